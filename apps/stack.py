@@ -1,0 +1,142 @@
+"""``vori up`` / ``vori down``: the local stack (infra) plus VORI's own processes, in the background."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from connectors.kafka import TOPIC_CONFIG, ensure_topics, pipeline_topics
+from connectors.postgres import migrate
+from connectors.settings import Settings
+from infra.stack import LocalStack, read_env
+
+DEMO_TEAM = "demo"
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _pick_port(host: str, preferred: int) -> int:
+    if _port_free(host, preferred):
+        return preferred
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, timeout: float, stack: LocalStack, name: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 (loopback URL we built)
+                if resp.status < 500:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        record = stack.registry.get(name)
+        if record is not None and not record.alive:
+            raise RuntimeError(f"{name} exited during start; see {record.log_path}")
+        time.sleep(0.3)
+    raise RuntimeError(f"{name} did not answer {url} within {timeout:.0f}s")
+
+
+def _ensure_recovery(directory: Path, partitions: int = 1) -> None:
+    # The partition count of a bytewax recovery store is fixed forever: create it once.
+    if directory.exists() and any(directory.iterdir()):
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "bytewax.recovery", str(directory), str(partitions)], check=True
+    )
+
+
+def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
+    """Start Kafka, PostgreSQL and (unless told not to) the gateway, flow, board and jobs."""
+    stack = LocalStack(settings.state_dir)
+    env = stack.up()
+    settings = settings.with_(
+        kafka_bootstrap=env["VORI_KAFKA_BOOTSTRAP"], database_url=env["VORI_DATABASE_URL"]
+    )
+    ensure_topics(settings.kafka_bootstrap, pipeline_topics(settings), TOPIC_CONFIG)
+    migrate(settings.database_url)
+
+    previous = read_env(stack.env_path)
+    extra: dict[str, str] = {}
+    from connectors.tokens import create_token
+
+    for role, key in (("producer", "VORI_PRODUCER_TOKEN"), ("board", "VORI_BOARD_TOKEN")):
+        extra[key] = previous.get(key) or create_token(
+            settings.database_url, team=DEMO_TEAM, role=role, label="dev token from vori up"
+        )
+    base_env = {**env, **extra}
+
+    if with_services:
+        gw_port = int(previous.get("VORI_GATEWAY_PORT") or _pick_port(settings.gateway_host, settings.gateway_port))
+        gw_url = f"http://{settings.gateway_host}:{gw_port}"
+        if not stack.registry.is_running("gateway"):
+            stack.start_process(
+                "gateway",
+                [sys.executable, "-m", "apps.gateway"],
+                env={**base_env, "VORI_GATEWAY_PORT": str(gw_port)},
+            )
+        _wait_http(f"{gw_url}/healthz", 60, stack, "gateway")
+        extra.update(VORI_GATEWAY_URL=gw_url, VORI_GATEWAY_PORT=str(gw_port))
+
+        recovery = settings.state_dir / "recovery"
+        _ensure_recovery(recovery)
+        if not stack.registry.is_running("flow"):
+            stack.start_process(
+                "flow",
+                [
+                    sys.executable, "-m", "bytewax.run", "flows.transcription:main()",
+                    "-w", "1", "-r", str(recovery), "-s", "5", "-b", "30",
+                ],
+                env=base_env,
+            )
+
+        if importlib.util.find_spec("apps.board") is not None:
+            board_port = int(previous.get("VORI_BOARD_PORT") or _pick_port(settings.board_host, settings.board_port))
+            board_url = f"http://{settings.board_host}:{board_port}"
+            if not stack.registry.is_running("board"):
+                stack.start_process(
+                    "board",
+                    [sys.executable, "-m", "apps.board"],
+                    env={**base_env, "VORI_BOARD_PORT": str(board_port)},
+                )
+            _wait_http(f"{board_url}/healthz", 60, stack, "board")
+            extra.update(VORI_BOARD_URL=board_url, VORI_BOARD_PORT=str(board_port))
+        else:
+            extra.update(VORI_BOARD_URL="")
+
+        for job in ("keyword-trends", "efficiency"):
+            if importlib.util.find_spec("analytics.jobs") is not None and not stack.registry.is_running(job):
+                stack.start_process(
+                    job, [sys.executable, "-m", "analytics.jobs", job], env=base_env
+                )
+    return stack.write_env(extra)
+
+
+def down(settings: Settings) -> None:
+    LocalStack(settings.state_dir).stop_all()
+    print("stack stopped")
+
+
+def status(settings: Settings) -> int:
+    stack = LocalStack(settings.state_dir)
+    states = stack.status()
+    for name, alive in sorted(states.items()):
+        print(f"{name:16} {'running' if alive else 'stopped'}")
+    return 0 if states and all(states.values()) else 1

@@ -1,0 +1,1 @@
+"""Pure VORI logic: envelopes, timelines, transcripts, minutes, tickets, metrics. No I/O."""

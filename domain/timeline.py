@@ -1,0 +1,288 @@
+"""A meeting's timeline: per-source reordering by seq, dedupe, bounded gap waits, windows, close.
+
+Pure and deterministic for a given input order and clock readings (``now`` is passed in). State
+holds only audio that is not transcribed yet, so it stays bounded: at most ``max_window`` of
+buffered speech plus ``max_seq_ahead`` early chunks per source.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from domain.envelope import AudioChunk
+from domain.errors import DomainError
+from domain.windowing import RATE, WindowPolicy, find_cut, has_speech
+
+
+class TimelineError(DomainError):
+    """A chunk cannot be placed on its meeting's timeline (bad input: dead-letter it)."""
+
+
+@dataclass(frozen=True)
+class TimelineConfig:
+    gap_timeout_s: float = 10.0
+    idle_timeout_s: float = 300.0
+    max_seq_ahead: int = 120
+    closed_ttl_s: float = 3600.0
+    policy: WindowPolicy = WindowPolicy()
+
+
+@dataclass(frozen=True)
+class Window:
+    """Audio ready to transcribe: ``pcm`` is 16 kHz mono int16 bytes starting at ``start_ms``."""
+
+    meeting_id: str
+    source: str
+    speaker: str | None
+    start_ms: int
+    pcm: bytes
+    posted_ms: int  # when the newest chunk that fed it reached Kafka (ms since the epoch)
+    speech: bool
+
+    @property
+    def end_ms(self) -> int:
+        return self.start_ms + len(self.pcm) // 2 * 1000 // RATE
+
+
+@dataclass(frozen=True)
+class Gap:
+    meeting_id: str
+    source: str
+    first_seq: int
+    last_seq: int
+    at_ms: int
+
+
+@dataclass(frozen=True)
+class MeetingSeen:
+    """The meeting is live; ``title`` when a chunk carried one."""
+
+    meeting_id: str
+    team: str | None
+    title: str | None
+    started_ms: int
+    sources: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class MeetingClosed:
+    meeting_id: str
+    reason: Literal["final", "idle"]
+    duration_ms: int
+
+
+Output = Window | Gap | MeetingSeen | MeetingClosed
+
+
+@dataclass
+class _Pending:
+    pcm: bytes
+    final: bool
+    posted_ms: int
+    speaker: str | None
+    offset_ms: int = 0
+
+
+@dataclass
+class SourceState:
+    next_seq: int = 0
+    pending: dict[int, _Pending] = field(default_factory=dict)
+    buffer: bytes = b""
+    buffer_start_ms: int = 0
+    buffer_posted_ms: int = 0
+    speaker: str | None = None
+    offset_ms: int | None = None  # where seq 0 of this source sits on the meeting timeline
+    chunk_ms_total: int = 0
+    chunks: int = 0
+    blocked_since: float | None = None
+    final_seq: int | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.final_seq is not None and self.next_seq > self.final_seq
+
+    @property
+    def end_ms(self) -> int:
+        return self.buffer_start_ms + len(self.buffer) // 2 * 1000 // RATE
+
+
+@dataclass
+class MeetingTimeline:
+    """Everything the flow remembers about one meeting between chunks."""
+
+    meeting_id: str
+    sources: dict[str, SourceState] = field(default_factory=dict)
+    first_posted_ms: int | None = None
+    last_activity: float = 0.0
+    closed_at: float | None = None
+    title: str | None = None
+    team: str | None = None
+
+    def snapshot(self) -> MeetingTimeline:
+        return copy.deepcopy(self)
+
+    # -- input -------------------------------------------------------------------------------
+
+    def add(
+        self,
+        chunk: AudioChunk,
+        pcm: bytes,
+        posted_ms: int,
+        now: float,
+        config: TimelineConfig,
+        team: str | None = None,
+    ) -> list[Output]:
+        """Take one decoded chunk; raise :class:`TimelineError` for a chunk to dead-letter."""
+        src = self.sources.get(chunk.source)
+        if self.closed_at is not None:
+            if src is not None and chunk.seq < src.next_seq:
+                return []  # a late duplicate of something already transcribed
+            raise TimelineError(f"meeting {self.meeting_id} is already closed")
+        if src is None:
+            src = self.sources[chunk.source] = SourceState(speaker=chunk.speaker)
+        if chunk.seq < src.next_seq or chunk.seq in src.pending:
+            return []  # duplicate: contract says ignore
+        if chunk.seq >= src.next_seq + config.max_seq_ahead:
+            raise TimelineError(
+                f"seq {chunk.seq} of source {chunk.source!r} is too far ahead: "
+                f"expected {src.next_seq} (at most {config.max_seq_ahead - 1} ahead)"
+            )
+        if src.final_seq is not None and chunk.seq > src.final_seq:
+            raise TimelineError(
+                f"seq {chunk.seq} comes after the final chunk ({src.final_seq}) "
+                f"of source {chunk.source!r}"
+            )
+        if chunk.final:
+            if any(s > chunk.seq for s in src.pending):
+                raise TimelineError(f"final chunk {chunk.seq} comes before chunks already received")
+            src.final_seq = chunk.seq
+        src.pending[chunk.seq] = _Pending(pcm, chunk.final, posted_ms, chunk.speaker, chunk.offset_ms or 0)
+        self.last_activity = now
+        if self.first_posted_ms is None:
+            self.first_posted_ms = posted_ms
+        if self.team is None:
+            self.team = team
+        out: list[Output] = []
+        title_changed = chunk.title is not None and chunk.title != self.title
+        new_source = len(src.pending) == 1 and src.chunks == 0 and chunk.seq == 0
+        if chunk.title is not None:
+            self.title = chunk.title
+        if title_changed or new_source:
+            out.append(
+                MeetingSeen(
+                    self.meeting_id,
+                    self.team,
+                    self.title,
+                    self.first_posted_ms or posted_ms,
+                    {name: s.speaker for name, s in sorted(self.sources.items())},
+                )
+            )
+        return out
+
+    def advance(self, now: float, config: TimelineConfig, *, closing: bool = False) -> list[Output]:
+        """Release what can be released, cut windows, give up on old gaps, close if due."""
+        out: list[Output] = []
+        for name in sorted(self.sources):
+            out.extend(self._advance_source(name, self.sources[name], now, config, closing))
+        if self.closed_at is None:
+            all_done = bool(self.sources) and all(s.done for s in self.sources.values())
+            idle = now - self.last_activity >= config.idle_timeout_s and bool(self.sources)
+            if all_done or (idle and not closing):
+                if idle and not all_done:
+                    out.extend(self.advance(now, config, closing=True))
+                self.closed_at = now
+                duration = max((s.end_ms for s in self.sources.values()), default=0)
+                for s in self.sources.values():
+                    s.pending.clear()
+                    s.buffer = b""
+                out.append(MeetingClosed(self.meeting_id, "final" if all_done else "idle", duration))
+        return out
+
+    def _advance_source(
+        self, name: str, src: SourceState, now: float, config: TimelineConfig, closing: bool
+    ) -> list[Output]:
+        out: list[Output] = []
+        while True:
+            while src.next_seq in src.pending:
+                p = src.pending.pop(src.next_seq)
+                if src.offset_ms is None:
+                    src.offset_ms = self._offset_for(p)
+                    src.buffer_start_ms = src.offset_ms
+                if p.speaker is not None:
+                    src.speaker = p.speaker
+                src.buffer += p.pcm
+                src.buffer_posted_ms = max(src.buffer_posted_ms, p.posted_ms)
+                src.chunk_ms_total += len(p.pcm) // 2 * 1000 // RATE
+                src.chunks += 1
+                src.next_seq += 1
+            blocked = bool(src.pending)
+            if not blocked:
+                src.blocked_since = None
+                break
+            if src.blocked_since is None:
+                src.blocked_since = now
+            if not closing and now - src.blocked_since < config.gap_timeout_s:
+                break
+            # Stop waiting: the missing chunks are recorded as a gap and the timeline moves on
+            # by their estimated length so later speech keeps its place.
+            first_missing = src.next_seq
+            resume = min(src.pending)
+            out.extend(self._cut(name, src, config, flush=True))
+            avg = src.chunk_ms_total // src.chunks if src.chunks else 0
+            gap_at = src.end_ms if src.offset_ms is not None else 0
+            out.append(Gap(self.meeting_id, name, first_missing, resume - 1, gap_at))
+            if src.offset_ms is None:
+                src.offset_ms = self._offset_for(src.pending[resume])
+                src.buffer_start_ms = src.offset_ms
+            src.buffer_start_ms = src.end_ms + avg * (resume - first_missing)
+            src.next_seq = resume
+            src.blocked_since = None
+        out.extend(self._cut(name, src, config, flush=src.done or closing))
+        return out
+
+    def _offset_for(self, first: _Pending) -> int:
+        # Sources share the meeting's timeline from its start; a source that joins late says
+        # where it begins with offset_ms on its first chunk.
+        return first.offset_ms
+
+    def _cut(self, name: str, src: SourceState, config: TimelineConfig, *, flush: bool) -> list[Output]:
+        out: list[Output] = []
+        while src.buffer:
+            pcm = np.frombuffer(src.buffer, dtype=np.int16)
+            cut = find_cut(pcm, config.policy, flush=flush)
+            if cut is None:
+                break
+            cut = min(cut, len(pcm))
+            piece = pcm[:cut]
+            out.append(
+                Window(
+                    meeting_id=self.meeting_id,
+                    source=name,
+                    speaker=src.speaker,
+                    start_ms=src.buffer_start_ms,
+                    pcm=piece.tobytes(),
+                    posted_ms=src.buffer_posted_ms,
+                    speech=has_speech(piece),
+                )
+            )
+            src.buffer = src.buffer[cut * 2 :]
+            src.buffer_start_ms += cut * 1000 // RATE
+        return out
+
+    def next_deadline(self, config: TimelineConfig) -> float | None:
+        """Wall time at which :meth:`advance` has something to do without new input."""
+        if self.closed_at is not None:
+            return self.closed_at + config.closed_ttl_s
+        times = [self.last_activity + config.idle_timeout_s] if self.sources else []
+        for s in self.sources.values():
+            if s.blocked_since is not None:
+                times.append(s.blocked_since + config.gap_timeout_s)
+        return min(times) if times else None
+
+    def expired(self, now: float, config: TimelineConfig) -> bool:
+        """A closed meeting is remembered for a while (to drop late duplicates), then freed."""
+        return self.closed_at is not None and now >= self.closed_at + config.closed_ttl_s

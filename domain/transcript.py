@@ -1,0 +1,115 @@
+"""Transcript segments on a meeting's timeline, and the ``transcription.completed`` record."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+_SPACE = re.compile(r"\s+")
+_PROMPT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class RecognizedSpan:
+    """What the recogniser said about part of a window, times relative to the window."""
+
+    start_s: float
+    end_s: float
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    meeting_id: str
+    source: str
+    speaker: str | None
+    start_ms: int
+    end_ms: int
+    text: str
+    language: str | None
+    model: str
+    posted_ms: int
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+
+    def to_record(self, transcribed_at: datetime | None = None) -> bytes:
+        """The ``transcription.completed`` value (CONTRACT.md section 2)."""
+        at = transcribed_at or datetime.now(UTC)
+        body: dict[str, Any] = {
+            k: v for k, v in asdict(self).items() if k not in {"avg_logprob", "no_speech_prob"}
+        }
+        body["transcribed_at"] = at.isoformat()
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def normalize_text(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def place_spans(
+    spans: Sequence[RecognizedSpan],
+    *,
+    meeting_id: str,
+    source: str,
+    speaker: str | None,
+    window_start_ms: int,
+    window_end_ms: int,
+    language: str | None,
+    model: str,
+    posted_ms: int,
+    max_no_speech_prob: float = 0.6,
+    min_avg_logprob: float = -1.0,
+    max_compression_ratio: float = 2.4,
+) -> list[Segment]:
+    """Turn recognised spans into segments with absolute, unique, in-window start times.
+
+    Spans the recogniser itself doubts (likely silence read as words, or a repetition loop)
+    are dropped rather than written as transcript.
+    """
+    out: list[Segment] = []
+    last_start = window_start_ms - 1
+    for span in spans:
+        text = normalize_text(span.text)
+        if not text:
+            continue
+        if span.no_speech_prob > max_no_speech_prob and span.avg_logprob < min_avg_logprob:
+            continue
+        if span.compression_ratio > max_compression_ratio:
+            continue
+        start = window_start_ms + round(span.start_s * 1000)
+        start = min(max(start, last_start + 1), window_end_ms)
+        end = min(max(window_start_ms + round(span.end_s * 1000), start), window_end_ms)
+        out.append(
+            Segment(
+                meeting_id=meeting_id,
+                source=source,
+                speaker=speaker,
+                start_ms=start,
+                end_ms=end,
+                text=text,
+                language=language,
+                model=model,
+                posted_ms=posted_ms,
+                avg_logprob=span.avg_logprob,
+                no_speech_prob=span.no_speech_prob,
+            )
+        )
+        last_start = start
+    return out
+
+
+def prompt_tail(previous: str, new_text: str) -> str:
+    """A short tail of earlier text to prime the next window (never the running output loop)."""
+    joined = normalize_text(f"{previous} {new_text}")
+    if len(joined) <= _PROMPT_CHARS:
+        return joined
+    tail = joined[-_PROMPT_CHARS:]
+    cut = tail.find(" ")
+    return tail[cut + 1 :] if cut >= 0 else tail

@@ -1,0 +1,84 @@
+"""Where to cut a stream of 16 kHz speech into windows for Whisper: at pauses, never mid-word."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+RATE = 16_000
+FRAME = 320  # 20 ms
+_MIN_PAUSE_FRAMES = 12  # 240 ms of quiet counts as a pause between words or sentences
+_ABS_FLOOR = 150.0  # RMS in int16 units (about -47 dBFS): below this is silence whatever the level
+
+
+@dataclass(frozen=True)
+class WindowPolicy:
+    min_samples: int = RATE * 1
+    max_samples: int = RATE * 20
+
+    @classmethod
+    def from_seconds(cls, min_s: float, max_s: float) -> WindowPolicy:
+        if not 0 < min_s < max_s:
+            raise ValueError("need 0 < min window < max window")
+        return cls(int(min_s * RATE), int(max_s * RATE))
+
+
+def frame_rms(pcm: npt.NDArray[np.int16]) -> npt.NDArray[np.float64]:
+    n = len(pcm) // FRAME
+    if n == 0:
+        return np.zeros(0)
+    frames = pcm[: n * FRAME].astype(np.float64).reshape(n, FRAME)
+    return np.asarray(np.sqrt((frames**2).mean(axis=1)))
+
+
+def silence_threshold(rms: npt.NDArray[np.float64]) -> float:
+    if len(rms) == 0:
+        return _ABS_FLOOR
+    return float(max(_ABS_FLOOR, 0.12 * float(np.percentile(rms, 95))))
+
+
+def has_speech(pcm: npt.NDArray[np.int16]) -> bool:
+    """True when some 100 ms of the audio stands clearly above silence."""
+    rms = frame_rms(pcm)
+    loud = rms > max(_ABS_FLOOR * 2, silence_threshold(rms))
+    # five loud frames in total: a click is not speech
+    return int(loud.sum()) >= 5
+
+
+def find_cut(pcm: npt.NDArray[np.int16], policy: WindowPolicy, *, flush: bool = False) -> int | None:
+    """Sample index at which to end the next window, or None to wait for more audio.
+
+    The cut goes in the middle of the last pause that leaves a window of at least
+    ``min_samples`` and at most ``max_samples``. With no pause and a full window, it goes at the
+    quietest frame. ``flush`` (end of a source) takes everything.
+    """
+    n = len(pcm)
+    if flush:
+        return n if n else None
+    if n < policy.min_samples:
+        return None
+    rms = frame_rms(pcm[: policy.max_samples])
+    quiet = rms < silence_threshold(frame_rms(pcm))
+    best: int | None = None
+    run_start: int | None = None
+    for i, q in enumerate(np.append(quiet, False)):
+        if q and run_start is None:
+            run_start = i
+        elif not q and run_start is not None:
+            length = i - run_start
+            touches_end = i == len(quiet) and len(quiet) * FRAME >= n - FRAME
+            if length >= _MIN_PAUSE_FRAMES or (touches_end and length >= _MIN_PAUSE_FRAMES // 2):
+                mid = (run_start + i) // 2 * FRAME
+                if policy.min_samples <= mid <= policy.max_samples:
+                    best = mid
+            run_start = None
+    if best is not None:
+        return best
+    if n >= policy.max_samples:
+        window = rms[policy.min_samples // FRAME : policy.max_samples // FRAME]
+        if len(window) == 0:
+            return policy.max_samples
+        return (policy.min_samples // FRAME + int(np.argmin(window))) * FRAME + FRAME // 2
+    return None

@@ -1,0 +1,276 @@
+"""The transcription dataflow: ``audio.raw`` to transcript rows and ``transcription.completed``.
+
+Run it with ``python -m bytewax.run "flows.transcription:main()"`` (add ``-w``, ``-r/-s/-b``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import bytewax.operators as op
+import numpy as np
+from bytewax.connectors.kafka import KafkaError, KafkaSink, KafkaSinkMessage, KafkaSource
+from bytewax.connectors.kafka import KafkaSourceMessage as Msg
+from bytewax.dataflow import Dataflow, Stream
+from bytewax.operators import StatefulBatchLogic
+
+from connectors import kafka as kafka_conf
+from connectors.audio import AudioDecodeError, decode_chunk, pcm_to_float32
+from connectors.dlq import DeadLetter, header
+from connectors.settings import Settings
+from connectors.transcript_store import PostgresTranscriptSink
+from connectors.whisper import WhisperTranscriber
+from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
+from domain.timeline import (
+    Gap,
+    MeetingClosed,
+    MeetingSeen,
+    MeetingTimeline,
+    TimelineConfig,
+    TimelineError,
+    Window,
+)
+from domain.transcript import Segment, place_spans, prompt_tail
+from domain.windowing import WindowPolicy
+
+log = logging.getLogger("vori.flow")
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A chunk that passed validation and decoding; ``pcm`` is 16 kHz mono int16 bytes."""
+
+    chunk: AudioChunk
+    pcm: bytes
+    posted_ms: int
+    team: str | None
+    raw: Msg[bytes | None, bytes | None] = field(repr=False)
+
+
+def _dead(msg: Msg[bytes | None, bytes | None], reason: str, stage: str) -> DeadLetter:
+    return DeadLetter(
+        key=msg.key,
+        value=msg.value,
+        reason=reason,
+        stage=stage,
+        topic=msg.topic,
+        partition=msg.partition,
+        offset=msg.offset,
+        headers=tuple(msg.headers or ()),
+    )
+
+
+def accept(limits: EnvelopeLimits) -> Callable[[Msg[bytes | None, bytes | None]], Accepted | DeadLetter]:
+    def parse_and_decode(msg: Msg[bytes | None, bytes | None]) -> Accepted | DeadLetter:
+        try:
+            chunk = parse_record(msg.key, msg.value, limits)
+        except EnvelopeError as exc:
+            return _dead(msg, exc.reason, "parse")
+        try:
+            pcm = decode_chunk(chunk, max_seconds=limits.max_chunk_seconds)
+        except AudioDecodeError as exc:
+            return _dead(msg, str(exc), "decode")
+        posted_ms = msg.timestamp[1] if msg.timestamp and msg.timestamp[1] > 0 else int(time.time() * 1000)
+        team_raw = header(msg.headers, "vori-team")
+        team = team_raw.decode("utf-8", "replace") if team_raw else None
+        return Accepted(chunk, pcm.tobytes(), posted_ms, team, msg)
+
+    return parse_and_decode
+
+
+@dataclass
+class MeetingState:
+    timeline: MeetingTimeline
+    prompts: dict[str, str] = field(default_factory=dict)
+    language: str | None = None
+
+
+FlowOut = Segment | MeetingSeen | MeetingClosed | Gap | DeadLetter
+
+
+class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
+    """Per meeting: place chunks on the timeline, cut windows at pauses, transcribe them.
+
+    The state holds only untranscribed audio (bounded by the window policy and the seq
+    look-ahead); a closed meeting keeps a small tombstone for ``closed_meeting_ttl_s`` to drop
+    late duplicates, then is discarded, so per-key state never grows without bound.
+    """
+
+    def __init__(
+        self,
+        meeting_id: str,
+        config: TimelineConfig,
+        transcriber: Callable[[], WhisperTranscriber],
+        clock: Callable[[], float],
+        resume: MeetingState | None,
+    ):
+        self._config = config
+        self._transcriber = transcriber
+        self._clock = clock
+        self.state = resume or MeetingState(MeetingTimeline(meeting_id))
+
+    def on_batch(self, values: list[Accepted]) -> tuple[Iterable[FlowOut], bool]:
+        now = self._clock()
+        out: list[FlowOut] = []
+        tl = self.state.timeline
+        if not tl.meeting_id and values:
+            tl.meeting_id = values[0].chunk.meeting_id
+        for item in values:
+            try:
+                out.extend(tl.add(item.chunk, item.pcm, item.posted_ms, now, self._config, item.team))
+            except TimelineError as exc:
+                out.append(_dead(item.raw, str(exc), "timeline"))
+        # Windows are cut once per batch: with a backlog the batch is large and windows long
+        # (throughput); live, each chunk ends a batch and windows end at the latest pause (latency).
+        out.extend(self._transcribe_all(tl.advance(now, self._config)))
+        return out, self._discard(now)
+
+    def on_notify(self) -> tuple[Iterable[FlowOut], bool]:
+        now = self._clock()
+        out = self._transcribe_all(self.state.timeline.advance(now, self._config))
+        return out, self._discard(now)
+
+    def on_eof(self) -> tuple[Iterable[FlowOut], bool]:
+        return [], StatefulBatchLogic.RETAIN
+
+    def notify_at(self) -> datetime | None:
+        t = self.state.timeline.next_deadline(self._config)
+        return None if t is None else datetime.fromtimestamp(t, UTC)
+
+    def snapshot(self) -> MeetingState:
+        return MeetingState(self.state.timeline.snapshot(), dict(self.state.prompts), self.state.language)
+
+    def _discard(self, now: float) -> bool:
+        return self.state.timeline.expired(now, self._config)
+
+    def _transcribe_all(self, items: list[Any]) -> list[FlowOut]:
+        out: list[FlowOut] = []
+        for item in items:
+            if isinstance(item, Window):
+                out.extend(self._transcribe(item))
+            else:
+                out.append(item)
+            if isinstance(item, MeetingClosed):
+                self.state.prompts.clear()
+        return out
+
+    def _transcribe(self, w: Window) -> list[Segment]:
+        if not w.speech:
+            return []
+        model = self._transcriber()
+        audio = pcm_to_float32(np.frombuffer(w.pcm, dtype=np.int16))
+        spans, language = model.transcribe(audio, prompt=self.state.prompts.get(w.source))
+        segments = place_spans(
+            spans,
+            meeting_id=w.meeting_id,
+            source=w.source,
+            speaker=w.speaker,
+            window_start_ms=w.start_ms,
+            window_end_ms=w.end_ms,
+            language=language,
+            model=model.model_name,
+            posted_ms=w.posted_ms,
+        )
+        if segments:
+            text = " ".join(s.text for s in segments)
+            self.state.prompts[w.source] = prompt_tail(self.state.prompts.get(w.source, ""), text)
+        return segments
+
+
+def timeline_config(settings: Settings) -> TimelineConfig:
+    return TimelineConfig(
+        gap_timeout_s=settings.gap_timeout_s,
+        idle_timeout_s=settings.idle_timeout_s,
+        max_seq_ahead=settings.max_seq_ahead,
+        closed_ttl_s=settings.closed_meeting_ttl_s,
+        policy=WindowPolicy.from_seconds(settings.min_window_s, settings.max_window_s),
+    )
+
+
+class _LazyTranscriber:
+    """Loads the model on first use in the worker process, not when the flow is built."""
+
+    def __init__(self, settings: Settings):
+        self._settings = settings
+        self._model: WhisperTranscriber | None = None
+
+    def __call__(self) -> WhisperTranscriber:
+        if self._model is None:
+            self._model = WhisperTranscriber(self._settings)
+        return self._model
+
+
+def transcribe_stream(
+    settings: Settings,
+    raw: Stream[Msg[bytes | None, bytes | None]],
+    clock: Callable[[], float] = time.time,
+) -> tuple[Stream[FlowOut], Stream[DeadLetter]]:
+    """The transcription steps, from raw records to flow outputs and dead letters."""
+    limits = EnvelopeLimits(settings.max_audio_bytes, settings.max_chunk_seconds)
+    parsed = op.map("parse", raw, accept(limits))
+    split = op.branch("split_rejected", parsed, lambda x: isinstance(x, Accepted))
+    keyed = op.key_on("by_meeting", split.trues, lambda a: a.chunk.meeting_id)  # type: ignore[union-attr]
+    config = timeline_config(settings)
+    transcriber = _LazyTranscriber(settings)
+    events = op.stateful_batch(
+        "timeline",
+        keyed,
+        # The builder does not get the key: MeetingLogic takes the id from its first chunk.
+        lambda resume: MeetingLogic("", config, transcriber, clock, resume),
+    )
+    outs = op.map("unkey", events, lambda kv: kv[1])
+    late = op.filter_map("late_rejected", outs, lambda x: x if isinstance(x, DeadLetter) else None)
+    rejected = op.merge("all_rejected", split.falses, late)  # type: ignore[arg-type]
+    return outs, rejected
+
+
+def build_flow(settings: Settings) -> Dataflow:
+    flow = Dataflow("vori_transcription")
+    brokers = [settings.kafka_bootstrap]
+    source = KafkaSource(
+        brokers,
+        [settings.audio_topic],
+        tail=settings.input_tail,
+        raise_on_errors=False,
+        batch_size=64,
+    )
+    consumed = op.input("audio_in", flow, source)
+    split = op.branch("consumer_errors", consumed, lambda m: isinstance(m, KafkaError))
+    # librdkafka retries transport errors itself; these are reported, never dead-lettered.
+    op.inspect("log_consumer_errors", split.trues, lambda _s, e: log.warning("kafka: %s", e.err))  # type: ignore[union-attr]
+    outs, rejected = transcribe_stream(settings, split.falses)  # type: ignore[arg-type]
+
+    stored = op.filter_map("store_items", outs, lambda x: None if isinstance(x, DeadLetter) else x)
+    op.output("postgres_out", stored, PostgresTranscriptSink(settings.database_url))  # type: ignore[arg-type]
+
+    seg_records = op.filter_map(
+        "segment_records",
+        outs,
+        lambda x: KafkaSinkMessage(x.meeting_id.encode(), x.to_record()) if isinstance(x, Segment) else None,
+    )
+    op.output(
+        "transcripts_out",
+        seg_records,
+        KafkaSink(brokers, settings.transcript_topic, add_config=kafka_conf.DURABLE_PRODUCER),
+    )
+    dlq_records = op.map(
+        "dlq_records",
+        rejected,
+        lambda d: KafkaSinkMessage(d.key, d.value, headers=d.kafka_headers()),
+    )
+    op.output(
+        "dlq_out", dlq_records, KafkaSink(brokers, settings.dlq_topic, add_config=kafka_conf.DURABLE_PRODUCER)
+    )
+    return flow
+
+
+def main() -> Dataflow:
+    """Entry point for ``python -m bytewax.run "flows.transcription:main()"``."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return build_flow(Settings.from_env())
+

@@ -1,0 +1,139 @@
+"""Reordering, dedupe, gap waits, windows and closing of a meeting's timeline."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.envelope import AudioChunk
+from domain.timeline import (
+    Gap,
+    MeetingClosed,
+    MeetingTimeline,
+    TimelineConfig,
+    TimelineError,
+    Window,
+)
+from domain.windowing import RATE, WindowPolicy, find_cut
+
+CONFIG = TimelineConfig(gap_timeout_s=10, idle_timeout_s=60, max_seq_ahead=50, closed_ttl_s=100)
+
+
+def tone(seconds: float, amp: int = 3000, freq: float = 220.0) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (np.sin(2 * np.pi * freq * t) * amp).astype(np.int16)
+
+
+def quiet(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), dtype=np.int16)
+
+
+def chunk(seq: int, final: bool = False, source: str = "main") -> AudioChunk:
+    return AudioChunk("m1", seq, source, None, "pcm_s16le", 16000, 1, b"", final, None)
+
+
+def speech_stream(n_chunks: int) -> list[bytes]:
+    """Chunks of 1 s tone + 0.5 s pause, so every chunk holds one pause."""
+    return [np.concatenate([tone(1.0, freq=200 + 10 * i), quiet(0.5)]).tobytes() for i in range(n_chunks)]
+
+
+def feed(order, pcms, now=0.0, finals=()):
+    tl = MeetingTimeline("m1")
+    out = []
+    for seq in order:
+        out += tl.add(chunk(seq, final=seq in finals), pcms[seq], 1000 + seq, now, CONFIG)
+        out += tl.advance(now, CONFIG)
+    return tl, out
+
+
+def audio_of(windows):
+    return b"".join(w.pcm for w in sorted(windows, key=lambda w: w.start_ms))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.permutations(list(range(8))), st.lists(st.integers(0, 7), max_size=6))
+def test_any_order_with_duplicates_gives_the_same_audio(order, dups):
+    pcms = speech_stream(8)
+    _, out = feed(list(order) + dups + [7], pcms, finals={7})
+    windows = [o for o in out if isinstance(o, Window)]
+    assert audio_of(windows) == b"".join(pcms)
+    starts = [w.start_ms for w in windows]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert sum(isinstance(o, MeetingClosed) for o in out) == 1
+
+
+def test_windows_are_placed_on_the_absolute_timeline():
+    pcms = speech_stream(4)
+    _, out = feed([0, 1, 2, 3], pcms, finals={3})
+    windows = [o for o in out if isinstance(o, Window)]
+    for w in windows:
+        first = w.start_ms * RATE // 1000
+        assert np.array_equal(
+            np.frombuffer(w.pcm, np.int16)[:100],
+            np.frombuffer(b"".join(pcms), np.int16)[first : first + 100],
+        )
+
+
+def test_missing_chunk_is_waited_for_then_recorded_as_a_gap():
+    pcms = speech_stream(4)
+    tl = MeetingTimeline("m1")
+    tl.add(chunk(0), pcms[0], 1, 0.0, CONFIG)
+    tl.add(chunk(2), pcms[2], 3, 0.0, CONFIG)
+    out = tl.advance(1.0, CONFIG)
+    assert not any(isinstance(o, Gap) for o in out)
+    assert tl.next_deadline(CONFIG) == pytest.approx(11.0)
+    out = tl.advance(11.5, CONFIG)
+    gaps = [o for o in out if isinstance(o, Gap)]
+    assert gaps == [Gap("m1", "main", 1, 1, gaps[0].at_ms)]
+    # the chunk after the gap keeps its place: one chunk's length later
+    tl.add(chunk(3, final=True), pcms[3], 4, 12.0, CONFIG)
+    out2 = tl.advance(12.0, CONFIG)
+    windows = [o for o in out + out2 if isinstance(o, Window)]
+    assert max(w.end_ms for w in windows) == 4 * 1500
+
+
+def test_seq_far_ahead_is_rejected():
+    tl = MeetingTimeline("m1")
+    with pytest.raises(TimelineError, match="too far ahead"):
+        tl.add(chunk(10_000), b"", 1, 0.0, CONFIG)
+
+
+def test_closed_meeting_drops_late_duplicates_and_rejects_new_chunks():
+    pcms = speech_stream(2)
+    tl, out = feed([0, 1], pcms, finals={1})
+    assert any(isinstance(o, MeetingClosed) and o.reason == "final" for o in out)
+    assert tl.add(chunk(0), pcms[0], 1, 1.0, CONFIG) == []
+    with pytest.raises(TimelineError, match="already closed"):
+        tl.add(chunk(0, source="late-mic"), pcms[0], 1, 1.0, CONFIG)
+    assert not tl.expired(50.0, CONFIG) and tl.expired(101.0, CONFIG)
+
+
+def test_idle_meeting_closes_and_flushes():
+    pcms = speech_stream(2)
+    tl, out = feed([0, 1], pcms)
+    assert not any(isinstance(o, MeetingClosed) for o in out)
+    out = tl.advance(61.0, CONFIG)
+    assert isinstance(out[-1], MeetingClosed) and out[-1].reason == "idle"
+    windows = [o for o in out if isinstance(o, Window)]
+    assert windows, "the buffered tail is transcribed at close"
+
+
+def test_buffer_stays_bounded_without_pauses():
+    tl = MeetingTimeline("m1")
+    cfg = TimelineConfig(policy=WindowPolicy.from_seconds(1, 5))
+    for seq in range(20):
+        tl.add(chunk(seq), tone(2.0).tobytes(), seq, 0.0, cfg)
+        tl.advance(0.0, cfg)
+        assert len(tl.sources["main"].buffer) <= 5 * RATE * 2
+
+
+def test_cut_lands_in_a_pause_not_in_speech():
+    pcm = np.concatenate([tone(2.0), quiet(0.6), tone(1.5)])
+    cut = find_cut(pcm, WindowPolicy.from_seconds(1, 20))
+    assert cut is not None and 2.0 * RATE <= cut <= 2.6 * RATE
+
+
+def test_silent_window_is_marked_without_speech():
+    tl, out = feed([0], [quiet(3.0).tobytes()], finals={0})
+    windows = [o for o in out if isinstance(o, Window)]
+    assert windows and not any(w.speech for w in windows)
