@@ -84,6 +84,9 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
     base_env = {**env, **extra}
 
     if with_services:
+        for name, key in (("gateway", "VORI_GATEWAY_PORT"), ("board", "VORI_BOARD_PORT")):
+            if stack.registry.is_running(name) and not previous.get(key):
+                stack.registry.stop(name)  # running on a port nobody recorded: start it afresh
         gw_port = int(previous.get("VORI_GATEWAY_PORT") or _pick_port(settings.gateway_host, settings.gateway_port))
         gw_url = f"http://{settings.gateway_host}:{gw_port}"
         if not stack.registry.is_running("gateway"):
@@ -106,6 +109,8 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
                 ],
                 env=base_env,
             )
+
+        stack.write_env(extra)  # what runs so far is usable even if a later service fails
 
         if importlib.util.find_spec("apps.board") is not None:
             board_port = int(previous.get("VORI_BOARD_PORT") or _pick_port(settings.board_host, settings.board_port))

@@ -15,7 +15,7 @@ import numpy as np
 
 from domain.envelope import AudioChunk
 from domain.errors import DomainError
-from domain.windowing import RATE, WindowPolicy, find_cut, has_speech
+from domain.windowing import RATE, WindowPolicy, find_cut, has_speech, leading_silence
 
 
 class TimelineError(DomainError):
@@ -258,12 +258,16 @@ class MeetingTimeline:
                 break
             cut = min(cut, len(pcm))
             piece = pcm[:cut]
+            # Whisper places a window's first words at its start: drop quiet before the speech
+            # so the segment's time is when the words were said.
+            lead = leading_silence(piece) if has_speech(piece) else 0
+            piece = piece[lead:]
             out.append(
                 Window(
                     meeting_id=self.meeting_id,
                     source=name,
                     speaker=src.speaker,
-                    start_ms=src.buffer_start_ms,
+                    start_ms=src.buffer_start_ms + lead * 1000 // RATE,
                     pcm=piece.tobytes(),
                     posted_ms=src.buffer_posted_ms,
                     speech=has_speech(piece),

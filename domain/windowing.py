@@ -10,6 +10,8 @@ import numpy.typing as npt
 RATE = 16_000
 FRAME = 320  # 20 ms
 _MIN_PAUSE_FRAMES = 12  # 240 ms of quiet counts as a pause between words or sentences
+_LONG_PAUSE_FRAMES = 40  # 800 ms: the turn is over; never carry such silence inside a window
+_MARGIN_FRAMES = 10  # 200 ms of quiet kept around speech at a cut
 _ABS_FLOOR = 150.0  # RMS in int16 units (about -47 dBFS): below this is silence whatever the level
 
 
@@ -55,12 +57,23 @@ def find_cut(pcm: npt.NDArray[np.int16], policy: WindowPolicy, *, flush: bool = 
     quietest frame. ``flush`` (end of a source) takes everything.
     """
     n = len(pcm)
-    if flush:
+    cut = _cut_at_pause(pcm, policy)
+    if cut is None and flush:
         return n if n else None
+    return cut
+
+
+def _cut_at_pause(pcm: npt.NDArray[np.int16], policy: WindowPolicy) -> int | None:
+    n = len(pcm)
     if n < policy.min_samples:
         return None
     rms = frame_rms(pcm[: policy.max_samples])
     quiet = rms < silence_threshold(frame_rms(pcm))
+    if len(quiet) and bool(quiet.all()) and len(quiet) * FRAME >= policy.min_samples:
+        return len(quiet) * FRAME  # nothing but silence: let it go at once
+    long_cut = _first_long_pause_cut(quiet)
+    if long_cut is not None:
+        return long_cut
     best: int | None = None
     run_start: int | None = None
     for i, q in enumerate(np.append(quiet, False)):
@@ -82,3 +95,31 @@ def find_cut(pcm: npt.NDArray[np.int16], policy: WindowPolicy, *, flush: bool = 
             return policy.max_samples
         return (policy.min_samples // FRAME + int(np.argmin(window))) * FRAME + FRAME // 2
     return None
+
+
+def _first_long_pause_cut(quiet: npt.NDArray[np.bool_]) -> int | None:
+    """End the window shortly after the first speech that a long pause follows.
+
+    One speaker's track in a multi-source meeting is mostly silence between turns: cutting there
+    gives one window per turn, so each turn gets its own segment and its own time.
+    """
+    loud = np.flatnonzero(~quiet)
+    if len(loud) == 0:
+        return None
+    run = 0
+    for i in range(int(loud[0]), len(quiet)):
+        run = run + 1 if quiet[i] else 0
+        if run >= _LONG_PAUSE_FRAMES:
+            return (i - run + 1 + _MARGIN_FRAMES) * FRAME
+    return None
+
+
+def leading_silence(pcm: npt.NDArray[np.int16]) -> int:
+    """Samples of quiet before the first speech, less a small margin (0 when there is none)."""
+    rms = frame_rms(pcm)
+    if len(rms) == 0:
+        return 0
+    loud = np.flatnonzero(rms >= silence_threshold(rms))
+    if len(loud) == 0:
+        return 0
+    return max(0, int(loud[0]) - _MARGIN_FRAMES) * FRAME

@@ -11,6 +11,10 @@ NEEDS=(
   "mvn                          maven"
   "/usr/lib/postgresql/*/bin/initdb postgresql"
   "runuser                      util-linux"
+  "espeak-ng                    espeak-ng"
+  "sox                          sox"
+  "chromium                     chromium"
+  "/usr/share/pocketsphinx/test/data/librivox pocketsphinx-testdata"
 )
 
 missing=()
