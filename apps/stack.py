@@ -126,8 +126,9 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
         else:
             extra.update(VORI_BOARD_URL="")
 
-        for job in ("keyword-trends", "efficiency"):
-            if importlib.util.find_spec("analytics.jobs") is not None and not stack.registry.is_running(job):
+        jobs_present = importlib.util.find_spec("analytics.jobs") is not None
+        for job in ("keyword-trends", "efficiency") if settings.analytics_enabled and jobs_present else ():
+            if not stack.registry.is_running(job):
                 stack.start_process(
                     job, [sys.executable, "-m", "analytics.jobs", job], env=base_env
                 )

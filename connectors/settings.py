@@ -82,6 +82,7 @@ class Settings:
     token_cache_ttl_s: float = 30.0
 
     # Analytics
+    analytics_enabled: bool = True  # `vori up` starts the Spark jobs
     spark_master: str = "local[2]"
     spark_jars: str = ""
     analytics_checkpoint_dir: Path = field(
