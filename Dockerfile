@@ -1,0 +1,17 @@
+# One image for every VORI process; docker-compose.yml picks the command.
+FROM python:3.11-slim-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless espeak-ng \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml constraints.txt README.md ./
+COPY domain domain
+COPY connectors connectors
+COPY flows flows
+COPY analytics analytics
+COPY apps apps
+COPY infra infra
+COPY sql sql
+COPY demo demo
+RUN pip install --no-cache-dir -c constraints.txt -e .
+ENV HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1
+CMD ["vori", "--help"]
