@@ -155,7 +155,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # Minutes are written right after the close: give their sink a moment.
     time.sleep(2.0)
     print_results(dsn, meeting_id)
-    print(f"\nboard:   {env.get('VORI_BOARD_URL') or '(board not installed)'}  (token: VORI_BOARD_TOKEN in .vori/stack.env)")
+    board = env.get("VORI_BOARD_URL") or "(board not installed)"
+    print(f"\nboard:   {board}  (token: VORI_BOARD_TOKEN in .vori/stack.env)")
     print(f"gateway: {env['VORI_GATEWAY_URL']}")
     print(f"report:  vori report {meeting_id}")
     return 0

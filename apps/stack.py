@@ -87,7 +87,9 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
         for name, key in (("gateway", "VORI_GATEWAY_PORT"), ("board", "VORI_BOARD_PORT")):
             if stack.registry.is_running(name) and not previous.get(key):
                 stack.registry.stop(name)  # running on a port nobody recorded: start it afresh
-        gw_port = int(previous.get("VORI_GATEWAY_PORT") or _pick_port(settings.gateway_host, settings.gateway_port))
+        gw_port = int(
+            previous.get("VORI_GATEWAY_PORT") or _pick_port(settings.gateway_host, settings.gateway_port)
+        )
         gw_url = f"http://{settings.gateway_host}:{gw_port}"
         if not stack.registry.is_running("gateway"):
             stack.start_process(
@@ -113,7 +115,9 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
         stack.write_env(extra)  # what runs so far is usable even if a later service fails
 
         if importlib.util.find_spec("apps.board") is not None:
-            board_port = int(previous.get("VORI_BOARD_PORT") or _pick_port(settings.board_host, settings.board_port))
+            board_port = int(
+                previous.get("VORI_BOARD_PORT") or _pick_port(settings.board_host, settings.board_port)
+            )
             board_url = f"http://{settings.board_host}:{board_port}"
             if not stack.registry.is_running("board"):
                 stack.start_process(

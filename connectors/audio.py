@@ -79,7 +79,7 @@ def _decode_container(data: bytes, fmt: str, max_seconds: float) -> Pcm:
                 parts.append(out.to_ndarray().reshape(-1).astype(np.int16))
     except AudioDecodeError:
         raise
-    except (av.error.FFmpegError, ValueError, EOFError, IndexError) as exc:  # type: ignore[attr-defined]
+    except (av.error.FFmpegError, ValueError, EOFError, IndexError) as exc:
         raise AudioDecodeError(f"cannot decode {fmt} audio: {exc}") from exc
     if not parts:
         raise AudioDecodeError(f"the {fmt} data holds no audio frames")
@@ -98,6 +98,6 @@ def read_audio_file(path: str) -> Pcm:
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
             fmt = container.format.name.split(",")[0]
-    except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
+    except av.error.FFmpegError as exc:
         raise AudioDecodeError(f"cannot read {path}: {exc}") from exc
     return _decode_container(data, fmt, max_seconds=24 * 3600)

@@ -88,7 +88,7 @@ def migrate(dsn: str, sql_dir: Path = SQL_DIR) -> list[Migration]:
                     continue
                 try:
                     with conn.transaction():
-                        conn.execute(sql.SQL(mig.path.read_text()))  # type: ignore[call-overload]
+                        conn.execute(sql.SQL(mig.path.read_text()))  # type: ignore[call-overload,unused-ignore]
                         conn.execute(
                             "INSERT INTO schema_migrations (version, name, checksum) "
                             "VALUES (%s, %s, %s)",

@@ -83,7 +83,8 @@ def write_items(conn: psycopg.Connection[Any], items: Sequence[StoreItem]) -> No
                     _UPSERT_MEETING,
                     (
                         item.meeting_id, item.team or "unassigned", item.title,
-                        _ts(item.started_ms), json.dumps({k: {"speaker": v} for k, v in item.sources.items()}),
+                        _ts(item.started_ms),
+                        json.dumps({k: {"speaker": v} for k, v in item.sources.items()}),
                     ),
                 )
             elif isinstance(item, MeetingClosed):

@@ -103,10 +103,9 @@ class WhisperTranscriber:
         self._language = settings.language
         self._threads = settings.whisper_cpu_threads
         self._model = self._load()
-        self.english_only = self.spec.path.name.endswith(".en") or bool(
-            getattr(self._model, "model", None) is not None
-            and not getattr(self._model.model, "is_multilingual", True)
-        )
+        inner = getattr(self._model, "model", None)
+        # An English-only model (tiny.en) must not be asked to detect a language.
+        self.english_only = not getattr(inner, "is_multilingual", True)
 
     @property
     def model_name(self) -> str:

@@ -28,7 +28,7 @@ class TimelineConfig:
     idle_timeout_s: float = 300.0
     max_seq_ahead: int = 120
     closed_ttl_s: float = 3600.0
-    policy: WindowPolicy = WindowPolicy()
+    policy: WindowPolicy = field(default_factory=WindowPolicy)
 
 
 @dataclass(frozen=True)

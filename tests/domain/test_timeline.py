@@ -142,6 +142,6 @@ def test_cut_lands_in_a_pause_not_in_speech():
 
 
 def test_silent_window_is_marked_without_speech():
-    tl, out = feed([0], [quiet(3.0).tobytes()], finals={0})
+    _, out = feed([0], [quiet(3.0).tobytes()], finals={0})
     windows = [o for o in out if isinstance(o, Window)]
     assert windows and not any(w.speech for w in windows)

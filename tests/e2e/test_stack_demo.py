@@ -61,7 +61,7 @@ def test_up_demo_down_leaves_nothing_running(state_dir):
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     transcript = demo.stdout.split("== Transcript ==", 1)[1].split("==", 1)[0]
     said = "I will finish the database migration by Friday"
-    line = next(l for l in transcript.splitlines() if "migration by" in l)
+    line = next(x for x in transcript.splitlines() if "migration by" in x)
     assert line.split(": ", 1)[0].endswith("Bob")
     assert wer(said, line.split(": ", 1)[1]) <= 0.2, line
 
