@@ -1,0 +1,123 @@
+"""The minutes branch of the flow: rolling minutes while a meeting is live, final ones at close."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import bytewax.operators as op
+from bytewax.dataflow import Stream
+from bytewax.operators import StatefulBatchLogic
+
+from connectors.minutes_store import MinutesOut
+from domain.extraction import extract_minutes
+from domain.minutes import Minutes, Utterance
+from domain.timeline import MeetingClosed, MeetingSeen
+from domain.transcript import Segment
+
+MinutesWriter = Callable[[list[Utterance], date, str | None], Minutes]
+
+
+def offline_writer(utterances: list[Utterance], meeting_date: date, language: str | None) -> Minutes:
+    return extract_minutes(utterances, meeting_date, language)
+
+
+@dataclass
+class MinutesState:
+    utterances: list[Utterance] = field(default_factory=list)
+    meeting_date: date | None = None
+    language: str | None = None
+    since_written: int = 0
+    last_written: float = 0.0
+    meeting_id: str = ""
+
+
+MinutesIn = Segment | MeetingSeen | MeetingClosed
+
+
+class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
+    """Keeps a meeting's utterances (text only) and writes minutes every N segments or M seconds."""
+
+    def __init__(
+        self,
+        every_segments: int,
+        every_s: float,
+        writer: MinutesWriter,
+        clock: Callable[[], float],
+        resume: MinutesState | None,
+    ):
+        self._every_segments = every_segments
+        self._every_s = every_s
+        self._writer = writer
+        self._clock = clock
+        self.state = resume or MinutesState()
+
+    def _minutes(self, meeting_id: str, kind: str) -> MinutesOut:
+        s = self.state
+        when = s.meeting_date or datetime.now(UTC).date()
+        minutes = self._writer(list(s.utterances), when, s.language)
+        s.since_written = 0
+        s.last_written = self._clock()
+        return MinutesOut(meeting_id, kind, minutes, len(s.utterances))
+
+    def on_batch(self, values: list[MinutesIn]) -> tuple[Iterable[MinutesOut], bool]:
+        out: list[MinutesOut] = []
+        s = self.state
+        meeting_id = s.meeting_id = values[0].meeting_id
+        for v in values:
+            if isinstance(v, Segment):
+                s.utterances.append(Utterance(v.speaker, v.text, v.start_ms, v.end_ms))
+                s.since_written += 1
+                s.language = s.language or v.language
+                if s.meeting_date is None:
+                    s.meeting_date = datetime.fromtimestamp(v.posted_ms / 1000, UTC).date()
+            elif isinstance(v, MeetingSeen):
+                s.meeting_date = datetime.fromtimestamp(v.started_ms / 1000, UTC).date()
+            else:
+                # The final minutes end this meeting's state: it is freed here.
+                out.append(self._minutes(meeting_id, "final"))
+                return out, StatefulBatchLogic.DISCARD
+        if s.since_written >= self._every_segments or (
+            s.since_written and self._clock() - s.last_written >= self._every_s
+        ):
+            out.append(self._minutes(meeting_id, "rolling"))
+        return out, StatefulBatchLogic.RETAIN
+
+    def on_notify(self) -> tuple[Iterable[MinutesOut], bool]:
+        if self.state.since_written:
+            return [self._minutes(self.state.meeting_id, "rolling")], StatefulBatchLogic.RETAIN
+        return [], StatefulBatchLogic.RETAIN
+
+    def notify_at(self) -> datetime | None:
+        if not self.state.since_written:
+            return None
+        return datetime.fromtimestamp(self.state.last_written + self._every_s, UTC)
+
+    def snapshot(self) -> MinutesState:
+        s = self.state
+        return MinutesState(
+            list(s.utterances), s.meeting_date, s.language, s.since_written, s.last_written, s.meeting_id
+        )
+
+
+def minutes_stream(
+    outs: Stream[object],
+    every_segments: int,
+    every_s: float,
+    writer: MinutesWriter = offline_writer,
+    clock: Callable[[], float] = time.time,
+) -> Stream[MinutesOut]:
+    relevant = op.filter_map(
+        "minutes_inputs",
+        outs,
+        lambda x: x if isinstance(x, Segment | MeetingSeen | MeetingClosed) else None,
+    )
+    keyed = op.key_on("minutes_by_meeting", relevant, lambda x: x.meeting_id)
+    written = op.stateful_batch(
+        "minutes",
+        keyed,
+        lambda resume: MinutesLogic(every_segments, every_s, writer, clock, resume),
+    )
+    return op.map("minutes_unkey", written, lambda kv: kv[1])
