@@ -65,6 +65,9 @@ def test_up_demo_down_leaves_nothing_running(state_dir):
     assert line.split(": ", 1)[0].endswith("Bob")
     assert wer(said, line.split(": ", 1)[1]) <= 0.2, line
 
+    tickets = demo.stdout.split("== Tickets ==", 1)[1]
+    assert "[todo] finish the database migration (Bob" in tickets, demo.stdout[-2000:]
+
     # The walking skeleton with `vori send`: one spoken sentence, posted through the gateway,
     # found in PostgreSQL.
     sentence = "The quarterly report shows strong growth in the northern region."
