@@ -1,0 +1,401 @@
+"""The offline minutes writer: deterministic English and Korean rules over a transcript.
+
+``extract_minutes`` is a pure function of its arguments (same utterances, same date -> equal
+minutes), so replays and the LLM writer's fallback give the same answer every time. It never
+raises on odd text: an empty meeting, small talk only or an unknown language give minutes with
+empty lists and a note saying why.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from domain.dates import find_due_date
+from domain.extraction_base import SELF, Names, Request, Rules
+from domain.extraction_en import EnglishRules
+from domain.extraction_ko import KoreanRules
+from domain.extraction_words import (
+    hangul_share,
+    is_hangul,
+    is_stop,
+    key_words,
+    stem,
+    strip_particle,
+    strip_verb_ending,
+    tokens,
+)
+from domain.minutes import ActionItem, Decision, Minutes, StatusUpdate, Utterance
+
+__all__ = ["detect_language", "extract_minutes"]
+
+_EN = EnglishRules()
+_KO = KoreanRules()
+# How far ahead (in utterances) an answer to "Bob, can you …?" may come.
+_ANSWER_WINDOW = 3
+MAX_KEYWORDS = 10
+
+
+def detect_language(text: str) -> str:
+    """``"ko"``, ``"en"`` or ``"und"`` from the script of the letters (no model, no guessing)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return "und"
+    if hangul_share(text) >= 0.3:
+        return "ko"
+    latin = sum(1 for ch in letters if ch.isascii())
+    return "en" if latin / len(letters) >= 0.5 else "und"
+
+
+def _rules_for(text: str) -> Rules:
+    return _KO if hangul_share(text) >= 0.3 else _EN
+
+
+@dataclass
+class _Utt:
+    speaker: str | None
+    text: str
+    start_ms: int
+    rules: Rules
+    sentences: list[str]
+
+
+@dataclass
+class _State:
+    """What the single pass over the meeting has found so far."""
+
+    names: Names
+    meeting_date: datetime.date
+    utts: list[_Utt]
+    actions: list[ActionItem] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    statuses: list[StatusUpdate] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    # (utterance, sentence) answers that accepted a request: their "I'll do it" is that task.
+    answered: set[tuple[int, int]] = field(default_factory=set)
+    # sentences that produced something, for the summary's score
+    productive: set[tuple[int, int]] = field(default_factory=set)
+
+
+def extract_minutes(
+    utterances: Sequence[Utterance], meeting_date: datetime.date, language: str | None = None
+) -> Minutes:
+    ordered = sorted(
+        (u for u in utterances if u.text and u.text.strip()),
+        key=lambda u: (u.start_ms, u.end_ms),
+    )
+    all_text = " ".join(u.text for u in ordered)
+    lang = (language or detect_language(all_text)).strip().lower() or "und"
+    notes: list[str] = []
+    if not ordered:
+        return Minutes(
+            "",
+            (),
+            (),
+            (),
+            (),
+            (),
+            lang,
+            "offline",
+            ("empty meeting: no speech to write minutes from",),
+        )
+    if lang not in ("en", "ko"):
+        notes.append(
+            f"the offline rules know English and Korean; this meeting is {lang!r}, so action "
+            "items, "
+            "decisions and status updates may be missing"
+        )
+    utts = []
+    for u in ordered:
+        text = re.sub(r"\s+", " ", u.text).strip()
+        rules = _rules_for(text)
+        speaker = u.speaker.strip() if u.speaker and u.speaker.strip() else None
+        utts.append(_Utt(speaker, text, u.start_ms, rules, rules.sentences(text)))
+    state = _State(Names([u.speaker for u in utts if u.speaker]), meeting_date, utts)
+    for ui in range(len(utts)):
+        _read_utterance(state, ui)
+    actions = _dedupe_actions(state.actions)
+    if not actions and not state.decisions and not state.statuses:
+        notes.append("no decisions, action items or status updates were found")
+    return Minutes(
+        summary=_summary(state),
+        decisions=tuple(state.decisions),
+        action_items=tuple(actions),
+        status_updates=tuple(state.statuses),
+        questions=tuple(state.questions),
+        keywords=_keywords(utts),
+        language=lang,
+        writer="offline",
+        notes=tuple(notes),
+    )
+
+
+def _read_utterance(state: _State, ui: int) -> None:
+    utt = state.utts[ui]
+    rules = utt.rules
+    last_subject = ""
+    for si, sentence in enumerate(utt.sentences):
+        took = False
+        previous_clause = ""
+        for clause in rules.clauses(sentence):
+            before, previous_clause = previous_clause, clause
+            request = None if (ui, si) in state.answered else rules.request(clause, state.names)
+            if request is not None:
+                took = _take_request(state, ui, si, clause, request) or took
+                continue
+            commitment = None if (ui, si) in state.answered else rules.commitment(clause, state.names)
+            if commitment is not None:
+                assignee = utt.speaker if commitment.who == SELF else _person(state, commitment.who)
+                _add_action(state, ui, si, assignee, commitment.task, clause, sentence)
+                took = True
+                continue
+            finding = rules.status(clause, state.names)
+            if finding is not None:
+                who = utt.speaker if finding.who == SELF else _person(state, finding.who)
+                subject = finding.subject or last_subject or _content(before) or _asked_about(state, ui)
+                last_subject = subject
+                state.statuses.append(
+                    StatusUpdate(who, subject, finding.status, finding.reason, sentence, utt.start_ms)
+                )
+                state.productive.add((ui, si))
+                took = True
+                continue
+            decision = rules.decision(clause)
+            if decision is not None:
+                state.decisions.append(Decision(decision, sentence, utt.start_ms))
+                state.productive.add((ui, si))
+                took = True
+        if not took and rules.is_question(sentence):
+            state.questions.append(sentence)
+
+
+def _content(clause: str) -> str:
+    """A clause minus its leading pronoun and auxiliaries, as a stand-in subject."""
+    return re.sub(
+        r"^(?:I|we)\s+(?:have been|had been|am|are|have|was|were)?\s*",
+        "",
+        clause,
+        flags=re.IGNORECASE,
+    ).strip(" ,.")
+
+
+def _person(state: _State, mention: str) -> str:
+    resolved = state.names.resolve(mention)
+    if resolved is not None:
+        return resolved
+    return mention[:1].upper() + mention[1:] if mention.isascii() else mention
+
+
+def _take_request(state: _State, ui: int, si: int, clause: str, request: Request) -> bool:
+    """Turn a request into an action item when it is an order or its addressee says yes."""
+    assignee = _person(state, request.addressee) if request.addressee else None
+    answer = _find_answer(state, ui, assignee)
+    if answer is not None:
+        aj, verdict = answer
+        if verdict is False:
+            return False
+        if verdict is True:
+            state.answered.add((aj, 0))
+            if request.addressee is None:
+                assignee = state.utts[aj].speaker
+            context = clause + " " + _answer_text(state.utts[aj], state.names)
+            task = request.task or _previous_sentence(state, ui, si)
+            _add_action(state, ui, si, assignee, task, context, clause)
+            return True
+    if request.needs_answer or assignee is None or not request.task:
+        return False
+    _add_action(state, ui, si, assignee, request.task, clause, clause)
+    return True
+
+
+def _answer_text(reply: _Utt, names: Names) -> str:
+    """The reply up to where it starts a task of its own ("Sure. I'll also …"): its dates count."""
+    taken = [reply.sentences[0]]
+    for sentence in reply.sentences[1:]:
+        if any(
+            reply.rules.commitment(c, names) or reply.rules.request(c, names)
+            for c in reply.rules.clauses(sentence)
+        ):
+            break
+        taken.append(sentence)
+    return " ".join(taken)
+
+
+def _previous_sentence(state: _State, ui: int, si: int) -> str:
+    """The sentence before (``ui``, ``si``): what "can you take that?" points at."""
+    utt = state.utts[ui]
+    if si > 0:
+        text = utt.sentences[si - 1]
+    elif ui > 0 and state.utts[ui - 1].sentences:
+        text = state.utts[ui - 1].sentences[-1]
+    else:
+        return ""
+    return re.sub(
+        r"^(?:(?:ok(?:ay)?|so|and|also|right|then)[,.]?\s+)*(?:[A-Z][a-z]+,\s*)?"
+        r"(?:we|I|you|someone|somebody)\s+(?:still\s+)?"
+        r"(?:need|needs|have to|has to|should|must)\s+(?:to\s+)?",
+        "",
+        text.strip(" .?!"),
+        flags=re.IGNORECASE,
+    )
+
+
+def _find_answer(state: _State, ui: int, addressee: str | None) -> tuple[int, bool | None] | None:
+    """The reply to ``ui`` from its addressee (anyone else when unnamed), with its verdict."""
+    asker = state.utts[ui].speaker
+    for aj in range(ui + 1, min(len(state.utts), ui + 1 + _ANSWER_WINDOW)):
+        reply = state.utts[aj]
+        if not reply.sentences:
+            continue
+        if reply.speaker is not None and asker is not None and reply.speaker == asker:
+            continue
+        named_other = (
+            addressee is not None
+            and reply.speaker is not None
+            and state.names.resolve(addressee) is not None
+            and reply.speaker != state.names.resolve(addressee)
+        )
+        if named_other:
+            continue
+        return aj, reply.rules.acceptance(reply.sentences[0])
+    return None
+
+
+def _strip_dates(task: str, meeting_date: datetime.date) -> str:
+    for _ in range(3):
+        m = find_due_date(task, meeting_date)
+        if m is None:
+            break
+        before = re.sub(
+            r"(?:\b(?:by|before|until|till|on|due|for|no later than|at|in|end of|the end of|"
+            r"within)\s*)+$",
+            "",
+            task[: m.start],
+            flags=re.IGNORECASE,
+        )
+        after = re.sub(r"^\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤|at the latest)", "", task[m.end :])
+        task = f"{before} {after}"
+    task = re.sub(r"\s+", " ", task)
+    return task.strip(" ,.;:!?-")
+
+
+def _add_action(
+    state: _State, ui: int, si: int, assignee: str | None, task: str, date_text: str, quote: str
+) -> None:
+    due = find_due_date(date_text, state.meeting_date)
+    clean = _strip_dates(task, state.meeting_date) or task
+    if not key_words(clean):
+        return
+    utt = state.utts[ui]
+    state.actions.append(ActionItem(assignee, clean, due.date if due else None, quote, utt.start_ms))
+    state.productive.add((ui, si))
+
+
+def _asked_about(state: _State, ui: int) -> str:
+    """What the last question before ``ui`` (someone else's, two utterances back at most) asked."""
+    speaker = state.utts[ui].speaker
+    for aj in range(ui - 1, max(-1, ui - 3), -1):
+        prev = state.utts[aj]
+        if prev.speaker is not None and prev.speaker == speaker:
+            continue
+        for sentence in reversed(prev.sentences):
+            if prev.rules.is_question(sentence):
+                return prev.rules.topic(sentence)
+    return ""
+
+
+def _dedupe_actions(actions: list[ActionItem]) -> list[ActionItem]:
+    """The same task said twice in one meeting is one item; a later mention may add the due date."""
+    out: list[ActionItem] = []
+    keys: list[tuple[str | None, frozenset[str]]] = []
+    for item in actions:
+        key = (item.assignee, frozenset(key_words(item.task)))
+        if key in keys:
+            i = keys.index(key)
+            if out[i].due_date is None and item.due_date is not None:
+                prev = out[i]
+                out[i] = ActionItem(prev.assignee, prev.task, item.due_date, prev.quote, prev.start_ms)
+            continue
+        keys.append(key)
+        out.append(item)
+    return out
+
+
+def _summary(state: _State) -> str:
+    """Up to 3-5 sentences that share the meeting's frequent words, kept in meeting order."""
+    candidates: list[tuple[int, int, str, tuple[str, ...]]] = []
+    for ui, utt in enumerate(state.utts):
+        for si, sentence in enumerate(utt.sentences):
+            words = key_words(sentence)
+            if len(tokens(sentence)) < 4 or not words or utt.rules.is_question(sentence):
+                continue
+            candidates.append((ui, si, sentence, words))
+    if not candidates:
+        return ""
+    freq = Counter(w for *_, words in candidates for w in words)
+    scored = []
+    for ui, si, sentence, words in candidates:
+        score = sum(freq[w] for w in words if freq[w] > 1) / math.sqrt(len(words) + 1)
+        if (ui, si) in state.productive:
+            score += 2.0
+        scored.append((-score, ui, si, sentence))
+    n = 3 if len(state.utts) <= 15 else 5
+    chosen = sorted(sorted(scored)[:n], key=lambda t: (t[1], t[2]))
+    parts = []
+    for _, ui, _si, sentence in chosen:
+        speaker = state.utts[ui].speaker
+        parts.append(f"{speaker}: {sentence}" if speaker else sentence)
+    return " ".join(parts)
+
+
+def _display(token: str) -> str:
+    if is_hangul(token):
+        return strip_verb_ending(strip_particle(token))
+    return token
+
+
+def _keywords(utts: list[_Utt]) -> tuple[str, ...]:
+    """The most frequent content words (speakers' names left out), most frequent first."""
+    name_parts: set[str] = set()
+    for utt in utts:
+        if utt.speaker:
+            for part in tokens(utt.speaker):
+                name_parts.add(part)
+                if is_hangul(part) and len(part) == 3:
+                    name_parts.add(part[1:])  # "김민수" is addressed as "민수"
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    surface: dict[str, Counter[str]] = {}
+    position = 0
+    for utt in utts:
+        for token in tokens(utt.text):
+            position += 1
+            if is_stop(token):
+                continue
+            shown = _display(token)
+            if is_hangul(shown) and shown.endswith(("다", "요", "까", "죠", "네", "게", "면")):
+                continue  # a verb or an ending, not a topic
+            if shown in name_parts or strip_particle(token) in name_parts or is_stop(shown):
+                continue
+            key = stem(token)
+            if not key or key in name_parts:
+                continue
+            counts[key] += 1
+            first_seen.setdefault(key, position)
+            surface.setdefault(key, Counter())[shown] += 1
+    ranked = sorted(counts, key=lambda k: (-counts[k], first_seen[k]))
+    frequent = [k for k in ranked if counts[k] >= 2]
+    if len(frequent) < 3:
+        frequent += [k for k in ranked if counts[k] < 2 and len(k) >= 4 and k not in frequent]
+    out: list[str] = []
+    for key in frequent:
+        best = sorted(surface[key].items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
+        if best not in out:
+            out.append(best)
+        if len(out) == MAX_KEYWORDS:
+            break
+    return tuple(out)

@@ -1,0 +1,100 @@
+"""What the per-language rule sets of the offline minutes writer find, and the people they name.
+
+:mod:`domain.extraction` splits a transcript into :class:`Sentence` values and asks
+:mod:`domain.extraction_en` or :mod:`domain.extraction_ko` (picked per sentence by script) what each
+one says; the findings below are their answers, before due dates and names are resolved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from domain.extraction_words import is_hangul
+from domain.minutes import Status
+
+# The speaker of the sentence, as opposed to somebody named in it.
+SELF = "\x00self"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    speaker: str | None
+    text: str
+    start_ms: int
+    utterance: int  # position of its utterance in the (time-ordered) meeting
+    language: Literal["en", "ko"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """A task asked of someone: ``addressee`` is a name as said, ``None`` for "can someone…"."""
+
+    addressee: str | None
+    task: str
+    needs_answer: bool  # a question ("can you…?") counts only once it is accepted
+
+
+@dataclass(frozen=True)
+class Commitment:
+    who: str  # SELF or a name as said
+    task: str
+
+
+@dataclass(frozen=True)
+class StatusFinding:
+    who: str  # SELF or a name as said
+    subject: str  # "" when only a pronoun was said; the caller looks at the context
+    status: Status
+    reason: str | None
+
+
+class Rules(Protocol):
+    """One language's rules; every method sees one clause or sentence and never raises."""
+
+    def sentences(self, text: str) -> list[str]: ...
+    def clauses(self, sentence: str) -> list[str]: ...
+    def is_question(self, text: str) -> bool: ...
+    def request(self, clause: str, names: Names) -> Request | None: ...
+    def commitment(self, clause: str, names: Names) -> Commitment | None: ...
+    def status(self, clause: str, names: Names) -> StatusFinding | None: ...
+    def decision(self, clause: str) -> str | None: ...
+    def acceptance(self, text: str) -> bool | None: ...
+    def topic(self, text: str) -> str: ...
+
+
+class Names:
+    """The people of a meeting: its speakers, and matching of what is said to them.
+
+    Korean speakers are often labelled with the full name ("김민수") and addressed by the given
+    name ("민수 씨"), English ones the other way round ("Bob Lee" / "Bob"); both resolve.
+    """
+
+    def __init__(self, speakers: list[str]) -> None:
+        self.speakers = tuple(dict.fromkeys(s for s in speakers if s.strip()))
+
+    def resolve(self, mention: str) -> str | None:
+        """The speaker label ``mention`` refers to, or ``None`` when it names no speaker."""
+        bare = strip_honorific(mention).casefold()
+        if not bare:
+            return None
+        for speaker in self.speakers:
+            label = speaker.casefold()
+            if bare == label or bare == label.split()[0]:
+                return speaker
+        for speaker in self.speakers:
+            label = speaker.casefold()
+            if is_hangul(bare) and len(bare) >= 2 and (label.endswith(bare) or bare.endswith(label)):
+                return speaker
+        return None
+
+    def is_known(self, mention: str) -> bool:
+        return self.resolve(mention) is not None
+
+
+_HONORIFIC_RE = re.compile(r"\s*(?:님|씨|선배님|선배|팀장님|팀장|매니저님|책임님|대리님|과장님)$")
+
+
+def strip_honorific(name: str) -> str:
+    return _HONORIFIC_RE.sub("", name.strip().strip(",.:;!?"))

@@ -1,0 +1,565 @@
+"""English rules of the offline minutes writer: commitments, requests, decisions, status reports.
+
+Patterns run on text whose contractions are spelled out ("I'll" -> "I will") and compare case-
+insensitively, because Whisper output is not consistent about either. Every pattern is paired with
+a filter for what people say in meetings that looks like it but is not (hedges, small talk, past
+intentions, questions).
+"""
+
+# ruff: noqa: E501  -- patterns and word lists read better unbroken (Hangul counts double width)
+
+from __future__ import annotations
+
+import re
+
+from domain.extraction_base import SELF, Commitment, Names, Request, StatusFinding
+from domain.extraction_words import key_words, stem
+from domain.minutes import Status
+
+_I = re.IGNORECASE
+
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rx, _I), repl)
+    for rx, repl in (
+        (r"[’‘`]", "'"),
+        (r"\bwon't\b", "will not"),
+        (r"\bcan't\b", "cannot"),
+        (r"\bshan't\b", "shall not"),
+        (r"\b(\w+)n't\b", r"\1 not"),
+        (r"\bi'm\b", "I am"),
+        (r"\b(i|we|you|they|he|she|it)'ll\b", r"\1 will"),
+        (r"\b(we|you|they)'re\b", r"\1 are"),
+        (r"\b(i|we|you|they)'ve\b", r"\1 have"),
+        (r"\b(i|we|you|they|he|she)'d\b", r"\1 would"),
+        (r"\b(it|that|what|there|he|she|who)'s\b", r"\1 is"),
+        (r"\bgonna\b", "going to"),
+        # Whisper sometimes writes "ill"/"i ll"; only before a verb-like word is it "I'll".
+        (
+            r"(?:^|(?<=\s))(?:i ll|ill)\b(?=\s+(?:just|also|then|go|send|take|do|get|make|write|update|"
+            r"check|look|fix|review|draft|set|put|ping|email|call|schedule|book|prepare|finish|"
+            r"handle|own|add|create|clean|run|share|follow|talk|reach|ask|sync|test)\b)",
+            "I will",
+        ),
+        (r"\bwanna\b", "want to"),
+        (r"\bgotta\b", "have to"),
+        # "Bob's on it", "Ana's going to": the verb, not the possessive, before these words.
+        (
+            r"\b([A-Z][a-z]+)'s\s+(?=going|on it|working|blocked|stuck|done|finished|handling|taking|almost|still|halfway)",
+            r"\1 is ",
+        ),
+        (r"\s+", " "),
+    )
+)
+
+
+def expand(text: str) -> str:
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    return text.strip()
+
+
+# Words that start a clause in capitals but are nobody's name.
+_NOT_NAMES = frozenset(
+    """
+    i we you he she they it this that these those there here who what which when where why how
+    someone somebody anyone anybody everyone everybody nobody team guys folks all everything
+    nothing something okay ok so and but then also maybe perhaps probably yes yeah no sure well
+    the a an our my your their his her its today tomorrow tonight monday tuesday wednesday thursday
+    friday saturday sunday january february march april may june july august september october
+    november december next last this let lets great good thanks please hopefully honestly
+    basically actually right alright fine cool awesome sorry hey hi hello one nothing anyway
+    just now again if once after before until while since because though although first second
+    finally meanwhile marketing legal design engineering product sales support finance ops qa
+    customers management leadership
+    """.split()
+)
+_NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|ware|base|log)$", _I)
+
+_HEDGE = re.compile(
+    r"\b(?:maybe|perhaps|possibly|probably|someday|some day|one day|at some point|eventually|in theory|"
+    r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|"
+    r"when we get a chance|when i get a chance|if we have time|time permitting|"
+    r"down the (?:road|line)|in the future|sometime)\b|"
+    # "if" as a condition, not "check if it works".
+    r"(?<!check )(?<!see )(?<!ask )(?<!out )(?<!confirm )(?<!verify )(?<!test )(?<!know )\bif\b",
+    _I,
+)
+_CONDITIONAL = re.compile(r"\b(?:if|would|could|might|unless|in theory)\b", _I)
+_NEGATION = re.compile(r"\b(?:not|never|no longer|cannot|can not)\b", _I)
+_PAST_INTENT = re.compile(
+    r"\b(?:was going to|were going to|said (?:i|we|he|she|they) would|meant to|was supposed to|"
+    r"were supposed to|last (?:week|time|year|month|sprint|quarter))\b",
+    _I,
+)
+# Tasks that are the meeting itself or life around it, not work to track.
+_SMALL_TALK_TASK = re.compile(
+    r"^(?:be\b(?!\s+(?:\w+ing\b|responsible|in charge|the (?:owner|point)))|"
+    r"grab (?:a |some |my )?(?:coffee|tea|lunch|food|bite|water|drink|snack)|get (?:a |some |my )?"
+    r"(?:coffee|tea|lunch|food|drink|drinks|water|snack)|have (?:lunch|dinner|a coffee|a break)|"
+    r"go (?:home|to lunch|to the gym|get (?:a )?coffee|on holiday|on vacation)|head (?:out|off|home)|"
+    r"leave\s*$|leave (?:early|now|at|for|the call)|run (?:to|out|late)|"
+    r"hop off|drop off|jump off|step out|call you back|see you|talk to you|catch you|"
+    r"let you (?:go|know)|share (?:my|the) screen|stop sharing|(?:un)?mute|keep (?:it|this) "
+    r"(?:short|brief)|pass\s*$|pass on\b|(?:start|begin)(?:\s+(?:the meeting|us off|off|sharing|recording|"
+    r"with (?:a|the) (?:quick |short )?(?:recap|update|agenda|round)))?\s*$|wrap (?:up|this up)\b|hand (?:it )?over|"
+    r"take a (?:break|look at the agenda)|brb|think about it|sleep on it|keep (?:that|it) in mind|"
+    r"let (?:you|you all|you guys|everyone|everybody) go|bring (?:snacks|cake|cookies|donuts)|send (?:you )?the (?:meeting )?(?:invite|link)\b|"
+    r"stop the recording|start the recording|do (?:it|that|this|so|the same)\s*$|"
+    r"take (?:it|that|this)\s*$|handle (?:it|that|this)\s*$|try\s*$|see\s*$|check\s*$)",
+    _I,
+)
+_SMALL_TALK_WORDS = frozenset(
+    stem(w)
+    for w in "coffee tea lunch dinner holiday vacation weekend beer drink gym doctor dentist kid kids "
+    "birthday cake snack screen mute break sleep rest relax movie film game party trip pizza "
+    "netflix nap".split()
+)
+_FILLER_PREFIX = re.compile(
+    r"^(?:(?:just|also|then|definitely|actually|personally|quickly|probably|go ahead and|"
+    r"make sure (?:to|that i|i)|try to|try and|be sure to|get to|go and|"
+    r"go|please)\s+)+",
+    _I,
+)
+
+
+def _clean_task(task: str) -> str:
+    # Trailing asides ("…, should be done by Friday") say when, not what; the date is read apart.
+    task = re.sub(
+        r",\s*(?:should|which|so that|and that|it should|that should|hopefully|if)\b.*$",
+        "",
+        task,
+        flags=_I,
+    )
+    task = _FILLER_PREFIX.sub("", task.strip(" ,.;:!?-—"))
+    task = re.sub(r"\s+(?:as well|too|then|for you|for us|okay|ok|right|please)\s*$", "", task, flags=_I)
+    return task.strip(" ,.;:!?-—")
+
+
+def _is_real_task(task: str) -> bool:
+    if not task or _SMALL_TALK_TASK.search(task):
+        return False
+    words = key_words(task)
+    return bool(words) and not set(words) <= _SMALL_TALK_WORDS
+
+
+_BACK_REFERENCE = re.compile(
+    r"^(?:take|own|handle|do|grab|pick up|look at|look into|deal with|drive|run with|take care of|"
+    r"take on|follow up on|sort out)\s+(?:that|it|this|those|these|that one|this one)(?:\s+on)?$",
+    _I,
+)
+_NEED = re.compile(
+    r"^(?:we|I|you|someone|somebody|the team)\s+(?:still\s+)?(?:need|needs|have to|has to|should|must)\s+(?:to\s+)?|"
+    r"^(?:there is|there are)\s+",
+    _I,
+)
+_LEAD_IN = re.compile(r"^(?:(?:ok(?:ay)?|so|and|alright|right|also|then|oh|um|uh|well)[,.]?\s+)+", _I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+# A new subject with a modal after "and"/"but"/"so" starts a new commitment or report.
+_CLAUSE_SPLIT = re.compile(
+    r"\s*(?:;|,?\s+(?:and|but|so|then|also|plus)\s+(?:then\s+)?(?=(?:I|we|you|[A-Z][a-z]+)\s+"
+    r"(?:will|am|is|are|have|has|can|should|finished|completed|started|shipped|merged|need)\b)|"
+    # Unpunctuated ASR runs sentences together; these openings always start a new one.
+    r"(?<!think)(?<!guess)(?<!hope)(?<!doubt)(?<!sure)(?<!said)(?<!say)(?<!if)(?<!when)(?<!that)"
+    r"(?<!suppose)(?<!unless)(?<!maybe)(?<!someday)(?<!one day)(?<!perhaps)(?<!probably)(?<!eventually)"
+    r"\s+(?=(?:I will|I am going to|let's|lets|we decided|we agreed|we have decided|we have agreed)\b))\s*",
+    _I,
+)
+
+
+class EnglishRules:
+    def sentences(self, text: str) -> list[str]:
+        return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s and s.strip()]
+
+    def clauses(self, sentence: str) -> list[str]:
+        out: list[str] = []
+        for part in _SENTENCE_END.split(expand(sentence)):
+            out.extend(c for c in _CLAUSE_SPLIT.split(part) if c and c.strip())
+        return out
+
+    def is_question(self, text: str) -> bool:
+        text = text.strip()
+        if text.endswith("?"):
+            return True
+        # Whisper drops question marks; an auxiliary first is a question in any case.
+        return bool(
+            re.match(
+                r"^(?:so |and |okay |ok )?(?:do|does|did|are|is|was|were|can|could|should|would|will|"
+                r"have|has|who|what|when|where|why|how|which|any)\b(?! we decided)",
+                text,
+                _I,
+            )
+        ) and not re.match(r"^(?:will|should|would)\s+(?:do|be)\b", text, _I)
+
+    # -- requests: "Bob, can you …?", "Can someone …?", "Ana, please …" --------------------------
+
+    def request(self, clause: str, names: Names) -> Request | None:
+        text = expand(clause)
+        name_first = re.match(
+            r"^(?:(?:ok(?:ay)?|so|and|alright|right)[, ]+)?(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$",
+            text,
+            _I,
+        )
+        if name_first is None:
+            # ASR drops the comma: "bob can you …" with a speaker's name first.
+            bare = re.match(
+                r"^(?:(?:ok(?:ay)?|so|and|alright|right)\s+)?(?P<name>[A-Za-z][\w'-]*)\s+"
+                r"(?P<rest>(?:can|could|would|will|please)\b.+)$",
+                text,
+                _I,
+            )
+            if bare and names.is_known(bare["name"]):
+                name_first = bare
+        if name_first and self._is_addressee(name_first["name"], names):
+            rest = _LEAD_IN.sub("", name_first["rest"])
+            addressee: str | None = name_first["name"]
+        else:
+            rest, addressee = _LEAD_IN.sub("", text), None
+            name_last = re.match(r"^(?P<rest>.+?),\s*(?P<name>[A-Za-z][\w'-]*)\s*\??$", text)
+            if name_last and self._is_addressee(name_last["name"], names):
+                rest, addressee = (
+                    name_last["rest"] + ("?" if text.endswith("?") else ""),
+                    name_last["name"],
+                )
+        ask = re.match(
+            r"^(?:do you think )?(?:can|could|would|will) you(?: please| maybe)?(?: also)?\s+(?P<task>.+?)\??$",
+            rest,
+            _I,
+        )
+        if ask:
+            task = _clean_task(ask["task"])
+            if _BACK_REFERENCE.match(task):
+                return Request(
+                    addressee, "", needs_answer=True
+                )  # "can you take that?": the caller looks back
+            return Request(addressee, task, needs_answer=True) if _is_real_task(task) else None
+        # "Kemal, the SLA report is due Friday, can you own it?": the task is the lead-in.
+        lead = re.match(r"^(?P<task>.+?),\s*(?:can|could|would) you(?: please)?\s+(?P<ref>.+?)\??$", rest, _I)
+        if lead and _BACK_REFERENCE.match(_clean_task(lead["ref"])):
+            task = _clean_task(_NEED.sub("", lead["task"]))
+            return Request(addressee, task, needs_answer=True) if _is_real_task(task) else None
+        if addressee is not None:
+            tell = re.match(
+                r"^(?:please\s+(?P<a>.+)|you (?:will|are going to|should|need to|take|handle|own)\s+(?P<b>.+)|"
+                r"(?:I need you to|I want you to|I would like you to)\s+(?P<c>.+))$",
+                rest,
+                _I,
+            )
+            if tell:
+                task = _clean_task(tell["a"] or tell["b"] or tell["c"])
+                if _HEDGE.search(task) or not _is_real_task(task):
+                    return None
+                return Request(addressee, task, needs_answer=rest.rstrip().endswith("?"))
+            return None
+        anyone = re.match(
+            r"^(?:can|could|would) (?:someone|somebody|anyone|anybody|one of you)(?: please)?\s+(?P<t>.+?)\??$|"
+            r"^(?:who (?:can|wants to|wants|will|is going to|could|is taking|takes)|does (?:anyone|anybody|someone) want to|"
+            r"any volunteers? (?:to|for)|we need (?:someone|somebody|a volunteer) to)\s+(?P<u>.+?)\??$",
+            rest,
+            _I,
+        )
+        if anyone:
+            task = _clean_task(anyone["t"] or anyone["u"])
+            return Request(None, task, needs_answer=True) if _is_real_task(task) else None
+        return None
+
+    def _is_addressee(self, word: str, names: Names) -> bool:
+        if names.is_known(word):
+            return True
+        lowered = word.casefold()
+        return (
+            word[:1].isupper() and lowered not in _NOT_NAMES and not _NOUNISH.search(word) and len(word) >= 2
+        )
+
+    # -- commitments: "I'll …", "Bob will …", "Ana is going to …" --------------------------------
+
+    def commitment(self, clause: str, names: Names) -> Commitment | None:
+        text = expand(clause)
+        if self.is_question(text) or _PAST_INTENT.search(text):
+            return None
+        m = re.search(
+            r"\b(?P<who>I|[A-Za-z][\w'-]*)\s+(?:will|shall|am going to|is going to|is on|am on|"
+            r"can take(?: care of)?|can handle|can own|can pick up|will take care of|"
+            r"am taking|is taking|am handling|is handling|am picking up|is picking up|"
+            r"(?:need|needs|have|has) to(?= .*\bby\b))\s+(?P<task>.+)$",
+            text,
+            _I,
+        )
+        who = "I"
+        if m is None:
+            # Minute-taking style: "Action item for Raj: …", "Raj to set up the dashboards".
+            noted = re.search(
+                r"^(?:action items?\s*(?:for\s+(?P<n1>[A-Za-z][\w'-]*))?\s*[:,-]\s*)"
+                r"(?:(?P<n2>[A-Za-z][\w'-]*)\s+(?:to|will)\s+)?(?P<t1>.+)$|"
+                r"^(?P<n3>[A-Z][\w'-]*)\s+to\s+(?P<t2>[a-z]+\s+\S.*)$",
+                text,
+                _I,
+            )
+            name = noted and (noted["n1"] or noted["n2"] or noted["n3"])
+            if noted and name and self._is_addressee(name, names):
+                task = _clean_task(noted["t1"] or noted["t2"])
+                return Commitment(name, task) if _is_real_task(task) else None
+            let_me = re.search(r"^(?:(?:ok(?:ay)?|so|alright|then)[, ]+)?let me\s+(?P<task>.+)$", text, _I)
+            if let_me is None:
+                return None
+            task_text = let_me["task"]
+            if re.match(
+                r"(?:know|see|think|check (?:my|the) (?:calendar|notes)|share|just|try|be|start|stop|recap|summari[sz]e|go back|jump|pull up|repeat|clarify|ask)\b",
+                task_text,
+                _I,
+            ):
+                return None
+        else:
+            who, task_text = m["who"], m["task"]
+            prefix = text[: m.start()]
+            # "the deploy will take an hour", "if Bob will …": the subject is not a person.
+            if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before)\s*$", prefix, _I):
+                return None
+        if (
+            _HEDGE.search(text)
+            or re.match(r"(?:not|never|no longer)\b", task_text, _I)
+            or _NEGATION.search(text[: (m.start("task") if m else 0)])
+        ):
+            return None
+        task_text = re.sub(r"^(?:also |then |definitely |still )+", "", task_text, flags=_I)
+        if who.casefold() == "i":
+            who = SELF
+        elif who.casefold() in _NOT_NAMES or (
+            not names.is_known(who) and (not who[:1].isupper() or _NOUNISH.search(who))
+        ):
+            return None
+        task = _clean_task(task_text)
+        if re.match(r"^(?:continue|keep (?:working|going|at)|carry on)\b", task, _I):
+            return None  # progress talk; :meth:`status` reports it as in progress
+        return Commitment(who, task) if _is_real_task(task) else None
+
+    # -- status: "I finished the migration", "the login page is blocked because …" --------------
+
+    def status(self, clause: str, names: Names) -> StatusFinding | None:
+        text = expand(clause).rstrip(" .!")
+        # "maybe a third of the way" is still a report; only conditionals are not.
+        if not text or self.is_question(text) or _CONDITIONAL.search(text):
+            return None
+        for status, pattern in _STATUS_PATTERNS:
+            m = pattern.search(text)
+            if m is None:
+                continue
+            groups = m.groupdict()
+            who_word = groups.get("who") or "I"
+            if who_word.casefold() in ("i", "we"):
+                who = SELF
+            elif names.is_known(who_word) or (
+                who_word[:1].isupper() and who_word.casefold() not in _NOT_NAMES
+            ):
+                who = who_word
+            else:
+                continue
+            subject = _clean_subject(groups.get("subj") or "")
+            reason = groups.get("reason")
+            if status == "blocked" and not reason:
+                r = re.search(
+                    r"\b(?:because|since|as|due to|until|waiting (?:on|for)|pending)\b.*$", text, _I
+                )
+                reason = r.group(0) if r else None
+            if status == "blocked" and reason:
+                reason = re.sub(r"^(?:because|since|as|due to)\s+", "", reason.strip(" ,.;"), flags=_I)
+                subject = _clean_subject(
+                    re.split(r"\b(?:because|since|due to|until|waiting)\b", subject, flags=_I)[0]
+                )
+            return StatusFinding(who, subject, status, reason or None)
+        return None
+
+    # -- decisions: "we decided …", "let's go with …" --------------------------------------------
+
+    def decision(self, clause: str) -> str | None:
+        text = expand(clause)
+        if self.is_question(text) or re.search(r"\b(?:maybe|perhaps|might|could|should we|if)\b", text, _I):
+            return None
+        if _DECISION.search(text) and not _NOT_DECISION.search(text):
+            return re.sub(
+                r"^(?:(?:ok(?:ay)?|so|alright|right|great|good|then|fine)[,.]?\s+)+",
+                "",
+                text,
+                flags=_I,
+            ).strip(" .")
+        return None
+
+    def acceptance(self, text: str) -> bool | None:
+        """True: agrees to a request; False: declines; None: neither (talks about something else)."""
+        t = expand(text).strip().casefold()
+        if re.match(
+            r"^(?:no\b|nope|sorry|unfortunately|i cannot|i can not|i do not think|not (?:this|until|before|sure)|i am (?:afraid|not able)|i would rather not|i will not|i am out|i am off)",
+            t,
+        ):
+            return False
+        if re.match(
+            r"^(?:sure|ok|okay|yes|yeah|yep|yup|will do|no problem|of course|absolutely|definitely|"
+            r"on it|sounds good|can do|got it|consider it done|certainly|for sure|you got it|fine|"
+            r"alright|all right|happy to|i can|i will|i am on it|i have got it|i got it|i have it|"
+            r"i can do (?:it|that)|i would be happy|me\b|count me in|leave it (?:to|with) me|deal|roger)",
+            t,
+        ):
+            return not re.search(
+                r"\b(?:but not|cannot|can not|will not|not (?:this|until|before))\b",
+                t.split(".")[0],
+            )
+        return None
+
+    def topic(self, text: str) -> str:
+        """What a question asks about ("how is the migration going, Bob?" -> "the migration")."""
+        t = expand(text).strip(" ?")
+        t = re.sub(
+            r"^(?:[A-Za-z]+,\s*)?(?:so\s+|and\s+|okay\s+)?(?:how|what|where|any (?:update|news|progress)s?)\s+(?:is|are|about|on|with|is going on with|about the status of)?\s*",
+            "",
+            t,
+            flags=_I,
+        )
+        t = re.sub(r"\s+(?:going|coming along|looking|doing|at)\b.*$", "", t, flags=_I)
+        t = re.sub(r",\s*[A-Za-z]+$", "", t)
+        return t.strip(" ,")
+
+
+_DONE_VERBS = (
+    r"finished|completed|shipped|wrapped up|merged|deployed|released|closed|fixed|resolved|delivered|"
+    r"published|submitted|sent out|sent|launched|rolled out|landed|migrated|wrote up|finalized|checked|"
+    r"reviewed|tested|verified|cleaned up|wrote|built|implemented|added|created|"
+    r"finalised|signed off on|got through|knocked out|done with|finished up|pushed|uploaded|set up|"
+    r"configured|booked|updated|rewrote|renewed|ordered|filed"
+)
+_PROGRESS_VERBS = (
+    r"working on|busy with|in the middle of|(?:about |roughly |almost )?halfway through|partway through|"
+    r"(?:making (?:good |some )?progress|progressing) (?:on|with)|chipping away at|wiring up|"
+    r"writing|building|implementing|testing|reviewing|drafting|fixing|migrating|updating|setting up|"
+    r"looking into|digging into|putting together|preparing|refactoring|cleaning up|continuing|"
+    r"continuing with|still on|knee deep in"
+)
+_WHO = r"(?P<who>I|we|[A-Z][\w'-]*|[a-z][\w'-]*(?=\s+(?:has|have|had|just|finally|already|is)\b))"
+# First match wins, so the order is part of the rules.
+_STATUS_RULES: tuple[tuple[Status, str], ...] = (
+    # Negated or partial completion is progress, and must win over the plain "done" forms.
+    (
+        "in_progress",
+        r"\b(?P<who>I|we|[A-Z][\w'-]*)\s+(?:have|has|did) not (?:quite |yet )?(?:finished|completed|wrapped up|done)\s+(?P<subj>.+?)(?:\s+yet)?$",
+    ),
+    (
+        "in_progress",
+        r"^(?P<subj>.+?)\s+(?:is|are) not (?:quite |yet |fully )?(?:done|finished|complete|ready|merged)\b",
+    ),
+    (
+        "in_progress",
+        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+)?(?:about\s+|around\s+|roughly\s+|maybe\s+)?(?:almost|nearly|mostly|half|halfway|half way|partly|partially|\d+ ?(?:%|percent)|(?:a third|a quarter|two thirds|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) percent))\s*(?:done|finished|complete|there|through|way there|of the way)?\b",
+    ),
+    (
+        "in_progress",
+        r"\b(?:I|we)\s+am\s+(?:almost|nearly|mostly|about halfway|halfway)\s+(?:done|finished|through)\s+(?:with\s+)?(?P<subj>.+)$",
+    ),
+    # Blocked, with the reason when one is given.
+    (
+        "blocked",
+        rf"\b{_WHO}\s+(?:am|are|is|have been|has been|was|got)\s+(?:still\s+|currently\s+|a bit\s+|kind of\s+|completely\s+)?(?:blocked|stuck)\s+(?:on|with)\s+(?P<subj>.+?)(?:\s*,?\s+(?:because|since|as|due to|until|waiting)\b\s*(?P<reason>.+))?$",
+    ),
+    (
+        "blocked",
+        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been)\s+(?:still\s+|currently\s+)?(?:blocked|stuck|on hold)\b(?:\s*,?\s*(?:by|on|because|since|due to|until|as|waiting (?:on|for))\s+(?P<reason>.+))?$",
+    ),
+    (
+        "blocked",
+        rf"\b{_WHO}\s+(?:am|are|is)\s+(?:still\s+|currently\s+|a bit\s+|kind of\s+)?(?:blocked|stuck)\b\s*,?\s*(?P<reason>.*)$",
+    ),
+    (
+        "blocked",
+        r"(?:\b(?P<who>I|we)\s+)?\bcannot\s+(?:proceed|continue|move forward|finish|start|deploy|ship|merge|test|go live)\s+(?:with\s+|on\s+)?(?P<subj>.+?)\s+(?:until|because|since|without)\s+(?P<reason>.+)$",
+    ),
+    (
+        "blocked",
+        rf"\b{_WHO}\s+(?:am|are|is)\s+(?:still\s+)?waiting (?:on|for)\s+(?P<reason>.+?)\s+(?:for|before|on|to finish)\s+(?P<subj>.+)$",
+    ),
+    # Done.
+    (
+        "done",
+        rf"\b{_WHO}\s+(?:have\s+|has\s+|had\s+)?(?:(?:just|finally|already|now|also|actually)\s+)*(?:{_DONE_VERBS})\s+(?P<subj>.+)$",
+    ),
+    (
+        "done",
+        r"\b(?P<who>I|we|[A-Z][\w'-]*)\s+(?:am|are|is)\s+(?:all\s+|completely\s+)?(?:done|finished)\s+with\s+(?P<subj>.+)$",
+    ),
+    (
+        "done",
+        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was|were)\s+(?:now\s+|already\s+|finally\s+|fully\s+|all\s+)?(?:done|finished|complete|completed|merged|shipped|deployed|live|released|fixed|resolved|closed|sorted|sorted out|wrapped up|signed|approved|out the door|in production)\b",
+    ),
+    (
+        "done",
+        r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|well)[, ]+)?(?P<who>I|we) (?:am|are) (?:all )?(?:done|finished)\s*$",
+    ),
+    (
+        "done",
+        r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|good news)[, ]+)?(?!(?:I|we) )(?P<subj>[\w' -]+?)\s*:?\s*(?:done|finished|complete)\s*$",
+    ),
+    # In progress.
+    (
+        "in_progress",
+        rf"\b{_WHO}\s+(?:am|are|is|have been|has been)\s+(?:still\s+|currently\s+|now\s+|actively\s+)?(?:{_PROGRESS_VERBS})\s+(?P<subj>.+)$",
+    ),
+    (
+        "in_progress",
+        rf"\b{_WHO}\s+(?:have\s+|has\s+)?(?:just\s+|already\s+)?(?:started|began|begun|kicked off|picked up|got going)\s+(?:on\s+|working on\s+|with\s+)?(?P<subj>.+)$",
+    ),
+    (
+        "in_progress",
+        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+|well\s+)?(?:in progress|underway|under way|ongoing|in review|on track|going well|coming along|started|moving)\b",
+    ),
+    (
+        "in_progress",
+        r"\b(?:halfway|half way|partway) (?:through|done with|into)\s+(?P<subj>.+)$",
+    ),
+    (
+        "in_progress",
+        r"\b(?P<who>I|we)\s+will\s+(?:continue|keep (?:working on|going with|at)|carry on with)\s+(?P<subj>.+)$",
+    ),
+)
+_STATUS_PATTERNS = tuple((status, re.compile(rx, _I)) for status, rx in _STATUS_RULES)
+_SUBJECT_CUT = re.compile(
+    r"\s*(?:,|\bbecause\b|\bsince\b|\bso\b|\bbut\b|\band (?:I|we|it|then)\b|\bby (?:the end|end|tomorrow|friday|monday)|"
+    r"\b(?:yesterday|today|this morning|last night|last week|earlier|already|now|yet|finally|"
+    r"as of|this week|for now|at the moment|right now)\b).*$",
+    _I,
+)
+
+
+def _clean_subject(subject: str) -> str:
+    subject = _SUBJECT_CUT.sub("", subject.strip()).strip(" ,.;:!?")
+    subject = re.sub(
+        r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|well|update|quick update|status|i think|i believe|good news)[,:]?\s+)+",
+        "",
+        subject,
+        flags=_I,
+    )
+    # "sent them to the channel": the object is a pronoun, the caller finds what it stands for.
+    if re.fullmatch(
+        r"(?:(?:it|that|this|they|them|those|these)\b.*|everything|all of it|mine|my part|my stuff|"
+        r"my task|the task|the ticket|my ticket|the thing)?",
+        subject,
+        _I,
+    ):
+        return ""
+    return subject
+
+
+_DECISION = re.compile(
+    r"\b(?:we|the team|everyone|we all)\s+(?:have\s+|all\s+)?(?:decided|agreed|settled on|committed to|chose|"
+    r"have chosen|are going with|will go with|are going to go with|are going to use|will use|will stick "
+    r"with|are sticking with|will switch|are switching|are moving to|will move to|are dropping|will drop|"
+    r"are cutting|will cut|are postponing|will postpone|are pushing|will push|are freezing)\b|"
+    r"\blet(?:'| u)?s\s+(?:go with|use|stick with|switch to|keep|move|ship|drop|postpone|push|target|"
+    r"cut|freeze|adopt|plan on|aim for|skip|cancel|defer|launch|release|roll out|deprecate|standardi[sz]e|"
+    r"not|do|go ahead with|lock in|settle on|commit to)\b|"
+    r"\b(?:the )?(?:final )?decision (?:is|was|:)|\b(?:it is|that is) decided\b|^decided[:,]|^agreed[:,.]|"
+    r"\bwe are going to (?:go with|use|ship|launch|release|drop|skip|keep|move)\b|"
+    r"\b(?:we|it) (?:is|are|will be) (?:going )?(?:with|on) (?:option|plan|approach)\b",
+    _I,
+)
+_NOT_DECISION = re.compile(
+    r"\blet(?:'| u)?s\s+(?:move on|do a (?:quick )?(?:round|recap|check)|do introductions|make it quick|"
+    r"make this quick|keep it short|keep this short|keep moving|move to the next|move forward to the next|"
+    r"start|get started|wrap|take a|see|circle back|go around|do standup|do the standup|do updates)\b",
+    _I,
+)

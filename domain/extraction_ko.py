@@ -1,0 +1,296 @@
+"""Korean rules of the offline minutes writer: commitments, requests, decisions, status reports.
+
+Korean puts the verb last, so the rules read a clause's ending ("하겠습니다", "해 주세요",
+"하기로 했습니다", "완료했습니다") and take what comes before it, minus the subject ("제가"), the
+addressee ("민수 씨,"), date phrases and particles, as the task or the subject.
+"""
+
+# ruff: noqa: E501  -- patterns and word lists read better unbroken (Hangul counts double width)
+
+from __future__ import annotations
+
+import re
+
+from domain.extraction_base import SELF, Commitment, Names, Request, StatusFinding
+from domain.extraction_words import key_words, strip_particle
+from domain.minutes import Status
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=니다|세요|어요|아요|해요|게요|까요|나요|시다|네요)\s+(?=\S)")
+# Syllables with a ㅆ final (했, 됐, 냈, 았 …): "-었고" joins two past reports, which we split.
+_PAST = "".join(chr(c) for c in range(0xAC00, 0xD7A4) if (c - 0xAC00) % 28 == 20)
+_CLAUSE_SPLIT = re.compile(
+    rf"\s*(?:;|(?<=[{_PAST}])고\s*,\s*|(?<=[{_PAST}])고\s+(?=(?:제가|저는|저도|지금|현재|오늘|이제|\S+[은는]\s)))\s*"
+)
+
+_QUESTION_END = re.compile(
+    r"(?:\?|까요|나요|니까|습니까|을까|할까|가요|인가요|는지요|었나요|셨나요|할래요|실래요|있나요|없나요|건가요|되나요|됐나요|"
+    r"었어요\?|죠\?|어때요|어떠세요|어떻습니까|맞나요|괜찮을까요|인지|는지)\s*$"
+)
+_HEDGE = re.compile(
+    r"(?:아마|언젠가|나중에 여유|여유(?:가|되|있)|시간(?:이)?\s*(?:되면|나면|있으면|남으면)|(?:으면|다면|라면|되면|하면|있으면)\s"
+    r"|수도 있|지도 모르|면 좋겠|면 좋을|했으면|할까\b|해볼까|생각만|고민해 보|검토만)"
+)
+# Interjections and "then" before the real clause; a space or comma must follow so "아이콘" stays.
+_DISCOURSE = re.compile(
+    r"^(?:그러면|그럼|그렇다면|그러면은|네|예|넵|좋아요|좋습니다|알겠습니다|아|음)(?:[,.!]\s*|\s+)"
+)
+_PAST_INTENT = re.compile(
+    r"(?:하려고 했는데|하려고 했었|하기로 했었는데|하겠다고 했는데|지난\s*(?:주|달|번|분기|해)|작년)"
+)
+
+_SELF_SUBJECT = re.compile(
+    r"(?:^|\s)(?:제가|저는|저도|내가|난|저희가|저희 팀이|제 쪽에서|저 쪽에서|제쪽에서)(?=\s|$)"
+)
+# "-겠습니다", "-ㄹ게요" and friends: first-person future, a promise in a meeting.
+_COMMIT_END = re.compile(
+    r"(?:겠습니다|겠어요|겠음|(?:[\uac00-\ud7a3])게요|(?:[\uac00-\ud7a3])께요|(?:[\uac00-\ud7a3])게|예정입니다|예정이에요|"
+    r"려고 합니다|려고 해요|도록 하겠습니다|맡을게요|맡겠습니다)\s*[.!]?$"
+)
+_SMALL_TALK = re.compile(
+    r"(?:시작하겠|시작할게|마치겠|마칠게|넘어가겠|넘어갈게|화면\s*공유|말씀드리겠|말씀드릴게|알겠|감사하겠|"
+    r"부탁드리겠|잘 부탁|참고하겠|참고할게|다녀오겠|다녀올게|가보겠|가볼게|들어가|기다리겠|기다릴게|커피|점심|저녁|휴가|"
+    r"주말|쉬려|등산|회식|영화|여기까지|짧게 하|간단하게 하|간단히 하|"
+    r"퇴근|회식|쉬겠|쉴게|연락드리겠|연락드릴게|명심|기억하겠|노력하겠|열심히|들어볼게|들어보겠|소개하겠|소개할게|"
+    r"요약하겠|정리해서 말씀|이어서 하겠|진행하겠습니다$|진행할게요$)"
+)
+_REQUEST_END = re.compile(
+    r"(?P<verb>\S*?)\s*(?:해\s*주세요|해\s*주시고|해\s*주십시오|해\s*줘요|해\s*주실래요\??|해\s*줄래요\??|"
+    r"해\s*주시겠어요\??|해\s*주실\s*수\s*있(?:나요|을까요|어요)\??|해\s*줄\s*수\s*있(?:나요|어요|을까요)\??|"
+    r"부탁드립니다|부탁드려요|부탁해요|부탁합니다|주세요|주시겠어요\??|주실\s*수\s*있(?:나요|을까요)\??|"
+    r"가능할까요\??|가능하세요\??|가능하실까요\??|맡아\s*주세요|맡아\s*주실래요\??|맡아\s*주시겠어요\??)\s*[.!?]?$"
+)
+_VOCATIVE = re.compile(
+    r"^(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?P<hon>님|씨|선배님|팀장님|매니저님|책임님|대리님|과장님)?\s*[,]\s*(?P<rest>.+)$"
+)
+_NAMED_SUBJECT = re.compile(
+    r"^(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?:님|씨|팀장님|선배님|매니저님)?(?:이|가|께서|은|는)\s+(?P<rest>.+?)\s*"
+    r"(?:하기로\s*(?:했습니다|했어요|했고|하셨습니다|하셨어요)|기로\s*(?:했습니다|했어요|하셨습니다)|맡기로\s*(?:했습니다|했어요)|"
+    r"하실\s*(?:겁니다|거예요|예정입니다)|할\s*(?:겁니다|거예요|예정입니다)|맡아\s*주시기로\s*(?:했습니다|했어요)|"
+    r"해\s*주시기로\s*(?:했습니다|했어요)|담당합니다|담당하기로\s*(?:했습니다|했어요)|맡습니다|맡으실\s*겁니다)\s*[.!]?$"
+)
+_DATE_WORDS = re.compile(
+    r"(?:(?:20\d\d\s*년\s*)?\d{1,2}\s*월\s*\d{1,2}\s*일|다음\s*주\s*[월화수목금토일]요일|이번\s*주\s*[월화수목금토일]요일|"
+    r"[월화수목금토일]요일|다음\s*달\s*말|이번\s*달\s*(?:말|안)|월말|다음\s*주|이번\s*주|주말|금주|내일|모레|오늘|"
+    r"\d{1,2}\s*일|하루|이틀|일주일)\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤)?"
+)
+
+_DONE = re.compile(
+    r"(?:완료(?:했|됐|되었|했고|입니다|예요|해서|했어요|돼)|끝(?:냈|났|내서)|마쳤|마무리(?:했|됐|되었|지었)|다\s*(?:했|됐|끝)|"
+    r"(?:배포|머지|반영|해결|수정|제출|발송|전달|적용|작성|정리|업데이트|마이그레이션|구현|테스트|리뷰|검토|셋업|설정|"
+    r"확인|보냈|올렸|등록|예약|갱신|처리|개발|연동|교체|추가|삭제|변경|완성)(?P<noun_end>)\s*(?:을|를|도|은|는|까지)?\s*(?:다\s*)?"
+    r"(?:했|됐|되었|완료|마쳤|끝냈|끝났|했어요|했습니다|해\s*뒀|해\s*놨|해\s*두었))"
+)
+_PROGRESS = re.compile(
+    r"(?:진행\s*중|작업\s*중|개발\s*중|테스트\s*중|검토\s*중|리뷰\s*중|작성\s*중|수정\s*중|준비\s*중|"
+    r"(?:하|만들|고치|쓰|보|짜|돌리|정리하|작성하|진행하|준비하|옮기|붙이|검토하)고\s*있|절반|반\s*정도|\d+\s*(?:%|퍼센트)|"
+    r"(?<=\S)\s*중(?:입니다|이에요|이고|이라|이에|이예요)|시작했|착수했|들어갔|거의\s*다|아직\s*(?:못|안)\s*(?:끝|했|마)|마무리\s*중|진행하고|계속\s*(?:하|진행))"
+)
+_BLOCKED = re.compile(
+    r"(?:막혀|막혔|막힌|블로킹|블락|블록돼|블록되|차단돼|대기\s*중|기다리고\s*있|진행이\s*안|진행을\s*못|진행하지\s*못|"
+    r"진행\s*못|못\s*하고\s*있|멈춰\s*있|멈췄|멈춘|보류|스톱|걸려\s*있)"
+)
+_REASON_TOKEN = re.compile(
+    r"(?:때문에|중이라|때문이라|(?:어|아|해|라|와|워|려|져|돼|되어|나|없어|있어|않아|못해|안\s*와|안\s*돼|늦어)서)$"
+)
+_DECISION = re.compile(
+    r"(?:기로\s*(?:했습니다|했어요|했죠|했고|합시다|하죠|결정했|정했|합의했)|결정(?:했|됐|되었|하겠|입니다)|"
+    r"확정(?:했|됐|되었|입니다|하겠|이에요)|합의(?:했|됐|되었)|(?:으로|로)\s*(?:가죠|갑시다|가겠습니다|하죠|합시다|"
+    r"결정|확정|진행하겠습니다|진행하죠|정했|정하죠|가기로)|[\uac00-\ud7a3]시다\s*[.!]?$)"
+)
+_NOT_DECISION = re.compile(
+    r"(?:시작합시다|넘어갑시다|마칩시다|끝냅시다|쉽시다|봅시다|시작하죠|넘어가죠|마치죠|보죠|여기까지)"
+)
+_ACCEPT = re.compile(
+    r"^(?:네|예|넵|넹|알겠습니다|알겠어요|좋아요|좋습니다|그럴게요|그렇게 하겠습니다|그렇게 할게요|물론|"
+    r"가능합니다|가능해요|할게요|하겠습니다|제가 할게요|제가 하겠습니다|제가 맡을게요|제가 맡겠습니다|"
+    r"오케이|문제없|문제 없|맡겠습니다|맡을게요|당연하죠|그럼요|OK|오케|확인했습니다)(?=[\s,.!~]|$)"
+)
+_DECLINE = re.compile(
+    r"^(?:아니요|아뇨|어렵|힘들|못\s|안\s*될|죄송|이번\s*주는\s*어렵|그건\s*좀)|(?:어려울 것 같|어렵겠|힘들 것 같|못 할 것 같)"
+)
+
+
+# Blocked before progress before done: "아직 못 끝내서 막혀 있습니다" is blocked, not done.
+_STATUS_ORDER: tuple[tuple[Status, re.Pattern[str]], ...] = (
+    ("blocked", _BLOCKED),
+    ("in_progress", _PROGRESS),
+    ("done", _DONE),
+)
+
+
+def _strip_ending(text: str, pattern: re.Pattern[str]) -> str:
+    m = pattern.search(text)
+    return text[: m.start()].strip() if m else text
+
+
+def _clean_task(text: str) -> str:
+    text = _DISCOURSE.sub("", text.strip(" ,.!?"))
+    text = re.sub(r"^\S{1,10}?\s*(?:님|씨)\s*,\s*", "", text)  # "세라 씨, …": the addressee is not the task
+    text = _SELF_SUBJECT.sub(" ", f" {text}").strip()
+    text = _DATE_WORDS.sub(" ", text)
+    text = re.sub(r"(?:^|\s)(?:일단|먼저|바로|꼭|다시|한번|좀|빨리|최대한)(?=\s|$)", " ", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,.")
+    # Hanging verb stems ("업데이트하", "정리해") read better as the noun.
+    text = re.sub(r"(?:하|해|해서|해서요|하도록|도록|하는 걸로|하는 것으로|할|하려고)$", "", text).strip()
+    return text
+
+
+def _is_real_task(task: str) -> bool:
+    return bool(task) and not _SMALL_TALK.search(task) and bool(key_words(task))
+
+
+class KoreanRules:
+    def sentences(self, text: str) -> list[str]:
+        return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s and s.strip()]
+
+    def clauses(self, sentence: str) -> list[str]:
+        out: list[str] = []
+        for part in _SENTENCE_END.split(sentence.strip()):
+            out.extend(c for c in _CLAUSE_SPLIT.split(part) if c and c.strip())
+        return out
+
+    def is_question(self, text: str) -> bool:
+        return bool(_QUESTION_END.search(text.strip()))
+
+    def request(self, clause: str, names: Names) -> Request | None:
+        text = _DISCOURSE.sub("", clause.strip())
+        addressee: str | None = None
+        voc = _VOCATIVE.match(text)
+        if voc and (voc["hon"] or names.is_known(voc["name"])):
+            addressee, text = voc["name"], voc["rest"].strip()
+        m = _REQUEST_END.search(text)
+        if m is None:
+            return None
+        question = text.rstrip().endswith("?") or bool(
+            re.search(r"(?:까요|나요|래요|겠어요|있어요)\s*$", text.rstrip(" ."))
+        )
+        task = _clean_task(text[: m.start("verb")] + m["verb"])
+        if _HEDGE.search(text) or not _is_real_task(task):
+            return None
+        if addressee is None:
+            # "…해 주세요" to nobody in particular: only an answer ("네, 제가 할게요") says who.
+            return Request(None, task, needs_answer=True)
+        return Request(addressee, task, needs_answer=question)
+
+    def commitment(self, clause: str, names: Names) -> Commitment | None:
+        text = clause.strip()
+        if self.is_question(text) or _HEDGE.search(text) or _PAST_INTENT.search(text):
+            return None
+        named = _NAMED_SUBJECT.match(_DISCOURSE.sub("", text))
+        if named and (
+            names.is_known(named["name"]) or re.search(r"(?:님|씨)", text[: named.end("name") + 3])
+        ):
+            task = _clean_task(named["rest"])
+            return Commitment(named["name"], task) if _is_real_task(task) else None
+        m = _COMMIT_END.search(text)
+        if m is None or re.search(r"(?:못|안)\s*\S*(?:겠|게요)", text):
+            return None
+        body = text[: m.start()]
+        # Without "제가" a "-겠습니다" is often the meeting talking about itself ("시작하겠습니다");
+        # an object, a date or a named subject makes it a task.
+        if not (_SELF_SUBJECT.search(f" {text}") or re.search(r"[을를]\s", body) or _DATE_WORDS.search(body)):
+            return None
+        if _SMALL_TALK.search(text):
+            return None
+        task = _clean_task(body + text[m.start() : m.end()])
+        task = re.sub(
+            r"\s*(?:하겠습니다|하겠어요|할게요|할께요|할게|드리겠습니다|드릴게요|해 드릴게요|해 드리겠습니다|"
+            r"겠습니다|겠어요|예정입니다|예정이에요|려고 합니다|려고 해요|도록 하겠습니다|[을를]?\s*맡을게요|[을를]?\s*맡겠습니다)$",
+            "",
+            task,
+        )
+        task = _clean_task(
+            re.sub(r"(?:[\uac00-\ud7a3])(?:게요|께요|게)$", "", task)
+            if task.endswith(("게요", "께요"))
+            else task
+        )
+        if re.search(r"(?:계속|이어서)\s", f"{task} ") and not re.search(r"[을를]\s", task):
+            return None
+        return Commitment(SELF, task) if _is_real_task(task) else None
+
+    def status(self, clause: str, names: Names) -> StatusFinding | None:
+        text = _DISCOURSE.sub("", clause.strip())
+        if not text or self.is_question(text) or _HEDGE.search(text):
+            return None
+        if re.search(r"(?:겠습니다|할게요|주세요|예정|기로|려고)", text):
+            return None  # future, requests and plans are not reports
+        found: tuple[Status, re.Match[str]] | None = None
+        for status, pattern in _STATUS_ORDER:
+            m = pattern.search(text)
+            if m is not None:
+                found = (status, m)
+                break
+        if found is None:
+            return None
+        status_found, m = found
+        if status_found == "done" and re.search(r"(?:못|안)\s*(?:했|끝|됐|마)", text):
+            status_found = "in_progress"
+        # "마이그레이션은 완료했습니다": a task noun inside the match belongs to the subject.
+        cut = (
+            m.end("noun_end")
+            if "noun_end" in m.re.groupindex and m.group("noun_end") is not None
+            else m.start()
+        )
+        head = text[:cut].split()
+        reason: str | None = None
+        reason_end = next((i for i, tok in enumerate(head) if _REASON_TOKEN.search(tok)), None)
+        if reason_end is not None:
+            # The topic ("페이지는") ends the subject; "기다리는" is a verb form, not a topic.
+            topic = max(
+                (
+                    i
+                    for i in range(reason_end)
+                    if re.search(r"[은는]$", head[i])
+                    and not re.search(r"(?:하|되|리|있|없|주|보|오|시)는$", head[i])
+                ),
+                default=-1,
+            )
+            reason = " ".join(head[topic + 1 : reason_end + 1])
+            head = head[: topic + 1] + head[reason_end + 1 :]
+        elif status_found == "blocked":
+            tail = re.search(
+                r"(?:막혀|막혔|대기\s*중|보류)\S*\s*(?:있습니다|있어요|입니다)?[.,]?\s*(?P<r>.+)$",
+                text,
+            )
+            wait = re.search(r"(?P<r>\S+(?:\s+\S+)?\s*(?:을|를)?\s*기다리고\s*있)", text)
+            reason = wait["r"] if wait else (tail["r"].strip(" .") if tail else None)
+        subject = _subject(head)
+        return StatusFinding(SELF, subject, status_found, reason or None)
+
+    def decision(self, clause: str) -> str | None:
+        text = clause.strip()
+        if self.is_question(text) or _HEDGE.search(text) or _NOT_DECISION.search(text):
+            return None
+        return _DISCOURSE.sub("", text).strip(" .") if _DECISION.search(text) else None
+
+    def acceptance(self, text: str) -> bool | None:
+        t = text.strip()
+        if _DECLINE.search(t):
+            return False
+        return True if _ACCEPT.search(t) else None
+
+    def topic(self, text: str) -> str:
+        t = text.strip(" ?")
+        voc = _VOCATIVE.match(t)
+        if voc and voc["hon"]:
+            t = voc["rest"]
+        t = re.sub(
+            r"\s*(?:어떻게\s*(?:되고\s*있나요|됐나요|되어\s*가나요|돼\s*가요)|어때요|어떠세요|진행\s*상황은?|상황은?|는\s*어떻게.*|은\s*어떻게.*)$",
+            "",
+            t,
+        )
+        return " ".join(strip_particle(w) for w in t.split())
+
+
+_SUBJECT_SKIP = re.compile(
+    r"^(?:제가|저는|저도|저희는|저희가|어제|오늘|지난주|지난주에|어제까지|오늘까지|일단|그리고|아직|이미|다|거의|지금|현재|네|예|"
+    r"벌써|드디어|방금|조금|좀|말씀드린|말씀하신|계속|이제|그|그건|그거|그것은|그거는|이건|이거)$"
+)
+
+
+def _subject(head: list[str]) -> str:
+    words = [w for w in head if not _SUBJECT_SKIP.match(w)]
+    if not words:
+        return ""
+    words[-1] = strip_particle(words[-1])
+    return " ".join(words).strip(" ,.")

@@ -1,0 +1,97 @@
+"""Due dates said in meetings, resolved against the meeting date (readings in domain/dates.py)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.dates import find_due_date, resolve_due_date
+
+MON = datetime.date(2026, 11, 23)
+FRI = datetime.date(2026, 11, 27)
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("text", "meeting", "expected"),
+    [
+        ("I'll send it by Friday", MON, D(2026, 11, 27)),
+        # Said on a Friday, a bare "Friday" is the next one (on the day people say "today").
+        ("by Friday", FRI, D(2026, 12, 4)),
+        ("this Friday", FRI, FRI),
+        ("next Friday", MON, D(2026, 12, 4)),
+        ("next Tuesday", D(2026, 12, 2), D(2026, 12, 8)),
+        ("by tomorrow", MON, D(2026, 11, 24)),
+        ("later today", MON, MON),
+        ("by end of day", MON, MON),
+        ("next week", MON, D(2026, 12, 4)),
+        ("by the end of the week", MON, FRI),
+        ("end of the month", MON, D(2026, 11, 30)),
+        ("by December 3rd", MON, D(2026, 12, 3)),
+        ("on the 3rd of December", MON, D(2026, 12, 3)),
+        # A month and day already past means next year's.
+        ("by January 5", D(2026, 12, 20), D(2027, 1, 5)),
+        ("in two weeks", MON, D(2026, 12, 7)),
+        ("in 3 days", MON, D(2026, 11, 26)),
+        ("due 2027-01-15", MON, D(2027, 1, 15)),
+        ("12월 3일까지", MON, D(2026, 12, 3)),
+        ("금요일까지 해 주세요", MON, FRI),
+        ("내일까지", MON, D(2026, 11, 24)),
+        ("모레", MON, D(2026, 11, 25)),
+        ("다음 주 화요일까지", MON, D(2026, 12, 1)),
+        ("이번 주 안에", MON, FRI),
+        ("다음 주까지", D(2026, 11, 24), D(2026, 12, 4)),
+        ("월말까지", MON, D(2026, 11, 30)),
+        ("3일 후에", MON, D(2026, 11, 26)),
+        ("25일까지", MON, D(2026, 11, 25)),
+    ],
+)
+def test_phrases_resolve(text: str, meeting: datetime.date, expected: datetime.date) -> None:
+    assert resolve_due_date(text, meeting) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no date here", "by February 30th", "the sun is out", "the sat nav broke", "마감 없음"],
+)
+def test_no_date_or_impossible_date_is_none(text: str) -> None:
+    # "sat"/"sun" alone are words, not days; February 30th does not exist.
+    assert resolve_due_date(text, MON) is None
+
+
+def test_earliest_phrase_wins_and_span_points_at_it() -> None:
+    text = "by Friday, or next week at the latest"
+    match = find_due_date(text, MON)
+    assert match is not None
+    assert match.date == FRI
+    assert text[match.start : match.end] == "Friday"
+
+
+@given(st.text(), st.dates(min_value=D(2000, 1, 1), max_value=D(2099, 12, 1)))
+def test_never_raises_on_any_text(text: str, meeting: datetime.date) -> None:
+    find_due_date(text, meeting)
+
+
+@given(
+    st.sampled_from(
+        [
+            "by Friday",
+            "tomorrow",
+            "next week",
+            "end of the month",
+            "December 3rd",
+            "금요일까지",
+            "다음 주",
+            "12월 3일",
+            "in two weeks",
+            "this Monday",
+        ]
+    ),
+    st.dates(min_value=D(2000, 1, 1), max_value=D(2099, 12, 1)),
+)
+def test_relative_phrases_never_point_into_the_past(phrase: str, meeting: datetime.date) -> None:
+    due = resolve_due_date(phrase, meeting)
+    assert due is not None and due >= meeting

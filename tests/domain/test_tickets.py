@@ -1,0 +1,146 @@
+"""Ticket matching, status routing, allowed moves and stable ids."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.minutes import ActionItem, Status, StatusUpdate
+from domain.tickets import (
+    TICKET_STATUSES,
+    TicketRef,
+    find_matching_ticket,
+    find_ticket_for_status,
+    ticket_id_for,
+    transition,
+)
+
+BOARD = (
+    TicketRef("t-1", "update the API docs", "Bob", "todo"),
+    TicketRef("t-2", "migrate the user table to Postgres", "Bob", "in_progress"),
+    TicketRef("t-3", "migrate the billing jobs to the new scheduler", "Alice", "todo"),
+    TicketRef("t-4", "결제 페이지 와이어프레임을 만들", "박서준", "todo"),
+    TicketRef("t-5", "스테이징 서버 업그레이드", "이지영", "todo"),
+)
+
+
+def item(assignee: str | None, task: str) -> ActionItem:
+    return ActionItem(assignee, task, None, task, 0)
+
+
+def update(speaker: str | None, subject: str, status: Status = "done") -> StatusUpdate:
+    return StatusUpdate(speaker, subject, status, None, subject, 0)
+
+
+@pytest.mark.parametrize(
+    ("assignee", "task", "expected"),
+    [
+        ("Bob", "API documentation update", "t-1"),
+        ("bob", "Update the API doc", "t-1"),
+        ("Bob Lee", "updating the api docs", "t-1"),
+        ("Bob", "finish migrating the users table to Postgres", "t-2"),
+        ("서준", "결제 페이지 와이어프레임 만들기", "t-4"),
+        ("박서준 님", "결제 페이지의 와이어프레임을", "t-4"),
+        ("지영 씨", "스테이징 서버를 업그레이드", "t-5"),
+    ],
+)
+def test_same_task_reworded_finds_its_ticket(assignee: str, task: str, expected: str) -> None:
+    found = find_matching_ticket(item(assignee, task), BOARD)
+    assert found is not None and found.ticket_id == expected
+
+
+@pytest.mark.parametrize(
+    ("assignee", "task"),
+    [
+        ("Alice", "update the API docs"),  # same words, another person
+        ("Bob", "write the onboarding guide"),  # same person, another task
+        ("Bob", "review the API rate limits and quotas"),  # one shared word is a coincidence
+        (None, "update the API docs"),  # nobody named never lands on Bob's ticket
+        ("이지영", "결제 페이지 와이어프레임"),
+    ],
+)
+def test_different_task_or_person_is_a_new_ticket(assignee: str | None, task: str) -> None:
+    assert find_matching_ticket(item(assignee, task), BOARD) is None
+
+
+def test_open_ticket_wins_over_done_one_but_done_still_matches_on_replay() -> None:
+    done = TicketRef("a-0", "update the API docs", "Bob", "done")
+    open_ = TicketRef("a-9", "update the API docs", "Bob", "todo")
+    assert find_matching_ticket(item("Bob", "update the API docs"), [done, open_]) == open_
+    assert find_matching_ticket(item("Bob", "update the API docs"), [done]) == done
+
+
+def test_status_moves_the_speakers_ticket() -> None:
+    found = find_ticket_for_status(update("Bob", "the migration"), BOARD)
+    assert found is not None and found.ticket_id == "t-2"
+    found = find_ticket_for_status(update("Alice", "the migration"), BOARD)
+    assert found is not None and found.ticket_id == "t-3"
+
+
+def test_status_from_unknown_speaker_or_colleague_searches_everyone() -> None:
+    found = find_ticket_for_status(update(None, "the API docs"), BOARD)
+    assert found is not None and found.ticket_id == "t-1"
+    found = find_ticket_for_status(update("Maya", "Bob's API docs"), BOARD)
+    assert found is not None and found.ticket_id == "t-1"
+
+
+def test_korean_status_subject_with_particles() -> None:
+    found = find_ticket_for_status(update("박서준", "결제 페이지 와이어프레임은"), BOARD)
+    assert found is not None and found.ticket_id == "t-4"
+
+
+@pytest.mark.parametrize("subject", ["", "the quarterly offsite", "coffee machine"])
+def test_status_about_nothing_on_the_board_moves_nothing(subject: str) -> None:
+    assert find_ticket_for_status(update("Bob", subject), BOARD) is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "allowed"),
+    [
+        ("todo", "in_progress", True),
+        ("todo", "blocked", True),
+        ("todo", "done", True),
+        ("in_progress", "blocked", True),
+        ("blocked", "in_progress", True),
+        ("in_progress", "done", True),
+        ("in_progress", "in_progress", False),  # same status is no event
+        ("done", "in_progress", False),  # done never goes back on its own
+        ("done", "blocked", False),
+        ("in_progress", "todo", False),
+        ("todo", "archived", False),
+        ("weird", "done", False),
+    ],
+)
+def test_transition(old: str, new: str, allowed: bool) -> None:
+    assert transition(old, new) is allowed
+
+
+@given(st.sampled_from(TICKET_STATUSES), st.text())
+def test_done_is_final_and_same_status_is_no_event(status: str, anything: str) -> None:
+    assert not transition("done", anything)
+    assert not transition(status, status)
+
+
+def test_ticket_id_is_stable_and_ignores_wording_order() -> None:
+    a = ticket_id_for("atlas", "Bob", "update the API docs")
+    assert a == ticket_id_for("atlas", "bob", "the API docs, update")
+    assert a.startswith("atlas-")
+    assert a != ticket_id_for("harbor", "Bob", "update the API docs")
+    assert a != ticket_id_for("atlas", "Alice", "update the API docs")
+    assert a != ticket_id_for("atlas", "Bob", "update the API tests")
+    assert ticket_id_for("바다 팀", "민수 씨", "문서를 정리") == ticket_id_for("바다 팀", "민수", "문서 정리")
+
+
+@given(st.text(), st.one_of(st.none(), st.text()), st.text())
+def test_ticket_id_never_raises_and_is_deterministic(team: str, who: str | None, task: str) -> None:
+    assert ticket_id_for(team, who, task) == ticket_id_for(team, who, task)
+
+
+@given(st.text(), st.one_of(st.none(), st.text()), st.lists(st.text(), max_size=4))
+def test_matching_never_raises(task: str, who: str | None, titles: list[str]) -> None:
+    tickets = [TicketRef(str(i), t, who, "todo") for i, t in enumerate(titles)]
+    find_matching_ticket(ActionItem(who, task, datetime.date(2026, 1, 1), task, 0), tickets)
+    find_ticket_for_status(StatusUpdate(who, task, "done", None, task, 0), tickets)
