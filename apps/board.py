@@ -1,0 +1,501 @@
+"""The board: the kanban page, its REST API and the live WebSocket feed (CONTRACT.md section 5).
+
+Run it with ``python -m apps.board`` (reads ``VORI_DATABASE_URL``, ``VORI_BOARD_HOST/PORT``).
+Every request carries a board token of one team (``Authorization: Bearer`` or ``?token=`` on the
+socket) and sees only that team: another team's meeting or ticket answers 404, as if absent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import importlib.util
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import uvicorn
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, WebSocket
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from apps.board_events import Hub, Subscriber, dumps, events_since, latest_event_id
+from connectors.postgres import migrate
+from connectors.settings import Settings
+from connectors.tokens import Principal, TokenStore, TokenStoreUnavailable
+
+log = logging.getLogger("vori.board")
+
+STATIC_DIR = Path(__file__).resolve().parent / "board_static"
+Status = Literal["todo", "in_progress", "blocked", "done"]
+
+# The page loads only its own files; with no inline script allowed, markup that slipped into the
+# DOM still could not run.
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+_TICKET_COLUMNS = (
+    "ticket_id, team, meeting_id, title, assignee, due_date, status, source_quote, "
+    "source_start_ms, created_at, updated_at"
+)
+
+
+class TicketPatch(BaseModel):
+    """What the board may change on a ticket; anything else is refused (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    assignee: str | None = Field(default=None, max_length=200)
+    due_date: date | None = None
+
+
+class Board:
+    """Shared state of one board process: the query pool, the token store and the event hub."""
+
+    def __init__(self, settings: Settings, pool: AsyncConnectionPool[Any], tokens: TokenStore,
+                 hub: Hub) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.tokens = tokens
+        self.hub = hub
+
+    async def principal(self, token: str | None) -> Principal:
+        """The board principal of ``token``; 401 if it is missing, unknown or not a board token."""
+        if not token:
+            raise HTTPException(401, "a board token is required",
+                                headers={"WWW-Authenticate": "Bearer"})
+        try:
+            principal = await self.tokens.verify(token)
+        except TokenStoreUnavailable as exc:
+            raise HTTPException(503, "token store unavailable",
+                                headers={"Retry-After": "2"}) from exc
+        if principal is None or principal.role != "board":
+            raise HTTPException(401, "unknown, revoked or non-board token",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return principal
+
+    async def rows(self, query: str, params: tuple[object, ...]) -> list[dict[str, Any]]:
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(query, params)
+            found: list[dict[str, Any]] = await cur.fetchall()
+            return found
+
+    async def one(self, query: str, params: tuple[object, ...]) -> dict[str, Any] | None:
+        found = await self.rows(query, params)
+        return found[0] if found else None
+
+    async def meeting(self, team: str, meeting_id: str) -> dict[str, Any]:
+        row = await self.one(
+            "SELECT meeting_id, team, title, status, started_at, ended_at, close_reason, language "
+            "FROM meetings WHERE meeting_id = %s AND team = %s",
+            (meeting_id, team),
+        )
+        if row is None:
+            raise HTTPException(404, "no such meeting")
+        return row
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def board_of(request: Request) -> Board:
+    board: Board = request.app.state.board
+    return board
+
+
+async def principal_of(request: Request) -> Principal:
+    return await board_of(request).principal(_bearer(request))
+
+
+BoardDep = Annotated[Board, Depends(board_of)]
+Who = Annotated[Principal, Depends(principal_of)]
+
+
+def _check_team(principal: Principal, team: str | None) -> str:
+    if team is not None and team != principal.team:
+        raise HTTPException(403, "this token belongs to another team")
+    return principal.team
+
+
+def _json(value: object, status_code: int = 200) -> Response:
+    return Response(dumps(value), status_code=status_code, media_type="application/json")
+
+
+async def render_report(board: Board, meeting: dict[str, Any]) -> str:
+    """The meeting's minutes as Markdown: ``apps.report`` when installed, else from the tables."""
+    if importlib.util.find_spec("apps.report") is not None:
+        report = importlib.import_module("apps.report")
+        render: Callable[[str, str], str] = report.render_markdown
+        return await asyncio.to_thread(render, board.settings.database_url, meeting["meeting_id"])
+    return await _simple_report(board, meeting)
+
+
+def _md(text: object) -> str:
+    """Plain text safe inside Markdown lines (no accidental headings, links or HTML)."""
+    out = " ".join(str(text).split())
+    for ch in "\\`*_[]<>#|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def _item_text(item: object) -> str:
+    if isinstance(item, dict):
+        for key in ("text", "title", "summary", "decision", "quote"):
+            if item.get(key):
+                extra = [f"{k}: {item[k]}" for k in ("assignee", "owner", "due_date", "due")
+                         if item.get(k)]
+                return str(item[key]) + (f" ({', '.join(extra)})" if extra else "")
+    return str(item)
+
+
+async def _simple_report(board: Board, meeting: dict[str, Any]) -> str:
+    mid = meeting["meeting_id"]
+    minutes = await board.one(
+        "SELECT kind, summary, decisions, action_items, keywords FROM meeting_minutes "
+        "WHERE meeting_id = %s ORDER BY (kind = 'final') DESC, updated_at DESC LIMIT 1",
+        (mid,),
+    )
+    tickets = await board.rows(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE meeting_id = %s AND team = %s "
+        "ORDER BY created_at",
+        (mid, meeting["team"]),
+    )
+    keywords = await board.rows(
+        "SELECT keyword FROM meeting_keywords WHERE meeting_id = %s ORDER BY score DESC LIMIT 15",
+        (mid,),
+    )
+    metrics = await board.one("SELECT * FROM meeting_metrics WHERE meeting_id = %s", (mid,))
+
+    lines = [f"# {_md(meeting['title'] or mid)}", ""]
+    lines.append(f"- Meeting: {_md(mid)}")
+    lines.append(f"- Status: {meeting['status']}")
+    if meeting["started_at"]:
+        lines.append(f"- Started: {meeting['started_at'].isoformat(timespec='seconds')}")
+    if meeting["ended_at"]:
+        lines.append(f"- Ended: {meeting['ended_at'].isoformat(timespec='seconds')}")
+    lines += ["", "## Summary", ""]
+    if minutes is None:
+        lines.append("No minutes yet.")
+    else:
+        lines.append(_md(minutes["summary"] or "(empty)")
+                     + ("" if minutes["kind"] == "final" else " (rolling)"))
+    lines += ["", "## Decisions", ""]
+    decisions = (minutes or {}).get("decisions") or []
+    lines += [f"- {_md(_item_text(d))}" for d in decisions] or ["None recorded."]
+    lines += ["", "## Action items", ""]
+    if tickets:
+        for t in tickets:
+            who = f" — {_md(t['assignee'])}" if t["assignee"] else ""
+            due = f", due {t['due_date'].isoformat()}" if t["due_date"] else ""
+            lines.append(f"- [{t['status']}] {_md(t['title'])}{who}{due}")
+    else:
+        items = (minutes or {}).get("action_items") or []
+        lines += [f"- {_md(_item_text(a))}" for a in items] or ["None recorded."]
+    words = [k["keyword"] for k in keywords] or list((minutes or {}).get("keywords") or [])
+    lines += ["", "## Keywords", "", ", ".join(_md(_item_text(w)) for w in words) or "None yet."]
+    lines += ["", "## Metrics", ""]
+    if metrics is None:
+        lines.append("Not computed yet.")
+    else:
+        for key in ("duration_s", "words", "wpm", "speakers", "speaker_balance", "questions",
+                    "decisions", "action_items", "action_items_per_hour", "efficiency_score"):
+            value = metrics[key]
+            shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+            lines.append(f"- {key.replace('_', ' ')}: {shown}")
+    return "\n".join(lines) + "\n"
+
+
+def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
+    """The board as an ASGI app; it opens its pool, token store and listener in its lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if run_migrations:
+            await asyncio.to_thread(migrate, settings.database_url)
+        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+            settings.database_url, min_size=1, max_size=8, timeout=10,
+            kwargs={"autocommit": True}, open=False,
+        )
+        await pool.open(wait=True, timeout=30)
+        tokens = TokenStore(settings.database_url, cache_ttl_s=settings.token_cache_ttl_s)
+        await tokens.open()
+        hub = Hub(settings.database_url, pool)
+        await hub.start()
+        app.state.board = Board(settings, pool, tokens, hub)
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await tokens.close()
+            await pool.close()
+
+    app = FastAPI(title="VORI board", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for key, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/api/whoami")
+    async def whoami(board: BoardDep, who: Who) -> Response:
+        last = await latest_event_id(board.pool, who.team)
+        return _json({"team": who.team, "last_event_id": last})
+
+    @app.get("/api/meetings")
+    async def list_meetings(board: BoardDep, who: Who, team: str | None = None,
+                            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Response:
+        team = _check_team(who, team)
+        rows = await board.rows(
+            "SELECT m.meeting_id, m.title, m.status, m.started_at, m.ended_at, "
+            "  (SELECT count(*) FROM transcript_segments s WHERE s.meeting_id = m.meeting_id) "
+            "    AS segments, "
+            "  EXISTS (SELECT 1 FROM meeting_minutes n WHERE n.meeting_id = m.meeting_id "
+            "          AND n.kind = 'final') AS has_final_minutes "
+            "FROM meetings m WHERE m.team = %s ORDER BY m.started_at DESC LIMIT %s",
+            (team, limit),
+        )
+        return _json(rows)
+
+    @app.get("/api/meetings/{meeting_id}")
+    async def get_meeting(meeting_id: str, board: BoardDep, who: Who) -> Response:
+        meeting = await board.meeting(who.team, meeting_id)
+        meeting["segments"] = await board.rows(
+            "SELECT source, start_ms, end_ms, speaker, text, language FROM transcript_segments "
+            "WHERE meeting_id = %s ORDER BY start_ms, source",
+            (meeting_id,),
+        )
+        meeting["minutes"] = await board.rows(
+            "SELECT kind, summary, decisions, action_items, status_updates, questions, keywords, "
+            "writer, updated_at FROM meeting_minutes WHERE meeting_id = %s ORDER BY kind",
+            (meeting_id,),
+        )
+        meeting["tickets"] = await board.rows(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE meeting_id = %s AND team = %s "
+            "ORDER BY created_at",
+            (meeting_id, who.team),
+        )
+        meeting["metrics"] = await board.one(
+            "SELECT * FROM meeting_metrics WHERE meeting_id = %s", (meeting_id,)
+        )
+        return _json(meeting)
+
+    @app.get("/api/meetings/{meeting_id}/report.md")
+    async def meeting_report(meeting_id: str, board: BoardDep, who: Who) -> PlainTextResponse:
+        meeting = await board.meeting(who.team, meeting_id)
+        text = await render_report(board, meeting)
+        return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+
+    @app.get("/api/tickets")
+    async def list_tickets(board: BoardDep, who: Who, team: str | None = None,
+                           meeting_id: str | None = None) -> Response:
+        team = _check_team(who, team)
+        rows = await board.rows(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE team = %s "
+            "AND (%s::text IS NULL OR meeting_id = %s) ORDER BY created_at, ticket_id",
+            (team, meeting_id, meeting_id),
+        )
+        return _json(rows)
+
+    @app.patch("/api/tickets/{ticket_id}")
+    async def patch_ticket(ticket_id: str, change: TicketPatch, board: BoardDep,
+                           who: Who) -> Response:
+        fields = change.model_dump(exclude_unset=True)
+        if not fields:
+            raise HTTPException(422, "nothing to change: send status, title, assignee or due_date")
+        if fields.get("status", "") is None or fields.get("title", "") is None:
+            raise HTTPException(422, "status and title cannot be null")
+        async with board.pool.connection() as conn, conn.transaction():
+            cur = conn.cursor(row_factory=dict_row)
+            await cur.execute(
+                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE ticket_id = %s AND team = %s "
+                "FOR UPDATE",
+                (ticket_id, who.team),
+            )
+            old = await cur.fetchone()
+            if old is None:
+                raise HTTPException(404, "no such ticket")
+            changed = {k: v for k, v in fields.items() if old[k] != v}
+            if not changed:
+                return _json(old)
+            assignments = sql.SQL(", ").join(
+                sql.SQL("{} = {}").format(sql.Identifier(k),
+                                                  sql.Placeholder(k))
+                for k in changed
+            )
+            await cur.execute(
+                sql.SQL(
+                    "UPDATE tickets SET {}, updated_at = now() WHERE ticket_id = %(ticket_id)s "
+                    "RETURNING " + _TICKET_COLUMNS
+                ).format(assignments),
+                {**changed, "ticket_id": ticket_id},
+            )
+            new = await cur.fetchone()
+            if "status" in changed:
+                await cur.execute(
+                    "INSERT INTO ticket_events (ticket_id, meeting_id, event, old_status, "
+                    "new_status, actor) VALUES (%s, NULL, 'status', %s, %s, 'board')",
+                    (ticket_id, old["status"], changed["status"]),
+                )
+            edited = sorted(set(changed) - {"status"})
+            if edited:
+                await cur.execute(
+                    "INSERT INTO ticket_events (ticket_id, meeting_id, event, old_status, "
+                    "new_status, quote, actor) VALUES (%s, NULL, 'edited', %s, %s, %s, 'board')",
+                    (ticket_id, old["status"], new["status"] if new else None,
+                     "edited: " + ", ".join(edited)),
+                )
+        return _json(new)
+
+    @app.get("/api/analytics")
+    async def analytics(board: BoardDep, who: Who, team: str | None = None) -> Response:
+        team = _check_team(who, team)
+        trends = await board.rows(
+            "SELECT keyword, granularity, window_start, window_end, mentions, meetings, "
+            "trend_score FROM keyword_trends WHERE team = %s "
+            "AND window_start >= (SELECT max(window_start) - interval '30 days' "
+            "                     FROM keyword_trends WHERE team = %s) "
+            "ORDER BY window_start, keyword LIMIT 5000",
+            (team, team),
+        )
+        metrics = await board.rows(
+            "SELECT m.meeting_id, m.title, m.started_at, x.duration_s, x.words, x.wpm, "
+            "x.speakers, x.speaker_balance, x.questions, x.decisions, x.action_items, "
+            "x.action_items_per_hour, x.efficiency_score, x.computed_at "
+            "FROM meeting_metrics x JOIN meetings m USING (meeting_id) WHERE m.team = %s "
+            "ORDER BY m.started_at DESC LIMIT 50",
+            (team,),
+        )
+        return _json({"keyword_trends": trends, "meeting_metrics": metrics})
+
+    @app.exception_handler(TokenStoreUnavailable)
+    async def on_store_down(_request: Request, exc: TokenStoreUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "2"})
+
+    @app.websocket("/ws")
+    async def feed(websocket: WebSocket) -> None:
+        board: Board = websocket.app.state.board
+        params = websocket.query_params
+        try:
+            who = await board.principal(params.get("token"))
+            team = _check_team(who, params.get("team"))
+            since_raw = params.get("since")
+            since = int(since_raw) if since_raw not in (None, "") else None
+            if since is not None and since < 0:
+                raise ValueError(since)
+        except HTTPException as exc:
+            await websocket.send_denial_response(
+                JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+            )
+            return
+        except ValueError:
+            await websocket.send_denial_response(
+                JSONResponse({"detail": "since must be an event id"}, status_code=422)
+            )
+            return
+        await websocket.accept()
+        # Subscribe before reading the backlog, so nothing committed in between is lost; the
+        # overlap is sent once thanks to the id check below.
+        sub = board.hub.subscribe(team)
+        try:
+            sent: set[int] = set()
+            if since is None:
+                last = await latest_event_id(board.pool, team)
+            else:
+                last = since
+                for event in await events_since(board.pool, team, since):
+                    await websocket.send_text(event.to_json())
+                    sent.add(event.id)
+                    last = event.id
+            await websocket.send_text(dumps({"type": "ready", "team": team, "last_id": last}))
+            # Two tasks per socket: one forwards the inbox, one notices the client leaving.
+            pump = asyncio.create_task(_forward(websocket, sub, sent))
+            closer = asyncio.create_task(_wait_closed(websocket))
+            try:
+                done, _ = await asyncio.wait({pump, closer}, return_when=asyncio.FIRST_COMPLETED)
+                if pump in done:
+                    pump.result()
+            finally:
+                for task in (pump, closer):
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                        await task
+        except WebSocketDisconnect:
+            pass
+        finally:
+            board.hub.unsubscribe(sub)
+            if websocket.application_state != WebSocketState.DISCONNECTED:
+                with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                    await websocket.close()
+
+    return app
+
+
+async def _forward(websocket: WebSocket, sub: Subscriber, already_sent: set[int]) -> None:
+    """Send the subscriber's events until it is dropped for being too far behind."""
+    while True:
+        item = await sub.queue.get()
+        if item is None:  # too slow: the page reconnects with ?since=
+            await websocket.close(code=1013, reason="too far behind; reconnect")
+            return
+        event_id, text = item
+        if event_id not in already_sent:
+            await websocket.send_text(text)
+
+
+async def _wait_closed(websocket: WebSocket) -> None:
+    """Return when the client goes away (the page sends nothing we need)."""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+    except (WebSocketDisconnect, RuntimeError):
+        return
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    log.info("board on http://%s:%d", settings.board_host, settings.board_port)
+    uvicorn.run(create_app(settings, run_migrations=True), host=settings.board_host,
+                port=settings.board_port, log_level="info", ws="websockets-sansio",
+                ws_ping_interval=20,
+                ws_ping_timeout=20)
+
+
+if __name__ == "__main__":
+    main()
