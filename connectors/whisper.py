@@ -101,7 +101,8 @@ class WhisperTranscriber:
         self.spec = spec or model_spec(settings)
         self._beam_size = settings.whisper_beam_size
         self._language = settings.language
-        self._threads = settings.whisper_cpu_threads
+        # CTranslate2's default of 4 threads oversubscribes a 2-core machine: use the cores there are.
+        self._threads = settings.whisper_cpu_threads or min(4, os.cpu_count() or 1)
         self._model = self._load()
         inner = getattr(self._model, "model", None)
         # An English-only model (tiny.en) must not be asked to detect a language.

@@ -1,0 +1,243 @@
+"""Transcription benchmarks through the whole pipeline (gateway → Kafka → flow → PostgreSQL).
+
+    python bench/transcription.py latency      # real-time streaming: commit time − post time per segment
+    python bench/transcription.py accuracy     # WER streamed vs reference, vs whole-file, + LibriVox
+    python bench/transcription.py throughput   # meetings pushed as fast as possible vs raw faster-whisper
+    python bench/transcription.py memory [--hours 2]   # flow RSS over one long meeting
+
+Each starts its own private stack (Kafka, PostgreSQL, gateway, flow) in a temporary folder and
+stops it at the end. Figures are printed; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from speech import SpokenMeeting, eval_meetings, librivox_clips, render  # noqa: E402
+
+from apps.send import Target, send_file  # noqa: E402
+from apps.stack import up  # noqa: E402
+from connectors.audio import pcm_to_float32, read_audio_file  # noqa: E402
+from connectors.settings import Settings  # noqa: E402
+from infra.stack import LocalStack  # noqa: E402
+
+
+def wer(ref: str, hyp: str) -> float:
+    import jiwer
+
+    norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(),
+                          jiwer.Strip(), jiwer.ReduceToListOfListOfWords()])
+    return float(jiwer.wer(ref, hyp, reference_transform=norm, hypothesis_transform=norm))
+
+
+@contextmanager
+def private_stack() -> Iterator[tuple[Settings, dict[str, str], LocalStack]]:
+    root = Path(tempfile.mkdtemp(prefix="vori-bench-"))
+    root.chmod(0o711)
+    (root / "cache").symlink_to(Path(__file__).resolve().parent.parent / ".vori" / "cache")
+    settings = Settings.from_env(state_dir=root, analytics_enabled=False, gateway_port=18180, board_port=18181)
+    stack = LocalStack(root)
+    try:
+        env = up(settings)
+        yield settings, env, stack
+    finally:
+        stack.stop_all()
+
+
+def wait_closed(dsn: str, ids: list[str], timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with psycopg.connect(dsn) as conn:
+            n = conn.execute(
+                "SELECT count(*) FROM meetings WHERE status = 'closed' AND meeting_id = ANY(%s)", (ids,)
+            ).fetchone()
+        if n and n[0] == len(ids):
+            return time.monotonic()
+        time.sleep(0.2)
+    raise SystemExit(f"meetings did not close within {timeout:.0f}s")
+
+
+def send_all(env: dict[str, str], meetings: list[SpokenMeeting], *, realtime: bool, suffix: str) -> list[str]:
+    target = Target(env["VORI_GATEWAY_URL"], env["VORI_PRODUCER_TOKEN"])
+    ids = [f"{m.meeting_id}-{suffix}" for m in meetings]
+
+    def go(m: SpokenMeeting, mid: str) -> None:
+        send_file(m.mixed, target=target, meeting=mid, chunk_seconds=5.0, realtime=realtime, progress=False)
+
+    threads = [threading.Thread(target=go, args=(m, mid)) for m, mid in zip(meetings, ids, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return ids
+
+
+def transcript(dsn: str, meeting_id: str) -> str:
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT text FROM transcript_segments WHERE meeting_id = %s ORDER BY start_ms", (meeting_id,)
+        ).fetchall()
+    return " ".join(r[0] for r in rows)
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def render_all(work: Path, limit: int | None = None) -> list[SpokenMeeting]:
+    meetings = eval_meetings("en")[:limit]
+    return [render(m, work) for m in meetings]
+
+
+def cmd_latency(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        meetings = render_all(Path(tmp), args.meetings)
+        with private_stack() as (_, env, _stack):
+            ids = send_all(env, meetings, realtime=True, suffix="rt")
+            wait_closed(env["VORI_DATABASE_URL"], ids, 300)
+            with psycopg.connect(env["VORI_DATABASE_URL"]) as conn:
+                lat = [
+                    float(r[0])
+                    for r in conn.execute(
+                        "SELECT extract(epoch FROM created_at - audio_posted_at) FROM transcript_segments "
+                        "WHERE meeting_id = ANY(%s)",
+                        (ids,),
+                    )
+                ]
+    audio = sum(m.seconds for m in meetings)
+    print(f"latency: {len(meetings)} meetings streamed in real time at once ({audio:.0f} s of audio, 5 s chunks)")
+    print(f"  segments {len(lat)}  p50 {pct(lat, 0.5):.2f} s  p95 {pct(lat, 0.95):.2f} s  max {max(lat):.2f} s")
+
+
+def cmd_accuracy(args: argparse.Namespace) -> None:
+    from connectors.whisper import WhisperTranscriber
+
+    with tempfile.TemporaryDirectory() as tmp:
+        meetings = render_all(Path(tmp), args.meetings)
+        clips = librivox_clips()
+        with private_stack() as (settings, env, _stack):
+            ids = send_all(env, meetings, realtime=False, suffix="acc")
+            target = Target(env["VORI_GATEWAY_URL"], env["VORI_PRODUCER_TOKEN"])
+            clip_ids = []
+            for i, (path, _) in enumerate(clips):
+                clip_ids.append(f"librivox-{i}")
+                send_file(path, target=target, meeting=clip_ids[-1], chunk_seconds=5.0, progress=False)
+            wait_closed(env["VORI_DATABASE_URL"], ids + clip_ids, 600)
+            streamed = {mid: transcript(env["VORI_DATABASE_URL"], mid) for mid in ids + clip_ids}
+        model = WhisperTranscriber(settings)
+        rows = []
+        for m, mid in zip(meetings, ids, strict=True):
+            spans, _ = model.transcribe(pcm_to_float32(read_audio_file(str(m.mixed))))
+            whole = " ".join(s.text for s in spans)
+            rows.append(("espeak " + m.meeting_id, m.reference, streamed[mid], whole))
+        for (path, ref), mid in zip(clips, clip_ids, strict=True):
+            spans, _ = model.transcribe(pcm_to_float32(read_audio_file(str(path))))
+            rows.append(("librivox " + path.stem[-4:], ref, streamed[mid], " ".join(s.text for s in spans)))
+    print(f"accuracy ({settings.whisper_model}, beam {settings.whisper_beam_size}): WER streamed vs whole file")
+    for name, ref, s, w in rows:
+        print(f"  {name:45} streamed {wer(ref, s):.3f}  whole {wer(ref, w):.3f}")
+    for label, subset in (("espeak", [r for r in rows if r[0].startswith("espeak")]),
+                          ("librivox", [r for r in rows if r[0].startswith("librivox")])):
+        refs = " ".join(r[1] for r in subset)
+        ws = wer(refs, " ".join(r[2] for r in subset))
+        ww = wer(refs, " ".join(r[3] for r in subset))
+        print(f"  {label:10} corpus WER streamed {ws:.3f}  whole-file {ww:.3f}  ratio {ws / max(ww, 1e-9):.2f}")
+
+
+def cmd_throughput(args: argparse.Namespace) -> None:
+    from connectors.whisper import WhisperTranscriber
+
+    with tempfile.TemporaryDirectory() as tmp:
+        meetings = render_all(Path(tmp), args.meetings)
+        audio = sum(m.seconds for m in meetings)
+        with private_stack() as (settings, env, _stack):
+            # Warm the flow's model with a tiny meeting first: loading it is not throughput.
+            warm = send_all(env, meetings[:1], realtime=False, suffix="warm")
+            wait_closed(env["VORI_DATABASE_URL"], warm, 300)
+            start = time.monotonic()
+            ids = send_all(env, meetings, realtime=False, suffix="tp")
+            end = wait_closed(env["VORI_DATABASE_URL"], ids, 900)
+        pipeline = audio / (end - start)
+        model = WhisperTranscriber(settings)
+        model.transcribe(pcm_to_float32(read_audio_file(str(meetings[0].mixed)))[: 16000 * 5])
+        start = time.monotonic()
+        for m in meetings:
+            model.transcribe(pcm_to_float32(read_audio_file(str(m.mixed))))
+        raw = audio / (time.monotonic() - start)
+    print(f"throughput: {len(meetings)} meetings, {audio:.0f} s of audio pushed at once")
+    print(f"  pipeline {pipeline:.1f} audio-s/s   raw faster-whisper {raw:.1f} audio-s/s   ratio {pipeline / raw:.2f}")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cmd_memory(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = eval_meetings("en")[0]
+        one = render(base, Path(tmp) / "one")
+        repeat = max(1, int(args.hours * 3600 / one.seconds))
+        long = render(base, Path(tmp) / "long", repeat=repeat)
+        with private_stack() as (_, env, stack):
+            record = stack.registry.get("flow")
+            assert record is not None
+            samples: list[tuple[float, float, float]] = []
+            done = threading.Event()
+
+            def watch() -> None:
+                t0 = time.monotonic()
+                while not done.is_set():
+                    with psycopg.connect(env["VORI_DATABASE_URL"]) as conn:
+                        row = conn.execute("SELECT coalesce(max(end_ms), 0) FROM transcript_segments").fetchone()
+                    samples.append((time.monotonic() - t0, (row[0] if row else 0) / 60000, _rss_mb(record.pid)))
+                    time.sleep(5)
+
+            watcher = threading.Thread(target=watch)
+            watcher.start()
+            ids = send_all(env, [long], realtime=False, suffix="mem")
+            wait_closed(env["VORI_DATABASE_URL"], ids, 4 * 3600)
+            done.set()
+            watcher.join()
+    print(f"memory: one meeting of {long.seconds / 3600:.2f} h; flow RSS (MB) against minutes transcribed")
+    step = max(1, len(samples) // 12)
+    for t, minutes, rss in samples[::step]:
+        print(f"  t={t:6.0f}s  audio {minutes:6.1f} min  RSS {rss:7.1f} MB")
+    later = [s for s in samples if s[1] > 5]
+    if len(later) >= 2:
+        slope = (later[-1][2] - later[0][2]) / max(1e-9, later[-1][1] - later[0][1])
+        print(f"  growth after the first 5 min: {slope * 60:.2f} MB per hour of audio; peak {max(s[2] for s in samples):.0f} MB")
+    print(f"  median RSS {statistics.median(s[2] for s in samples):.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    for name, fn in (("latency", cmd_latency), ("accuracy", cmd_accuracy), ("throughput", cmd_throughput),
+                     ("memory", cmd_memory)):
+        p = sub.add_parser(name)
+        p.add_argument("--meetings", type=int, default=3 if name == "latency" else None)
+        p.add_argument("--hours", type=float, default=2.0)
+        p.set_defaults(fn=fn)
+    args = parser.parse_args()
+    args.fn(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The faster-whisper adapter with the bundled models: offline, one load per process, no hallucinations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from vori_testing import speak, wer
+
+from connectors.audio import pcm_to_float32
+from connectors.settings import Settings
+from connectors.whisper import WhisperError, WhisperTranscriber, resolve_model_path
+
+SENTENCE = "The quarterly report shows strong growth in the northern region."
+
+
+def test_tiny_en_transcribes_speech_and_is_loaded_once():
+    a = WhisperTranscriber(Settings())
+    b = WhisperTranscriber(Settings())
+    assert a._model is b._model
+    spans, language = a.transcribe(pcm_to_float32(speak(SENTENCE)))
+    assert language == "en"
+    assert wer(SENTENCE, " ".join(s.text for s in spans)) <= 0.2
+
+
+def test_silence_and_noise_give_no_text():
+    model = WhisperTranscriber(Settings())
+    rng = np.random.default_rng(1)
+    for audio in (np.zeros(16000 * 5, np.float32), (rng.standard_normal(16000 * 5) * 0.02).astype(np.float32)):
+        spans, _ = model.transcribe(audio)
+        assert spans == []
+
+
+def test_base_is_assembled_from_its_two_packages_once(tmp_path):
+    path = resolve_model_path("base", tmp_path)
+    assert (path / "model.bin").stat().st_size > 100_000_000
+    mtime = (path / "model.bin").stat().st_mtime_ns
+    assert resolve_model_path("base", tmp_path) == path
+    assert (path / "model.bin").stat().st_mtime_ns == mtime  # not rebuilt
+    model = WhisperTranscriber(Settings(whisper_model=str(path), language="en"))
+    spans, _ = model.transcribe(pcm_to_float32(speak(SENTENCE)))
+    assert wer(SENTENCE, " ".join(s.text for s in spans)) <= 0.2
+
+
+def test_unknown_model_names_say_nothing_is_downloaded(tmp_path):
+    with pytest.raises(WhisperError, match="nothing is downloaded"):
+        resolve_model_path("large-v3", tmp_path)
