@@ -9,11 +9,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from speech import librivox_clips  # noqa: E402
+from speech import librivox_clips
 
-from connectors.audio import pcm_to_float32, read_audio_file  # noqa: E402
-from connectors.settings import Settings  # noqa: E402
-from connectors.whisper import WhisperTranscriber, _MODELS  # noqa: E402
+from connectors.audio import pcm_to_float32, read_audio_file
+from connectors.settings import Settings
+from connectors.whisper import _MODELS, WhisperTranscriber
 
 
 def wer(ref: str, hyp: str) -> float:

@@ -26,13 +26,13 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speech import SpokenMeeting, eval_meetings, librivox_clips, render  # noqa: E402
+from speech import SpokenMeeting, eval_meetings, librivox_clips, render
 
-from apps.send import Target, send_file  # noqa: E402
-from apps.stack import up  # noqa: E402
-from connectors.audio import pcm_to_float32, read_audio_file  # noqa: E402
-from connectors.settings import Settings  # noqa: E402
-from infra.stack import LocalStack  # noqa: E402
+from apps.send import Target, send_file
+from apps.stack import up
+from connectors.audio import pcm_to_float32, read_audio_file
+from connectors.settings import Settings
+from infra.stack import LocalStack
 
 
 def wer(ref: str, hyp: str) -> float:
@@ -95,7 +95,7 @@ def transcript(dsn: str, meeting_id: str) -> str:
 
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
 def render_all(work: Path, limit: int | None = None) -> list[SpokenMeeting]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -119,7 +120,7 @@ def test_kill_9_mid_meeting_then_restart_loses_nothing_and_duplicates_nothing(fl
         spans = conn.execute(
             "SELECT start_ms, end_ms FROM transcript_segments WHERE meeting_id = 'crash-1' ORDER BY start_ms"
         ).fetchall()
-    for (s1, e1), (s2, _) in zip(spans, spans[1:], strict=False):
+    for (_s1, e1), (s2, _) in itertools.pairwise(spans):
         assert s2 >= e1 - 50, f"overlapping segments (a duplicate): {spans}"
     transcript = " ".join(t for *_, t in after)
     assert wer(text, transcript) <= 0.25, transcript
