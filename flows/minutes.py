@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Protocol, runtime_checkable
 
 import bytewax.operators as op
 from bytewax.dataflow import Stream
@@ -18,6 +19,15 @@ from domain.timeline import MeetingClosed, MeetingSeen
 from domain.transcript import Segment
 
 MinutesWriter = Callable[[list[Utterance], date, str | None], Minutes]
+
+
+@runtime_checkable
+class UsageReportingWriter(Protocol):
+    """A writer that also says what it spent (the LLM writer's token usage); stored with the minutes."""
+
+    def write_with_usage(
+        self, utterances: list[Utterance], meeting_date: date, language: str | None
+    ) -> tuple[Minutes, dict[str, int] | None]: ...
 
 
 def offline_writer(utterances: list[Utterance], meeting_date: date, language: str | None) -> Minutes:
@@ -57,10 +67,14 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
     def _minutes(self, meeting_id: str, kind: str) -> MinutesOut:
         s = self.state
         when = s.meeting_date or datetime.now(UTC).date()
-        minutes = self._writer(list(s.utterances), when, s.language)
+        usage: dict[str, int] | None = None
+        if isinstance(self._writer, UsageReportingWriter):
+            minutes, usage = self._writer.write_with_usage(list(s.utterances), when, s.language)
+        else:
+            minutes = self._writer(list(s.utterances), when, s.language)
         s.since_written = 0
         s.last_written = self._clock()
-        return MinutesOut(meeting_id, kind, minutes, len(s.utterances))
+        return MinutesOut(meeting_id, kind, minutes, len(s.utterances), usage)
 
     def on_batch(self, values: list[MinutesIn]) -> tuple[Iterable[MinutesOut], bool]:
         out: list[MinutesOut] = []

@@ -22,8 +22,9 @@ from bytewax.operators import StatefulBatchLogic
 from connectors import kafka as kafka_conf
 from connectors.audio import AudioDecodeError, decode_chunk, pcm_to_float32
 from connectors.dlq import DeadLetter, header
-from connectors.settings import Settings
+from connectors.llm import OpenAIMinutesWriter
 from connectors.minutes_store import PostgresMinutesSink
+from connectors.settings import Settings
 from connectors.transcript_store import PostgresTranscriptSink
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
@@ -38,7 +39,7 @@ from domain.timeline import (
 )
 from domain.transcript import Segment, place_spans, prompt_tail
 from domain.windowing import WindowPolicy
-from flows.minutes import minutes_stream
+from flows.minutes import minutes_stream, offline_writer
 
 log = logging.getLogger("vori.flow")
 
@@ -247,7 +248,8 @@ def build_flow(settings: Settings) -> Dataflow:
     op.inspect("log_consumer_errors", split.trues, lambda _s, e: log.warning("kafka: %s", e.err))  # type: ignore[union-attr]
     outs, rejected = transcribe_stream(settings, split.falses)  # type: ignore[arg-type]
 
-    minutes = minutes_stream(outs, settings.minutes_every_segments, settings.minutes_every_s)
+    writer = OpenAIMinutesWriter(settings) if settings.llm_base_url else offline_writer
+    minutes = minutes_stream(outs, settings.minutes_every_segments, settings.minutes_every_s, writer)
     op.output("minutes_out", minutes, PostgresMinutesSink(settings.database_url))
 
     stored = op.filter_map("store_items", outs, lambda x: None if isinstance(x, DeadLetter) else x)

@@ -1,0 +1,445 @@
+"""The LLM minutes writer: any OpenAI-compatible chat endpoint, the offline rules as its fallback.
+
+Public API: :class:`OpenAIMinutesWriter` (a ``MinutesWriter``: call it with utterances, the meeting
+date and a language) and :data:`MINUTES_SCHEMA`. It never raises for a bad or absent answer: after
+the retries it hands the meeting to :func:`domain.extraction.extract_minutes` and says why in
+``Minutes.notes``.
+
+Exceptions (internal; each foreign error is translated once, in ``_complete``)::
+
+    LLMError
+    ├── LLMUnavailable      transport error, timeout, 429 or 5xx: retried with backoff
+    ├── LLMRejected         any other HTTP status (400, 401, 404, …): not retried
+    └── LLMAnswerError      a 200 whose content is not minutes (bad JSON, failed validation)
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import json
+import logging
+import random
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import openai
+from openai.types.chat import ChatCompletionMessageParam
+from openai.types.shared_params import ResponseFormatJSONSchema
+
+from connectors.settings import Settings
+from domain.extraction import extract_minutes
+from domain.extraction_base import strip_honorific
+from domain.minutes import ActionItem, Minutes, MinutesFormatError, StatusUpdate, Utterance
+from domain.tickets import same_person
+
+__all__ = ["MINUTES_SCHEMA", "LLMAnswerError", "LLMError", "LLMRejected", "LLMUnavailable",
+           "OpenAIMinutesWriter"]
+
+log = logging.getLogger("vori.llm")
+
+Usage = dict[str, int]
+Fallback = Callable[[Sequence[Utterance], datetime.date, str | None], Minutes]
+
+# A server asking for minutes of waiting is answered by the offline writer sooner than that.
+MAX_RETRY_AFTER_S = 60.0
+MAX_BACKOFF_S = 30.0
+
+
+class LLMError(Exception):
+    """The LLM did not produce usable minutes; ``str(exc)`` is the reason put in the notes."""
+
+
+class LLMUnavailable(LLMError):
+    """Worth another try: a timeout, a connection error, 429 or 5xx."""
+
+    def __init__(self, reason: str, retry_after_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after_s = retry_after_s
+
+
+class LLMRejected(LLMError):
+    """The endpoint refused the request (a 4xx other than 408/409/429): retrying cannot help."""
+
+    def __init__(self, reason: str, status: int) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class LLMAnswerError(LLMError):
+    """The endpoint answered, but not with minutes."""
+
+
+def _nullable(kind: str) -> dict[str, Any]:
+    return {"type": [kind, "null"]}
+
+
+_QUOTE = {"type": "string", "description": "the words as said in the transcript"}
+_START = {"type": "integer", "minimum": 0, "description": "start_ms of the quoted line"}
+
+# Strict mode (OpenAI structured outputs) wants every property required and no extra keys;
+# optional values are nullable instead.
+MINUTES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["summary", "decisions", "action_items", "status_updates", "questions", "keywords",
+                 "language"],
+    "properties": {
+        "summary": {"type": "string"},
+        "decisions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["text", "quote", "start_ms"],
+                "properties": {"text": {"type": "string"}, "quote": _QUOTE, "start_ms": _START},
+            },
+        },
+        "action_items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["assignee", "task", "due_date", "quote", "start_ms"],
+                "properties": {
+                    "assignee": {**_nullable("string"), "description": "a speaker or a person named"},
+                    "task": {"type": "string"},
+                    "due_date": {**_nullable("string"), "description": "YYYY-MM-DD or null"},
+                    "quote": _QUOTE,
+                    "start_ms": _START,
+                },
+            },
+        },
+        "status_updates": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["speaker", "subject", "status", "reason", "quote", "start_ms"],
+                "properties": {
+                    "speaker": _nullable("string"),
+                    "subject": {"type": "string", "description": "the piece of work reported on"},
+                    "status": {"type": "string", "enum": ["in_progress", "blocked", "done"]},
+                    "reason": _nullable("string"),
+                    "quote": _QUOTE,
+                    "start_ms": _START,
+                },
+            },
+        },
+        "questions": {"type": "array", "items": {"type": "string"}},
+        "keywords": {"type": "array", "items": {"type": "string"}},
+        "language": {"type": "string", "description": "ISO 639-1 code of the meeting's language"},
+    },
+}
+
+_SYSTEM = """You write the minutes of a meeting from its transcript.
+Each transcript line is `[start_ms] Speaker: text`.
+Answer with one JSON object that follows this JSON schema, and nothing else:
+{schema}
+Rules:
+- action_items: only real commitments or accepted requests, not hypotheticals ("if we had time we
+  could"), "maybe someday", past intentions or small talk. assignee is the speaker label of the
+  person who will do it, or a name said in the transcript; null when nobody is named.
+- due_date: resolve relative dates ("by Friday") against the meeting date {date} ({weekday}).
+- status_updates: someone reporting progress on earlier work: done, in_progress or blocked.
+- quote and start_ms point at the transcript line where it was said.
+- Write summary, tasks and keywords in the meeting's language."""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    content: str
+    usage: Usage | None
+
+
+class OpenAIMinutesWriter:
+    """Minutes from an OpenAI-compatible ``/chat/completions`` endpoint, offline rules as fallback.
+
+    Calls are synchronous and the client is created on first use (in the worker that runs it).
+    Retries: up to ``settings.llm_max_retries`` more attempts after a timeout, connection error,
+    429 or 5xx, waiting ``Retry-After`` when the server sends one, else an exponential backoff
+    with jitter. Everything else (a 4xx, an answer that is not valid minutes) falls back at once.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        fallback: Fallback = extract_minutes,
+        backoff_s: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not settings.llm_base_url:
+            raise ValueError("OpenAIMinutesWriter needs settings.llm_base_url (VORI_LLM_BASE_URL)")
+        self._base_url = settings.llm_base_url
+        self._model = settings.llm_model
+        # Local servers (vLLM, llama.cpp, Ollama) ignore the key, but the client insists on one.
+        self._api_key = settings.llm_api_key or "unused"
+        self._timeout_s = settings.llm_timeout_s
+        self._max_retries = max(0, settings.llm_max_retries)
+        self._fallback = fallback
+        self._backoff_s = backoff_s
+        self._sleep = sleep
+        self._client: openai.OpenAI | None = None
+        self._lock = threading.Lock()
+        # Set when the server refuses `response_format: json_schema`; then the schema is only
+        # in the prompt and the content is parsed as plain JSON.
+        self._schema_format = True
+
+    def __call__(
+        self, utterances: Sequence[Utterance], meeting_date: datetime.date, language: str | None
+    ) -> Minutes:
+        return self.write_with_usage(utterances, meeting_date, language)[0]
+
+    def write_with_usage(
+        self, utterances: Sequence[Utterance], meeting_date: datetime.date, language: str | None
+    ) -> tuple[Minutes, Usage | None]:
+        """The minutes and the tokens spent on them (summed over attempts; ``None``: no answer)."""
+        spoken = [u for u in utterances if u.text and u.text.strip()]
+        if not spoken:
+            # Nothing to ask about: the offline writer says "empty meeting" for free.
+            return self._fallback(utterances, meeting_date, language), None
+        usage: Usage = {}
+        try:
+            answer = self._ask(spoken, meeting_date, language, usage)
+            minutes = _parse(answer, language)
+        except LLMError as exc:
+            log.warning("llm minutes failed, using the offline writer: %s", exc)
+            offline = self._fallback(utterances, meeting_date, language)
+            note = f"the LLM writer failed ({exc}); these minutes come from the offline rules"
+            return replace(offline, notes=(*offline.notes, note)), usage or None
+        return _guard_people(minutes, spoken), usage or None
+
+    # -- the HTTP side ---------------------------------------------------------------------------
+
+    def _openai(self) -> openai.OpenAI:
+        with self._lock:
+            if self._client is None:
+                self._client = openai.OpenAI(
+                    base_url=self._base_url,
+                    api_key=self._api_key,
+                    timeout=self._timeout_s,
+                    max_retries=0,  # our own loop retries, so Retry-After and the budget are ours
+                )
+            return self._client
+
+    def _ask(
+        self, spoken: Sequence[Utterance], meeting_date: datetime.date, language: str | None, usage: Usage
+    ) -> str:
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": _SYSTEM.format(
+                schema=json.dumps(MINUTES_SCHEMA, separators=(",", ":")),
+                date=meeting_date.isoformat(),
+                weekday=meeting_date.strftime("%A"),
+            )},
+            {"role": "user", "content": _transcript(spoken, meeting_date, language)},
+        ]
+        attempt = 0
+        while True:
+            try:
+                answer = self._complete(messages)
+            except LLMRejected as exc:
+                if self._schema_format and exc.status in (400, 422):
+                    # Many compatible servers know only `json_object` or nothing; ask again once
+                    # with the schema in the prompt alone.
+                    log.info("llm endpoint refused response_format json_schema (%s); retrying without", exc)
+                    self._schema_format = False
+                    continue
+                raise
+            except LLMUnavailable as exc:
+                if attempt >= self._max_retries:
+                    tries = attempt + 1
+                    raise LLMUnavailable(
+                        f"{exc} after {tries} attempt{'s' if tries > 1 else ''}"
+                    ) from exc
+                delay = self._delay(attempt, exc.retry_after_s)
+                log.info("llm attempt %d failed (%s); retrying in %.2fs", attempt + 1, exc, delay)
+                self._sleep(delay)
+                attempt += 1
+                continue
+            for key, value in (answer.usage or {}).items():
+                usage[key] = usage.get(key, 0) + value
+            return answer.content
+
+    def _delay(self, attempt: int, retry_after_s: float | None) -> float:
+        if retry_after_s is not None:
+            return min(max(retry_after_s, 0.0), MAX_RETRY_AFTER_S)
+        backoff: float = min(self._backoff_s * 2.0**attempt, MAX_BACKOFF_S)
+        return backoff * (0.5 + random.random() / 2)  # jitter: clients do not retry in lockstep
+
+    def _complete(self, messages: list[ChatCompletionMessageParam]) -> _Answer:
+        """One request; the only place an ``openai`` exception is caught and translated."""
+        response_format: ResponseFormatJSONSchema | openai.Omit = openai.omit
+        if self._schema_format:
+            response_format = {
+                "type": "json_schema",
+                "json_schema": {"name": "meeting_minutes", "strict": True, "schema": MINUTES_SCHEMA},
+            }
+        try:
+            resp = self._openai().chat.completions.create(
+                model=self._model, messages=messages, temperature=0, response_format=response_format
+            )
+        except openai.APITimeoutError as exc:
+            raise LLMUnavailable(f"timed out after {self._timeout_s:g}s") from exc
+        except openai.APIConnectionError as exc:
+            raise LLMUnavailable(f"cannot reach {self._base_url}: {exc}") from exc
+        except openai.APIStatusError as exc:
+            status = exc.status_code
+            reason = f"HTTP {status}: {_status_message(exc)}"
+            if status in (408, 409, 429) or status >= 500:
+                raise LLMUnavailable(reason, _retry_after(exc.response.headers)) from exc
+            raise LLMRejected(reason, status) from exc
+        except openai.OpenAIError as exc:
+            # A 200 the client could not read (not JSON, not a chat completion).
+            raise LLMAnswerError(f"unreadable response: {_short(str(exc))}") from exc
+        usage: Usage | None = None
+        if resp.usage is not None:
+            usage = {
+                "prompt_tokens": int(resp.usage.prompt_tokens or 0),
+                "completion_tokens": int(resp.usage.completion_tokens or 0),
+                "total_tokens": int(resp.usage.total_tokens or 0),
+                "requests": 1,
+            }
+        choices = getattr(resp, "choices", None)
+        if not isinstance(choices, list) or not choices:
+            raise LLMAnswerError("the response holds no choices")
+        message = choices[0].message
+        if getattr(message, "refusal", None):
+            raise LLMAnswerError(f"the model refused: {_short(str(message.refusal))}")
+        content = message.content
+        if not isinstance(content, str) or not content.strip():
+            raise LLMAnswerError("the answer is empty")
+        return _Answer(content, usage)
+
+
+def _short(text: str, limit: int = 200) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def _status_message(exc: openai.APIStatusError) -> str:
+    """The server's own words: ``{"error": {"message": …}}`` (OpenAI's shape), else the body."""
+    body: object = exc.body
+    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+        body = body["error"]
+    if isinstance(body, Mapping) and isinstance(body.get("message"), str):
+        return _short(body["message"])
+    return _short(exc.response.text or exc.message)
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds from ``retry-after-ms``, ``retry-after`` (seconds or an HTTP date), else ``None``."""
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return float(raw_ms) / 1000
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
+
+
+def _transcript(spoken: Sequence[Utterance], meeting_date: datetime.date, language: str | None) -> str:
+    lines = [f"Meeting date: {meeting_date.isoformat()} ({meeting_date.strftime('%A')})"]
+    if language:
+        lines.append(f"Language: {language}")
+    lines.append("Transcript:")
+    for u in sorted(spoken, key=lambda u: (u.start_ms, u.end_ms)):
+        who = u.speaker or "(unknown speaker)"
+        lines.append(f"[{u.start_ms}] {who}: {' '.join(u.text.split())}")
+    return "\n".join(lines)
+
+
+_FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```$", re.DOTALL)
+
+
+def _parse(content: str, language: str | None) -> Minutes:
+    text = content.strip()
+    fenced = _FENCE.match(text)
+    if fenced:
+        text = fenced.group(1).strip()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LLMAnswerError(f"the answer is not valid JSON ({exc.msg} at position {exc.pos})") from exc
+    if not isinstance(data, dict):
+        raise LLMAnswerError(f"the answer is JSON {type(data).__name__}, not an object")
+    # These are ours to say, not the model's.
+    data["writer"] = "llm"
+    data["notes"] = []
+    if language or not isinstance(data.get("language"), str):
+        data["language"] = language or "und"
+    try:
+        return Minutes.from_json(data)
+    except MinutesFormatError as exc:
+        raise LLMAnswerError(f"the answer is not valid minutes: {exc}") from exc
+
+
+class _People:
+    """Who may be named in the minutes: the speakers, and names said in the transcript."""
+
+    def __init__(self, spoken: Sequence[Utterance]) -> None:
+        self._speakers = sorted({u.speaker.strip() for u in spoken if u.speaker and u.speaker.strip()})
+        self._text = unicodedata.normalize("NFKC", " ".join(u.text for u in spoken))
+
+    def known(self, name: str) -> bool:
+        if any(same_person(name, s) for s in self._speakers):
+            return True
+        bare = unicodedata.normalize("NFKC", strip_honorific(name)).strip()
+        if not bare:
+            return False
+        for candidate in dict.fromkeys((bare, bare.split()[0])):
+            if not candidate.isascii():
+                # Korean names take particles with no space ("민수 씨가", "민수가"): containment.
+                if len(candidate) >= 2 and candidate in self._text:
+                    return True
+                continue
+            # A name said in English is capitalised: "Will" is a name, "will" is not.
+            pattern = rf"(?<![\w-]){re.escape(candidate[:1].upper())}{re.escape(candidate[1:])}(?![\w-])"
+            if len(candidate) >= 2 and re.search(pattern, self._text) is not None:
+                return True
+        return False
+
+
+def _guard_people(minutes: Minutes, spoken: Sequence[Utterance]) -> Minutes:
+    """Drop names the transcript never holds (a model inventing an owner), saying so in the notes."""
+    people = _People(spoken)
+    notes = list(minutes.notes)
+    items: list[ActionItem] = []
+    for item in minutes.action_items:
+        if item.assignee is not None and not people.known(item.assignee):
+            notes.append(
+                f"the LLM named {item.assignee!r} as the owner of {item.task!r}, but nobody by that "
+                "name spoke or was mentioned; the owner was left empty"
+            )
+            item = replace(item, assignee=None)
+        items.append(item)
+    updates: list[StatusUpdate] = []
+    for update in minutes.status_updates:
+        if update.speaker is not None and not people.known(update.speaker):
+            notes.append(
+                f"the LLM attributed a status update on {update.subject!r} to {update.speaker!r}, "
+                "who never spoke or was mentioned; the speaker was left empty"
+            )
+            update = replace(update, speaker=None)
+        updates.append(update)
+    if len(notes) == len(minutes.notes):
+        return minutes
+    return replace(minutes, action_items=tuple(items), status_updates=tuple(updates), notes=tuple(notes))
