@@ -1,0 +1,220 @@
+"""Meeting efficiency: when a meeting closes, compute ``domain.metrics`` per meeting in Spark and
+upsert ``meeting_metrics``.
+
+``meeting_metrics(segments)`` is the pure transform (``applyInArrow`` over each meeting's segments,
+calling ``domain.metrics.compute_metrics``: the one definition of every metric). ``EfficiencySweep``
+finds closed meetings without metrics, or whose meeting row or tickets changed since, and writes
+them; the streaming job runs a sweep on every micro-batch of ``transcription.completed`` and, when
+idle, every trigger interval (a meeting may close long after its last segment).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+import pyarrow as pa
+from psycopg.types.json import Jsonb
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.streaming import StreamingQuery
+
+from analytics.errors import SinkError
+from analytics.keyword_trends import read_transcripts
+from connectors.settings import Settings
+from domain.metrics import FOLLOW_THROUGH_DAYS, SpokenSegment, TicketOutcome, compute_metrics
+
+__all__ = ["JOB_NAME", "METRICS_SCHEMA", "EfficiencySweep", "meeting_metrics", "start_efficiency"]
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "efficiency"
+METRICS_SCHEMA = (
+    "meeting_id string, duration_s double, words int, wpm double, speakers int, "
+    "speaker_balance double, talk_share string, longest_monologue_s double, questions int, "
+    "decisions int, action_items int, action_items_per_hour double, follow_through double, "
+    "efficiency_score double"
+)
+SEGMENTS_SCHEMA = pa.schema(
+    [
+        ("meeting_id", pa.string()), ("start_ms", pa.int64()), ("end_ms", pa.int64()),
+        ("speaker", pa.string()), ("text", pa.string()), ("decisions", pa.int32()),
+        ("action_items", pa.int32()),
+        ("tickets", pa.list_(pa.struct([("created_s", pa.float64()), ("done_s", pa.float64())]))),
+    ]
+)
+_ARROW_TYPES = {"string": pa.string(), "double": pa.float64(), "int": pa.int32()}
+_OUT_SCHEMA = pa.schema(
+    [(c.split()[0], _ARROW_TYPES[c.split()[1]]) for c in METRICS_SCHEMA.split(", ")]
+)
+
+
+def _ts(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+def metrics_of_meeting(table: pa.Table) -> pa.Table:
+    """One meeting's segments (Arrow) -> its one metrics row (Arrow). Runs in the Python workers."""
+    rows = table.to_pylist()
+    first = rows[0]
+    tickets = [
+        TicketOutcome(created_at=_ts(t["created_s"]) or datetime.min.replace(tzinfo=UTC),
+                      done_at=_ts(t["done_s"]))
+        for t in first["tickets"] or []
+    ]
+    m = compute_metrics(
+        (SpokenSegment(r["start_ms"], r["end_ms"], r["speaker"], r["text"]) for r in rows),
+        decisions=first["decisions"] or 0,
+        action_items=first["action_items"] or 0,
+        tickets=tickets,
+    )
+    out: dict[str, Any] = {"meeting_id": first["meeting_id"], **m.as_dict()}
+    out["talk_share"] = json.dumps(m.talk_share, sort_keys=True, ensure_ascii=False)
+    return pa.Table.from_pylist([out], schema=_OUT_SCHEMA)
+
+
+def meeting_metrics(segments: DataFrame) -> DataFrame:
+    """Segments with per-meeting ``decisions``, ``action_items``, ``tickets`` -> a row per meeting."""
+    return segments.groupBy("meeting_id").applyInArrow(
+        # A lambda: PySpark 4 would read a function's type hints as the UDF's eval type.
+        lambda t: metrics_of_meeting(t), METRICS_SCHEMA
+    )
+
+
+_STALE = """
+SELECT m.meeting_id
+FROM meetings m LEFT JOIN meeting_metrics mm USING (meeting_id)
+WHERE m.status = 'closed'
+  AND (mm.meeting_id IS NULL
+       OR mm.computed_at < m.updated_at
+       OR EXISTS (SELECT 1 FROM meeting_minutes mn
+                  WHERE mn.meeting_id = m.meeting_id AND mn.kind = 'final'
+                    AND mn.updated_at > mm.computed_at)
+       OR EXISTS (SELECT 1 FROM tickets t
+                  WHERE t.meeting_id = m.meeting_id AND t.updated_at > mm.computed_at
+                    AND t.created_at > mm.computed_at - %(days)s * interval '1 day'))
+ORDER BY m.meeting_id
+LIMIT %(limit)s
+"""
+
+_SEGMENTS = """
+SELECT s.meeting_id, s.start_ms, s.end_ms, s.speaker, s.text,
+       coalesce(jsonb_array_length(mn.decisions), 0),
+       coalesce(jsonb_array_length(mn.action_items), 0)
+FROM transcript_segments s
+LEFT JOIN meeting_minutes mn ON mn.meeting_id = s.meeting_id AND mn.kind = 'final'
+WHERE s.meeting_id = ANY(%s)
+ORDER BY s.meeting_id, s.start_ms
+"""
+
+_TICKETS = """
+SELECT t.meeting_id, extract(epoch FROM t.created_at)::float8,
+       (SELECT extract(epoch FROM min(e.at))::float8 FROM ticket_events e
+        WHERE e.ticket_id = t.ticket_id AND e.new_status = 'done')
+FROM tickets t WHERE t.meeting_id = ANY(%s)
+"""
+
+_UPSERT = """
+INSERT INTO meeting_metrics (meeting_id, duration_s, words, wpm, speakers, speaker_balance,
+    talk_share, longest_monologue_s, questions, decisions, action_items, action_items_per_hour,
+    follow_through, efficiency_score, computed_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())
+ON CONFLICT (meeting_id) DO UPDATE SET
+    duration_s = EXCLUDED.duration_s, words = EXCLUDED.words, wpm = EXCLUDED.wpm,
+    speakers = EXCLUDED.speakers, speaker_balance = EXCLUDED.speaker_balance,
+    talk_share = EXCLUDED.talk_share, longest_monologue_s = EXCLUDED.longest_monologue_s,
+    questions = EXCLUDED.questions, decisions = EXCLUDED.decisions,
+    action_items = EXCLUDED.action_items, action_items_per_hour = EXCLUDED.action_items_per_hour,
+    follow_through = EXCLUDED.follow_through, efficiency_score = EXCLUDED.efficiency_score,
+    computed_at = now()
+"""
+
+
+@dataclass
+class EfficiencySweep:
+    """Computes and upserts the metrics of closed meetings that lack them or changed since.
+
+    Upsert on ``meeting_id``: running a sweep twice, or after a crash, rewrites the same row.
+    A closed meeting with no segments gets no row (nothing to measure).
+    """
+
+    dsn: str
+    batch_limit: int = 200
+    computed: int = 0
+
+    def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        self.sweep(batch.sparkSession)
+
+    def sweep(self, spark: SparkSession) -> int:
+        try:
+            with psycopg.connect(self.dsn, connect_timeout=10) as conn:
+                stale = [
+                    r[0]
+                    for r in conn.execute(
+                        _STALE, {"days": FOLLOW_THROUGH_DAYS + 1, "limit": self.batch_limit}
+                    )
+                ]
+                if not stale:
+                    return 0
+                segments = conn.execute(_SEGMENTS, (stale,)).fetchall()
+                tickets: dict[str, list[dict[str, float | None]]] = {}
+                for mid, created_s, done_s in conn.execute(_TICKETS, (stale,)):
+                    tickets.setdefault(mid, []).append({"created_s": created_s, "done_s": done_s})
+                if not segments:
+                    return 0
+                table = pa.Table.from_pylist(
+                    [
+                        {
+                            "meeting_id": r[0], "start_ms": r[1], "end_ms": r[2], "speaker": r[3],
+                            "text": r[4], "decisions": r[5], "action_items": r[6],
+                            "tickets": tickets.get(r[0], []),
+                        }
+                        for r in segments
+                    ],
+                    schema=SEGMENTS_SCHEMA,
+                )
+                rows = meeting_metrics(spark.createDataFrame(table)).collect()
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        _UPSERT,
+                        [
+                            (*r[:6], Jsonb(json.loads(r["talk_share"])), *r[7:])
+                            for r in rows
+                        ],
+                    )
+                conn.commit()
+        except psycopg.Error as exc:
+            raise SinkError(f"{JOB_NAME}: sweep failed: {exc}") from exc
+        self.computed += len(rows)
+        log.info("%s: metrics written for %d meeting(s)", JOB_NAME, len(rows))
+        return len(rows)
+
+
+def start_efficiency(
+    spark: SparkSession,
+    settings: Settings,
+    *,
+    available_now: bool = False,
+    checkpoint: str | None = None,
+    sweep: EfficiencySweep | None = None,
+) -> tuple[StreamingQuery, EfficiencySweep]:
+    """Start the query that sweeps on every micro-batch of ``transcription.completed``."""
+    sweep = sweep or EfficiencySweep(settings.database_url)
+    writer = (
+        read_transcripts(spark, settings)
+        .select("partition", "offset")
+        .writeStream.queryName(JOB_NAME)
+        .foreachBatch(sweep)
+        .option(
+            "checkpointLocation", checkpoint or str(settings.analytics_checkpoint_dir / JOB_NAME)
+        )
+    )
+    writer = (
+        writer.trigger(availableNow=True)
+        if available_now
+        else writer.trigger(processingTime=settings.analytics_trigger)
+    )
+    return writer.start(), sweep

@@ -1,0 +1,93 @@
+"""Meeting-efficiency metrics computed in Spark from the domain definitions, into PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import psycopg
+from pyspark.sql import SparkSession
+
+from analytics.efficiency import start_efficiency
+from connectors.settings import Settings
+from domain.metrics import SpokenSegment, TicketOutcome, compute_metrics
+
+SEGMENTS = [
+    ("ann", 0, 30_000, "We should ship the Kafka upgrade. Who owns the rollout?"),
+    ("bob", 30_000, 50_000, "I will do it by Friday."),
+    ("bob", 50_000, 60_000, "Any questions? Okay."),
+    ("ann", 60_000, 120_000, "Decided: we ship on Friday and Bob writes the runbook."),
+]
+COLUMNS = """SELECT meeting_id, duration_s, words, speakers, talk_share, longest_monologue_s,
+                    questions, decisions, action_items, action_items_per_hour, follow_through,
+                    efficiency_score, wpm, speaker_balance
+             FROM meeting_metrics ORDER BY meeting_id"""
+
+
+def _seed(dsn: str) -> None:
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "INSERT INTO meetings (meeting_id, team, status) VALUES "
+            "('m1', 'a', 'closed'), ('live', 'a', 'live'), ('empty', 'a', 'closed')"
+        )
+        cur = conn.cursor()
+        for mid in ("m1", "live"):
+            cur.executemany(
+                "INSERT INTO transcript_segments (meeting_id, speaker, start_ms, end_ms, text) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(mid, *s) for s in SEGMENTS],
+            )
+        conn.execute(
+            "INSERT INTO meeting_minutes (meeting_id, kind, decisions, action_items) VALUES "
+            "('m1', 'final', '[\"ship friday\"]', '[\"runbook\", \"rollout\"]')"
+        )
+        conn.execute(
+            "INSERT INTO tickets (ticket_id, team, meeting_id, title, status, created_at) VALUES "
+            "('t1', 'a', 'm1', 'runbook', 'done', '2026-01-05 10:00+00'), "
+            "('t2', 'a', 'm1', 'rollout', 'todo', '2026-01-05 10:00+00')"
+        )
+        conn.execute(
+            "INSERT INTO ticket_events (ticket_id, event, new_status, at) VALUES "
+            "('t1', 'status', 'done', '2026-01-07 09:00+00')"
+        )
+
+
+def test_closed_meetings_get_exact_metrics_once(
+    spark: SparkSession, analytics_settings: Settings, vt: SimpleNamespace, tmp_path: Path
+) -> None:
+    dsn = analytics_settings.database_url
+    _seed(dsn)
+    query, sweep = start_efficiency(
+        spark, analytics_settings, available_now=True, checkpoint=str(tmp_path / "eff")
+    )
+    query.awaitTermination(120)
+    assert query.exception() is None
+    sweep.sweep(spark)  # no record in the topic yet: the sweep alone finds the closed meeting
+
+    rows = vt.query(dsn, COLUMNS)
+    assert [r[0] for r in rows] == ["m1"]  # not the live one, not the one without segments
+    (_, duration, words, speakers, share, monologue, questions, decisions, actions, aph,
+     follow, score, wpm, balance) = rows[0]
+    assert (duration, words, speakers) == (120.0, 29, 2)
+    assert share == {"ann": 0.75, "bob": 0.25}
+    assert (monologue, questions, decisions, actions) == (60.0, 2, 1, 2)
+    assert aph == 60.0
+    assert follow == 0.5  # one of two tickets done within 7 days
+    # The score Spark stored is the domain's definition, computed from the same inputs.
+    expected = compute_metrics(
+        [SpokenSegment(s, e, who, text) for who, s, e, text in SEGMENTS],
+        decisions=1,
+        action_items=2,
+        tickets=[
+            TicketOutcome(datetime(2026, 1, 5, 10, tzinfo=UTC), datetime(2026, 1, 7, 9, tzinfo=UTC)),
+            TicketOutcome(datetime(2026, 1, 5, 10, tzinfo=UTC), None),
+        ],
+    )
+    assert (score, wpm, balance) == (
+        expected.efficiency_score, expected.wpm, expected.speaker_balance
+    )
+
+    # Nothing changed: a second sweep computes nothing and leaves the same row.
+    assert sweep.sweep(spark) == 0
+    assert vt.query(dsn, COLUMNS) == rows
