@@ -10,7 +10,7 @@ import numpy.typing as npt
 RATE = 16_000
 FRAME = 320  # 20 ms
 _MIN_PAUSE_FRAMES = 12  # 240 ms of quiet counts as a pause between words or sentences
-_LONG_PAUSE_FRAMES = 40  # 800 ms: the turn is over; never carry such silence inside a window
+_LONG_PAUSE_FRAMES = 75  # 1.5 s: the speaker has stopped; never carry such silence inside a window
 _MARGIN_FRAMES = 10  # 200 ms of quiet kept around speech at a cut
 _ABS_FLOOR = 150.0  # RMS in int16 units (about -47 dBFS): below this is silence whatever the level
 
