@@ -38,6 +38,7 @@ class Segment:
     posted_ms: int
     avg_logprob: float | None = None
     no_speech_prob: float | None = None
+    team: str | None = None  # the team that owns the meeting, so consumers need no lookup
 
     def to_record(self, transcribed_at: datetime | None = None) -> bytes:
         """The ``transcription.completed`` value (CONTRACT.md section 2)."""
@@ -64,6 +65,7 @@ def place_spans(
     language: str | None,
     model: str,
     posted_ms: int,
+    team: str | None = None,
     max_no_speech_prob: float = 0.6,
     min_avg_logprob: float = -1.0,
     max_compression_ratio: float = 2.4,
@@ -99,6 +101,7 @@ def place_spans(
                 posted_ms=posted_ms,
                 avg_logprob=span.avg_logprob,
                 no_speech_prob=span.no_speech_prob,
+                team=team,
             )
         )
         last_start = start

@@ -178,6 +178,7 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             language=language,
             model=model.model_name,
             posted_ms=w.posted_ms,
+            team=self.state.timeline.team,
         )
         if segments:
             text = " ".join(s.text for s in segments)

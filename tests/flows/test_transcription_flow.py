@@ -67,7 +67,7 @@ def test_shuffled_duplicated_chunks_become_one_ordered_transcript(flow_settings)
     assert len(published) == n_rows
     body = json.loads(published[0].value())
     assert set(body) >= {"meeting_id", "source", "speaker", "start_ms", "end_ms", "text",
-                         "language", "model", "transcribed_at"}
+                         "language", "model", "transcribed_at", "team"}
     assert published[0].key() == b"team-a-planning"
 
 
