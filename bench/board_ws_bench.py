@@ -31,10 +31,10 @@ import websockets
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from connectors.postgres import migrate  # noqa: E402
-from connectors.tokens import create_token  # noqa: E402
-from infra.postgres import LocalPostgres  # noqa: E402
-from infra.procs import free_ports  # noqa: E402
+from connectors.postgres import migrate
+from connectors.tokens import create_token
+from infra.postgres import LocalPostgres
+from infra.procs import free_ports
 
 TEAM = "bench"
 MEETING = "bench-meeting"
