@@ -12,6 +12,7 @@ stops it at the end. Figures are printed; nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -55,6 +56,7 @@ def private_stack() -> Iterator[tuple[Settings, dict[str, str], LocalStack]]:
         yield settings, env, stack
     finally:
         stack.stop_all()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def wait_closed(dsn: str, ids: list[str], timeout: float) -> float:
