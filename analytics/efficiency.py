@@ -4,15 +4,17 @@ upsert ``meeting_metrics``.
 ``meeting_metrics(segments)`` is the pure transform (``applyInArrow`` over each meeting's segments,
 calling ``domain.metrics.compute_metrics``: the one definition of every metric). ``EfficiencySweep``
 finds closed meetings without metrics, or whose meeting row or tickets changed since, and writes
-them; the streaming job runs a sweep on every micro-batch of ``transcription.completed`` and, when
-idle, every trigger interval (a meeting may close long after its last segment).
+them, together with the TF-IDF keywords of their teams (``analytics.tfidf``); the streaming job
+runs a sweep on every micro-batch of ``transcription.completed`` and, when idle, every trigger
+interval (a meeting may close long after its last segment): ``run_efficiency``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,14 +22,24 @@ import psycopg
 import pyarrow as pa
 from psycopg.types.json import Jsonb
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
 from analytics.errors import SinkError
-from analytics.keyword_trends import read_transcripts
-from connectors.settings import Settings
+from analytics.keyword_trends import parse_transcripts, read_transcripts
+from analytics.tfidf import MeetingKeywords
+from connectors.settings import Settings, SettingsError
 from domain.metrics import FOLLOW_THROUGH_DAYS, SpokenSegment, TicketOutcome, compute_metrics
 
-__all__ = ["JOB_NAME", "METRICS_SCHEMA", "EfficiencySweep", "meeting_metrics", "start_efficiency"]
+__all__ = [
+    "JOB_NAME",
+    "METRICS_SCHEMA",
+    "EfficiencySweep",
+    "meeting_metrics",
+    "run_efficiency",
+    "start_efficiency",
+    "trigger_interval_s",
+]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +129,10 @@ SELECT t.meeting_id, extract(epoch FROM t.created_at)::float8,
 FROM tickets t WHERE t.meeting_id = ANY(%s)
 """
 
+_TEAMS = "SELECT DISTINCT team FROM meetings WHERE meeting_id = ANY(%s)"
+# One sweep at a time across threads and processes (the timer and a micro-batch may both fire).
+_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('vori:efficiency-sweep', 0))"
+
 _UPSERT = """
 INSERT INTO meeting_metrics (meeting_id, duration_s, words, wpm, speakers, speaker_balance,
     talk_share, longest_monologue_s, questions, decisions, action_items, action_items_per_hour,
@@ -138,19 +154,33 @@ class EfficiencySweep:
     """Computes and upserts the metrics of closed meetings that lack them or changed since.
 
     Upsert on ``meeting_id``: running a sweep twice, or after a crash, rewrites the same row.
-    A closed meeting with no segments gets no row (nothing to measure).
+    A closed meeting with no segments gets no row (nothing to measure). The TF-IDF keywords of
+    the teams of the meetings it measures are refreshed in the same transaction (``keywords``).
+
+    As ``foreachBatch`` target it only uses a micro-batch as a signal (the metrics come from the
+    stored segments): a malformed record is counted in ``skipped`` and logged, never fatal
+    (``keyword-trends`` keeps its raw bytes in ``analytics_rejects``).
     """
 
     dsn: str
     batch_limit: int = 200
+    keywords: MeetingKeywords | None = field(default_factory=MeetingKeywords)
     computed: int = 0
+    batches: int = 0
+    skipped: int = 0
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        bad = batch.where(F.col("error").isNotNull()).count()
+        if bad:
+            self.skipped += bad
+            log.warning("%s: batch %d has %d malformed record(s), skipped", JOB_NAME, batch_id, bad)
         self.sweep(batch.sparkSession)
+        self.batches += 1
 
     def sweep(self, spark: SparkSession) -> int:
         try:
             with psycopg.connect(self.dsn, connect_timeout=10) as conn:
+                conn.execute(_LOCK)
                 stale = [
                     r[0]
                     for r in conn.execute(
@@ -185,6 +215,9 @@ class EfficiencySweep:
                             for r in rows
                         ],
                     )
+                if self.keywords is not None:
+                    teams = [r[0] for r in conn.execute(_TEAMS, ([r["meeting_id"] for r in rows],))]
+                    self.keywords.refresh(spark, conn, teams)
                 conn.commit()
         except psycopg.Error as exc:
             raise SinkError(f"{JOB_NAME}: sweep failed: {exc}") from exc
@@ -204,8 +237,8 @@ def start_efficiency(
     """Start the query that sweeps on every micro-batch of ``transcription.completed``."""
     sweep = sweep or EfficiencySweep(settings.database_url)
     writer = (
-        read_transcripts(spark, settings)
-        .select("partition", "offset")
+        parse_transcripts(read_transcripts(spark, settings))
+        .select("partition", "offset", "error")
         .writeStream.queryName(JOB_NAME)
         .foreachBatch(sweep)
         .option(
@@ -218,3 +251,48 @@ def start_efficiency(
         else writer.trigger(processingTime=settings.analytics_trigger)
     )
     return writer.start(), sweep
+
+
+def trigger_interval_s(trigger: str) -> float:
+    """``VORI_ANALYTICS_TRIGGER`` ("10 seconds", "1 minute") in seconds."""
+    number, _, unit = trigger.strip().partition(" ")
+    scale = {"second": 1, "seconds": 1, "minute": 60, "minutes": 60}.get(unit.strip() or "seconds")
+    try:
+        value = float(number)
+    except ValueError:
+        value = -1.0
+    if scale is None or value <= 0:
+        raise SettingsError(f"VORI_ANALYTICS_TRIGGER={trigger!r}: use e.g. '10 seconds'")
+    return value * scale
+
+
+def run_efficiency(
+    spark: SparkSession,
+    settings: Settings,
+    *,
+    available_now: bool = False,
+    checkpoint: str | None = None,
+    sweep: EfficiencySweep | None = None,
+    stop: threading.Event | None = None,
+) -> StreamingQuery:
+    """Run the efficiency job until it ends (``available_now``), ``stop`` is set or the query fails.
+
+    Besides the sweep on each micro-batch, a sweep runs every trigger interval: a meeting closes
+    when its last source says so or goes idle, possibly long after its last segment, and then no
+    record arrives to trigger a batch.
+    """
+    query, sweep = start_efficiency(
+        spark, settings, available_now=available_now, checkpoint=checkpoint, sweep=sweep
+    )
+    if available_now:
+        query.awaitTermination()
+        if query.exception() is None:
+            sweep.sweep(spark)
+        return query
+    interval = trigger_interval_s(settings.analytics_trigger)
+    while not query.awaitTermination(interval):
+        if stop is not None and stop.is_set():
+            query.stop()
+            break
+        sweep.sweep(spark)
+    return query

@@ -1,8 +1,8 @@
 """Entry point of the analytics jobs: ``python -m analytics.jobs keyword-trends|efficiency``.
 
-Also what ``spark-submit analytics/jobs.py keyword-trends`` runs (the session builder then adds
-nothing ``spark-submit`` already set). Runs continuously by default; ``--available-now``
-processes what is in Kafka (and, for efficiency, every pending meeting) and exits.
+Also what ``spark-submit analytics/jobs.py keyword-trends`` runs (the command line is in
+docs/analytics.md). Runs continuously by default; ``--available-now`` processes what is in Kafka
+(and, for efficiency, every pending meeting, with its TF-IDF keywords) and exits.
 """
 
 from __future__ import annotations
@@ -17,28 +17,22 @@ if not __package__:  # run as a file by spark-submit: make the repository import
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from connectors.postgres import migrate
-from connectors.settings import Settings, SettingsError
+from connectors.settings import Settings
 
 JOBS = ("keyword-trends", "efficiency")
 log = logging.getLogger("analytics.jobs")
 
 
-def _interval_s(trigger: str) -> float:
-    number, _, unit = trigger.strip().partition(" ")
-    scale = {"second": 1, "seconds": 1, "minute": 60, "minutes": 60}.get(unit.strip() or "seconds")
-    if scale is None:
-        raise SettingsError(f"VORI_ANALYTICS_TRIGGER={trigger!r}: use e.g. '10 seconds'")
-    return float(number) * scale
-
-
 def run_job(job: str, settings: Settings, *, available_now: bool = False) -> int:
     """Run one job until it ends (``available_now``) or the process is stopped."""
-    from analytics.efficiency import start_efficiency
+    from analytics.efficiency import run_efficiency, trigger_interval_s
     from analytics.keyword_trends import start_keyword_trends
     from analytics.spark import build_session
 
     if job not in JOBS:
         raise SystemExit(f"unknown job {job!r}; choose from {', '.join(JOBS)}")
+    if job == "efficiency":
+        trigger_interval_s(settings.analytics_trigger)  # a bad setting fails before Spark starts
     migrate(settings.database_url)
     spark = build_session(settings, app_name=f"vori-{job}")
     try:
@@ -46,16 +40,8 @@ def run_job(job: str, settings: Settings, *, available_now: bool = False) -> int
             query, _ = start_keyword_trends(spark, settings, available_now=available_now)
             query.awaitTermination()
         else:
-            query, sweep = start_efficiency(spark, settings, available_now=available_now)
-            if available_now:
-                query.awaitTermination()
-                sweep.sweep(spark)
-            else:
-                # A meeting closes when its last source says so or goes idle, possibly long after
-                # its last segment: sweep on a timer too, not only on new records.
-                interval = _interval_s(settings.analytics_trigger)
-                while not query.awaitTermination(interval):
-                    sweep.sweep(spark)
+            # Also sweeps on a timer and computes the meetings' TF-IDF keywords.
+            query = run_efficiency(spark, settings, available_now=available_now)
         exc = query.exception()
         if exc is not None:
             log.error("%s stopped: %s", job, exc)

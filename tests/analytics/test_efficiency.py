@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import psycopg
 from pyspark.sql import SparkSession
+from vori_testing import produce
 
-from analytics.efficiency import start_efficiency
+from analytics.efficiency import EfficiencySweep, run_efficiency, start_efficiency
 from connectors.settings import Settings
 from domain.metrics import SpokenSegment, TicketOutcome, compute_metrics
 
@@ -91,3 +97,67 @@ def test_closed_meetings_get_exact_metrics_once(
     # Nothing changed: a second sweep computes nothing and leaves the same row.
     assert sweep.sweep(spark) == 0
     assert vt.query(dsn, COLUMNS) == rows
+
+
+def _wait_for(condition: Callable[[], bool], job: Future[object], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if job.done():
+            job.result()  # the job ended early: raise its error
+            raise AssertionError("the job stopped before the condition held")
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_continuous_job_skips_malformed_records_and_sweeps_on_its_timer(
+    spark: SparkSession, analytics_settings: Settings, vt: SimpleNamespace, tmp_path: Path
+) -> None:
+    dsn = analytics_settings.database_url
+    settings = dataclasses.replace(analytics_settings, analytics_trigger="1 second")
+    with psycopg.connect(dsn) as conn:
+        conn.execute("INSERT INTO meetings (meeting_id, team, status) VALUES ('late', 'a', 'live')")
+        conn.cursor().executemany(
+            "INSERT INTO transcript_segments (meeting_id, speaker, start_ms, end_ms, text) "
+            "VALUES ('late', %s, %s, %s, %s)",
+            SEGMENTS,
+        )
+    # The meeting's last segment, then two malformed records, all before the job starts.
+    produce(
+        settings.kafka_bootstrap,
+        settings.transcript_topic,
+        [
+            vt.transcript("late", 60_000, SEGMENTS[-1][3], "2026-01-05T10:02:00"),
+            (b"late", b"not json at all"),
+            (b"late", b'{"meeting_id": "late", "speaker": "a"}'),
+        ],
+    )
+    sweep = EfficiencySweep(dsn)
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        job = pool.submit(
+            run_efficiency, spark, settings, checkpoint=str(tmp_path / "eff"), sweep=sweep, stop=stop
+        )
+        try:
+            _wait_for(lambda: sweep.batches >= 1, job)
+            # Skipped and counted; the job goes on. The meeting is live: nothing to measure yet.
+            assert sweep.skipped == 2
+            assert vt.query(dsn, "SELECT count(*) FROM meeting_metrics") == [(0,)]
+
+            # It closes (idle timeout) long after its last segment; no record will follow.
+            batches = sweep.batches
+            with psycopg.connect(dsn) as conn:
+                conn.execute(
+                    "UPDATE meetings SET status = 'closed', close_reason = 'idle', "
+                    "ended_at = now(), updated_at = now() WHERE meeting_id = 'late'"
+                )
+            _wait_for(
+                lambda: vt.query(dsn, "SELECT meeting_id, words FROM meeting_metrics")
+                == [("late", 29)],
+                job,
+            )
+            assert sweep.batches == batches  # the timer's sweep, not a micro-batch, did it
+        finally:
+            stop.set()
+        query = job.result(timeout=60)
+    assert query.exception() is None
+    assert not query.isActive
