@@ -16,7 +16,7 @@ def kafka_jars(settings: Settings) -> list[str]:
         return [j for j in settings.spark_jars.split(",") if j]
     from infra.maven import ensure_spark_kafka_jars
 
-    return [str(p) for p in ensure_spark_kafka_jars(REPO_ROOT / ".vori" / "cache" / "maven")]
+    return [str(p) for p in ensure_spark_kafka_jars(settings.state_dir / "cache" / "maven")]
 
 
 def build_session(settings: Settings, app_name: str = "vori-analytics") -> SparkSession:

@@ -103,6 +103,9 @@ class Settings:
                 continue
             values[f.name] = _coerce(f.name, str(f.type), raw)
         values.update(overrides)
+        # Another state dir means another stack: its checkpoints go with it unless set apart.
+        if "state_dir" in values and "analytics_checkpoint_dir" not in values:
+            values["analytics_checkpoint_dir"] = Path(values["state_dir"]) / "checkpoints"
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:
