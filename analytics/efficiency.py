@@ -27,6 +27,7 @@ from pyspark.sql.streaming import StreamingQuery
 
 from analytics.errors import SinkError
 from analytics.keyword_trends import parse_transcripts, read_transcripts
+from analytics.spark import start_foreach_batch
 from analytics.tfidf import MeetingKeywords
 from connectors.settings import Settings, SettingsError
 from domain.metrics import FOLLOW_THROUGH_DAYS, SpokenSegment, TicketOutcome, compute_metrics
@@ -236,21 +237,8 @@ def start_efficiency(
 ) -> tuple[StreamingQuery, EfficiencySweep]:
     """Start the query that sweeps on every micro-batch of ``transcription.completed``."""
     sweep = sweep or EfficiencySweep(settings.database_url)
-    writer = (
-        parse_transcripts(read_transcripts(spark, settings))
-        .select("partition", "offset", "error")
-        .writeStream.queryName(JOB_NAME)
-        .foreachBatch(sweep)
-        .option(
-            "checkpointLocation", checkpoint or str(settings.analytics_checkpoint_dir / JOB_NAME)
-        )
-    )
-    writer = (
-        writer.trigger(availableNow=True)
-        if available_now
-        else writer.trigger(processingTime=settings.analytics_trigger)
-    )
-    return writer.start(), sweep
+    batches = parse_transcripts(read_transcripts(spark, settings)).select("partition", "offset", "error")
+    return start_foreach_batch(batches, JOB_NAME, sweep, settings, available_now, checkpoint), sweep
 
 
 def trigger_interval_s(trigger: str) -> float:

@@ -25,6 +25,7 @@ from pyspark.sql import types as T
 from pyspark.sql.streaming import StreamingQuery
 
 from analytics.errors import SinkError
+from analytics.spark import start_foreach_batch
 from connectors.settings import Settings
 from domain.keywords import ENGLISH_STOP_WORDS, KOREAN_STOP_WORDS, TRAILING_WINDOWS, trend_score
 
@@ -440,17 +441,5 @@ def start_keyword_trends(
     # there at any lateness. (dropDuplicatesWithinWatermark also dropped new records after a
     # restart from the checkpoint on 4.3.0.)
     parsed = parse_transcripts(read_transcripts(spark, settings, topic))
-    writer = (
-        parsed.writeStream.queryName(JOB_NAME)
-        .foreachBatch(sink)
-        .option(
-            "checkpointLocation", checkpoint or str(settings.analytics_checkpoint_dir / JOB_NAME)
-        )
-    )
-    writer = (
-        writer.trigger(availableNow=True)
-        if available_now
-        else writer.trigger(processingTime=settings.analytics_trigger)
-    )
-    return writer.start(), sink
+    return start_foreach_batch(parsed, JOB_NAME, sink, settings, available_now, checkpoint), sink
 

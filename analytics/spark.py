@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.streaming import StreamingQuery
 
 from connectors.settings import REPO_ROOT, Settings
 
@@ -51,3 +54,25 @@ def build_session(settings: Settings, app_name: str = "vori-analytics") -> Spark
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def start_foreach_batch(
+    frame: DataFrame,
+    name: str,
+    handler: Callable[[DataFrame, int], Any],
+    settings: Settings,
+    available_now: bool,
+    checkpoint: str | None = None,
+) -> StreamingQuery:
+    """Start a checkpointed ``foreachBatch`` query: ``availableNow`` (drain and stop) or the
+    configured processing-time trigger (run continuously)."""
+    writer = (
+        frame.writeStream.queryName(name)
+        .foreachBatch(handler)
+        .option("checkpointLocation", checkpoint or str(settings.analytics_checkpoint_dir / name))
+    )
+    if available_now:
+        writer = writer.trigger(availableNow=True)
+    else:
+        writer = writer.trigger(processingTime=settings.analytics_trigger)
+    return writer.start()

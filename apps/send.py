@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import shlex
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -23,6 +22,7 @@ import httpx
 from tqdm import tqdm
 
 from connectors.settings import Settings
+from infra.stack import read_env
 
 RATE = 16_000
 V2_JSON = "application/vnd.kafka.json.v2+json"
@@ -191,18 +191,7 @@ def send_file(
 
 def _stack_env(settings: Settings) -> dict[str, str]:
     """``.vori/stack.env`` as written by ``vori up`` (empty if there is none)."""
-    path = settings.state_dir / "stack.env"
-    env: dict[str, str] = {}
-    try:
-        lines = path.read_text().splitlines()
-    except OSError:
-        return env
-    for line in lines:
-        key, sep, value = line.partition("=")
-        if sep and not key.lstrip().startswith("#"):
-            parts = shlex.split(value)
-            env[key.strip()] = parts[0] if parts else ""
-    return env
+    return read_env(settings.state_dir / "stack.env")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> argparse.ArgumentParser:

@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from bytewax.outputs import DynamicSink, StatelessSinkPartition
+from bytewax.outputs import DynamicSink
 
-from connectors.postgres import connect
-from connectors.transcript_store import with_retries
+from connectors.transcript_store import RetryingPostgresPartition
 from domain.minutes import Minutes
 from domain.tickets import TicketRef, find_matching_ticket, find_ticket_for_status, ticket_id_for, transition
 
@@ -106,29 +105,9 @@ def write_minutes(conn: psycopg.Connection[Any], out: MinutesOut) -> None:
             ]
 
 
-class _MinutesPartition(StatelessSinkPartition[MinutesOut]):
-    def __init__(self, dsn: str):
-        self._dsn = dsn
-        self._conn: psycopg.Connection[Any] | None = None
-
-    def _write(self, items: list[MinutesOut]) -> None:
-        if self._conn is None or self._conn.closed:
-            self._conn = connect(self._dsn)
-        try:
-            for item in items:
-                write_minutes(self._conn, item)
-        except psycopg.OperationalError:
-            self._conn.close()
-            self._conn = None
-            raise
-
-    def write_batch(self, items: list[MinutesOut]) -> None:
-        if items:
-            with_retries(lambda: self._write(items), what="writing minutes and tickets")
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
+def write_all_minutes(conn: psycopg.Connection[Any], items: list[MinutesOut]) -> None:
+    for item in items:
+        write_minutes(conn, item)
 
 
 class PostgresMinutesSink(DynamicSink[MinutesOut]):
@@ -141,5 +120,7 @@ class PostgresMinutesSink(DynamicSink[MinutesOut]):
     def __init__(self, dsn: str):
         self._dsn = dsn
 
-    def build(self, step_id: str, worker_index: int, worker_count: int) -> _MinutesPartition:
-        return _MinutesPartition(self._dsn)
+    def build(
+        self, step_id: str, worker_index: int, worker_count: int
+    ) -> RetryingPostgresPartition[MinutesOut]:
+        return RetryingPostgresPartition(self._dsn, write_all_minutes, "writing minutes and tickets")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -65,7 +65,7 @@ def _ts(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def write_items(conn: psycopg.Connection[Any], items: Sequence[StoreItem]) -> None:
+def write_items(conn: psycopg.Connection[Any], items: list[StoreItem]) -> None:
     """Write a batch in one transaction, in order (a meeting's close after its segments)."""
     with conn.transaction(), conn.cursor() as cur:
         for item in items:
@@ -114,24 +114,38 @@ def with_retries(action: Callable[[], T], *, attempts: int = 8, what: str = "Pos
     raise AssertionError("unreachable")
 
 
-class _TranscriptPartition(StatelessSinkPartition[StoreItem]):
-    def __init__(self, dsn: str):
+X = TypeVar("X")
+
+
+class RetryingPostgresPartition(StatelessSinkPartition[X]):
+    """A sink partition that hands each batch to ``write(conn, items)`` on one connection.
+
+    A dropped connection is reopened and the batch retried with backoff (``with_retries``); after
+    the last try the error propagates and stops the flow, so nothing is silently lost. ``write``
+    must be idempotent: a retried or replayed batch is written again.
+    """
+
+    def __init__(
+        self, dsn: str, write: Callable[[psycopg.Connection[Any], list[X]], None], what: str
+    ):
         self._dsn = dsn
+        self._write_fn = write
+        self._what = what
         self._conn: psycopg.Connection[Any] | None = None
 
-    def _write(self, items: list[StoreItem]) -> None:
+    def _write(self, items: list[X]) -> None:
         if self._conn is None or self._conn.closed:
             self._conn = connect(self._dsn)
         try:
-            write_items(self._conn, items)
+            self._write_fn(self._conn, items)
         except psycopg.OperationalError:
             self._conn.close()
             self._conn = None
             raise
 
-    def write_batch(self, items: list[StoreItem]) -> None:
+    def write_batch(self, items: list[X]) -> None:
         if items:
-            with_retries(lambda: self._write(items), what="writing transcript rows")
+            with_retries(lambda: self._write(items), what=self._what)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -149,5 +163,7 @@ class PostgresTranscriptSink(DynamicSink[StoreItem]):
     def __init__(self, dsn: str):
         self._dsn = dsn
 
-    def build(self, step_id: str, worker_index: int, worker_count: int) -> _TranscriptPartition:
-        return _TranscriptPartition(self._dsn)
+    def build(
+        self, step_id: str, worker_index: int, worker_count: int
+    ) -> RetryingPostgresPartition[StoreItem]:
+        return RetryingPostgresPartition(self._dsn, write_items, "writing transcript rows")
