@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
@@ -105,19 +106,21 @@ def hangul_share(text: str) -> float:
     return hangul / total if total else 0.0
 
 
+def strip_suffix(word: str, suffixes: Iterable[str]) -> str:
+    """Drop the first of ``suffixes`` that ends ``word``, keeping at least two characters."""
+    for suffix in suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return word[: -len(suffix)]
+    return word
+
+
 def strip_particle(word: str) -> str:
     """``"문서를"`` -> ``"문서"``; only one particle, and never below two characters of stem."""
-    for particle in _PARTICLES_KO:
-        if word.endswith(particle) and len(word) - len(particle) >= 2:
-            return word[: -len(particle)]
-    return word
+    return strip_suffix(word, _PARTICLES_KO)
 
 
 def strip_verb_ending(word: str) -> str:
-    for ending in _VERB_ENDINGS_KO:
-        if word.endswith(ending) and len(word) - len(ending) >= 2:
-            return word[: -len(ending)]
-    return word
+    return strip_suffix(word, _VERB_ENDINGS_KO)
 
 
 def stem(word: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from domain.extraction_words import strip_suffix
+
 __all__ = [
     "ENGLISH_STOP_WORDS",
     "KOREAN_STOP_WORDS",
@@ -74,10 +76,7 @@ def tokenize_english(text: str) -> list[str]:
 
 
 def _strip_particle(word: str) -> str:
-    for particle in _PARTICLES:
-        if word.endswith(particle) and len(word) - len(particle) >= 2:
-            return word[: -len(particle)]
-    return word
+    return strip_suffix(word, _PARTICLES)
 
 
 def is_keyword(token: str) -> bool:
