@@ -17,6 +17,9 @@ from domain.envelope import AudioChunk
 from domain.errors import DomainError
 from domain.windowing import RATE, WindowPolicy, find_cut, has_speech, leading_silence
 
+# A live source may run this far ahead of the wall clock (its first chunk, network bursts).
+_UPLOAD_SLACK_MS = 10_000
+
 
 class TimelineError(DomainError):
     """A chunk cannot be placed on its meeting's timeline (bad input: dead-letter it)."""
@@ -97,9 +100,21 @@ class SourceState:
     speaker: str | None = None
     offset_ms: int | None = None  # where seq 0 of this source sits on the meeting timeline
     chunk_ms_total: int = 0
+    first_posted_ms: int | None = None
     chunks: int = 0
     blocked_since: float | None = None
     final_seq: int | None = None
+
+    @property
+    def uploading(self) -> bool:
+        """Audio is arriving much faster than it is spoken: a file upload, not a live mic.
+
+        Nobody waits on each sentence then, so windows can be long and carry more context.
+        """
+        if self.first_posted_ms is None:
+            return False
+        span = self.buffer_posted_ms - self.first_posted_ms
+        return self.chunk_ms_total > 1.5 * span + _UPLOAD_SLACK_MS
 
     @property
     def done(self) -> bool:
@@ -216,6 +231,8 @@ class MeetingTimeline:
                     src.speaker = p.speaker
                 src.buffer += p.pcm
                 src.buffer_posted_ms = max(src.buffer_posted_ms, p.posted_ms)
+                if src.first_posted_ms is None:
+                    src.first_posted_ms = p.posted_ms
                 src.chunk_ms_total += len(p.pcm) // 2 * 1000 // RATE
                 src.chunks += 1
                 src.next_seq += 1
@@ -253,7 +270,12 @@ class MeetingTimeline:
         out: list[Output] = []
         while src.buffer:
             pcm = np.frombuffer(src.buffer, dtype=np.int16)
-            cut = find_cut(pcm, config.policy, flush=flush)
+            policy = config.policy
+            if src.uploading:
+                # Long windows for uploads: Whisper reads a sentence better with its neighbours.
+                longer = max(policy.min_samples, policy.max_samples * 3 // 4)
+                policy = WindowPolicy(longer, policy.max_samples)
+            cut = find_cut(pcm, policy, flush=flush)
             if cut is None:
                 break
             cut = min(cut, len(pcm))

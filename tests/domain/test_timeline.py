@@ -145,3 +145,23 @@ def test_silent_window_is_marked_without_speech():
     _, out = feed([0], [quiet(3.0).tobytes()], finals={0})
     windows = [o for o in out if isinstance(o, Window)]
     assert windows and not any(w.speech for w in windows)
+
+
+def _windows_for(posted_step_ms: int) -> list[Window]:
+    """Twelve 3 s chunks of speech with sentence pauses, posted ``posted_step_ms`` apart."""
+    pcms = [np.concatenate([tone(1.2), quiet(0.3), tone(1.2), quiet(0.3)]).tobytes() for _ in range(12)]
+    tl = MeetingTimeline("m1")
+    out = []
+    for seq, pcm in enumerate(pcms):
+        out += tl.add(chunk(seq), pcm, 1_000_000 + seq * posted_step_ms, float(seq), CONFIG)
+        out += tl.advance(float(seq), CONFIG)
+    return [o for o in out if isinstance(o, Window)]
+
+
+def test_live_audio_is_cut_at_every_chunk_but_an_upload_waits_for_long_windows():
+    live = _windows_for(posted_step_ms=3000)  # posted as fast as it is spoken
+    upload = _windows_for(posted_step_ms=10)  # a file pushed at once
+    assert len(live) >= 11  # one window per chunk: low latency
+    assert len(upload) < len(live)
+    assert max(len(w.pcm) for w in live) <= 4 * RATE * 2
+    assert max(len(w.pcm) for w in upload) >= 10 * RATE * 2  # long windows, more context
