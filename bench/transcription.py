@@ -120,9 +120,12 @@ def cmd_latency(args: argparse.Namespace) -> None:
                         (ids,),
                     )
                 ]
+            live = wer(" ".join(m.reference for m in meetings),
+                       " ".join(transcript(env["VORI_DATABASE_URL"], mid) for mid in ids))
     audio = sum(m.seconds for m in meetings)
     print(f"latency: {len(meetings)} meetings streamed in real time at once ({audio:.0f} s of audio, 5 s chunks)")
     print(f"  segments {len(lat)}  p50 {pct(lat, 0.5):.2f} s  p95 {pct(lat, 0.95):.2f} s  max {max(lat):.2f} s")
+    print(f"  WER of the live transcript {live:.3f} (compare `accuracy` for the whole-file WER)")
 
 
 def cmd_accuracy(args: argparse.Namespace) -> None:
