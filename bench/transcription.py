@@ -160,7 +160,7 @@ def cmd_accuracy(args: argparse.Namespace) -> None:
         refs = " ".join(r[1] for r in subset)
         ws = wer(refs, " ".join(r[2] for r in subset))
         ww = wer(refs, " ".join(r[3] for r in subset))
-        print(f"  {label:10} corpus WER streamed {ws:.3f}  whole-file {ww:.3f}  ratio {ws / max(ww, 1e-9):.2f}")
+        print(f"  {label:10} corpus WER streamed {ws:.3f}  whole-file {ww:.3f}  ratio {ws / max(ww, 1e-9):.3f}")
 
 
 def cmd_throughput(args: argparse.Namespace) -> None:

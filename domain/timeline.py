@@ -32,6 +32,9 @@ class TimelineConfig:
     max_seq_ahead: int = 120
     closed_ttl_s: float = 3600.0
     policy: WindowPolicy = field(default_factory=WindowPolicy)
+    # Uploads: long windows (Whisper reads a sentence better with its neighbours) whose tail the
+    # transcriber may hand back with unread(), as Whisper's own 30 s seek does.
+    upload_policy: WindowPolicy = field(default_factory=lambda: WindowPolicy(RATE * 21, RATE * 28))
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Window:
     pcm: bytes
     posted_ms: int  # when the newest chunk that fed it reached Kafka (ms since the epoch)
     speech: bool
+    rereadable: bool = False  # its unfinished tail may be given back with MeetingTimeline.unread
 
     @property
     def end_ms(self) -> int:
@@ -204,7 +208,7 @@ class MeetingTimeline:
         for name in sorted(self.sources):
             out.extend(self._advance_source(name, self.sources[name], now, config, closing))
         if self.closed_at is None:
-            all_done = bool(self.sources) and all(s.done for s in self.sources.values())
+            all_done = bool(self.sources) and all(s.done and not s.buffer for s in self.sources.values())
             idle = now - self.last_activity >= config.idle_timeout_s and bool(self.sources)
             if all_done or (idle and not closing):
                 if idle and not all_done:
@@ -270,12 +274,8 @@ class MeetingTimeline:
         out: list[Output] = []
         while src.buffer:
             pcm = np.frombuffer(src.buffer, dtype=np.int16)
-            policy = config.policy
-            if src.uploading:
-                # Long windows for uploads: Whisper reads a sentence better with its neighbours.
-                longer = max(policy.min_samples, policy.max_samples * 3 // 4)
-                policy = WindowPolicy(longer, policy.max_samples)
-            cut = find_cut(pcm, policy, flush=flush)
+            upload = src.uploading and not flush
+            cut = find_cut(pcm, config.upload_policy if upload else config.policy, flush=flush)
             if cut is None:
                 break
             cut = min(cut, len(pcm))
@@ -293,11 +293,20 @@ class MeetingTimeline:
                     pcm=piece.tobytes(),
                     posted_ms=src.buffer_posted_ms,
                     speech=has_speech(piece),
+                    rereadable=upload,
                 )
             )
             src.buffer = src.buffer[cut * 2 :]
             src.buffer_start_ms += cut * 1000 // RATE
+            if upload:
+                break  # one at a time: its tail may come back through unread()
         return out
+
+    def unread(self, source: str, pcm: bytes) -> None:
+        """Put the unfinished tail of the last rereadable window back in front of its source."""
+        src = self.sources[source]
+        src.buffer = pcm + src.buffer
+        src.buffer_start_ms -= len(pcm) // 2 * 1000 // RATE
 
     def next_deadline(self, config: TimelineConfig) -> float | None:
         """Wall time at which :meth:`advance` has something to do without new input."""

@@ -108,6 +108,21 @@ def place_spans(
     return out
 
 
+def settled_spans(
+    spans: Sequence[RecognizedSpan], window_s: float
+) -> tuple[list[RecognizedSpan], float | None]:
+    """Split a long window's spans into those to keep and where to read again from.
+
+    The last span of a window that was cut by its length may be a sentence cut short: it is left
+    out and its audio read again at the start of the next window, as Whisper's own 30 s seek does.
+    Returns ``(kept, reread_from_s)``; ``None`` when everything is kept (one span, or a last span
+    so early that re-reading would barely move forward).
+    """
+    if len(spans) < 2 or spans[-1].start_s <= 0.25 * window_s:
+        return list(spans), None
+    return list(spans[:-1]), spans[-1].start_s
+
+
 def prompt_tail(previous: str, new_text: str) -> str:
     """A short tail of earlier text to prime the next window (never the running output loop)."""
     joined = normalize_text(f"{previous} {new_text}")

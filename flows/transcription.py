@@ -37,8 +37,8 @@ from domain.timeline import (
     TimelineError,
     Window,
 )
-from domain.transcript import Segment, place_spans, prompt_tail
-from domain.windowing import WindowPolicy
+from domain.transcript import Segment, place_spans, prompt_tail, settled_spans
+from domain.windowing import RATE, WindowPolicy
 from flows.minutes import minutes_stream, offline_writer
 
 log = logging.getLogger("vori.flow")
@@ -117,6 +117,16 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         self._clock = clock
         self.state = resume or MeetingState(MeetingTimeline(meeting_id))
 
+    def _advance(self, now: float) -> list[FlowOut]:
+        out: list[FlowOut] = []
+        while True:
+            items = self.state.timeline.advance(now, self._config)
+            out.extend(self._transcribe_all(items))
+            # An upload's windows come one at a time (each may hand its tail back): go on
+            # until the buffer holds less than a window.
+            if not any(isinstance(i, Window) and i.rereadable for i in items):
+                return out
+
     def on_batch(self, values: list[Accepted]) -> tuple[Iterable[FlowOut], bool]:
         now = self._clock()
         out: list[FlowOut] = []
@@ -130,12 +140,12 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
                 out.append(_dead(item.raw, str(exc), "timeline"))
         # Windows are cut once per batch: with a backlog the batch is large and windows long
         # (throughput); live, each chunk ends a batch and windows end at the latest pause (latency).
-        out.extend(self._transcribe_all(tl.advance(now, self._config)))
+        out.extend(self._advance(now))
         return out, self._discard(now)
 
     def on_notify(self) -> tuple[Iterable[FlowOut], bool]:
         now = self._clock()
-        out = self._transcribe_all(self.state.timeline.advance(now, self._config))
+        out = self._advance(now)
         return out, self._discard(now)
 
     def on_eof(self) -> tuple[Iterable[FlowOut], bool]:
@@ -168,6 +178,10 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         model = self._transcriber()
         audio = pcm_to_float32(np.frombuffer(w.pcm, dtype=np.int16))
         spans, language = model.transcribe(audio, prompt=self.state.prompts.get(w.source))
+        if w.rereadable:
+            spans, reread_from = settled_spans(spans, len(audio) / RATE)
+            if reread_from is not None:
+                self.state.timeline.unread(w.source, w.pcm[int(reread_from * RATE) * 2 :])
         segments = place_spans(
             spans,
             meeting_id=w.meeting_id,
