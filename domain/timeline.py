@@ -18,7 +18,7 @@ from domain.errors import DomainError
 from domain.windowing import RATE, WindowPolicy, find_cut, has_speech, leading_silence
 
 # A live source may run this far ahead of the wall clock (its first chunk, network bursts).
-_UPLOAD_SLACK_MS = 10_000
+_UPLOAD_SLACK_MS = 6_000
 
 
 class TimelineError(DomainError):
