@@ -35,6 +35,7 @@ class TimelineConfig:
     # Uploads: long windows (Whisper reads a sentence better with its neighbours) whose tail the
     # transcriber may hand back with unread(), as Whisper's own 30 s seek does.
     upload_policy: WindowPolicy = field(default_factory=lambda: WindowPolicy(RATE * 21, RATE * 28))
+    upload_quiet_s: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class MeetingTimeline:
     closed_at: float | None = None
     title: str | None = None
     team: str | None = None
+    last_advanced: float = 0.0
 
     def snapshot(self) -> MeetingTimeline:
         return copy.deepcopy(self)
@@ -204,6 +206,7 @@ class MeetingTimeline:
 
     def advance(self, now: float, config: TimelineConfig, *, closing: bool = False) -> list[Output]:
         """Release what can be released, cut windows, give up on old gaps, close if due."""
+        self.last_advanced = max(self.last_advanced, now)
         out: list[Output] = []
         for name in sorted(self.sources):
             out.extend(self._advance_source(name, self.sources[name], now, config, closing))
@@ -262,7 +265,10 @@ class MeetingTimeline:
             src.buffer_start_ms = src.end_ms + avg * (resume - first_missing)
             src.next_seq = resume
             src.blocked_since = None
-        out.extend(self._cut(name, src, config, flush=src.done or closing))
+        # An upload that stops sending (a backlog caught up, a paused sender) is read live again
+        # after a short quiet spell rather than waiting for a long window that may never fill.
+        upload = src.uploading and now - self.last_activity < config.upload_quiet_s
+        out.extend(self._cut(name, src, config, flush=src.done or closing, upload=upload))
         return out
 
     def _offset_for(self, first: _Pending) -> int:
@@ -270,11 +276,13 @@ class MeetingTimeline:
         # where it begins with offset_ms on its first chunk.
         return first.offset_ms
 
-    def _cut(self, name: str, src: SourceState, config: TimelineConfig, *, flush: bool) -> list[Output]:
+    def _cut(
+        self, name: str, src: SourceState, config: TimelineConfig, *, flush: bool, upload: bool = False
+    ) -> list[Output]:
         out: list[Output] = []
         while src.buffer:
             pcm = np.frombuffer(src.buffer, dtype=np.int16)
-            upload = src.uploading and not flush
+            upload = upload and not flush
             cut = find_cut(pcm, config.upload_policy if upload else config.policy, flush=flush)
             if cut is None:
                 break
@@ -313,6 +321,9 @@ class MeetingTimeline:
         if self.closed_at is not None:
             return self.closed_at + config.closed_ttl_s
         times = [self.last_activity + config.idle_timeout_s] if self.sources else []
+        quiet_at = self.last_activity + config.upload_quiet_s
+        if quiet_at > self.last_advanced and any(s.buffer and s.uploading for s in self.sources.values()):
+            times.append(quiet_at)
         for s in self.sources.values():
             if s.blocked_since is not None:
                 times.append(s.blocked_since + config.gap_timeout_s)

@@ -183,3 +183,18 @@ def test_an_unread_tail_comes_back_first_in_the_next_window():
     tail_start_ms = first[0].end_ms - len(tail) // 2 * 1000 // RATE
     assert tail_start_ms <= second[0].start_ms < first[0].end_ms  # read again, not skipped
     assert_windows_cover_the_speech(first + second, pcms, complete=False)
+
+
+def test_an_upload_that_goes_quiet_is_read_without_waiting_for_a_long_window():
+    pcms = speech_stream(6)  # 9 s pushed at once, then nothing more for a while
+    tl = MeetingTimeline("m1")
+    for seq, pcm in enumerate(pcms):
+        tl.add(chunk(seq), pcm, seq, 0.0, CONFIG)
+    early = [o for o in tl.advance(0.5, CONFIG) if isinstance(o, Window)]
+    assert tl.sources["main"].uploading and not early  # waiting for a long window
+    deadline = tl.next_deadline(CONFIG)
+    assert deadline == pytest.approx(CONFIG.upload_quiet_s)
+    later = [o for o in tl.advance(deadline, CONFIG) if isinstance(o, Window)]
+    assert later, "the buffered speech is cut once the sender has been quiet"
+    assert tl.next_deadline(CONFIG) == pytest.approx(CONFIG.idle_timeout_s)  # no busy re-notify
+    assert_windows_cover_the_speech(early + later, pcms, complete=False)
