@@ -17,6 +17,15 @@ from domain.envelope import AudioChunk
 from domain.errors import DomainError
 from domain.windowing import RATE, WindowPolicy, find_cut, has_speech, leading_silence
 
+
+@dataclass(frozen=True)
+class Intake:
+    """What the flow has read lately: the newest Kafka post time, and seconds since any read."""
+
+    newest_posted_ms: int = 0
+    idle_s: float = float("inf")
+
+
 # A live source may run this far ahead of the wall clock (its first chunk, network bursts).
 _UPLOAD_SLACK_MS = 6_000
 
@@ -142,6 +151,7 @@ class MeetingTimeline:
     title: str | None = None
     team: str | None = None
     last_advanced: float = 0.0
+    _intake: Intake = field(default_factory=Intake, repr=False, compare=False)
 
     def snapshot(self) -> MeetingTimeline:
         return copy.deepcopy(self)
@@ -204,8 +214,20 @@ class MeetingTimeline:
             )
         return out
 
-    def advance(self, now: float, config: TimelineConfig, *, closing: bool = False) -> list[Output]:
-        """Release what can be released, cut windows, give up on old gaps, close if due."""
+    def advance(
+        self,
+        now: float,
+        config: TimelineConfig,
+        *,
+        closing: bool = False,
+        intake: Intake | None = None,
+    ) -> list[Output]:
+        """Release what can be released, cut windows, give up on old gaps, close if due.
+
+        ``intake`` says what the flow has read lately, to tell a sender that went quiet from a
+        flow that is merely behind (see :class:`Intake`).
+        """
+        self._intake = intake or Intake()
         self.last_advanced = max(self.last_advanced, now)
         out: list[Output] = []
         for name in sorted(self.sources):
@@ -267,9 +289,20 @@ class MeetingTimeline:
             src.blocked_since = None
         # An upload that stops sending (a backlog caught up, a paused sender) is read live again
         # after a short quiet spell rather than waiting for a long window that may never fill.
-        upload = src.uploading and now - self.last_activity < config.upload_quiet_s
+        upload = src.uploading and not self._sender_quiet(src, now, config)
         out.extend(self._cut(name, src, config, flush=src.done or closing, upload=upload))
         return out
+
+    def _sender_quiet(self, src: SourceState, now: float, config: TimelineConfig) -> bool:
+        quiet_ms = config.upload_quiet_s * 1000
+        # Kafka time: other senders' audio posted well after this source's last chunk. This holds
+        # however far behind the flow is, so a backlog is never mistaken for a quiet sender.
+        if self._intake.newest_posted_ms - src.buffer_posted_ms >= quiet_ms:
+            return True
+        # Nothing read at all for a while: the flow is caught up and the sender really stopped.
+        return self._intake.idle_s >= config.upload_quiet_s and (
+            now - self.last_activity >= config.upload_quiet_s
+        )
 
     def _offset_for(self, first: _Pending) -> int:
         # Sources share the meeting's timeline from its start; a source that joins late says

@@ -30,6 +30,7 @@ from connectors.whisper import WhisperTranscriber
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
 from domain.timeline import (
     Gap,
+    Intake,
     MeetingClosed,
     MeetingSeen,
     MeetingTimeline,
@@ -68,7 +69,29 @@ def _dead(msg: Msg[bytes | None, bytes | None], reason: str, stage: str) -> Dead
     )
 
 
-def accept(limits: EnvelopeLimits) -> Callable[[Msg[bytes | None, bytes | None]], Accepted | DeadLetter]:
+class IntakeClock:
+    """What this worker process has read from ``audio.raw`` lately (shared by its meetings).
+
+    The timeline uses it to tell an upload whose sender went quiet from a flow that is behind.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self._clock = clock
+        # Per partition: partitions are read at different paces, and a meeting lives in one.
+        self._newest_posted_ms: dict[int, int] = {}
+        self._last_read = float("-inf")
+
+    def observe(self, partition: int, posted_ms: int) -> None:
+        self._newest_posted_ms[partition] = max(self._newest_posted_ms.get(partition, 0), posted_ms)
+        self._last_read = self._clock()
+
+    def snapshot(self, partition: int) -> Intake:
+        return Intake(self._newest_posted_ms.get(partition, 0), self._clock() - self._last_read)
+
+
+def accept(
+    limits: EnvelopeLimits, intake: IntakeClock | None = None
+) -> Callable[[Msg[bytes | None, bytes | None]], Accepted | DeadLetter]:
     def parse_and_decode(msg: Msg[bytes | None, bytes | None]) -> Accepted | DeadLetter:
         try:
             chunk = parse_record(msg.key, msg.value, limits)
@@ -79,6 +102,8 @@ def accept(limits: EnvelopeLimits) -> Callable[[Msg[bytes | None, bytes | None]]
         except AudioDecodeError as exc:
             return _dead(msg, str(exc), "decode")
         posted_ms = msg.timestamp[1] if msg.timestamp and msg.timestamp[1] > 0 else int(time.time() * 1000)
+        if intake is not None:
+            intake.observe(msg.partition or 0, posted_ms)
         team_raw = header(msg.headers, "vori-team")
         team = team_raw.decode("utf-8", "replace") if team_raw else None
         return Accepted(chunk, pcm.tobytes(), posted_ms, team, msg)
@@ -91,6 +116,7 @@ class MeetingState:
     timeline: MeetingTimeline
     prompts: dict[str, str] = field(default_factory=dict)
     language: str | None = None
+    partition: int = 0  # of audio.raw: a meeting's chunks all come from one
 
 
 FlowOut = Segment | MeetingSeen | MeetingClosed | Gap | DeadLetter
@@ -111,7 +137,9 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         transcriber: Callable[[], WhisperTranscriber],
         clock: Callable[[], float],
         resume: MeetingState | None,
+        intake: IntakeClock | None = None,
     ):
+        self._intake = intake
         self._config = config
         self._transcriber = transcriber
         self._clock = clock
@@ -120,7 +148,8 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
     def _advance(self, now: float) -> list[FlowOut]:
         out: list[FlowOut] = []
         while True:
-            items = self.state.timeline.advance(now, self._config)
+            intake = None if self._intake is None else self._intake.snapshot(self.state.partition)
+            items = self.state.timeline.advance(now, self._config, intake=intake)
             out.extend(self._transcribe_all(items))
             # An upload's windows come one at a time (each may hand its tail back): go on
             # until the buffer holds less than a window.
@@ -133,6 +162,8 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         tl = self.state.timeline
         if not tl.meeting_id and values:
             tl.meeting_id = values[0].chunk.meeting_id
+        if values:
+            self.state.partition = values[-1].raw.partition or 0
         for item in values:
             try:
                 out.extend(tl.add(item.chunk, item.pcm, item.posted_ms, now, self._config, item.team))
@@ -156,7 +187,8 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         return None if t is None else datetime.fromtimestamp(t, UTC)
 
     def snapshot(self) -> MeetingState:
-        return MeetingState(self.state.timeline.snapshot(), dict(self.state.prompts), self.state.language)
+        s = self.state
+        return MeetingState(s.timeline.snapshot(), dict(s.prompts), s.language, s.partition)
 
     def _discard(self, now: float) -> bool:
         return self.state.timeline.expired(now, self._config)
@@ -230,7 +262,8 @@ def transcribe_stream(
 ) -> tuple[Stream[FlowOut], Stream[DeadLetter]]:
     """The transcription steps, from raw records to flow outputs and dead letters."""
     limits = EnvelopeLimits(settings.max_audio_bytes, settings.max_chunk_seconds)
-    parsed = op.map("parse", raw, accept(limits))
+    intake = IntakeClock(clock)
+    parsed = op.map("parse", raw, accept(limits, intake))
     split = op.branch("split_rejected", parsed, lambda x: isinstance(x, Accepted))
     keyed = op.key_on("by_meeting", split.trues, lambda a: a.chunk.meeting_id)  # type: ignore[union-attr]
     config = timeline_config(settings)
@@ -239,7 +272,7 @@ def transcribe_stream(
         "timeline",
         keyed,
         # The builder does not get the key: MeetingLogic takes the id from its first chunk.
-        lambda resume: MeetingLogic("", config, transcriber, clock, resume),
+        lambda resume: MeetingLogic("", config, transcriber, clock, resume, intake),
     )
     outs = op.map("unkey", events, lambda kv: kv[1])
     late = op.filter_map("late_rejected", outs, lambda x: x if isinstance(x, DeadLetter) else None)
