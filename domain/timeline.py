@@ -323,7 +323,8 @@ class MeetingTimeline:
             piece = pcm[:cut]
             # Whisper places a window's first words at its start: drop quiet before the speech
             # so the segment's time is when the words were said.
-            lead = leading_silence(piece) if has_speech(piece) else 0
+            speech = has_speech(piece)
+            lead = leading_silence(piece) if speech else 0
             piece = piece[lead:]
             out.append(
                 Window(
@@ -333,7 +334,7 @@ class MeetingTimeline:
                     start_ms=src.buffer_start_ms + lead * 1000 // RATE,
                     pcm=piece.tobytes(),
                     posted_ms=src.buffer_posted_ms,
-                    speech=has_speech(piece),
+                    speech=speech,
                     rereadable=upload,
                 )
             )

@@ -67,8 +67,9 @@ def _cut_at_pause(pcm: npt.NDArray[np.int16], policy: WindowPolicy) -> int | Non
     n = len(pcm)
     if n < policy.min_samples:
         return None
-    rms = frame_rms(pcm[: policy.max_samples])
-    quiet = rms < silence_threshold(frame_rms(pcm))
+    all_rms = frame_rms(pcm)
+    rms = all_rms[: policy.max_samples // FRAME]
+    quiet = rms < silence_threshold(all_rms)
     if len(quiet) and bool(quiet.all()) and len(quiet) * FRAME >= policy.min_samples:
         return len(quiet) * FRAME  # nothing but silence: let it go at once
     long_cut = _first_long_pause_cut(quiet)
