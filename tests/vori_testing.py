@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import jiwer
 import numpy as np
 
 from connectors.audio import read_audio_file
+from connectors.settings import Settings
+from infra.procs import free_ports
 
 RATE = 16_000
 
@@ -120,3 +128,38 @@ def normalize_words(text: str) -> str:
 
 def wer(reference: str, hypothesis: str) -> float:
     return float(jiwer.wer(normalize_words(reference), normalize_words(hypothesis)))
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes ``Settings.from_env()`` equal ``settings`` (no other VORI_*)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VORI_")}
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        if value is None:
+            continue
+        env[f"VORI_{f.name.upper()}"] = (
+            ("true" if value else "false") if isinstance(value, bool) else str(value)
+        )
+    return env
+
+
+@contextmanager
+def serve(app: Any, **config: Any) -> Iterator[str]:
+    """``app`` behind a real uvicorn server on a free port, in a thread; yields its base URL."""
+    import uvicorn
+
+    port = free_ports(1)[0]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, **config)
+    )
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

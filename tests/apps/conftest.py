@@ -3,20 +3,17 @@ and the same gateway behind a real uvicorn server on a free port."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
-import uvicorn
 from confluent_kafka import Message
 from fastapi.testclient import TestClient
+from vori_testing import serve
 
 from apps.gateway import create_app
 from connectors.postgres import migrate
 from connectors.settings import Settings
 from connectors.tokens import create_token
-from infra.procs import free_ports
 from tests.apps.gateway_helpers import Tokens, read_all
 
 
@@ -58,23 +55,8 @@ def gw(gateway_settings: Settings, tokens: Tokens) -> Iterator[TestClient]:
 @pytest.fixture
 def live_gateway(gateway_settings: Settings, tokens: Tokens) -> Iterator[str]:
     """The gateway behind a real uvicorn server (uvloop + httptools); yields its base URL."""
-    port = free_ports(1)[0]
-    config = uvicorn.Config(
-        create_app(gateway_settings), host="127.0.0.1", port=port, loop="uvloop",
-        http="httptools", log_level="warning", access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with serve(create_app(gateway_settings), loop="uvloop", http="httptools") as url:
+        yield url
 
 
 @pytest.fixture

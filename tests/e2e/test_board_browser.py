@@ -12,16 +12,13 @@ in ticket and transcript text stays inert.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +26,14 @@ import httpx
 import numpy as np
 import psycopg
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
-from vori_testing import meeting_envelopes, silence, speak
+from vori_testing import meeting_envelopes, serve, settings_env, silence, speak
 
 from apps.board import create_app as create_board
 from apps.gateway import create_app as create_gateway
 from connectors.postgres import migrate
 from connectors.settings import Settings
 from connectors.tokens import create_token
-from infra.procs import free_ports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -55,39 +49,6 @@ BOB_DONE = "I have finished the database migration."
 XSS_TITLE = '<script>window.__xss="script"</script>Fix <b>login</b>'
 XSS_QUOTE = '<img src=x onerror="window.__xss=\'img\'">Bob said so'
 XSS_LINE = '<img src=y onerror="window.__xss=\'line\'"><script>window.__xss="line2"</script>'
-
-
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """``app`` behind a real uvicorn server on a free port, in a thread; yields its base URL."""
-    port = free_ports(1)[0]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False, ws="websockets-sansio")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that makes ``Settings.from_env()`` equal ``settings`` (no other VORI_*)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VORI_")}
-    for f in fields(Settings):
-        value = getattr(settings, f.name)
-        if value is None:
-            continue
-        env[f"VORI_{f.name.upper()}"] = (
-            ("true" if value else "false") if isinstance(value, bool) else str(value)
-        )
-    return env
 
 
 @contextmanager
@@ -208,8 +169,8 @@ def test_pipeline_ticket_appears_live_moves_persist_and_status_talk_moves_it(
 
     flow_log = tmp_path / "flow.log"
     with (live_flow(settings, flow_log) as flow,
-          serve(create_board(settings)) as board_url,
-          serve(create_gateway(settings)) as gw_url,
+          serve(create_board(settings), ws="websockets-sansio") as board_url,
+          serve(create_gateway(settings), ws="websockets-sansio") as gw_url,
           httpx.Client(base_url=gw_url, timeout=30) as http):
         try:
             page = open_board(browser, board_url, board_token, errors)

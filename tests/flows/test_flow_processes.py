@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import signal
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from vori_testing import meeting_envelopes, produce, speak, to_record, wer
+from vori_testing import meeting_envelopes, produce, settings_env, speak, to_record, wer
 
 from connectors.postgres import migrate
 from connectors.settings import Settings
@@ -21,18 +20,7 @@ TEXT_B = "Please send the contract to the lawyers today. The budget review is on
 
 
 def flow_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VORI_")}
-    env.update(
-        VORI_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
-        VORI_DATABASE_URL=settings.database_url,
-        VORI_AUDIO_TOPIC=settings.audio_topic,
-        VORI_DLQ_TOPIC=settings.dlq_topic,
-        VORI_TRANSCRIPT_TOPIC=settings.transcript_topic,
-        VORI_INPUT_TAIL="true" if settings.input_tail else "false",
-        VORI_GAP_TIMEOUT_S="2",
-        VORI_WHISPER_CPU_THREADS="1",
-    )
-    return env
+    return settings_env(settings.with_(whisper_cpu_threads=1))
 
 
 def run_flow(settings: Settings, *args: str, timeout: float = 300) -> None:
