@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import psycopg
 
+from apps.report import render_markdown
 from apps.send import Target, send_file
 from connectors.audio import read_audio_file
 from connectors.settings import REPO_ROOT, Settings
@@ -62,15 +63,19 @@ def render_meeting(script: dict[str, Any], out_dir: Path) -> dict[str, Path]:
 
 
 def wait_closed(dsn: str, meeting_id: str, timeout: float) -> bool:
+    """True once the meeting is closed and its final minutes are written."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with psycopg.connect(dsn) as conn:
             row = conn.execute(
-                "SELECT status FROM meetings WHERE meeting_id = %s", (meeting_id,)
+                "SELECT m.status, EXISTS (SELECT 1 FROM meeting_minutes n "
+                "WHERE n.meeting_id = m.meeting_id AND n.kind = 'final') "
+                "FROM meetings m WHERE m.meeting_id = %s",
+                (meeting_id,),
             ).fetchone()
-        if row is not None and row[0] == "closed":
+        if row is not None and row[0] == "closed" and row[1]:
             return True
-        time.sleep(1.0)
+        time.sleep(0.5)
     return False
 
 
@@ -81,11 +86,6 @@ def print_results(dsn: str, meeting_id: str) -> None:
             "WHERE meeting_id = %s ORDER BY start_ms, source",
             (meeting_id,),
         ).fetchall()
-        minutes = conn.execute(
-            "SELECT summary, decisions, action_items, status_updates FROM meeting_minutes "
-            "WHERE meeting_id = %s AND kind = 'final'",
-            (meeting_id,),
-        ).fetchone()
         tickets = conn.execute(
             "SELECT status, title, assignee, due_date FROM tickets WHERE meeting_id = %s "
             "ORDER BY created_at",
@@ -94,16 +94,8 @@ def print_results(dsn: str, meeting_id: str) -> None:
     print("\n== Transcript ==")
     for start_ms, who, text in segs:
         print(f"[{start_ms // 60000:02d}:{start_ms // 1000 % 60:02d}] {who}: {text}")
-    if minutes is not None:
-        summary, decisions, actions, updates = minutes
-        print("\n== Minutes ==")
-        print(summary)
-        for d in decisions or []:
-            print(f"  decision: {d.get('text', d)}")
-        for a in actions or []:
-            print(f"  action: {a.get('assignee')}: {a.get('task')} (due {a.get('due_date')})")
-        for u in updates or []:
-            print(f"  status: {u.get('speaker')}: {u.get('subject')} -> {u.get('status')}")
+    print("\n== Minutes ==")
+    print(render_markdown(dsn, meeting_id))
     if tickets:
         print("\n== Tickets ==")
         for status, title, assignee, due in tickets:
@@ -152,8 +144,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"the meeting did not close within {args.timeout:.0f}s; see .vori/run/flow.log")
         print_results(dsn, meeting_id)
         return 1
-    # Minutes are written right after the close: give their sink a moment.
-    time.sleep(2.0)
     print_results(dsn, meeting_id)
     board = env.get("VORI_BOARD_URL") or "(board not installed)"
     print(f"\nboard:   {board}  (token: VORI_BOARD_TOKEN in .vori/stack.env)")
