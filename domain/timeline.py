@@ -43,8 +43,17 @@ class TimelineConfig:
     policy: WindowPolicy = field(default_factory=WindowPolicy)
     # Uploads: long windows (Whisper reads a sentence better with its neighbours) whose tail the
     # transcriber may hand back with unread(), as Whisper's own 30 s seek does.
-    upload_policy: WindowPolicy = field(default_factory=lambda: WindowPolicy(RATE * 21, RATE * 28))
+    upload_policy: WindowPolicy = field(default_factory=lambda: WindowPolicy(RATE * 90, RATE * 120))
     upload_quiet_s: float = 2.0
+    # A new source's first chunk waits this long for a second one before it is cut live: an
+    # upload's chunks follow each other within milliseconds, a live mic's after seconds.
+    probe_s: float = 0.5
+
+    @property
+    def view_samples(self) -> int:
+        """How much audio a long window's cut looks at: the same whatever has arrived beyond it,
+        so an upload is cut the same way however its chunks were batched."""
+        return self.upload_policy.max_samples + 2 * RATE
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,10 @@ class Window:
     pcm: bytes
     posted_ms: int  # when the newest chunk that fed it reached Kafka (ms since the epoch)
     speech: bool
-    rereadable: bool = False  # its unfinished tail may be given back with MeetingTimeline.unread
+    # A long window read ahead of the live edge: what the transcriber did not settle (a last
+    # sentence cut short, speech it skipped) may be given back with MeetingTimeline.unread.
+    rereadable: bool = False
+    cut_short: bool = False  # more audio follows: the last sentence may go on in the next window
 
     @property
     def end_ms(self) -> int:
@@ -115,6 +127,7 @@ class SourceState:
     offset_ms: int | None = None  # where seq 0 of this source sits on the meeting timeline
     chunk_ms_total: int = 0
     first_posted_ms: int | None = None
+    first_read_at: float | None = None  # wall time its first chunk arrived
     chunks: int = 0
     blocked_since: float | None = None
     final_seq: int | None = None
@@ -129,6 +142,15 @@ class SourceState:
             return False
         span = self.buffer_posted_ms - self.first_posted_ms
         return self.chunk_ms_total > 1.5 * span + _UPLOAD_SLACK_MS
+
+    def probing(self, now: float, config: TimelineConfig) -> bool:
+        """Too early to tell a live source from an upload: one short chunk, just arrived."""
+        return (
+            self.first_read_at is not None
+            and self.final_seq is None
+            and self.chunk_ms_total <= _UPLOAD_SLACK_MS
+            and now - self.first_read_at < config.probe_s
+        )
 
     @property
     def done(self) -> bool:
@@ -174,7 +196,7 @@ class MeetingTimeline:
                 return []  # a late duplicate of something already transcribed
             raise TimelineError(f"meeting {self.meeting_id} is already closed")
         if src is None:
-            src = self.sources[chunk.source] = SourceState(speaker=chunk.speaker)
+            src = self.sources[chunk.source] = SourceState(speaker=chunk.speaker, first_read_at=now)
         if chunk.seq < src.next_seq or chunk.seq in src.pending:
             return []  # duplicate: contract says ignore
         if chunk.seq >= src.next_seq + config.max_seq_ahead:
@@ -287,10 +309,18 @@ class MeetingTimeline:
             src.buffer_start_ms = src.end_ms + avg * (resume - first_missing)
             src.next_seq = resume
             src.blocked_since = None
-        # An upload that stops sending (a backlog caught up, a paused sender) is read live again
-        # after a short quiet spell rather than waiting for a long window that may never fill.
-        upload = src.uploading and not self._sender_quiet(src, now, config)
-        out.extend(self._cut(name, src, config, flush=src.done or closing, upload=upload))
+        flush = src.done or closing
+        if not flush and src.probing(now, config):
+            return out
+        # Read like a file (long windows, see _cut_long) whatever lies ahead of the live edge: a
+        # source whose end is known, a backlog of more than a long window, or an upload. An upload
+        # that stops sending (a paused sender) is read live again after a short quiet spell
+        # rather than waiting for a long window that may never fill.
+        ahead = len(src.buffer) // 2 >= config.view_samples
+        if src.done or ahead or (src.uploading and not closing and not self._sender_quiet(src, now, config)):
+            out.extend(self._cut_long(name, src, config, flush=flush))
+        else:
+            out.extend(self._cut(name, src, config, flush=flush))
         return out
 
     def _sender_quiet(self, src: SourceState, now: float, config: TimelineConfig) -> bool:
@@ -309,40 +339,59 @@ class MeetingTimeline:
         # where it begins with offset_ms on its first chunk.
         return first.offset_ms
 
-    def _cut(
-        self, name: str, src: SourceState, config: TimelineConfig, *, flush: bool, upload: bool = False
-    ) -> list[Output]:
+    def _cut(self, name: str, src: SourceState, config: TimelineConfig, *, flush: bool) -> list[Output]:
+        """Live: windows end at the latest pause, so each sentence is read as soon as it ends."""
         out: list[Output] = []
         while src.buffer:
             pcm = np.frombuffer(src.buffer, dtype=np.int16)
-            upload = upload and not flush
-            cut = find_cut(pcm, config.upload_policy if upload else config.policy, flush=flush)
+            cut = find_cut(pcm, config.policy, flush=flush)
             if cut is None:
                 break
-            cut = min(cut, len(pcm))
-            piece = pcm[:cut]
-            # Whisper places a window's first words at its start: drop quiet before the speech
-            # so the segment's time is when the words were said.
-            speech = has_speech(piece)
-            lead = leading_silence(piece) if speech else 0
-            piece = piece[lead:]
-            out.append(
-                Window(
-                    meeting_id=self.meeting_id,
-                    source=name,
-                    speaker=src.speaker,
-                    start_ms=src.buffer_start_ms + lead * 1000 // RATE,
-                    pcm=piece.tobytes(),
-                    posted_ms=src.buffer_posted_ms,
-                    speech=speech,
-                    rereadable=upload,
-                )
-            )
-            src.buffer = src.buffer[cut * 2 :]
-            src.buffer_start_ms += cut * 1000 // RATE
-            if upload:
-                break  # one at a time: its tail may come back through unread()
+            out.append(self._window(name, src, pcm[: min(cut, len(pcm))], rereadable=False, cut_short=False))
         return out
+
+    def _cut_long(self, name: str, src: SourceState, config: TimelineConfig, *, flush: bool) -> list[Output]:
+        """Ahead of the live edge: one long window at a time, as Whisper reads a whole file.
+
+        The cut looks at a fixed stretch (``view_samples``), so the windows depend on the audio
+        alone, not on how its chunks arrived. The transcriber may give the window's tail back
+        (unread) to be read again at the start of the next one, so only one is cut per call.
+        """
+        pcm = np.frombuffer(src.buffer, dtype=np.int16)
+        if not len(pcm):
+            return []
+        view = pcm[: config.view_samples]
+        if flush and len(pcm) <= config.upload_policy.max_samples:
+            cut = len(pcm)  # the rest fits one window
+        elif len(view) == config.view_samples or flush:
+            cut = find_cut(view, config.upload_policy) or len(view)
+        else:
+            return []  # wait until a whole view has arrived
+        return [self._window(name, src, pcm[:cut], rereadable=True, cut_short=cut < len(pcm) or not flush)]
+
+    def _window(
+        self, name: str, src: SourceState, piece: np.ndarray, *, rereadable: bool, cut_short: bool
+    ) -> Window:
+        """Take ``piece`` (the head of the buffer) off the source as a window."""
+        cut = len(piece)
+        # Whisper places a window's first words at its start: drop quiet before the speech
+        # so the segment's time is when the words were said.
+        speech = has_speech(piece)
+        lead = leading_silence(piece) if speech else 0
+        window = Window(
+            meeting_id=self.meeting_id,
+            source=name,
+            speaker=src.speaker,
+            start_ms=src.buffer_start_ms + lead * 1000 // RATE,
+            pcm=piece[lead:].tobytes(),
+            posted_ms=src.buffer_posted_ms,
+            speech=speech,
+            rereadable=rereadable,
+            cut_short=cut_short,
+        )
+        src.buffer = src.buffer[cut * 2 :]
+        src.buffer_start_ms += cut * 1000 // RATE
+        return window
 
     def unread(self, source: str, pcm: bytes) -> None:
         """Put the unfinished tail of the last rereadable window back in front of its source."""
@@ -358,6 +407,9 @@ class MeetingTimeline:
         quiet_at = self.last_activity + config.upload_quiet_s
         if quiet_at > self.last_advanced and any(s.buffer and s.uploading for s in self.sources.values()):
             times.append(quiet_at)
+        for s in self.sources.values():
+            if s.buffer and s.first_read_at is not None and s.probing(self.last_advanced, config):
+                times.append(s.first_read_at + config.probe_s)
         for s in self.sources.values():
             if s.blocked_since is not None:
                 times.append(s.blocked_since + config.gap_timeout_s)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 _SPACE = re.compile(r"\s+")
 _PROMPT_CHARS = 200
+# Speech the recogniser skipped at the end of a long window: this much of it, this far past the
+# last span, and a re-read that moves at least this far into the window.
+_SKIPPED_SPEECH_S = 0.8
+_SKIP_MARGIN_S = 0.5
+_MIN_REREAD_PROGRESS_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -109,18 +114,32 @@ def place_spans(
 
 
 def settled_spans(
-    spans: Sequence[RecognizedSpan], window_s: float
+    spans: Sequence[RecognizedSpan],
+    window_s: float,
+    *,
+    cut_short: bool,
+    speech_after: Callable[[float], float],
 ) -> tuple[list[RecognizedSpan], float | None]:
     """Split a long window's spans into those to keep and where to read again from.
 
-    The last span of a window that was cut by its length may be a sentence cut short: it is left
-    out and its audio read again at the start of the next window, as Whisper's own 30 s seek does.
-    Returns ``(kept, reread_from_s)``; ``None`` when everything is kept (one span, or a last span
-    so early that re-reading would barely move forward).
+    As Whisper's own 30 s seek does, two things are read again at the start of the next window:
+
+    - the last span of a window cut by its length (``cut_short``): it may be a sentence cut off;
+    - speech after the last span that the recogniser skipped (it sometimes stops early in a long
+      window): ``speech_after(t)`` says how many seconds of speech the window holds after ``t``.
+
+    Returns ``(kept, reread_from_s)``; ``None`` when everything is settled. A re-read always moves
+    forward by a good stretch, so reading a source ends.
     """
-    if len(spans) < 2 or spans[-1].start_s <= 0.25 * window_s:
-        return list(spans), None
-    return list(spans[:-1]), spans[-1].start_s
+    if not spans:
+        return [], None
+    last = spans[-1]
+    if cut_short and len(spans) >= 2 and last.start_s > 0.25 * window_s:
+        return list(spans[:-1]), last.start_s
+    skipped = speech_after(last.end_s + _SKIP_MARGIN_S)
+    if last.end_s >= _MIN_REREAD_PROGRESS_S and skipped >= _SKIPPED_SPEECH_S:
+        return list(spans), last.end_s
+    return list(spans), None
 
 
 def prompt_tail(previous: str, new_text: str) -> str:

@@ -49,6 +49,14 @@ def has_speech(pcm: npt.NDArray[np.int16]) -> bool:
     return int(loud.sum()) >= 5
 
 
+def speech_seconds_after(pcm: npt.NDArray[np.int16], start_s: float) -> float:
+    """Seconds of clearly loud 20 ms frames in ``pcm`` from ``start_s`` on (speech left there)."""
+    rms = frame_rms(pcm)
+    loud = rms > max(_ABS_FLOOR * 2, silence_threshold(rms))
+    first = max(0, int(start_s * RATE) // FRAME)
+    return float(loud[first:].sum()) * FRAME / RATE
+
+
 def find_cut(pcm: npt.NDArray[np.int16], policy: WindowPolicy, *, flush: bool = False) -> int | None:
     """Sample index at which to end the next window, or None to wait for more audio.
 

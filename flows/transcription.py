@@ -39,7 +39,7 @@ from domain.timeline import (
     Window,
 )
 from domain.transcript import Segment, place_spans, prompt_tail, settled_spans
-from domain.windowing import RATE, WindowPolicy
+from domain.windowing import RATE, WindowPolicy, speech_seconds_after
 from flows.minutes import minutes_stream, offline_writer
 
 log = logging.getLogger("vori.flow")
@@ -209,9 +209,16 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             return []
         model = self._transcriber()
         audio = pcm_to_float32(np.frombuffer(w.pcm, dtype=np.int16))
-        spans, language = model.transcribe(audio, prompt=self.state.prompts.get(w.source))
+        # Long windows go without a prompt: the tail of earlier text made Whisper skip whole
+        # sentences there (measured); short live windows read better with it.
+        prompt = None if w.rereadable else self.state.prompts.get(w.source)
+        spans, language = model.transcribe(audio, prompt=prompt)
         if w.rereadable:
-            spans, reread_from = settled_spans(spans, len(audio) / RATE)
+            pcm = np.frombuffer(w.pcm, dtype=np.int16)
+            spans, reread_from = settled_spans(
+                spans, len(audio) / RATE, cut_short=w.cut_short,
+                speech_after=lambda t: speech_seconds_after(pcm, t),
+            )
             if reread_from is not None:
                 self.state.timeline.unread(w.source, w.pcm[int(reread_from * RATE) * 2 :])
         segments = place_spans(

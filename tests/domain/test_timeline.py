@@ -134,7 +134,7 @@ def test_buffer_stays_bounded_without_pauses():
     for seq in range(20):
         tl.add(chunk(seq), tone(2.0).tobytes(), seq, 0.0, cfg)  # an upload: long windows
         tl.advance(0.0, cfg)
-        assert len(tl.sources["main"].buffer) <= 6 * RATE * 2
+        assert len(tl.sources["main"].buffer) <= cfg.view_samples * 2
 
 
 def test_cut_lands_in_a_pause_not_in_speech():
@@ -150,23 +150,32 @@ def test_silent_window_is_marked_without_speech():
 
 
 def _windows_for(posted_step_ms: int) -> list[Window]:
-    """Twelve 3 s chunks of speech with sentence pauses, posted ``posted_step_ms`` apart."""
-    pcms = [np.concatenate([tone(1.2), quiet(0.3), tone(1.2), quiet(0.3)]).tobytes() for _ in range(12)]
+    """Sixty 3 s chunks of speech with sentence pauses, posted ``posted_step_ms`` apart."""
+    pcms = [np.concatenate([tone(1.2), quiet(0.3), tone(1.2), quiet(0.3)]).tobytes() for _ in range(60)]
     tl = MeetingTimeline("m1")
     out = []
     for seq, pcm in enumerate(pcms):
-        out += tl.add(chunk(seq), pcm, 1_000_000 + seq * posted_step_ms, float(seq), CONFIG)
-        out += tl.advance(float(seq), CONFIG)
+        now = seq * posted_step_ms / 1000
+        out += tl.add(chunk(seq), pcm, 1_000_000 + seq * posted_step_ms, now, CONFIG)
+        new = tl.advance(now + 0.1, CONFIG)
+        while new:  # as the flow does: long windows come one at a time
+            out += new
+            new = tl.advance(now + 0.1, CONFIG)
+        deadline = tl.next_deadline(CONFIG)
+        if deadline is not None and deadline < (seq + 1) * posted_step_ms / 1000:
+            out += tl.advance(deadline, CONFIG)  # as the flow's notify_at does
     return [o for o in out if isinstance(o, Window)]
 
 
 def test_live_audio_is_cut_at_every_chunk_but_an_upload_waits_for_long_windows():
     live = _windows_for(posted_step_ms=3000)  # posted as fast as it is spoken
     upload = _windows_for(posted_step_ms=10)  # a file pushed at once
-    assert len(live) >= 11  # one window per chunk: low latency
+    assert len(live) >= 59  # one window per chunk: low latency
+    assert not any(w.rereadable for w in live)
     assert len(upload) < len(live)
     assert max(len(w.pcm) for w in live) <= 4 * RATE * 2
-    assert max(len(w.pcm) for w in upload) >= 10 * RATE * 2  # long windows, more context
+    assert max(len(w.pcm) for w in upload) >= 60 * RATE * 2  # long windows, as Whisper reads a file
+    assert all(w.rereadable for w in upload)
 
 
 def test_an_unread_tail_comes_back_first_in_the_next_window():
@@ -198,3 +207,78 @@ def test_an_upload_that_goes_quiet_is_read_without_waiting_for_a_long_window():
     assert later, "the buffered speech is cut once the sender has been quiet"
     assert tl.next_deadline(CONFIG) == pytest.approx(CONFIG.idle_timeout_s)  # no busy re-notify
     assert_windows_cover_the_speech(early + later, pcms, complete=False)
+
+
+def _read_upload(batches: list[list[int]], pcms: list[bytes], cfg: TimelineConfig) -> list[tuple[int, int]]:
+    """Feed an upload in ``batches`` of seqs, reading windows as the flow does (one long window at a
+    time; a window cut short gives its last quarter back); returns (start_ms, samples) per window."""
+    last = len(pcms) - 1
+    tl = MeetingTimeline("m1")
+    read = []
+    for i, batch in enumerate(batches):
+        for seq in batch:
+            tl.add(chunk(seq, final=seq == last), pcms[seq], seq, i * 0.01, cfg)
+        new = tl.advance(i * 0.01, cfg)
+        while new:
+            for w in (o for o in new if isinstance(o, Window)):
+                assert w.rereadable
+                read.append((w.start_ms, len(w.pcm) // 2))
+                if w.cut_short:
+                    tail = len(w.pcm) // 2 // 4 // 320 * 320 * 2
+                    tl.unread("main", w.pcm[len(w.pcm) - tail :])
+            new = tl.advance(i * 0.01, cfg)
+    return read
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=40))
+def test_an_upload_is_cut_the_same_however_its_chunks_arrive(sizes):
+    """Windows depend on the audio, not on how Kafka batches it: streamed accuracy is repeatable."""
+    cfg = TimelineConfig(policy=WindowPolicy.from_seconds(1, 3), upload_policy=WindowPolicy.from_seconds(4, 6))
+    rng = np.random.default_rng(7)
+    # Loud and soft speakers, and pauses with some room noise: where a cut goes depends on the
+    # levels around it, so a cut that looked at whatever happened to be buffered would differ.
+    pcms = []
+    for i in range(24):
+        pause = (rng.normal(0, 900, int(rng.uniform(0.05, 0.5) * RATE))).astype(np.int16)
+        speech = tone(float(rng.uniform(0.4, 1.6)), amp=int(rng.uniform(1500, 25000)), freq=180 + 7 * i)
+        pcms.append(np.concatenate([speech, pause]).tobytes())
+    pcms.append(b"")  # the final chunk
+    seqs = list(range(len(pcms)))
+    batches, i = [], 0
+    for n in sizes:
+        if i < len(seqs):
+            batches.append(seqs[i : i + n])
+            i += n
+    if i < len(seqs):
+        batches.append(seqs[i:])
+    at_once = _read_upload([seqs], pcms, cfg)
+    assert len(at_once) >= 4
+    assert _read_upload(batches, pcms, cfg) == at_once
+
+
+def test_a_new_source_waits_a_moment_to_tell_an_upload_from_a_live_mic():
+    pcms = speech_stream(8)  # 1.5 s chunks
+    live = MeetingTimeline("m1")
+    live.add(chunk(0), pcms[0], 1000, 0.0, CONFIG)
+    assert not [o for o in live.advance(0.0, CONFIG) if isinstance(o, Window)]
+    assert live.next_deadline(CONFIG) == pytest.approx(CONFIG.probe_s)
+    windows = [o for o in live.advance(CONFIG.probe_s, CONFIG) if isinstance(o, Window)]
+    assert windows and not windows[0].rereadable  # nothing followed: read it live
+
+    upload = MeetingTimeline("m1")
+    upload.add(chunk(0), pcms[0], 1000, 0.0, CONFIG)
+    assert not [o for o in upload.advance(0.0, CONFIG) if isinstance(o, Window)]
+    for seq in range(1, 8):
+        upload.add(chunk(seq), pcms[seq], 1000 + seq, 0.05, CONFIG)
+    assert not [o for o in upload.advance(0.1, CONFIG) if isinstance(o, Window)]
+    assert upload.sources["main"].uploading  # its first chunk waits for a long window too
+
+
+def test_speech_left_after_a_point_is_measured_in_seconds():
+    from domain.windowing import speech_seconds_after
+
+    pcm = np.concatenate([tone(2.0), quiet(2.0), tone(1.0)])
+    assert abs(speech_seconds_after(pcm, 0.0) - 3.0) < 0.1
+    assert abs(speech_seconds_after(pcm, 2.5) - 1.0) < 0.1
+    assert speech_seconds_after(quiet(3.0), 0.0) == 0.0
