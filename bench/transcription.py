@@ -124,20 +124,19 @@ def cmd_latency(args: argparse.Namespace) -> None:
             ids = send_all(env, meetings, realtime=True, suffix="rt")
             wait_closed(env["VORI_DATABASE_URL"], ids, 300)
             with psycopg.connect(env["VORI_DATABASE_URL"]) as conn:
-                lat = [
-                    float(r[0])
-                    for r in conn.execute(
-                        "SELECT extract(epoch FROM created_at - audio_posted_at) FROM transcript_segments "
-                        "WHERE meeting_id = ANY(%s)",
-                        (ids,),
-                    )
-                ]
+                rows = conn.execute(
+                    "SELECT extract(epoch FROM created_at - audio_posted_at), meeting_id, start_ms "
+                    "FROM transcript_segments WHERE meeting_id = ANY(%s) ORDER BY 1 DESC",
+                    (ids,),
+                ).fetchall()
+                lat = [float(r[0]) for r in rows]
             refs = " ".join(m.reference for m in meetings)
             live = wer(refs, " ".join(transcript(env["VORI_DATABASE_URL"], mid) for mid in ids))
         whole = wer(refs, " ".join(whole_file(Settings.from_env(), [m.mixed for m in meetings])))
     audio = sum(m.seconds for m in meetings)
     print(f"latency: {len(meetings)} meetings streamed in real time at once ({audio:.0f} s of audio, 5 s chunks)")
     print(f"  segments {len(lat)}  p50 {pct(lat, 0.5):.2f} s  p95 {pct(lat, 0.95):.2f} s  max {max(lat):.2f} s")
+    print("  slowest: " + ", ".join(f"{float(r[0]):.2f} s ({r[1]} at {r[2] / 1000:.0f} s)" for r in rows[:4]))
     print(f"  WER of the live transcript {live:.3f}, whole files {whole:.3f}, ratio {live / max(whole, 1e-9):.3f}")
 
 

@@ -47,7 +47,7 @@ class TimelineConfig:
     upload_quiet_s: float = 2.0
     # A new source's first chunk waits this long for a second one before it is cut live: an
     # upload's chunks follow each other within milliseconds, a live mic's after seconds.
-    probe_s: float = 0.5
+    probe_s: float = 0.15
 
     @property
     def view_samples(self) -> int:

@@ -6,6 +6,7 @@ Run it with ``python -m bytewax.run "flows.transcription:main()"`` (add ``-w``, 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -331,8 +332,19 @@ def build_flow(settings: Settings) -> Dataflow:
     return flow
 
 
+def _preload(settings: Settings) -> None:
+    """Load the model (and the VAD) while the flow starts, so the first meeting does not wait."""
+    try:
+        WhisperTranscriber(settings).transcribe(np.zeros(RATE, dtype=np.float32))
+    except Exception as exc:  # the first window loads it again and reports the error there
+        log.warning("could not preload the whisper model: %s", exc)
+
+
 def main() -> Dataflow:
     """Entry point for ``python -m bytewax.run "flows.transcription:main()"``."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return build_flow(Settings.from_env())
+    settings = Settings.from_env()
+    # One model per process, shared by its workers (WhisperTranscriber caches it under a lock).
+    threading.Thread(target=_preload, args=(settings,), name="whisper-preload", daemon=True).start()
+    return build_flow(settings)
 
