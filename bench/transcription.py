@@ -238,10 +238,14 @@ def cmd_memory(args: argparse.Namespace) -> None:
     step = max(1, len(samples) // 12)
     for t, minutes, rss in samples[::step]:
         print(f"  t={t:6.0f}s  audio {minutes:6.1f} min  RSS {rss:7.1f} MB")
-    later = [s for s in samples if s[1] > 5]
-    if len(later) >= 2:
-        slope = (later[-1][2] - later[0][2]) / max(1e-9, later[-1][1] - later[0][1])
-        print(f"  growth after the first 5 min: {slope * 60:.2f} MB per hour of audio; peak {max(s[2] for s in samples):.0f} MB")
+    # Flat means the second half of the meeting needs no more memory than the first.
+    half = long.seconds / 120
+    for label, part in (("first half", [s for s in samples if 5 < s[1] <= half]),
+                        ("second half", [s for s in samples if s[1] > half])):
+        if part:
+            rss = [s[2] for s in part]
+            print(f"  {label:11} RSS {min(rss):6.0f}-{max(rss):4.0f} MB, median {statistics.median(rss):.0f} MB")
+    print(f"  peak {max(s[2] for s in samples):.0f} MB")
     print(f"  median RSS {statistics.median(s[2] for s in samples):.0f} MB")
 
 

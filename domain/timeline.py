@@ -236,14 +236,7 @@ class MeetingTimeline:
             )
         return out
 
-    def advance(
-        self,
-        now: float,
-        config: TimelineConfig,
-        *,
-        closing: bool = False,
-        intake: Intake | None = None,
-    ) -> list[Output]:
+    def advance(self, now: float, config: TimelineConfig, *, intake: Intake | None = None) -> list[Output]:
         """Release what can be released, cut windows, give up on old gaps, close if due.
 
         ``intake`` says what the flow has read lately, to tell a sender that went quiet from a
@@ -251,15 +244,18 @@ class MeetingTimeline:
         """
         self._intake = intake or Intake()
         self.last_advanced = max(self.last_advanced, now)
+        # Idle for too long: close now, cutting whatever is left (gaps are not waited for).
+        idle_for = now - self.last_activity
+        idle = self.closed_at is None and bool(self.sources) and idle_for >= config.idle_timeout_s
         out: list[Output] = []
         for name in sorted(self.sources):
-            out.extend(self._advance_source(name, self.sources[name], now, config, closing))
-        if self.closed_at is None:
+            out.extend(self._advance_source(name, self.sources[name], now, config, idle))
+        # A window that may still give its tail back (unread) keeps the meeting open until the
+        # next advance, after the transcriber has had its say.
+        settling = any(isinstance(o, Window) and o.rereadable for o in out)
+        if self.closed_at is None and not settling:
             all_done = bool(self.sources) and all(s.done and not s.buffer for s in self.sources.values())
-            idle = now - self.last_activity >= config.idle_timeout_s and bool(self.sources)
-            if all_done or (idle and not closing):
-                if idle and not all_done:
-                    out.extend(self.advance(now, config, closing=True))
+            if all_done or idle:
                 self.closed_at = now
                 duration = max((s.end_ms for s in self.sources.values()), default=0)
                 for s in self.sources.values():
@@ -317,7 +313,9 @@ class MeetingTimeline:
         # that stops sending (a paused sender) is read live again after a short quiet spell
         # rather than waiting for a long window that may never fill.
         ahead = len(src.buffer) // 2 >= config.view_samples
-        if src.done or ahead or (src.uploading and not closing and not self._sender_quiet(src, now, config)):
+        if closing:  # the meeting closes now: cut all that is left, nothing can be read again
+            out.extend(self._cut(name, src, config, flush=True))
+        elif src.done or ahead or (src.uploading and not self._sender_quiet(src, now, config)):
             out.extend(self._cut_long(name, src, config, flush=flush))
         else:
             out.extend(self._cut(name, src, config, flush=flush))

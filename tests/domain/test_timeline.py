@@ -42,7 +42,11 @@ def feed(order, pcms, now=0.0, finals=()):
     out = []
     for seq in order:
         out += tl.add(chunk(seq, final=seq in finals), pcms[seq], 1000 + seq, now, CONFIG)
-        out += tl.advance(now, CONFIG)
+        new = tl.advance(now, CONFIG)
+        out += new
+        while any(isinstance(o, Window) and o.rereadable for o in new):  # as the flow does
+            new = tl.advance(now, CONFIG)
+            out += new
     return tl, out
 
 
@@ -124,6 +128,21 @@ def test_idle_meeting_closes_and_flushes():
     assert isinstance(out[-1], MeetingClosed) and out[-1].reason == "idle"
     windows = [o for o in out if isinstance(o, Window)]
     assert windows, "the buffered tail is transcribed at close"
+
+
+def test_an_upload_that_stops_without_final_is_transcribed_whole_at_idle_close():
+    cfg = TimelineConfig(idle_timeout_s=60, upload_policy=WindowPolicy.from_seconds(4, 6))
+    pcms = speech_stream(12)  # 18 s pushed at once, more than a long window's view; no final
+    tl = MeetingTimeline("m1")
+    for seq, pcm in enumerate(pcms):
+        tl.add(chunk(seq), pcm, seq, 0.0, cfg)
+    first = [o for o in tl.advance(0.0, cfg) if isinstance(o, Window)]
+    assert len(first) == 1 and first[0].rereadable
+    out = tl.advance(61.0, cfg)
+    assert isinstance(out[-1], MeetingClosed) and out[-1].reason == "idle"
+    rest = [o for o in out if isinstance(o, Window)]
+    assert rest and not any(w.rereadable for w in rest)  # closing: nothing can come back
+    assert_windows_cover_the_speech(first + rest, pcms)
 
 
 def test_buffer_stays_bounded_without_pauses():
@@ -273,6 +292,24 @@ def test_a_new_source_waits_a_moment_to_tell_an_upload_from_a_live_mic():
         upload.add(chunk(seq), pcms[seq], 1000 + seq, 0.05, CONFIG)
     assert not [o for o in upload.advance(0.1, CONFIG) if isinstance(o, Window)]
     assert upload.sources["main"].uploading  # its first chunk waits for a long window too
+
+
+def test_a_meeting_closes_only_after_its_last_long_window_has_settled():
+    cfg = TimelineConfig(upload_policy=WindowPolicy.from_seconds(4, 6))
+    pcms = [*speech_stream(3), b""]  # 4.5 s uploaded, then the final chunk
+    tl = MeetingTimeline("m1")
+    for seq, pcm in enumerate(pcms):
+        tl.add(chunk(seq, final=seq == 3), pcm, seq, 0.0, cfg)
+    out = tl.advance(0.0, cfg)
+    (last,) = [o for o in out if isinstance(o, Window)]
+    assert last.rereadable and not any(isinstance(o, MeetingClosed) for o in out)
+    tail = last.pcm[len(last.pcm) // 2 :]
+    tl.unread("main", tail)  # the transcriber found skipped speech: read it again
+    out = tl.advance(0.0, cfg)
+    again = [o for o in out if isinstance(o, Window)]
+    assert again and again[0].pcm.endswith(tail[-640:])
+    out += tl.advance(0.0, cfg)
+    assert isinstance(out[-1], MeetingClosed) and out[-1].reason == "final"
 
 
 def test_speech_left_after_a_point_is_measured_in_seconds():
