@@ -50,10 +50,11 @@ def speak(text: str, voice: str) -> np.ndarray:
         return read_audio_file(str(path))
 
 
-def render(meeting: dict, out_dir: Path, repeat: int = 1) -> SpokenMeeting:
-    """Render an eval meeting (eval/minutes/*.json format); ``repeat`` loops it for long tests."""
+def render(meeting: dict, out_dir: Path, repeat: int = 1, voice_shift: int = 0) -> SpokenMeeting:
+    """Render an eval meeting (eval/minutes/*.json format); ``repeat`` loops it for long tests,
+    ``voice_shift`` gives each speaker another voice (a second test set from the same script)."""
     speakers = sorted({u["speaker"] for u in meeting["utterances"]})
-    voice = {s: VOICES[i % len(VOICES)] for i, s in enumerate(speakers)}
+    voice = {s: VOICES[(i + voice_shift) % len(VOICES)] for i, s in enumerate(speakers)}
     pause = np.zeros(int(PAUSE_S * RATE), dtype=np.int16)
     said = [(u["speaker"], speak(u["text"], voice[u["speaker"]]), u["text"]) for u in meeting["utterances"]]
     mixed: list[np.ndarray] = []

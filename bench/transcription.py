@@ -1,7 +1,7 @@
 """Transcription benchmarks through the whole pipeline (gateway → Kafka → flow → PostgreSQL).
 
     python bench/transcription.py latency      # real-time streaming: commit time − post time per segment
-    python bench/transcription.py accuracy [--repeat 3]   # WER streamed vs reference, vs whole-file, + LibriVox
+    python bench/transcription.py accuracy [--repeat 3] [--voice-shift 1]   # WER streamed vs reference and whole-file
     python bench/transcription.py throughput   # meetings pushed as fast as possible vs raw faster-whisper
     python bench/transcription.py memory [--hours 2]   # flow RSS over one long meeting
 
@@ -100,9 +100,9 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
-def render_all(work: Path, limit: int | None = None, repeat: int = 1) -> list[SpokenMeeting]:
+def render_all(work: Path, limit: int | None = None, repeat: int = 1, voice_shift: int = 0) -> list[SpokenMeeting]:
     meetings = eval_meetings("en")[:limit]
-    return [render(m, work, repeat=repeat) for m in meetings]
+    return [render(m, work, repeat=repeat, voice_shift=voice_shift) for m in meetings]
 
 
 def whole_file(settings: Settings, paths: list[Path]) -> list[str]:
@@ -147,7 +147,7 @@ def cmd_accuracy(args: argparse.Namespace) -> None:
     is read in several, so their boundaries and re-reads are what is measured.
     """
     with tempfile.TemporaryDirectory() as tmp:
-        meetings = render_all(Path(tmp), args.meetings, args.repeat)
+        meetings = render_all(Path(tmp), args.meetings, args.repeat, args.voice_shift)
         clips = librivox_clips()
         with private_stack() as (settings, env, _stack):
             ids = send_all(env, meetings, realtime=False, suffix="acc")
@@ -166,7 +166,7 @@ def cmd_accuracy(args: argparse.Namespace) -> None:
             rows.append(("librivox " + path.stem[-4:], ref, streamed[mid], whole))
     minutes = sum(m.seconds for m in meetings) / len(meetings) / 60
     print(f"accuracy ({settings.whisper_model}, beam {settings.whisper_beam_size}): WER streamed vs whole file; "
-          f"meetings spoken {args.repeat}x, {minutes:.1f} min each")
+          f"meetings spoken {args.repeat}x, {minutes:.1f} min each, voice shift {args.voice_shift}")
     for name, ref, s, w in rows:
         print(f"  {name:45} streamed {wer(ref, s):.3f}  whole {wer(ref, w):.3f}")
     for label, subset in (("espeak", [r for r in rows if r[0].startswith("espeak")]),
@@ -258,6 +258,7 @@ def main() -> None:
         p.add_argument("--meetings", type=int, default=3 if name == "latency" else None)
         p.add_argument("--hours", type=float, default=2.0)
         p.add_argument("--repeat", type=int, default=1, help="speak each meeting this many times over")
+        p.add_argument("--voice-shift", type=int, default=0, help="give each speaker another espeak-ng voice")
         p.set_defaults(fn=fn)
     args = parser.parse_args()
     args.fn(args)
