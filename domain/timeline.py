@@ -1,8 +1,13 @@
 """A meeting's timeline: per-source reordering by seq, dedupe, bounded gap waits, windows, close.
 
 Pure and deterministic for a given input order and clock readings (``now`` is passed in). State
-holds only audio that is not transcribed yet, so it stays bounded: at most ``max_window`` of
-buffered speech plus ``max_seq_ahead`` early chunks per source.
+holds only audio that is not transcribed yet, so it stays bounded: per source, a long window's
+view (about two minutes) plus what one read brought in, and at most ``max_seq_ahead`` early chunks.
+
+Two ways of cutting windows: at the live edge, at the latest pause of each chunk (latency); ahead
+of it (an upload, a source whose end is known, a backlog), long windows that the recogniser reads
+as it reads a whole file (accuracy). Which one depends on how the audio arrives; where the long
+windows are cut depends on the audio alone.
 """
 
 from __future__ import annotations
@@ -41,8 +46,8 @@ class TimelineConfig:
     max_seq_ahead: int = 120
     closed_ttl_s: float = 3600.0
     policy: WindowPolicy = field(default_factory=WindowPolicy)
-    # Uploads: long windows (Whisper reads a sentence better with its neighbours) whose tail the
-    # transcriber may hand back with unread(), as Whisper's own 30 s seek does.
+    # Ahead of the live edge: long windows (Whisper reads them with its own 30 s seek, each
+    # sentence with its neighbours) whose unsettled tail the transcriber may hand back (unread).
     upload_policy: WindowPolicy = field(default_factory=lambda: WindowPolicy(RATE * 90, RATE * 120))
     upload_quiet_s: float = 2.0
     # A new source's first chunk waits this long for a second one before it is cut live: an
