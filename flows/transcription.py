@@ -81,13 +81,20 @@ class IntakeClock:
         # Per partition: partitions are read at different paces, and a meeting lives in one.
         self._newest_posted_ms: dict[int, int] = {}
         self._last_read = float("-inf")
+        self._last_busy = float("-inf")
 
     def observe(self, partition: int, posted_ms: int) -> None:
         self._newest_posted_ms[partition] = max(self._newest_posted_ms.get(partition, 0), posted_ms)
         self._last_read = self._clock()
 
+    def busy_until_now(self) -> None:
+        """The worker was transcribing and read nothing meanwhile: that quiet spell says nothing
+        about the senders, so it does not count as time without input."""
+        self._last_busy = self._clock()
+
     def snapshot(self, partition: int) -> Intake:
-        return Intake(self._newest_posted_ms.get(partition, 0), self._clock() - self._last_read)
+        quiet_since = max(self._last_read, self._last_busy)
+        return Intake(self._newest_posted_ms.get(partition, 0), self._clock() - quiet_since)
 
 
 def accept(
@@ -213,7 +220,11 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         # Long windows go without a prompt: the tail of earlier text made Whisper skip whole
         # sentences there (measured); short live windows read better with it.
         prompt = None if w.rereadable else self.state.prompts.get(w.source)
-        spans, language = model.transcribe(audio, prompt=prompt)
+        try:
+            spans, language = model.transcribe(audio, prompt=prompt)
+        finally:
+            if self._intake is not None:
+                self._intake.busy_until_now()
         if w.rereadable:
             pcm = np.frombuffer(w.pcm, dtype=np.int16)
             spans, reread_from = settled_spans(
