@@ -158,6 +158,13 @@ def cmd_accuracy(args: argparse.Namespace) -> None:
                 send_file(path, target=target, meeting=clip_ids[-1], chunk_seconds=5.0, progress=False)
             wait_closed(env["VORI_DATABASE_URL"], ids + clip_ids, 600)
             streamed = {mid: transcript(env["VORI_DATABASE_URL"], mid) for mid in ids + clip_ids}
+            if args.dump:
+                with psycopg.connect(env["VORI_DATABASE_URL"]) as conn:
+                    rows = conn.execute(
+                        "SELECT meeting_id, start_ms, end_ms, text FROM transcript_segments "
+                        "WHERE meeting_id = ANY(%s) ORDER BY meeting_id, start_ms", (ids + clip_ids,)
+                    ).fetchall()
+                Path(args.dump).write_text("".join(f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\n" for r in rows))
         wholes = whole_file(settings, [m.mixed for m in meetings] + [path for path, _ in clips])
         rows = []
         for m, mid, whole in zip(meetings, ids, wholes, strict=False):
@@ -259,6 +266,7 @@ def main() -> None:
         p.add_argument("--hours", type=float, default=2.0)
         p.add_argument("--repeat", type=int, default=1, help="speak each meeting this many times over")
         p.add_argument("--voice-shift", type=int, default=0, help="give each speaker another espeak-ng voice")
+        p.add_argument("--dump", help="write the streamed segments to this file (tab-separated)")
         p.set_defaults(fn=fn)
     args = parser.parse_args()
     args.fn(args)
