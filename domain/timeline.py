@@ -407,7 +407,11 @@ class MeetingTimeline:
         if self.closed_at is not None:
             return self.closed_at + config.closed_ttl_s
         times = [self.last_activity + config.idle_timeout_s] if self.sources else []
-        quiet_at = self.last_activity + config.upload_quiet_s
+        # When a waiting upload's sender may count as quiet: its own last chunk, and the flow's
+        # last read or transcription, both far enough back (see _sender_quiet). Not again once
+        # the last advance found it quiet.
+        quiet = config.upload_quiet_s
+        quiet_at = max(self.last_activity + quiet, self.last_advanced + max(0.0, quiet - self._intake.idle_s))
         if quiet_at > self.last_advanced and any(s.buffer and s.uploading for s in self.sources.values()):
             times.append(quiet_at)
         for s in self.sources.values():

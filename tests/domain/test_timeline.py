@@ -130,6 +130,22 @@ def test_idle_meeting_closes_and_flushes():
     assert windows, "the buffered tail is transcribed at close"
 
 
+def test_a_busy_flow_checks_again_whether_an_upload_went_quiet():
+    from domain.timeline import Intake
+
+    pcms = speech_stream(6)  # 9 s pushed at once, then nothing more
+    tl = MeetingTimeline("m1")
+    for seq, pcm in enumerate(pcms):
+        tl.add(chunk(seq), pcm, seq, 0.0, CONFIG)
+    # At the quiet deadline the worker had just finished transcribing something else.
+    busy = Intake(newest_posted_ms=5, idle_s=0.5)
+    assert not [o for o in tl.advance(CONFIG.upload_quiet_s, CONFIG, intake=busy) if isinstance(o, Window)]
+    again = tl.next_deadline(CONFIG)
+    assert again == pytest.approx(CONFIG.upload_quiet_s + 1.5)  # when idle would reach the quiet spell
+    free = Intake(newest_posted_ms=5, idle_s=2.0)
+    assert [o for o in tl.advance(again, CONFIG, intake=free) if isinstance(o, Window)]
+
+
 def test_an_upload_that_stops_without_final_is_transcribed_whole_at_idle_close():
     cfg = TimelineConfig(idle_timeout_s=60, upload_policy=WindowPolicy.from_seconds(4, 6))
     pcms = speech_stream(12)  # 18 s pushed at once, more than a long window's view; no final
