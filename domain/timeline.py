@@ -310,21 +310,18 @@ class MeetingTimeline:
             src.buffer_start_ms = src.end_ms + avg * (resume - first_missing)
             src.next_seq = resume
             src.blocked_since = None
-        flush = src.done or closing
-        if not flush and src.probing(now, config):
+        if closing:  # the meeting closes now: cut all that is left, nothing can be read again
+            return out + self._cut(name, src, config, flush=True)
+        if src.probing(now, config):
             return out
         # Read like a file (long windows, see _cut_long) whatever lies ahead of the live edge: a
         # source whose end is known, a backlog of more than a long window, or an upload. An upload
         # that stops sending (a paused sender) is read live again after a short quiet spell
         # rather than waiting for a long window that may never fill.
         ahead = len(src.buffer) // 2 >= config.view_samples
-        if closing:  # the meeting closes now: cut all that is left, nothing can be read again
-            out.extend(self._cut(name, src, config, flush=True))
-        elif src.done or ahead or (src.uploading and not self._sender_quiet(src, now, config)):
-            out.extend(self._cut_long(name, src, config, flush=flush))
-        else:
-            out.extend(self._cut(name, src, config, flush=flush))
-        return out
+        if src.done or ahead or (src.uploading and not self._sender_quiet(src, now, config)):
+            return out + self._cut_long(name, src, config, flush=src.done)
+        return out + self._cut(name, src, config, flush=False)
 
     def _sender_quiet(self, src: SourceState, now: float, config: TimelineConfig) -> bool:
         quiet_ms = config.upload_quiet_s * 1000
@@ -417,7 +414,6 @@ class MeetingTimeline:
         for s in self.sources.values():
             if s.buffer and s.first_read_at is not None and s.probing(self.last_advanced, config):
                 times.append(s.first_read_at + config.probe_s)
-        for s in self.sources.values():
             if s.blocked_since is not None:
                 times.append(s.blocked_since + config.gap_timeout_s)
         return min(times) if times else None

@@ -41,20 +41,21 @@ def silence_threshold(rms: npt.NDArray[np.float64]) -> float:
     return float(max(_ABS_FLOOR, 0.12 * float(np.percentile(rms, 95))))
 
 
+def _loud_frames(rms: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Frames clearly above silence (speech, not room noise)."""
+    return np.asarray(rms > max(_ABS_FLOOR * 2, silence_threshold(rms)))
+
+
 def has_speech(pcm: npt.NDArray[np.int16]) -> bool:
     """True when some 100 ms of the audio stands clearly above silence."""
-    rms = frame_rms(pcm)
-    loud = rms > max(_ABS_FLOOR * 2, silence_threshold(rms))
     # five loud frames in total: a click is not speech
-    return int(loud.sum()) >= 5
+    return int(_loud_frames(frame_rms(pcm)).sum()) >= 5
 
 
 def speech_seconds_after(pcm: npt.NDArray[np.int16], start_s: float) -> float:
     """Seconds of clearly loud 20 ms frames in ``pcm`` from ``start_s`` on (speech left there)."""
-    rms = frame_rms(pcm)
-    loud = rms > max(_ABS_FLOOR * 2, silence_threshold(rms))
     first = max(0, int(start_s * RATE) // FRAME)
-    return float(loud[first:].sum()) * FRAME / RATE
+    return float(_loud_frames(frame_rms(pcm))[first:].sum()) * FRAME / RATE
 
 
 def find_cut(pcm: npt.NDArray[np.int16], policy: WindowPolicy, *, flush: bool = False) -> int | None:

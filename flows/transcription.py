@@ -216,7 +216,8 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         if not w.speech:
             return []
         model = self._transcriber()
-        audio = pcm_to_float32(np.frombuffer(w.pcm, dtype=np.int16))
+        pcm = np.frombuffer(w.pcm, dtype=np.int16)
+        audio = pcm_to_float32(pcm)
         # Long windows go without a prompt: the tail of earlier text made Whisper skip whole
         # sentences there (measured); short live windows read better with it.
         prompt = None if w.rereadable else self.state.prompts.get(w.source)
@@ -226,7 +227,6 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             if self._intake is not None:
                 self._intake.busy_until_now()
         if w.rereadable:
-            pcm = np.frombuffer(w.pcm, dtype=np.int16)
             spans, reread_from = settled_spans(
                 spans, len(audio) / RATE, cut_short=w.cut_short,
                 speech_after=lambda t: speech_seconds_after(pcm, t),
