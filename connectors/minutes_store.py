@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from bytewax.outputs import DynamicSink
 
-from connectors.transcript_store import RetryingPostgresPartition
+from connectors.postgres import RetryingPostgresPartition
 from domain.minutes import Minutes
 from domain.tickets import TicketRef, find_matching_ticket, find_ticket_for_status, ticket_id_for, transition
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from connectors.postgres import PostgresError, async_pool, translated
 
 __all__ = [
     "IssuedToken",
@@ -149,14 +150,8 @@ class TokenStore:
         pool_size: int = 4,
         timeout_s: float = 5.0,
     ) -> None:
-        self._pool = AsyncConnectionPool(
-            dsn,
-            min_size=pool_size,
-            max_size=pool_size,
-            timeout=timeout_s,
-            kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout_s))},
-            open=False,
-        )
+        self._pool = async_pool(dsn, min_size=pool_size, max_size=pool_size, timeout_s=timeout_s,
+                                name="tokens")
         self._ttl = cache_ttl_s
         self._max_cached = max_cached
         self._principals: dict[bytes, tuple[float, Principal]] = {}
@@ -222,8 +217,9 @@ class TokenStore:
         self, query: str, params: tuple[object, ...]
     ) -> tuple[object, ...] | None:
         try:
-            async with self._pool.connection() as conn:
-                cur = await conn.execute(query, params)
-                return await cur.fetchone()
-        except (psycopg.OperationalError, PoolTimeout) as exc:
+            with translated("token store"):
+                async with self._pool.connection() as conn:
+                    cur = await conn.execute(query, params)
+                    return await cur.fetchone()
+        except PostgresError as exc:
             raise TokenStoreUnavailable(f"PostgreSQL is not available: {exc}") from exc

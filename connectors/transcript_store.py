@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import json
-import logging
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
-import psycopg
-from bytewax.outputs import DynamicSink, StatelessSinkPartition
+from bytewax.outputs import DynamicSink
 
-from connectors.postgres import PostgresError, connect
+from connectors.postgres import Connection, RetryingPostgresPartition
 from domain.timeline import Gap, MeetingClosed, MeetingSeen
 from domain.transcript import Segment
-
-log = logging.getLogger(__name__)
 
 StoreItem = Segment | MeetingSeen | MeetingClosed | Gap
 
@@ -65,7 +58,7 @@ def _ts(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def write_items(conn: psycopg.Connection[Any], items: list[StoreItem]) -> None:
+def write_items(conn: Connection, items: list[StoreItem]) -> None:
     """Write a batch in one transaction, in order (a meeting's close after its segments)."""
     with conn.transaction(), conn.cursor() as cur:
         for item in items:
@@ -94,62 +87,6 @@ def write_items(conn: psycopg.Connection[Any], items: list[StoreItem]) -> None:
                     _INSERT_GAP,
                     (item.meeting_id, item.source, item.first_seq, item.last_seq, item.at_ms),
                 )
-
-
-T = TypeVar("T")
-
-
-def with_retries(action: Callable[[], T], *, attempts: int = 8, what: str = "PostgreSQL") -> T:
-    """Retry an infrastructure fault with backoff; after the last try it raises (never drops)."""
-    delay = 0.2
-    for attempt in range(1, attempts + 1):
-        try:
-            return action()
-        except (psycopg.OperationalError, PostgresError) as exc:
-            if attempt == attempts:
-                raise PostgresError(f"{what} still failing after {attempts} tries: {exc}") from exc
-            log.warning("%s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
-    raise AssertionError("unreachable")
-
-
-X = TypeVar("X")
-
-
-class RetryingPostgresPartition(StatelessSinkPartition[X]):
-    """A sink partition that hands each batch to ``write(conn, items)`` on one connection.
-
-    A dropped connection is reopened and the batch retried with backoff (``with_retries``); after
-    the last try the error propagates and stops the flow, so nothing is silently lost. ``write``
-    must be idempotent: a retried or replayed batch is written again.
-    """
-
-    def __init__(
-        self, dsn: str, write: Callable[[psycopg.Connection[Any], list[X]], None], what: str
-    ):
-        self._dsn = dsn
-        self._write_fn = write
-        self._what = what
-        self._conn: psycopg.Connection[Any] | None = None
-
-    def _write(self, items: list[X]) -> None:
-        if self._conn is None or self._conn.closed:
-            self._conn = connect(self._dsn)
-        try:
-            self._write_fn(self._conn, items)
-        except psycopg.OperationalError:
-            self._conn.close()
-            self._conn = None
-            raise
-
-    def write_batch(self, items: list[X]) -> None:
-        if items:
-            with_retries(lambda: self._write(items), what=self._what)
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
 
 
 class PostgresTranscriptSink(DynamicSink[StoreItem]):
