@@ -1,23 +1,53 @@
-"""PostgreSQL writes of the minutes branch: ``meeting_minutes``, ``tickets``, ``ticket_events``.
+"""Minutes and tickets in PostgreSQL: ``meeting_minutes``, and the one writer of ``tickets`` and
+``ticket_events`` that the minutes sink, the board and anything later that changes tickets use.
 
-Every write is an upsert or an insert guarded by a natural key, so a replayed epoch changes
-nothing: minutes are keyed by (meeting, kind), tickets by a deterministic id or by matching an
-existing ticket of the team, events by (ticket, meeting, event, quote time).
+Every write of the pipeline is an upsert or an insert guarded by a natural key, so a replayed
+epoch changes nothing: minutes are keyed by (meeting, kind), tickets by a deterministic id or by
+matching an existing ticket of the team, events by (ticket, meeting, event, quote time).
+
+Tickets follow three rules (docs/contract.md, "Tickets"):
+
+- every change of a ticket has exactly one ``ticket_events`` row: who (``actor``), why (the
+  ``quote`` heard, or the actor), and what (``changes``: old and new value per field);
+- a status heard in speech is applied once, when its event is first recorded, and only as a
+  transition from the status the ticket had when it was heard;
+- a person's change is never undone by speech heard before it (a later minutes run, or a replay,
+  re-reads old remarks: they are skipped).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
 from bytewax.outputs import DynamicSink
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
-from connectors.postgres import RetryingPostgresPartition
-from domain.minutes import Minutes
-from domain.tickets import TicketRef, find_matching_ticket, find_ticket_for_status, ticket_id_for, transition
+from connectors.postgres import Connection, RetryingPostgresPartition, sync_pool, translated
+from domain.minutes import ActionItem, Minutes, StatusUpdate
+from domain.tickets import (
+    TICKET_STATUSES,
+    TicketRef,
+    find_matching_ticket,
+    find_ticket_for_status,
+    ticket_id_for,
+    transition,
+)
+
+# What a person (the board, a tracker) may change on a ticket.
+EDITABLE_FIELDS = ("status", "title", "assignee", "due_date")
+TICKET_COLUMNS = sql.SQL(", ").join(
+    sql.Identifier(c) for c in (
+        "ticket_id", "team", "meeting_id", "title", "assignee", "due_date", "status",
+        "source_quote", "source_start_ms", "created_at", "updated_at",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -42,15 +72,157 @@ ON CONFLICT (meeting_id, kind) DO UPDATE SET
 WHERE meeting_minutes.segments_seen <= EXCLUDED.segments_seen
 """
 
-_EVENT = """
+_LOCK_TICKET = sql.SQL(
+    "SELECT {} FROM tickets WHERE ticket_id = %s AND team = %s FOR UPDATE"
+).format(TICKET_COLUMNS)
+
+_INSERT_EVENT = """
 INSERT INTO ticket_events (ticket_id, meeting_id, event, old_status, new_status, quote,
-                           quote_start_ms, actor)
-VALUES (%s, %s, %s, %s, %s, %s, %s, 'pipeline')
+                           quote_start_ms, actor, changes)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (ticket_id, meeting_id, event, quote_start_ms) WHERE meeting_id IS NOT NULL DO NOTHING
+RETURNING event_id
+"""
+
+# When speech was first heard: the transcription time of the segment the remark comes from.
+_HEARD_AT = """
+SELECT coalesce(min(created_at), now()) FROM transcript_segments
+WHERE meeting_id = %s AND start_ms <= %s AND end_ms >= %s
+"""
+
+# A remark moves at most one ticket, once: if it already moved one (even another ticket, should
+# the routing change between runs), it is done.
+_REMARK_APPLIED = """
+SELECT 1 FROM ticket_events
+WHERE meeting_id = %s AND quote_start_ms = %s AND event = 'status' AND actor = 'pipeline'
+  AND new_status = %s AND quote IS NOT DISTINCT FROM %s
+LIMIT 1
+"""
+
+# A person's change that came after the remark was heard wins over it.
+_PERSON_CHANGED_SINCE = """
+SELECT 1 FROM ticket_events
+WHERE ticket_id = %s AND actor IS DISTINCT FROM 'pipeline' AND at > %s
+LIMIT 1
 """
 
 
-def write_minutes(conn: psycopg.Connection[Any], out: MinutesOut) -> None:
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _record(
+    cur: psycopg.Cursor[Any], ticket_id: str, event: str, *, actor: str, old_status: str | None,
+    new_status: str | None, changes: Mapping[str, tuple[object, object]],
+    meeting_id: str | None = None, quote: str | None = None, quote_start_ms: int | None = None,
+) -> bool:
+    """Insert the one event row of a change; False when a replay already recorded it."""
+    body = {k: {"old": _jsonable(old), "new": _jsonable(new)} for k, (old, new) in changes.items()}
+    row = cur.execute(
+        _INSERT_EVENT,
+        (ticket_id, meeting_id, event, old_status, new_status, quote, quote_start_ms, actor,
+         Jsonb(body)),
+    ).fetchone()
+    return row is not None
+
+
+def change_ticket(
+    conn: Connection, *, team: str, ticket_id: str, changes: Mapping[str, object], actor: str,
+    quote: str | None = None,
+) -> dict[str, Any] | None:
+    """Change fields of a team's ticket as ``actor`` (a person or a tracker), in one transaction.
+
+    The row is locked while it changes, so a minutes run that wants to move the same ticket waits
+    and then sees this change. Only fields that really change are written, and they get exactly
+    one ``ticket_events`` row (``status`` when the status moved, else ``edited``); sending what is
+    already there records nothing. Returns the ticket as it is now, or None if the team has no
+    such ticket. Unknown fields or statuses raise ``ValueError``.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"tickets have no editable field {', '.join(sorted(unknown))}")
+    if "status" in changes and changes["status"] not in TICKET_STATUSES:
+        raise ValueError(f"unknown ticket status {changes['status']!r}")
+    with translated("changing a ticket"), conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        old = cur.execute(_LOCK_TICKET, (ticket_id, team)).fetchone()
+        if old is None:
+            return None
+        changed = {k: v for k, v in changes.items() if old[k] != v}
+        if not changed:
+            return old
+        assignments = sql.SQL(", ").join(
+            sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in changed
+        )
+        new = cur.execute(
+            sql.SQL("UPDATE tickets SET {}, updated_at = now() WHERE ticket_id = %(ticket_id)s "
+                    "RETURNING {}").format(assignments, TICKET_COLUMNS),
+            {**changed, "ticket_id": ticket_id},
+        ).fetchone()
+        assert new is not None  # the row is locked: it cannot have gone
+        _record(
+            cur, ticket_id, "status" if "status" in changed else "edited", actor=actor,
+            old_status=old["status"], new_status=new["status"],
+            changes={k: (old[k], v) for k, v in changed.items()}, quote=quote,
+        )
+        return new
+
+
+def _create_heard_ticket(
+    cur: psycopg.Cursor[Any], team: str, meeting_id: str, item: ActionItem, now: datetime
+) -> TicketRef:
+    tid = ticket_id_for(team, item.assignee, item.task)
+    born = cur.execute(
+        "INSERT INTO tickets (ticket_id, team, meeting_id, title, assignee, due_date, status, "
+        "source_quote, source_start_ms, created_at, updated_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s, 'todo', %s, %s, %s, %s) ON CONFLICT DO NOTHING "
+        "RETURNING ticket_id",
+        (tid, team, meeting_id, item.task, item.assignee, item.due_date, item.quote,
+         item.start_ms, now, now),
+    ).fetchone()
+    if born is not None:
+        _record(
+            cur, tid, "created", actor="pipeline", old_status=None, new_status="todo",
+            changes={"status": (None, "todo"), "title": (None, item.task),
+                     "assignee": (None, item.assignee), "due_date": (None, item.due_date)},
+            meeting_id=meeting_id, quote=item.quote, quote_start_ms=item.start_ms,
+        )
+    return TicketRef(tid, item.task, item.assignee, "todo")
+
+
+def _apply_heard_status(
+    cur: psycopg.Cursor[Any], team: str, meeting_id: str, ticket_id: str, update: StatusUpdate
+) -> str | None:
+    """Move a ticket as status talk says, once; the ticket's status afterwards (None: untouched).
+
+    Applied only when the remark is first recorded, only as a transition from the status the
+    ticket has when it is heard, and never over a person's change made after it was heard.
+    """
+    if cur.execute(_REMARK_APPLIED, (meeting_id, update.start_ms, update.status, update.quote)).fetchone():
+        return None
+    row = cur.execute(
+        "SELECT status FROM tickets WHERE ticket_id = %s AND team = %s FOR UPDATE", (ticket_id, team)
+    ).fetchone()
+    if row is None or not transition(str(row[0]), update.status):
+        return None
+    heard_row = cur.execute(_HEARD_AT, (meeting_id, update.start_ms, update.start_ms)).fetchone()
+    heard_at = heard_row[0] if heard_row else None
+    if heard_at is not None and cur.execute(_PERSON_CHANGED_SINCE, (ticket_id, heard_at)).fetchone():
+        return None
+    old = str(row[0])
+    if not _record(
+        cur, ticket_id, "status", actor="pipeline", old_status=old, new_status=update.status,
+        changes={"status": (old, update.status)}, meeting_id=meeting_id, quote=update.quote,
+        quote_start_ms=update.start_ms,
+    ):
+        return None
+    cur.execute(
+        "UPDATE tickets SET status = %s, updated_at = now() WHERE ticket_id = %s AND status = %s",
+        (update.status, ticket_id, old),
+    )
+    return update.status
+
+
+def write_minutes(conn: Connection, out: MinutesOut) -> None:
     body = out.minutes.to_json()
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(
@@ -65,7 +237,9 @@ def write_minutes(conn: psycopg.Connection[Any], out: MinutesOut) -> None:
         )
         row = cur.execute("SELECT team FROM meetings WHERE meeting_id = %s", (out.meeting_id,)).fetchone()
         team = str(row[0]) if row else "unassigned"
-        # One writer per team at a time: two workers must not both create the same task.
+        # One minutes writer per team at a time: two workers must not both create the same task.
+        # A person's change on the board does not take this lock; it locks the ticket's row, as
+        # a status move here does.
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (team,))
         rows = cur.execute(
             "SELECT ticket_id, title, assignee, status FROM tickets WHERE team = %s", (team,)
@@ -75,37 +249,40 @@ def write_minutes(conn: psycopg.Connection[Any], out: MinutesOut) -> None:
         for item in out.minutes.action_items:
             if find_matching_ticket(item, refs) is not None:
                 continue  # the same task said again stays one ticket
-            tid = ticket_id_for(team, item.assignee, item.task)
-            cur.execute(
-                "INSERT INTO tickets (ticket_id, team, meeting_id, title, assignee, due_date, status, "
-                "source_quote, source_start_ms, created_at, updated_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s, 'todo', %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                (tid, team, out.meeting_id, item.task, item.assignee, item.due_date, item.quote,
-                 item.start_ms, now, now),
-            )
-            cur.execute(_EVENT, (tid, out.meeting_id, "created", None, "todo", item.quote, item.start_ms))
-            refs.append(TicketRef(tid, item.task, item.assignee, "todo"))
+            refs.append(_create_heard_ticket(cur, team, out.meeting_id, item, now))
         for update in out.minutes.status_updates:
             ticket = find_ticket_for_status(update, refs)
-            if ticket is None or not transition(ticket.status, update.status):
+            if ticket is None:
                 continue
-            cur.execute(
-                "UPDATE tickets SET status = %s, updated_at = now() WHERE ticket_id = %s",
-                (update.status, ticket.ticket_id),
-            )
-            cur.execute(
-                _EVENT,
-                (ticket.ticket_id, out.meeting_id, "status", ticket.status, update.status,
-                 update.quote, update.start_ms),
-            )
-            refs = [
-                TicketRef(r.ticket_id, r.title, r.assignee, update.status)
-                if r.ticket_id == ticket.ticket_id else r
-                for r in refs
-            ]
+            moved = _apply_heard_status(cur, team, out.meeting_id, ticket.ticket_id, update)
+            if moved is not None:
+                refs = [replace(r, status=moved) if r.ticket_id == ticket.ticket_id else r for r in refs]
 
 
-def write_all_minutes(conn: psycopg.Connection[Any], items: list[MinutesOut]) -> None:
+class TicketWriter:
+    """:func:`change_ticket` over a small pool of checked connections, for processes that are not
+    a flow (the board). Blocking: call it from a worker thread in async code."""
+
+    def __init__(self, dsn: str, *, pool_size: int = 2) -> None:
+        self._pool = sync_pool(dsn, min_size=1, max_size=pool_size, name="ticket-writer")
+
+    def open(self) -> None:
+        with translated("opening the ticket writer"):
+            self._pool.open(wait=True, timeout=30)
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def change(
+        self, *, team: str, ticket_id: str, changes: Mapping[str, object], actor: str,
+        quote: str | None = None,
+    ) -> dict[str, Any] | None:
+        with translated("changing a ticket"), self._pool.connection() as conn:
+            return change_ticket(conn, team=team, ticket_id=ticket_id, changes=changes, actor=actor,
+                                 quote=quote)
+
+
+def write_all_minutes(conn: Connection, items: list[MinutesOut]) -> None:
     for item in items:
         write_minutes(conn, item)
 

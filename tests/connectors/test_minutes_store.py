@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import psycopg
 import pytest
 
-from connectors.minutes_store import MinutesOut, write_minutes
+from connectors.minutes_store import MinutesOut, change_ticket, write_minutes
 from connectors.postgres import migrate
 from domain.extraction import extract_minutes
 from domain.minutes import Utterance
@@ -103,3 +105,163 @@ def test_empty_meeting_writes_empty_minutes_and_no_ticket(dsn):
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT summary, action_items FROM meeting_minutes").fetchone() == ("", [])
     assert tickets(dsn) == []
+
+
+# --- the one ticket writer: a person's change is never undone by the pipeline -------------------
+
+
+def ticket_of(dsn: str, assignee: str) -> tuple[str, str]:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT ticket_id, status FROM tickets WHERE assignee = %s", (assignee,)).fetchone()
+    assert row is not None
+    return str(row[0]), str(row[1])
+
+
+def events_of(dsn: str, ticket_id: str) -> list[tuple[str, str | None, str | None, str]]:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(
+            "SELECT event, old_status, new_status, actor FROM ticket_events WHERE ticket_id = %s "
+            "ORDER BY event_id",
+            (ticket_id,),
+        ).fetchall()
+
+
+def person_moves(dsn: str, ticket_id: str, status: str, **other: object) -> dict:
+    with psycopg.connect(dsn) as conn:
+        row = change_ticket(conn, team="acme", ticket_id=ticket_id, changes={"status": status, **other},
+                            actor="board")
+    assert row is not None
+    return row
+
+
+def transcribed(dsn: str, meeting_id: str, utterances: list[Utterance], at: str) -> None:
+    """The segments the utterances came from, as the flow wrote them at ``at`` (SQL expression)."""
+    with psycopg.connect(dsn) as conn:
+        for u in utterances:
+            conn.execute(
+                "INSERT INTO transcript_segments (meeting_id, source, start_ms, end_ms, speaker, text, "
+                f"created_at) VALUES (%s, 'main', %s, %s, %s, %s, {at})",
+                (meeting_id, u.start_ms, u.end_ms, u.speaker, u.text),
+            )
+
+
+def test_later_minutes_do_not_undo_a_persons_move_on_the_board(dsn):
+    write(dsn, "plan-1", PLANNING)
+    write(dsn, "standup-2", STANDUP[:1], kind="rolling")  # "I finished the database migration"
+    bob, status = ticket_of(dsn, "Bob")
+    assert status == "done"
+    person_moves(dsn, bob, "in_progress")  # not quite: a person reopens it
+
+    write(dsn, "standup-2", STANDUP, kind="rolling")  # the next rolling minutes of the same meeting
+    write(dsn, "standup-2", STANDUP, kind="final")
+    assert ticket_of(dsn, "Bob")[1] == "in_progress"
+    assert events_of(dsn, bob) == [
+        ("created", None, "todo", "pipeline"),
+        ("status", "todo", "done", "pipeline"),
+        ("status", "done", "in_progress", "board"),
+    ]
+
+
+def test_speech_heard_before_a_persons_change_does_not_override_it(dsn):
+    write(dsn, "plan-1", PLANNING)
+    bob, _ = ticket_of(dsn, "Bob")
+    transcribed(dsn, "standup-2", STANDUP[:1], "now() - interval '1 minute'")
+    person_moves(dsn, bob, "blocked")  # after the remark was transcribed, before minutes ran
+    write(dsn, "standup-2", STANDUP[:1], kind="rolling")
+    assert ticket_of(dsn, "Bob")[1] == "blocked"
+    assert [e[3] for e in events_of(dsn, bob)] == ["pipeline", "board"]
+
+
+def test_speech_heard_after_a_persons_change_moves_the_ticket(dsn):
+    write(dsn, "plan-1", PLANNING)
+    bob, _ = ticket_of(dsn, "Bob")
+    person_moves(dsn, bob, "blocked")
+    transcribed(dsn, "standup-2", STANDUP[:1], "now() + interval '1 second'")
+    write(dsn, "standup-2", STANDUP[:1], kind="rolling")
+    assert ticket_of(dsn, "Bob")[1] == "done"
+    assert events_of(dsn, bob)[-1] == ("status", "blocked", "done", "pipeline")
+
+
+def test_replaying_every_minutes_after_a_persons_changes_changes_nothing(dsn):
+    write(dsn, "plan-1", PLANNING)
+    write(dsn, "standup-2", STANDUP)
+    bob, _ = ticket_of(dsn, "Bob")
+    carol, _ = ticket_of(dsn, "Carol")
+    person_moves(dsn, bob, "todo", title="Finish the database migration (prod)")
+    person_moves(dsn, carol, "blocked", assignee="Carol")  # same assignee: only the status changes
+    with psycopg.connect(dsn) as conn:
+        before = conn.execute("SELECT * FROM tickets ORDER BY ticket_id").fetchall()
+        n_events = conn.execute("SELECT count(*) FROM ticket_events").fetchone()
+    for _ in range(2):
+        for meeting, said_there in (("plan-1", PLANNING), ("standup-2", STANDUP)):
+            write(dsn, meeting, said_there, kind="rolling")
+            write(dsn, meeting, said_there, kind="final")
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT * FROM tickets ORDER BY ticket_id").fetchall() == before
+        assert conn.execute("SELECT count(*) FROM ticket_events").fetchone() == n_events
+
+
+def test_every_change_has_exactly_one_event_saying_who_why_and_what(dsn):
+    write(dsn, "plan-1", PLANNING)
+    bob, _ = ticket_of(dsn, "Bob")
+    row = person_moves(dsn, bob, "in_progress", assignee="Robert", due_date=dt.date(2026, 12, 4))
+    assert (row["status"], row["assignee"], row["due_date"]) == ("in_progress", "Robert", dt.date(2026, 12, 4))
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT event, actor, quote, changes FROM ticket_events WHERE ticket_id = %s ORDER BY event_id",
+            (bob,),
+        ).fetchall()
+    assert [(r[0], r[1]) for r in rows] == [("created", "pipeline"), ("status", "board")]
+    assert "database migration" in rows[0][2]
+    assert rows[1][3] == {
+        "status": {"old": "todo", "new": "in_progress"},
+        "assignee": {"old": "Bob", "new": "Robert"},
+        "due_date": {"old": "2026-11-27", "new": "2026-12-04"},
+    }
+    # The same values again change nothing and record nothing.
+    person_moves(dsn, bob, "in_progress", assignee="Robert")
+    assert len(events_of(dsn, bob)) == 2
+    with psycopg.connect(dsn) as conn:
+        assert change_ticket(conn, team="globex", ticket_id=bob, changes={"status": "done"}, actor="board") is None
+        with pytest.raises(ValueError, match="status"):
+            change_ticket(conn, team="acme", ticket_id=bob, changes={"status": "archived"}, actor="board")
+        with pytest.raises(ValueError, match="team"):
+            change_ticket(conn, team="acme", ticket_id=bob, changes={"team": "globex"}, actor="board")
+
+
+def test_a_board_change_racing_a_minutes_run_loses_nothing(dsn):
+    write(dsn, "plan-1", PLANNING)
+    bob, _ = ticket_of(dsn, "Bob")
+    transcribed(dsn, "standup-2", STANDUP[:1], "now() - interval '1 minute'")
+    failures: list[BaseException] = []
+
+    def minutes_run() -> None:
+        try:
+            write(dsn, "standup-2", STANDUP[:1], kind="rolling")
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    with psycopg.connect(dsn) as person, psycopg.connect(dsn, autocommit=True) as watcher:
+        with person.transaction():
+            change_ticket(person, team="acme", ticket_id=bob, changes={"status": "blocked"}, actor="board")
+            runner = threading.Thread(target=minutes_run)
+            runner.start()
+            # Hold the person's transaction open until the minutes run waits on the ticket's row lock.
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                waiting = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                ).fetchone()
+                if waiting and waiting[0]:
+                    break
+                time.sleep(0.05)
+            else:
+                raise AssertionError("the minutes run never waited for the person's change")
+        runner.join(30)
+    assert not runner.is_alive() and failures == []
+    # The remark was heard before the person's change: the person's status stands, and the event
+    # history explains the ticket's status step by step.
+    assert ticket_of(dsn, "Bob")[1] == "blocked"
+    history = events_of(dsn, bob)
+    assert history == [("created", None, "todo", "pipeline"), ("status", "todo", "blocked", "board")]
