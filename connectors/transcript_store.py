@@ -34,6 +34,8 @@ ON CONFLICT (meeting_id) DO UPDATE SET
     title = COALESCE(EXCLUDED.title, meetings.title),
     sources = meetings.sources || EXCLUDED.sources,
     started_at = LEAST(meetings.started_at, EXCLUDED.started_at),
+    -- Only a live timeline says a meeting is seen: a track that came after the close reopened it.
+    status = 'live', ended_at = NULL, close_reason = NULL,
     updated_at = now()
 """
 

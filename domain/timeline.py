@@ -53,6 +53,9 @@ class TimelineConfig:
     # A new source's first chunk waits this long for a second one before it is cut live: an
     # upload's chunks follow each other within milliseconds, a live mic's after seconds.
     probe_s: float = 0.15
+    # Once every known source is final, the meeting stays open this long (by Kafka time) for a
+    # track sent right after another; one that comes later still reopens it.
+    close_grace_s: float = 5.0
 
     @property
     def view_samples(self) -> int:
@@ -136,6 +139,7 @@ class SourceState:
     chunks: int = 0
     blocked_since: float | None = None
     final_seq: int | None = None
+    final_posted_ms: int | None = None  # when its final chunk reached Kafka
 
     @property
     def uploading(self) -> bool:
@@ -196,10 +200,19 @@ class MeetingTimeline:
     ) -> list[Output]:
         """Take one decoded chunk; raise :class:`TimelineError` for a chunk to dead-letter."""
         src = self.sources.get(chunk.source)
+        reopening = False
         if self.closed_at is not None:
             if src is not None and chunk.seq < src.next_seq:
                 return []  # a late duplicate of something already transcribed
-            raise TimelineError(f"meeting {self.meeting_id} is already closed")
+            if src is not None and src.final_seq is not None:
+                raise TimelineError(
+                    f"seq {chunk.seq} comes after the final chunk ({src.final_seq}) "
+                    f"of source {chunk.source!r}; meeting {self.meeting_id} is closed"
+                )
+            # A track sent after the others ended, or a source that paused past the idle
+            # timeout: sent in good faith, so the meeting opens again and closes once more later.
+            self.closed_at = None
+            reopening = True
         if src is None:
             src = self.sources[chunk.source] = SourceState(speaker=chunk.speaker, first_read_at=now)
         if chunk.seq < src.next_seq or chunk.seq in src.pending:
@@ -218,6 +231,7 @@ class MeetingTimeline:
             if any(s > chunk.seq for s in src.pending):
                 raise TimelineError(f"final chunk {chunk.seq} comes before chunks already received")
             src.final_seq = chunk.seq
+            src.final_posted_ms = posted_ms
         src.pending[chunk.seq] = _Pending(pcm, chunk.final, posted_ms, chunk.speaker, chunk.offset_ms or 0)
         self.last_activity = now
         if self.first_posted_ms is None:
@@ -229,7 +243,7 @@ class MeetingTimeline:
         new_source = len(src.pending) == 1 and src.chunks == 0 and chunk.seq == 0
         if chunk.title is not None:
             self.title = chunk.title
-        if title_changed or new_source:
+        if title_changed or new_source or reopening:
             out.append(
                 MeetingSeen(
                     self.meeting_id,
@@ -259,7 +273,7 @@ class MeetingTimeline:
         # next advance, after the transcriber has had its say.
         settling = any(isinstance(o, Window) and o.rereadable for o in out)
         if self.closed_at is None and not settling:
-            all_done = bool(self.sources) and all(s.done and not s.buffer for s in self.sources.values())
+            all_done = self._all_done() and self._quiet_since(self._last_final_posted_ms(), now, config.close_grace_s)
             if all_done or idle:
                 self.closed_at = now
                 duration = max((s.end_ms for s in self.sources.values()), default=0)
@@ -324,15 +338,24 @@ class MeetingTimeline:
         return out + self._cut(name, src, config, flush=False)
 
     def _sender_quiet(self, src: SourceState, now: float, config: TimelineConfig) -> bool:
-        quiet_ms = config.upload_quiet_s * 1000
-        # Kafka time: other senders' audio posted well after this source's last chunk. This holds
-        # however far behind the flow is, so a backlog is never mistaken for a quiet sender.
-        if self._intake.newest_posted_ms - src.buffer_posted_ms >= quiet_ms:
+        return self._quiet_since(src.buffer_posted_ms, now, config.upload_quiet_s)
+
+    def _quiet_since(self, posted_ms: int, now: float, seconds: float) -> bool:
+        """Nothing came for ``seconds`` after audio posted at ``posted_ms``, by Kafka time."""
+        if seconds <= 0:
             return True
-        # Nothing read at all for a while: the flow is caught up and the sender really stopped.
-        return self._intake.idle_s >= config.upload_quiet_s and (
-            now - self.last_activity >= config.upload_quiet_s
-        )
+        # Kafka time: other senders' audio posted well after it. This holds however far behind
+        # the flow is, so a backlog is never mistaken for senders gone quiet.
+        if self._intake.newest_posted_ms - posted_ms >= seconds * 1000:
+            return True
+        # Nothing read at all for a while: the flow is caught up and the senders really stopped.
+        return self._intake.idle_s >= seconds and now - self.last_activity >= seconds
+
+    def _all_done(self) -> bool:
+        return bool(self.sources) and all(s.done and not s.buffer for s in self.sources.values())
+
+    def _last_final_posted_ms(self) -> int:
+        return max((s.final_posted_ms or 0 for s in self.sources.values()), default=0)
 
     def _offset_for(self, first: _Pending) -> int:
         # Sources share the meeting's timeline from its start; a source that joins late says
@@ -411,6 +434,10 @@ class MeetingTimeline:
         quiet_at = max(self.last_activity + quiet, self.last_advanced + max(0.0, quiet - self._intake.idle_s))
         if quiet_at > self.last_advanced and any(s.buffer and s.uploading for s in self.sources.values()):
             times.append(quiet_at)
+        if self._all_done():  # the close grace, measured the same way
+            grace = config.close_grace_s
+            times.append(max(self.last_activity + grace,
+                             self.last_advanced + max(0.0, grace - self._intake.idle_s)))
         for s in self.sources.values():
             if s.buffer and s.first_read_at is not None and s.probing(self.last_advanced, config):
                 times.append(s.first_read_at + config.probe_s)

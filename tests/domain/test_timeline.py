@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from domain.envelope import AudioChunk
 from domain.timeline import (
     Gap,
+    Intake,
     MeetingClosed,
+    MeetingSeen,
     MeetingTimeline,
     TimelineConfig,
     TimelineError,
@@ -16,7 +18,9 @@ from domain.timeline import (
 )
 from domain.windowing import RATE, WindowPolicy, find_cut
 
-CONFIG = TimelineConfig(gap_timeout_s=10, idle_timeout_s=60, max_seq_ahead=50, closed_ttl_s=100)
+# No close grace here: these tests read the timeline as it was before tracks could follow each
+# other (the grace has tests of its own below).
+CONFIG = TimelineConfig(gap_timeout_s=10, idle_timeout_s=60, max_seq_ahead=50, closed_ttl_s=100, close_grace_s=0)
 
 
 def tone(seconds: float, amp: int = 3000, freq: float = 220.0) -> np.ndarray:
@@ -110,14 +114,101 @@ def test_seq_far_ahead_is_rejected():
         tl.add(chunk(10_000), b"", 1, 0.0, CONFIG)
 
 
-def test_closed_meeting_drops_late_duplicates_and_rejects_new_chunks():
+def test_closed_meeting_drops_late_duplicates_and_rejects_chunks_after_a_final():
     pcms = speech_stream(2)
     tl, out = feed([0, 1], pcms, finals={1})
     assert any(isinstance(o, MeetingClosed) and o.reason == "final" for o in out)
     assert tl.add(chunk(0), pcms[0], 1, 1.0, CONFIG) == []
-    with pytest.raises(TimelineError, match="already closed"):
-        tl.add(chunk(0, source="late-mic"), pcms[0], 1, 1.0, CONFIG)
+    with pytest.raises(TimelineError, match="after the final chunk"):
+        tl.add(chunk(2), pcms[0], 1, 1.0, CONFIG)
+    assert tl.closed_at is not None
     assert not tl.expired(50.0, CONFIG) and tl.expired(101.0, CONFIG)
+
+
+GRACE = TimelineConfig(gap_timeout_s=10, idle_timeout_s=60, max_seq_ahead=50, closed_ttl_s=100, close_grace_s=5)
+
+
+def send_track(tl, source, pcms, now, posted_ms, config=GRACE, intake=None):
+    """A whole track posted at once, as `vori send --source` does; what the timeline gives back."""
+    out = []
+    for seq, pcm in enumerate(pcms):
+        c = AudioChunk("m1", seq, source, source.title(), "pcm_s16le", 16000, 1, b"", seq == len(pcms) - 1, None)
+        out += tl.add(c, pcm, posted_ms, now, config)
+    out += drain(tl, now, config, intake)
+    return out
+
+
+def drain(tl, now, config=GRACE, intake=None):
+    out, new = [], [None]
+    while new:  # as the flow does: until no long window may give its tail back
+        new = tl.advance(now, config, intake=intake)
+        out += new
+        if not any(isinstance(o, Window) and o.rereadable for o in new):
+            break
+    return out
+
+
+def test_a_second_track_sent_right_after_the_first_joins_the_same_meeting():
+    pcms = speech_stream(3)
+    tl = MeetingTimeline("m1")
+    out = send_track(tl, "alice", pcms, 0.0, 10_000, intake=Intake(10_000, 0.0))
+    assert not any(isinstance(o, MeetingClosed) for o in out), "closed before the grace"
+    # One second later (by Kafka time) the second track starts: no dead letter, same meeting.
+    out += send_track(tl, "bob", pcms, 1.0, 11_000, intake=Intake(11_000, 0.0))
+    assert not any(isinstance(o, MeetingClosed) for o in out)
+    out += drain(tl, 7.0, intake=Intake(11_000, 6.0))  # nothing read for 6 s: the grace is over
+    closed = [o for o in out if isinstance(o, MeetingClosed)]
+    assert len(closed) == 1 and closed[0].reason == "final"
+    assert {w.source for w in out if isinstance(w, Window) and w.speech} == {"alice", "bob"}
+
+
+def test_the_grace_runs_on_kafka_time_so_a_flow_that_is_behind_does_not_close_early():
+    pcms = speech_stream(2)
+    tl = MeetingTimeline("m1")
+    send_track(tl, "alice", pcms, 0.0, 10_000, intake=Intake(10_000, 0.0))
+    # Half a minute of wall time later the flow is still busy reading a backlog posted 1 s after
+    # the final chunk: the meeting stays open.
+    assert not any(isinstance(o, MeetingClosed) for o in drain(tl, 30.0, intake=Intake(11_000, 0.0)))
+    # Records posted 5 s after it have been read: the grace is over by Kafka time.
+    out = drain(tl, 31.0, intake=Intake(15_000, 0.0))
+    assert [o.reason for o in out if isinstance(o, MeetingClosed)] == ["final"]
+
+
+def test_the_close_grace_is_a_deadline_of_its_own():
+    pcms = speech_stream(2)
+    tl = MeetingTimeline("m1")
+    send_track(tl, "alice", pcms, 100.0, 10_000, intake=Intake(10_000, 0.0))
+    deadline = tl.next_deadline(GRACE)
+    assert deadline is not None and 100.0 < deadline <= 105.0
+    out = drain(tl, deadline, intake=Intake(10_000, deadline - 100.0))
+    assert [o.reason for o in out if isinstance(o, MeetingClosed)] == ["final"]
+
+
+def test_a_track_that_comes_after_the_close_reopens_the_meeting():
+    pcms = speech_stream(3)
+    tl = MeetingTimeline("m1")
+    first = send_track(tl, "alice", pcms, 0.0, 10_000, intake=Intake(10_000, 0.0))
+    first += drain(tl, 30.0, intake=Intake(10_000, 30.0))
+    assert [o.reason for o in first if isinstance(o, MeetingClosed)] == ["final"]
+    later = send_track(tl, "bob", pcms, 40.0, 50_000, intake=Intake(50_000, 0.0))
+    seen = [o for o in later if isinstance(o, MeetingSeen)]
+    assert seen and seen[0].sources == {"alice": "Alice", "bob": "Bob"}, "the meeting is live again"
+    later += drain(tl, 50.0, intake=Intake(50_000, 10.0))
+    assert [o.reason for o in later if isinstance(o, MeetingClosed)] == ["final"]
+    bob = [w for w in later if isinstance(w, Window) and w.speech]
+    assert bob and {w.source for w in bob} == {"bob"}
+    assert_windows_cover_the_speech(bob, pcms)
+
+
+def test_a_source_that_paused_past_the_idle_timeout_reopens_the_meeting():
+    pcms = speech_stream(3)
+    tl = MeetingTimeline("m1")
+    tl.add(chunk(0), pcms[0], 1, 0.0, CONFIG)
+    out = tl.advance(0.0, CONFIG) + tl.advance(61.0, CONFIG)
+    assert [o.reason for o in out if isinstance(o, MeetingClosed)] == ["idle"]
+    again = tl.add(chunk(1), pcms[1], 2, 70.0, CONFIG)
+    assert any(isinstance(o, MeetingSeen) for o in again)
+    assert tl.closed_at is None
 
 
 def test_idle_meeting_closes_and_flushes():
@@ -311,7 +402,7 @@ def test_a_new_source_waits_a_moment_to_tell_an_upload_from_a_live_mic():
 
 
 def test_a_meeting_closes_only_after_its_last_long_window_has_settled():
-    cfg = TimelineConfig(upload_policy=WindowPolicy.from_seconds(4, 6))
+    cfg = TimelineConfig(upload_policy=WindowPolicy.from_seconds(4, 6), close_grace_s=0)
     pcms = [*speech_stream(3), b""]  # 4.5 s uploaded, then the final chunk
     tl = MeetingTimeline("m1")
     for seq, pcm in enumerate(pcms):
