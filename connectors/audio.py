@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import av
 import numpy as np
 import numpy.typing as npt
 
-from domain.envelope import AudioChunk
+from domain.envelope import MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, AudioChunk
 
 TARGET_RATE = 16_000
 # A chunk never holds more than this much audio once decoded, whatever its header says, so a
@@ -16,6 +19,7 @@ TARGET_RATE = 16_000
 _HARD_LIMIT_SECONDS = 600.0
 
 _FORMATS = {"wav": "wav", "flac": "flac", "ogg": "ogg", "webm": "matroska", "mp3": "mp3"}
+_CODEC_OF = {"matroska": "webm"}
 
 
 class AudioDecodeError(ValueError):
@@ -58,28 +62,102 @@ def _resample(mono: npt.NDArray[np.float64], rate: int) -> Pcm:
     return np.concatenate(parts).astype(np.int16) if parts else np.zeros(0, dtype=np.int16)
 
 
+@dataclass(frozen=True)
+class AudioInfo:
+    """What a container chunk holds, found by decoding it without resampling."""
+
+    sample_rate: int
+    channels: int
+    seconds: float
+
+
+def _check_shape(rate: int, channels: int, fmt: str) -> None:
+    fmt = _CODEC_OF.get(fmt, fmt)
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise AudioDecodeError(
+            f"the {fmt} audio has a sample rate of {rate} Hz; "
+            f"between {MIN_SAMPLE_RATE} and {MAX_SAMPLE_RATE} is accepted"
+        )
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioDecodeError(
+            f"the {fmt} audio has {channels} channels; between 1 and {MAX_CHANNELS} is accepted"
+        )
+
+
+def _checked_frames(
+    container: av.container.InputContainer, fmt: str, max_seconds: float, deadline: float | None
+) -> Iterator[av.AudioFrame]:
+    """The audio frames of a container, each checked before anyone resamples it.
+
+    A header may claim anything: rate and channels are checked on the stream and again on every
+    frame (they may change mid-stream), and the decoded duration is added up frame by frame, so
+    a tiny chunk that would decode to hours, or resample a 1 Hz stream to gigabytes, is refused
+    before it costs memory.
+    """
+    if not container.streams.audio:
+        raise AudioDecodeError(f"no audio stream in the {fmt} data")
+    stream = container.streams.audio[0]
+    ctx = stream.codec_context
+    if ctx.sample_rate:
+        _check_shape(ctx.sample_rate, ctx.channels or 1, fmt)
+    seconds = 0.0
+    for frame in container.decode(stream):
+        _check_shape(frame.sample_rate, len(frame.layout.channels), fmt)
+        seconds += frame.samples / frame.sample_rate
+        if seconds > max_seconds:
+            raise AudioDecodeError(f"chunk holds more than {max_seconds:g} s of audio")
+        if deadline is not None and time.monotonic() > deadline:
+            raise AudioDecodeError(f"the {fmt} audio takes too long to decode")
+        yield frame
+
+
+def _opened(data: bytes, fmt: str) -> av.container.InputContainer:
+    return av.open(io.BytesIO(data), mode="r", format=fmt)
+
+
+_DECODE_ERRORS = (av.error.FFmpegError, ValueError, EOFError, IndexError, OverflowError)
+
+
+def probe_chunk(chunk: AudioChunk, *, max_seconds: float, time_budget_s: float = 1.0) -> AudioInfo | None:
+    """Decode a container chunk without resampling to check what it holds (the gateway's check).
+
+    Raises :class:`AudioDecodeError` with the reason when the rate, the channels or the decoded
+    duration are out of bounds, the data does not decode, or decoding takes longer than
+    ``time_budget_s``. Raw PCM (checked from its envelope) and empty audio give None.
+    """
+    if not chunk.audio or chunk.codec == "pcm_s16le":
+        return None
+    fmt = _FORMATS[chunk.codec]
+    deadline = time.monotonic() + time_budget_s
+    rate = channels = 0
+    seconds = 0.0
+    try:
+        with _opened(chunk.audio, fmt) as container:
+            for frame in _checked_frames(container, fmt, max_seconds, deadline):
+                rate, channels = frame.sample_rate, len(frame.layout.channels)
+                seconds += frame.samples / frame.sample_rate
+    except AudioDecodeError:
+        raise
+    except _DECODE_ERRORS as exc:
+        raise AudioDecodeError(f"cannot decode {fmt} audio: {exc}") from exc
+    if not rate:
+        raise AudioDecodeError(f"the {fmt} data holds no audio frames")
+    return AudioInfo(rate, channels, seconds)
+
+
 def _decode_container(data: bytes, fmt: str, max_seconds: float) -> Pcm:
     resampler = av.AudioResampler(format="s16", layout="mono", rate=TARGET_RATE)
     parts: list[Pcm] = []
-    total = 0
-    limit = int(max_seconds * TARGET_RATE)
     try:
-        with av.open(io.BytesIO(data), mode="r", format=fmt) as container:
-            if not container.streams.audio:
-                raise AudioDecodeError(f"no audio stream in the {fmt} data")
-            stream = container.streams.audio[0]
-            for frame in container.decode(stream):
+        with _opened(data, fmt) as container:
+            for frame in _checked_frames(container, fmt, max_seconds, None):
                 for out in resampler.resample(frame):
-                    pcm = out.to_ndarray().reshape(-1).astype(np.int16)
-                    total += len(pcm)
-                    if total > limit:
-                        raise AudioDecodeError(f"chunk holds more than {max_seconds:g} s of audio")
-                    parts.append(pcm)
+                    parts.append(out.to_ndarray().reshape(-1).astype(np.int16))
             for out in resampler.resample(None):
                 parts.append(out.to_ndarray().reshape(-1).astype(np.int16))
     except AudioDecodeError:
         raise
-    except (av.error.FFmpegError, ValueError, EOFError, IndexError) as exc:
+    except _DECODE_ERRORS as exc:
         raise AudioDecodeError(f"cannot decode {fmt} audio: {exc}") from exc
     if not parts:
         raise AudioDecodeError(f"the {fmt} data holds no audio frames")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from vori_testing import speak, wer
 
-from connectors.audio import AudioDecodeError, decode_chunk, pcm_to_float32
+from connectors.audio import AudioDecodeError, decode_chunk, pcm_to_float32, probe_chunk
 from connectors.settings import Settings
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import validate_envelope
@@ -75,3 +75,52 @@ def test_garbage_after_a_valid_header_is_a_decode_error():
     chunk = validate_envelope({"meeting_id": "m", "seq": 0, "codec": "flac", "audio": base64.b64encode(data).decode()}, "m")
     with pytest.raises(AudioDecodeError, match="flac"):
         decode_chunk(chunk)
+
+
+def _pcm_container(container: str, codec: str, rate: int, samples: int) -> bytes:
+    buf = io.BytesIO()
+    with av.open(buf, "w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate, layout="mono")
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, samples), np.int16), format="s16", layout="mono")
+        frame.sample_rate = rate
+        frame.pts = 0
+        for packet in stream.encode(frame):
+            out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return buf.getvalue()
+
+
+def _chunk(codec: str, data: bytes):
+    return validate_envelope(
+        {"meeting_id": "m", "seq": 0, "codec": codec, "audio": base64.b64encode(data).decode()}, "m"
+    )
+
+
+def test_a_1_hz_stream_is_refused_before_it_is_resampled():
+    # 54 KB of WebM holding PCM at 1 Hz: resampling it to 16 kHz first would take gigabytes.
+    data = _pcm_container("matroska", "pcm_s16le", 1, 27_000)
+    assert len(data) < 60_000
+    chunk = _chunk("webm", data)
+    with pytest.raises(AudioDecodeError, match="sample rate of 1 Hz"):
+        decode_chunk(chunk, max_seconds=60)
+    with pytest.raises(AudioDecodeError, match="sample rate of 1 Hz"):
+        probe_chunk(chunk, max_seconds=60)
+
+
+def test_a_few_kilobytes_that_decode_to_minutes_are_refused():
+    data = _pcm_container("flac", "flac", 8000, 8000 * 600)  # ten minutes of silence, ~110 KB
+    chunk = _chunk("flac", data)
+    with pytest.raises(AudioDecodeError, match="more than 60 s"):
+        probe_chunk(chunk, max_seconds=60)
+    with pytest.raises(AudioDecodeError, match="more than 60 s"):
+        decode_chunk(chunk, max_seconds=60)
+
+
+def test_probe_reports_rate_channels_and_duration():
+    data = encode(speak(SENTENCE), *ENCODERS["ogg"])
+    info = probe_chunk(_chunk("ogg", data), max_seconds=60)
+    assert info is not None and (info.sample_rate, info.channels) == (48000, 2)
+    assert 2.0 < info.seconds < 8.0
+    with pytest.raises(AudioDecodeError):
+        probe_chunk(_chunk("ogg", data[: len(data) // 50]), max_seconds=60)
