@@ -1,4 +1,4 @@
-"""The board: the kanban page, its REST API and the live WebSocket feed (CONTRACT.md section 5).
+"""The board: the kanban page, its REST API and the live WebSocket feed (docs/contract.md section 5).
 
 Run it with ``python -m apps.board`` (reads ``VORI_DATABASE_URL``, ``VORI_BOARD_HOST/PORT``).
 Every request carries a board token of one team (``Authorization: Bearer`` or ``?token=`` on the
@@ -9,26 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import uvicorn
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, WebSocket
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
-from psycopg import sql
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from apps.board_events import Hub, Subscriber, dumps, events_since, latest_event_id
+from apps import report
+from apps.board_events import BoardEvent, Hub, Subscriber, dumps
+from connectors.board_store import TICKET_COLUMNS as _TICKET_COLUMNS
+from connectors.board_store import BoardStore, MeetingRow, dict_row, sql
 from connectors.postgres import migrate
 from connectors.settings import Settings
 from connectors.tokens import Principal, TokenStore, TokenStoreUnavailable
@@ -49,10 +47,6 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-_TICKET_COLUMNS = (
-    "ticket_id, team, meeting_id, title, assignee, due_date, status, source_quote, "
-    "source_start_ms, created_at, updated_at"
-)
 
 
 class TicketPatch(BaseModel):
@@ -67,12 +61,14 @@ class TicketPatch(BaseModel):
 
 
 class Board:
-    """Shared state of one board process: the query pool, the token store and the event hub."""
+    """Shared state of one board process: the store, the token store and the event hub."""
 
-    def __init__(self, settings: Settings, pool: AsyncConnectionPool[Any], tokens: TokenStore,
+    def __init__(self, settings: Settings, store: BoardStore, tokens: TokenStore,
                  hub: Hub) -> None:
         self.settings = settings
-        self.pool = pool
+        self.store = store
+        # Only patch_ticket still uses the pool directly, until it calls the ticket writer.
+        self.pool = store.pool
         self.tokens = tokens
         self.hub = hub
 
@@ -91,22 +87,8 @@ class Board:
                                 headers={"WWW-Authenticate": "Bearer"})
         return principal
 
-    async def rows(self, query: str, params: tuple[object, ...]) -> list[dict[str, Any]]:
-        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(query, params)
-            found: list[dict[str, Any]] = await cur.fetchall()
-            return found
-
-    async def one(self, query: str, params: tuple[object, ...]) -> dict[str, Any] | None:
-        found = await self.rows(query, params)
-        return found[0] if found else None
-
-    async def meeting(self, team: str, meeting_id: str) -> dict[str, Any]:
-        row = await self.one(
-            "SELECT meeting_id, team, title, status, started_at, ended_at, close_reason, language "
-            "FROM meetings WHERE meeting_id = %s AND team = %s",
-            (meeting_id, team),
-        )
+    async def meeting(self, team: str, meeting_id: str) -> MeetingRow:
+        row = await self.store.meeting(team, meeting_id)
         if row is None:
             raise HTTPException(404, "no such meeting")
         return row
@@ -140,88 +122,12 @@ def _json(value: object, status_code: int = 200) -> Response:
     return Response(dumps(value), status_code=status_code, media_type="application/json")
 
 
-async def render_report(board: Board, meeting: dict[str, Any]) -> str:
-    """The meeting's minutes as Markdown: ``apps.report`` when installed, else from the tables."""
-    if importlib.util.find_spec("apps.report") is not None:
-        report = importlib.import_module("apps.report")
-        render: Callable[[str, str], str] = report.render_markdown
-        return await asyncio.to_thread(render, board.settings.database_url, meeting["meeting_id"])
-    return await _simple_report(board, meeting)
-
-
-def _md(text: object) -> str:
-    """Plain text safe inside Markdown lines (no accidental headings, links or HTML)."""
-    out = " ".join(str(text).split())
-    for ch in "\\`*_[]<>#|":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
-def _item_text(item: object) -> str:
-    if isinstance(item, dict):
-        for key in ("text", "title", "summary", "decision", "quote"):
-            if item.get(key):
-                extra = [f"{k}: {item[k]}" for k in ("assignee", "owner", "due_date", "due")
-                         if item.get(k)]
-                return str(item[key]) + (f" ({', '.join(extra)})" if extra else "")
-    return str(item)
-
-
-async def _simple_report(board: Board, meeting: dict[str, Any]) -> str:
-    mid = meeting["meeting_id"]
-    minutes = await board.one(
-        "SELECT kind, summary, decisions, action_items, keywords FROM meeting_minutes "
-        "WHERE meeting_id = %s ORDER BY (kind = 'final') DESC, updated_at DESC LIMIT 1",
-        (mid,),
-    )
-    tickets = await board.rows(
-        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE meeting_id = %s AND team = %s "
-        "ORDER BY created_at",
-        (mid, meeting["team"]),
-    )
-    keywords = await board.rows(
-        "SELECT keyword FROM meeting_keywords WHERE meeting_id = %s ORDER BY score DESC LIMIT 15",
-        (mid,),
-    )
-    metrics = await board.one("SELECT * FROM meeting_metrics WHERE meeting_id = %s", (mid,))
-
-    lines = [f"# {_md(meeting['title'] or mid)}", ""]
-    lines.append(f"- Meeting: {_md(mid)}")
-    lines.append(f"- Status: {meeting['status']}")
-    if meeting["started_at"]:
-        lines.append(f"- Started: {meeting['started_at'].isoformat(timespec='seconds')}")
-    if meeting["ended_at"]:
-        lines.append(f"- Ended: {meeting['ended_at'].isoformat(timespec='seconds')}")
-    lines += ["", "## Summary", ""]
-    if minutes is None:
-        lines.append("No minutes yet.")
-    else:
-        lines.append(_md(minutes["summary"] or "(empty)")
-                     + ("" if minutes["kind"] == "final" else " (rolling)"))
-    lines += ["", "## Decisions", ""]
-    decisions = (minutes or {}).get("decisions") or []
-    lines += [f"- {_md(_item_text(d))}" for d in decisions] or ["None recorded."]
-    lines += ["", "## Action items", ""]
-    if tickets:
-        for t in tickets:
-            who = f" — {_md(t['assignee'])}" if t["assignee"] else ""
-            due = f", due {t['due_date'].isoformat()}" if t["due_date"] else ""
-            lines.append(f"- [{t['status']}] {_md(t['title'])}{who}{due}")
-    else:
-        items = (minutes or {}).get("action_items") or []
-        lines += [f"- {_md(_item_text(a))}" for a in items] or ["None recorded."]
-    words = [k["keyword"] for k in keywords] or list((minutes or {}).get("keywords") or [])
-    lines += ["", "## Keywords", "", ", ".join(_md(_item_text(w)) for w in words) or "None yet."]
-    lines += ["", "## Metrics", ""]
-    if metrics is None:
-        lines.append("Not computed yet.")
-    else:
-        for key in ("duration_s", "words", "wpm", "speakers", "speaker_balance", "questions",
-                    "decisions", "action_items", "action_items_per_hour", "efficiency_score"):
-            value = metrics[key]
-            shown = f"{value:.2f}" if isinstance(value, float) else str(value)
-            lines.append(f"- {key.replace('_', ' ')}: {shown}")
-    return "\n".join(lines) + "\n"
+async def render_report(board: Board, meeting: MeetingRow) -> str:
+    """The meeting's minutes as Markdown, by ``apps.report``."""
+    rows = await board.store.report_rows(meeting["meeting_id"], max_keywords=report.MAX_KEYWORDS)
+    if rows is None:  # deleted since the team check
+        raise HTTPException(404, "no such meeting")
+    return report.to_markdown(report.build_report(rows))
 
 
 def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
@@ -231,22 +137,19 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if run_migrations:
             await asyncio.to_thread(migrate, settings.database_url)
-        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            settings.database_url, min_size=1, max_size=8, timeout=10,
-            kwargs={"autocommit": True}, open=False,
-        )
-        await pool.open(wait=True, timeout=30)
+        store = BoardStore(settings.database_url)
+        await store.open(timeout_s=30)
         tokens = TokenStore(settings.database_url, cache_ttl_s=settings.token_cache_ttl_s)
         await tokens.open()
-        hub = Hub(settings.database_url, pool)
+        hub = Hub(store)
         await hub.start()
-        app.state.board = Board(settings, pool, tokens, hub)
+        app.state.board = Board(settings, store, tokens, hub)
         try:
             yield
         finally:
             await hub.stop()
             await tokens.close()
-            await pool.close()
+            await store.close()
 
     app = FastAPI(title="VORI board", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
@@ -272,46 +175,25 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
 
     @app.get("/api/whoami")
     async def whoami(board: BoardDep, who: Who) -> Response:
-        last = await latest_event_id(board.pool, who.team)
+        last = await board.store.latest_event_id(who.team)
         return _json({"team": who.team, "last_event_id": last})
 
     @app.get("/api/meetings")
     async def list_meetings(board: BoardDep, who: Who, team: str | None = None,
                             limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Response:
         team = _check_team(who, team)
-        rows = await board.rows(
-            "SELECT m.meeting_id, m.title, m.status, m.started_at, m.ended_at, "
-            "  (SELECT count(*) FROM transcript_segments s WHERE s.meeting_id = m.meeting_id) "
-            "    AS segments, "
-            "  EXISTS (SELECT 1 FROM meeting_minutes n WHERE n.meeting_id = m.meeting_id "
-            "          AND n.kind = 'final') AS has_final_minutes "
-            "FROM meetings m WHERE m.team = %s ORDER BY m.started_at DESC LIMIT %s",
-            (team, limit),
-        )
-        return _json(rows)
+        return _json(await board.store.meetings(team, limit))
 
     @app.get("/api/meetings/{meeting_id}")
     async def get_meeting(meeting_id: str, board: BoardDep, who: Who) -> Response:
         meeting = await board.meeting(who.team, meeting_id)
-        meeting["segments"] = await board.rows(
-            "SELECT source, start_ms, end_ms, speaker, text, language FROM transcript_segments "
-            "WHERE meeting_id = %s ORDER BY start_ms, source",
-            (meeting_id,),
-        )
-        meeting["minutes"] = await board.rows(
-            "SELECT kind, summary, decisions, action_items, status_updates, questions, keywords, "
-            "writer, updated_at FROM meeting_minutes WHERE meeting_id = %s ORDER BY kind",
-            (meeting_id,),
-        )
-        meeting["tickets"] = await board.rows(
-            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE meeting_id = %s AND team = %s "
-            "ORDER BY created_at",
-            (meeting_id, who.team),
-        )
-        meeting["metrics"] = await board.one(
-            "SELECT * FROM meeting_metrics WHERE meeting_id = %s", (meeting_id,)
-        )
-        return _json(meeting)
+        return _json({
+            **meeting,
+            "segments": await board.store.segments(meeting_id),
+            "minutes": await board.store.minutes(meeting_id),
+            "tickets": await board.store.tickets(who.team, meeting_id),
+            "metrics": await board.store.metrics(meeting_id),
+        })
 
     @app.get("/api/meetings/{meeting_id}/report.md")
     async def meeting_report(meeting_id: str, board: BoardDep, who: Who) -> PlainTextResponse:
@@ -323,12 +205,7 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
     async def list_tickets(board: BoardDep, who: Who, team: str | None = None,
                            meeting_id: str | None = None) -> Response:
         team = _check_team(who, team)
-        rows = await board.rows(
-            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE team = %s "
-            "AND (%s::text IS NULL OR meeting_id = %s) ORDER BY created_at, ticket_id",
-            (team, meeting_id, meeting_id),
-        )
-        return _json(rows)
+        return _json(await board.store.tickets(team, meeting_id))
 
     @app.patch("/api/tickets/{ticket_id}")
     async def patch_ticket(ticket_id: str, change: TicketPatch, board: BoardDep,
@@ -341,7 +218,7 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
         async with board.pool.connection() as conn, conn.transaction():
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
-                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE ticket_id = %s AND team = %s "
+                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE ticket_id = %s AND team = %s "  # noqa: S608
                 "FOR UPDATE",
                 (ticket_id, who.team),
             )
@@ -358,7 +235,7 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
             )
             await cur.execute(
                 sql.SQL(
-                    "UPDATE tickets SET {}, updated_at = now() WHERE ticket_id = %(ticket_id)s "
+                    "UPDATE tickets SET {}, updated_at = now() WHERE ticket_id = %(ticket_id)s "  # noqa: S608
                     "RETURNING " + _TICKET_COLUMNS
                 ).format(assignments),
                 {**changed, "ticket_id": ticket_id},
@@ -383,23 +260,7 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
     @app.get("/api/analytics")
     async def analytics(board: BoardDep, who: Who, team: str | None = None) -> Response:
         team = _check_team(who, team)
-        trends = await board.rows(
-            "SELECT keyword, granularity, window_start, window_end, mentions, meetings, "
-            "trend_score FROM keyword_trends WHERE team = %s "
-            "AND window_start >= (SELECT max(window_start) - interval '30 days' "
-            "                     FROM keyword_trends WHERE team = %s) "
-            "ORDER BY window_start, keyword LIMIT 5000",
-            (team, team),
-        )
-        metrics = await board.rows(
-            "SELECT m.meeting_id, m.title, m.started_at, x.duration_s, x.words, x.wpm, "
-            "x.speakers, x.speaker_balance, x.questions, x.decisions, x.action_items, "
-            "x.action_items_per_hour, x.efficiency_score, x.computed_at "
-            "FROM meeting_metrics x JOIN meetings m USING (meeting_id) WHERE m.team = %s "
-            "ORDER BY m.started_at DESC LIMIT 50",
-            (team,),
-        )
-        return _json({"keyword_trends": trends, "meeting_metrics": metrics})
+        return _json(await board.store.analytics(team))
 
     @app.exception_handler(TokenStoreUnavailable)
     async def on_store_down(_request: Request, exc: TokenStoreUnavailable) -> JSONResponse:
@@ -433,10 +294,11 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
         try:
             sent: set[int] = set()
             if since is None:
-                last = await latest_event_id(board.pool, team)
+                last = await board.store.latest_event_id(team)
             else:
                 last = since
-                for event in await events_since(board.pool, team, since):
+                for row in await board.store.events_since(team, since):
+                    event = BoardEvent.from_row(row)
                     await websocket.send_text(event.to_json())
                     sent.add(event.id)
                     last = event.id

@@ -17,14 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import psycopg
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from connectors.board_store import BoardStore, EventRow
+from connectors.postgres import PostgresError
 
 log = logging.getLogger("vori.board.events")
-
-CHANNEL = "vori_events"
-_EVENT_COLUMNS = "id, team, meeting_id, type, payload, created_at"
 
 
 def _default(value: object) -> str:
@@ -48,7 +44,7 @@ class BoardEvent:
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> BoardEvent:
+    def from_row(cls, row: EventRow) -> BoardEvent:
         return cls(
             id=int(row["id"]),
             team=str(row["team"]),
@@ -71,25 +67,6 @@ class BoardEvent:
         )
 
 
-async def events_since(
-    pool: AsyncConnectionPool[Any], team: str, since: int, limit: int = 5000
-) -> list[BoardEvent]:
-    """The team's events with ``id > since``, oldest first (a reconnecting client's catch-up)."""
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE team = %s AND id > %s ORDER BY id LIMIT %s",
-            (team, since, limit),
-        )
-        return [BoardEvent.from_row(r) for r in await cur.fetchall()]
-
-
-async def latest_event_id(pool: AsyncConnectionPool[Any], team: str) -> int:
-    async with pool.connection() as conn:
-        cur = await conn.execute("SELECT COALESCE(max(id), 0) FROM events WHERE team = %s", (team,))
-        row = await cur.fetchone()
-        return int(row[0]) if row else 0
-
-
 @dataclass(eq=False)
 class Subscriber:
     """One open socket's inbox: encoded events, newest last; ``None`` means "you were dropped"."""
@@ -102,13 +79,12 @@ class Subscriber:
 
 
 class Hub:
-    """Fans committed events out to subscribers by team, from a single LISTEN connection."""
+    """Fans committed events out to subscribers by team, from the store's LISTEN connection."""
 
     MAX_BACKLOG = 10_000
 
-    def __init__(self, dsn: str, pool: AsyncConnectionPool[Any]) -> None:
-        self._dsn = dsn
-        self._pool = pool
+    def __init__(self, store: BoardStore) -> None:
+        self._store = store
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
@@ -172,7 +148,7 @@ class Hub:
                 await self._listen()
             except asyncio.CancelledError:
                 raise
-            except (psycopg.Error, OSError) as exc:
+            except PostgresError as exc:
                 # Sockets survive a listener restart; they may miss events from the gap, which the
                 # page recovers on its next reconnect with ?since=. Drop them so that happens now.
                 log.warning("board listener lost PostgreSQL (%s); retry in %.1fs", exc, delay)
@@ -185,15 +161,14 @@ class Hub:
                 delay = 0.5
 
     async def _listen(self) -> None:
-        async with await psycopg.AsyncConnection.connect(self._dsn, autocommit=True) as conn:
-            await conn.execute(f"LISTEN {CHANNEL}")
+        async with self._store.listen() as payloads:
             self._listening.set()
             ids: asyncio.Queue[int] = asyncio.Queue()
             fetcher = asyncio.create_task(self._fetch_loop(ids), name="board-fetcher")
             try:
-                async for note in conn.notifies():
-                    if note.payload.isdigit():  # anything else on the channel is not ours
-                        ids.put_nowait(int(note.payload))
+                async for payload in payloads:
+                    if payload.isdigit():  # anything else on the channel is not ours
+                        ids.put_nowait(int(payload))
                     if fetcher.done():
                         fetcher.result()  # re-raise what stopped it
             finally:
@@ -208,9 +183,4 @@ class Hub:
             self.publish(await self._fetch(batch))
 
     async def _fetch(self, ids: list[int]) -> list[BoardEvent]:
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ANY(%s) ORDER BY id", (ids,)
-            )
-            return [BoardEvent.from_row(r) for r in await cur.fetchall()]
-
+        return [BoardEvent.from_row(r) for r in await self._store.events(ids)]

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psycopg
 
 from apps.report import render_markdown
 from apps.send import Target, send_file
 from connectors.audio import read_audio_file
+from connectors.board_store import meeting_progress, meeting_tickets, transcript_lines
 from connectors.settings import REPO_ROOT, Settings
 from infra.stack import read_env
 
@@ -66,40 +66,27 @@ def wait_closed(dsn: str, meeting_id: str, timeout: float) -> bool:
     """True once the meeting is closed and its final minutes are written."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with psycopg.connect(dsn) as conn:
-            row = conn.execute(
-                "SELECT m.status, EXISTS (SELECT 1 FROM meeting_minutes n "
-                "WHERE n.meeting_id = m.meeting_id AND n.kind = 'final') "
-                "FROM meetings m WHERE m.meeting_id = %s",
-                (meeting_id,),
-            ).fetchone()
-        if row is not None and row[0] == "closed" and row[1]:
+        progress = meeting_progress(dsn, meeting_id)
+        if progress is not None and progress["status"] == "closed" and progress["has_final_minutes"]:
             return True
         time.sleep(0.5)
     return False
 
 
 def print_results(dsn: str, meeting_id: str) -> None:
-    with psycopg.connect(dsn) as conn:
-        segs = conn.execute(
-            "SELECT start_ms, coalesce(speaker, source), text FROM transcript_segments "
-            "WHERE meeting_id = %s ORDER BY start_ms, source",
-            (meeting_id,),
-        ).fetchall()
-        tickets = conn.execute(
-            "SELECT status, title, assignee, due_date FROM tickets WHERE meeting_id = %s "
-            "ORDER BY created_at",
-            (meeting_id,),
-        ).fetchall()
+    lines = transcript_lines(dsn, meeting_id)
+    tickets = meeting_tickets(dsn, meeting_id)
     print("\n== Transcript ==")
-    for start_ms, who, text in segs:
-        print(f"[{start_ms // 60000:02d}:{start_ms // 1000 % 60:02d}] {who}: {text}")
+    for line in lines:
+        start_ms = line["start_ms"]
+        print(f"[{start_ms // 60000:02d}:{start_ms // 1000 % 60:02d}] {line['who']}: {line['text']}")
     print("\n== Minutes ==")
     print(render_markdown(dsn, meeting_id))
     if tickets:
         print("\n== Tickets ==")
-        for status, title, assignee, due in tickets:
-            print(f"  [{status}] {title} ({assignee or 'unassigned'}, due {due or '-'})")
+        for t in tickets:
+            print(f"  [{t['status']}] {t['title']} ({t['assignee'] or 'unassigned'}, "
+                  f"due {t['due_date'] or '-'})")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -153,7 +140,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("demo", help="stream the bundled sample meeting through the running stack")
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "demo", help="stream the bundled sample meeting through the running stack"
+    )
     p.add_argument("--script", default=str(SAMPLE))
     p.add_argument("--realtime", action="store_true", help="send at the speed of speech")
     p.add_argument("--fixed-id", action="store_true", help="use the script's meeting id as is")

@@ -1,7 +1,8 @@
 """A meeting's report (minutes, action items, ticket changes, keywords, metrics) as Markdown or HTML.
 
 ``vori report MEETING [--html] [--out FILE]``; the board serves the Markdown at
-``GET /api/meetings/{id}/report.md`` through :func:`render_markdown`. Text from meetings is data:
+``GET /api/meetings/{id}/report.md`` with :func:`build_report` and :func:`to_markdown`, over rows
+it reads through its own store. Text from meetings is data:
 Markdown escapes every character that could become markup, HTML escapes everything.
 """
 
@@ -17,10 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from psycopg.rows import dict_row
-
-from connectors.postgres import PostgresError, connect
+from connectors.board_store import ReportRows, load_report_rows
+from connectors.postgres import PostgresError
 from connectors.settings import Settings
 from infra.stack import read_env
 
@@ -29,6 +28,7 @@ __all__ = [
     "Report",
     "ReportError",
     "add_parser",
+    "build_report",
     "load_report",
     "render_html",
     "render_markdown",
@@ -110,53 +110,18 @@ class Report:
 def load_report(dsn: str, meeting_id: str) -> Report:
     """Everything the report shows, read in one transaction; :class:`MeetingNotFound` if absent."""
     try:
-        with connect(dsn) as conn, conn.cursor(row_factory=dict_row) as cur:
-            return _load(cur, meeting_id)
+        rows = load_report_rows(dsn, meeting_id, max_keywords=MAX_KEYWORDS)
     except PostgresError as exc:
         raise ReportError(str(exc)) from exc
-    except psycopg.Error as exc:
-        raise ReportError(f"cannot read the meeting from PostgreSQL: {exc}") from exc
-
-
-def _load(cur: psycopg.Cursor[dict[str, Any]], meeting_id: str) -> Report:
-    meeting = cur.execute(
-        "SELECT meeting_id, team, title, status, started_at, ended_at FROM meetings "
-        "WHERE meeting_id = %s",
-        (meeting_id,),
-    ).fetchone()
-    if meeting is None:
+    if rows is None:
         raise MeetingNotFound(meeting_id)
-    team = str(meeting["team"])
-    minutes = cur.execute(
-        "SELECT * FROM meeting_minutes WHERE meeting_id = %s "
-        "ORDER BY (kind = 'final') DESC, updated_at DESC LIMIT 1",
-        (meeting_id,),
-    ).fetchone()
-    born = cur.execute(
-        "SELECT ticket_id, title, assignee, due_date, status FROM tickets "
-        "WHERE meeting_id = %s AND team = %s ORDER BY source_start_ms NULLS LAST, created_at, ticket_id",
-        (meeting_id, team),
-    ).fetchall()
-    events = cur.execute(
-        "SELECT e.ticket_id, t.title, t.assignee, e.event, e.old_status, e.new_status, e.quote "
-        "FROM ticket_events e JOIN tickets t ON t.ticket_id = e.ticket_id "
-        "WHERE e.meeting_id = %s AND t.team = %s AND e.event <> 'created' "
-        "ORDER BY e.quote_start_ms NULLS LAST, e.event_id",
-        (meeting_id, team),
-    ).fetchall()
-    keywords = [
-        str(r["keyword"])
-        for r in cur.execute(
-            "SELECT keyword FROM meeting_keywords WHERE meeting_id = %s "
-            "ORDER BY score DESC, keyword LIMIT %s",
-            (meeting_id, MAX_KEYWORDS),
-        ).fetchall()
-    ]
-    metrics = cur.execute("SELECT * FROM meeting_metrics WHERE meeting_id = %s", (meeting_id,)).fetchone()
-    last_ms = cur.execute(
-        "SELECT max(end_ms) AS end_ms FROM transcript_segments WHERE meeting_id = %s", (meeting_id,)
-    ).fetchone()
+    return build_report(rows)
 
+
+def build_report(rows: ReportRows) -> Report:
+    """The report of a meeting's rows (the board reads them through its own pool)."""
+    meeting, minutes, born, metrics = rows.meeting, rows.minutes, rows.born, rows.metrics
+    meeting_id = meeting["meeting_id"]
     m: Mapping[str, Any] = minutes or {}
     changes = [
         TicketChange(str(t["ticket_id"]), str(t["title"]), t["assignee"], "created", None,
@@ -165,20 +130,21 @@ def _load(cur: psycopg.Cursor[dict[str, Any]], meeting_id: str) -> Report:
     ] + [
         TicketChange(str(e["ticket_id"]), str(e["title"]), e["assignee"], str(e["event"]),
                      e["old_status"], e["new_status"], e["quote"])
-        for e in events
+        for e in rows.changes
     ]
     items = tuple(_action_item(a) for a in _list(m.get("action_items")))
     if not items and minutes is None:
         # No minutes yet: the tickets born here are the best list of what was promised.
         items = tuple(Item(str(t["title"]), t["assignee"], t["due_date"], str(t["status"])) for t in born)
+    shown_metrics: Mapping[str, Any] = metrics or {}
     return Report(
         meeting_id=meeting_id,
         title=str(meeting["title"] or meeting_id),
-        team=team,
+        team=str(meeting["team"]),
         status=str(meeting["status"]),
         started_at=meeting["started_at"],
         ended_at=meeting["ended_at"],
-        duration_s=_duration(meeting, metrics, last_ms),
+        duration_s=_duration(rows),
         minutes_kind=None if minutes is None else str(minutes["kind"]),
         writer=None if minutes is None else str(minutes.get("writer") or ""),
         summary=str(m.get("summary") or ""),
@@ -187,9 +153,9 @@ def _load(cur: psycopg.Cursor[dict[str, Any]], meeting_id: str) -> Report:
         progress=tuple(_progress(s) for s in _list(m.get("status_updates"))),
         questions=tuple(str(q) for q in _list(m.get("questions"))),
         ticket_changes=tuple(changes),
-        keywords=tuple(keywords or [str(k) for k in _list(m.get("keywords"))][:MAX_KEYWORDS]),
-        metrics=tuple((label, _number(metrics[key])) for key, label in METRICS
-                      if metrics is not None and metrics.get(key) is not None),
+        keywords=tuple(rows.keywords or [str(k) for k in _list(m.get("keywords"))][:MAX_KEYWORDS]),
+        metrics=tuple((label, _number(shown_metrics[key])) for key, label in METRICS
+                      if shown_metrics.get(key) is not None),
         notes=tuple(str(n) for n in _list(m.get("notes"))),
     )
 
@@ -198,16 +164,15 @@ def _list(value: object) -> list[Any]:
     return list(value) if isinstance(value, list) else []
 
 
-def _duration(
-    meeting: Mapping[str, Any], metrics: Mapping[str, Any] | None, last: Mapping[str, Any] | None
-) -> float | None:
+def _duration(rows: ReportRows) -> float | None:
+    meeting, metrics = rows.meeting, rows.metrics
     if metrics is not None and metrics.get("duration_s") is not None:
         return float(metrics["duration_s"])
     if meeting["started_at"] is not None and meeting["ended_at"] is not None:
-        span: dt.timedelta = meeting["ended_at"] - meeting["started_at"]
+        span = meeting["ended_at"] - meeting["started_at"]
         return max(0.0, span.total_seconds())
-    if last is not None and last.get("end_ms") is not None:
-        return int(last["end_ms"]) / 1000
+    if rows.last_end_ms is not None:
+        return rows.last_end_ms / 1000
     return None
 
 

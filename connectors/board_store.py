@@ -1,0 +1,551 @@
+"""Meetings and board reads: what the board's API, its live feed, ``vori report`` and ``vori demo``
+read from PostgreSQL.
+
+:class:`BoardStore` is the board process's store: one async pool (connections checked on
+checkout) for the API's reads and the feed's event lookups, plus a dedicated ``LISTEN``
+connection (:meth:`BoardStore.listen`) for the triggers' notifications. The module-level
+functions are the synchronous reads of the command line (one connection per call).
+
+Rows come back as TypedDicts whose keys are the selected columns in order: the board sends them
+as JSON as they are, so a column's name, position and value are part of the board's API
+(``docs/board.md``). Every error leaves as a :class:`connectors.postgres.PostgresError`.
+Nothing here changes a ticket: ticket writes belong to ``connectors/minutes_store.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypedDict, cast
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from connectors.postgres import AsyncConnection, async_pool, connect, translated
+
+__all__ = [
+    "EVENTS_CHANNEL",
+    "TICKET_COLUMNS",
+    "AnalyticsRows",
+    "BoardStore",
+    "EventRow",
+    "KeywordTrendRow",
+    "MeetingListRow",
+    "MeetingMetricsRow",
+    "MeetingProgress",
+    "MeetingRow",
+    "MetricsRow",
+    "MinutesRow",
+    "ReportMeetingRow",
+    "ReportMinutesRow",
+    "ReportRows",
+    "ReportTicketRow",
+    "SegmentRow",
+    "TicketChangeRow",
+    "TicketRow",
+    "TicketSummary",
+    "TranscriptLine",
+    "dict_row",
+    "load_report_rows",
+    "meeting_progress",
+    "meeting_tickets",
+    "sql",
+    "transcript_lines",
+]
+
+EVENTS_CHANNEL = "vori_events"  # the channel sql/0002_board_events.sql notifies on
+
+# Interim: apps.board's PATCH handler still runs its own ticket UPDATE until it moves onto the
+# ticket writer in connectors/minutes_store.py; it takes the column list, ``sql`` and ``dict_row``
+# from here so that nothing in apps/ imports psycopg meanwhile. Remove these three with it.
+TICKET_COLUMNS = (
+    "ticket_id, team, meeting_id, title, assignee, due_date, status, source_quote, "
+    "source_start_ms, created_at, updated_at"
+)
+
+
+# -- rows -------------------------------------------------------------------------------------
+
+
+class MeetingRow(TypedDict):
+    meeting_id: str
+    team: str
+    title: str | None
+    status: str  # 'live' | 'closed'
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    close_reason: str | None
+    language: str | None
+
+
+class MeetingListRow(TypedDict):
+    meeting_id: str
+    title: str | None
+    status: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    segments: int
+    has_final_minutes: bool
+
+
+class SegmentRow(TypedDict):
+    source: str
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+    language: str | None
+
+
+class MinutesRow(TypedDict):
+    kind: str  # 'rolling' | 'final'
+    summary: str
+    decisions: list[Any]
+    action_items: list[Any]
+    status_updates: list[Any]
+    questions: list[Any]
+    keywords: list[Any]
+    writer: str
+    updated_at: dt.datetime
+
+
+class TicketRow(TypedDict):
+    ticket_id: str
+    team: str
+    meeting_id: str
+    title: str
+    assignee: str | None
+    due_date: dt.date | None
+    status: str  # 'todo' | 'in_progress' | 'blocked' | 'done'
+    source_quote: str | None
+    source_start_ms: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class MetricsRow(TypedDict):
+    """Every column of ``meeting_metrics``, in table order."""
+
+    meeting_id: str
+    duration_s: float
+    words: int
+    wpm: float
+    speakers: int
+    speaker_balance: float
+    talk_share: dict[str, Any]
+    longest_monologue_s: float | None
+    questions: int
+    decisions: int
+    action_items: int
+    action_items_per_hour: float
+    follow_through: float | None
+    efficiency_score: float
+    computed_at: dt.datetime
+
+
+class KeywordTrendRow(TypedDict):
+    keyword: str
+    granularity: str  # 'hour' | 'day'
+    window_start: dt.datetime
+    window_end: dt.datetime
+    mentions: int
+    meetings: int
+    trend_score: float
+
+
+class MeetingMetricsRow(TypedDict):
+    """A meeting's figures with its title and start, for the analytics page."""
+
+    meeting_id: str
+    title: str | None
+    started_at: dt.datetime
+    duration_s: float
+    words: int
+    wpm: float
+    speakers: int
+    speaker_balance: float
+    questions: int
+    decisions: int
+    action_items: int
+    action_items_per_hour: float
+    efficiency_score: float
+    computed_at: dt.datetime
+
+
+class AnalyticsRows(TypedDict):
+    keyword_trends: list[KeywordTrendRow]
+    meeting_metrics: list[MeetingMetricsRow]
+
+
+class EventRow(TypedDict):
+    """One row of ``events``, written by the triggers of ``sql/0002_board_events.sql``."""
+
+    id: int
+    team: str
+    meeting_id: str | None
+    type: str
+    payload: dict[str, Any]
+    created_at: dt.datetime
+
+
+class ReportMeetingRow(TypedDict):
+    meeting_id: str
+    team: str
+    title: str | None
+    status: str
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+
+
+class ReportMinutesRow(TypedDict):
+    kind: str
+    summary: str
+    decisions: list[Any]
+    action_items: list[Any]
+    status_updates: list[Any]
+    questions: list[Any]
+    keywords: list[Any]
+    writer: str
+    notes: list[Any]
+
+
+class ReportTicketRow(TypedDict):
+    """A ticket born in the meeting."""
+
+    ticket_id: str
+    title: str
+    assignee: str | None
+    due_date: dt.date | None
+    status: str
+
+
+class TicketChangeRow(TypedDict):
+    """Something the meeting did to a ticket other than creating it (a status change, a mention)."""
+
+    ticket_id: str
+    title: str
+    assignee: str | None
+    event: str
+    old_status: str | None
+    new_status: str | None
+    quote: str | None
+
+
+@dataclass(frozen=True)
+class ReportRows:
+    """Everything a meeting's report is made from, read in one transaction."""
+
+    meeting: ReportMeetingRow
+    minutes: ReportMinutesRow | None  # the final minutes, else the latest rolling ones
+    born: list[ReportTicketRow]  # by where in the meeting they were said
+    changes: list[TicketChangeRow]
+    keywords: list[str]  # best first
+    metrics: MetricsRow | None
+    last_end_ms: int | None  # the end of the last transcript segment
+
+
+class MeetingProgress(TypedDict):
+    status: str
+    has_final_minutes: bool
+
+
+class TranscriptLine(TypedDict):
+    start_ms: int
+    who: str  # the speaker, else the source
+    text: str
+
+
+class TicketSummary(TypedDict):
+    status: str
+    title: str
+    assignee: str | None
+    due_date: dt.date | None
+
+
+# -- queries ----------------------------------------------------------------------------------
+
+_TICKET_COLUMNS = sql.SQL(TICKET_COLUMNS)
+_EVENT_COLUMNS = sql.SQL("id, team, meeting_id, type, payload, created_at")
+
+_MEETING = (
+    "SELECT meeting_id, team, title, status, started_at, ended_at, close_reason, language "
+    "FROM meetings WHERE meeting_id = %s AND team = %s"
+)
+_MEETINGS = (
+    "SELECT m.meeting_id, m.title, m.status, m.started_at, m.ended_at, "
+    "  (SELECT count(*) FROM transcript_segments s WHERE s.meeting_id = m.meeting_id) "
+    "    AS segments, "
+    "  EXISTS (SELECT 1 FROM meeting_minutes n WHERE n.meeting_id = m.meeting_id "
+    "          AND n.kind = 'final') AS has_final_minutes "
+    "FROM meetings m WHERE m.team = %s ORDER BY m.started_at DESC LIMIT %s"
+)
+_SEGMENTS = (
+    "SELECT source, start_ms, end_ms, speaker, text, language FROM transcript_segments "
+    "WHERE meeting_id = %s ORDER BY start_ms, source"
+)
+_MINUTES = (
+    "SELECT kind, summary, decisions, action_items, status_updates, questions, keywords, "
+    "writer, updated_at FROM meeting_minutes WHERE meeting_id = %s ORDER BY kind"
+)
+_TICKETS = sql.SQL(
+    "SELECT {} FROM tickets WHERE team = %s "
+    "AND (%s::text IS NULL OR meeting_id = %s) ORDER BY created_at, ticket_id"
+).format(_TICKET_COLUMNS)
+_METRICS = (
+    "SELECT meeting_id, duration_s, words, wpm, speakers, speaker_balance, talk_share, "
+    "longest_monologue_s, questions, decisions, action_items, action_items_per_hour, "
+    "follow_through, efficiency_score, computed_at FROM meeting_metrics WHERE meeting_id = %s"
+)
+_KEYWORD_TRENDS = (
+    "SELECT keyword, granularity, window_start, window_end, mentions, meetings, "
+    "trend_score FROM keyword_trends WHERE team = %s "
+    "AND window_start >= (SELECT max(window_start) - interval '30 days' "
+    "                     FROM keyword_trends WHERE team = %s) "
+    "ORDER BY window_start, keyword LIMIT 5000"
+)
+_TEAM_METRICS = (
+    "SELECT m.meeting_id, m.title, m.started_at, x.duration_s, x.words, x.wpm, "
+    "x.speakers, x.speaker_balance, x.questions, x.decisions, x.action_items, "
+    "x.action_items_per_hour, x.efficiency_score, x.computed_at "
+    "FROM meeting_metrics x JOIN meetings m USING (meeting_id) WHERE m.team = %s "
+    "ORDER BY m.started_at DESC LIMIT 50"
+)
+_EVENTS_SINCE = sql.SQL(
+    "SELECT {} FROM events WHERE team = %s AND id > %s ORDER BY id LIMIT %s"
+).format(_EVENT_COLUMNS)
+_EVENTS_BY_ID = sql.SQL("SELECT {} FROM events WHERE id = ANY(%s) ORDER BY id").format(_EVENT_COLUMNS)
+_LATEST_EVENT = "SELECT COALESCE(max(id), 0) AS id FROM events WHERE team = %s"
+
+_REPORT_MEETING = (
+    "SELECT meeting_id, team, title, status, started_at, ended_at FROM meetings "
+    "WHERE meeting_id = %s"
+)
+_REPORT_MINUTES = (
+    "SELECT kind, summary, decisions, action_items, status_updates, questions, keywords, "
+    "writer, notes FROM meeting_minutes WHERE meeting_id = %s "
+    "ORDER BY (kind = 'final') DESC, updated_at DESC LIMIT 1"
+)
+_REPORT_BORN = (
+    "SELECT ticket_id, title, assignee, due_date, status FROM tickets "
+    "WHERE meeting_id = %s AND team = %s "
+    "ORDER BY source_start_ms NULLS LAST, created_at, ticket_id"
+)
+_REPORT_CHANGES = (
+    "SELECT e.ticket_id, t.title, t.assignee, e.event, e.old_status, e.new_status, e.quote "
+    "FROM ticket_events e JOIN tickets t ON t.ticket_id = e.ticket_id "
+    "WHERE e.meeting_id = %s AND t.team = %s AND e.event <> 'created' "
+    "ORDER BY e.quote_start_ms NULLS LAST, e.event_id"
+)
+_REPORT_KEYWORDS = (
+    "SELECT keyword FROM meeting_keywords WHERE meeting_id = %s "
+    "ORDER BY score DESC, keyword LIMIT %s"
+)
+_REPORT_LAST_MS = "SELECT max(end_ms) AS end_ms FROM transcript_segments WHERE meeting_id = %s"
+
+_PROGRESS = (
+    "SELECT m.status, EXISTS (SELECT 1 FROM meeting_minutes n "
+    "WHERE n.meeting_id = m.meeting_id AND n.kind = 'final') AS has_final_minutes "
+    "FROM meetings m WHERE m.meeting_id = %s"
+)
+_TRANSCRIPT = (
+    "SELECT start_ms, coalesce(speaker, source) AS who, text FROM transcript_segments "
+    "WHERE meeting_id = %s ORDER BY start_ms, source"
+)
+_MEETING_TICKETS = (
+    "SELECT status, title, assignee, due_date FROM tickets WHERE meeting_id = %s "
+    "ORDER BY created_at"
+)
+
+Query = str | sql.Composed
+Rows = list[dict[str, Any]]
+
+
+def _report_parts(meeting_id: str, team: str, max_keywords: int) -> list[tuple[Query, tuple[object, ...]]]:
+    """The report's queries after the meeting's own, in :func:`_report_rows`'s order."""
+    return [
+        (_REPORT_MINUTES, (meeting_id,)),
+        (_REPORT_BORN, (meeting_id, team)),
+        (_REPORT_CHANGES, (meeting_id, team)),
+        (_REPORT_KEYWORDS, (meeting_id, max_keywords)),
+        (_METRICS, (meeting_id,)),
+        (_REPORT_LAST_MS, (meeting_id,)),
+    ]
+
+
+def _report_rows(meeting: dict[str, Any], parts: Sequence[Rows]) -> ReportRows:
+    minutes, born, changes, keywords, metrics, last = parts
+    last_ms = last[0]["end_ms"] if last else None
+    return ReportRows(
+        meeting=cast(ReportMeetingRow, meeting),
+        minutes=cast(ReportMinutesRow, minutes[0]) if minutes else None,
+        born=cast(list[ReportTicketRow], born),
+        changes=cast(list[TicketChangeRow], changes),
+        keywords=[str(r["keyword"]) for r in keywords],
+        metrics=cast(MetricsRow, metrics[0]) if metrics else None,
+        last_end_ms=None if last_ms is None else int(last_ms),
+    )
+
+
+# -- the board process's store ----------------------------------------------------------------
+
+
+class BoardStore:
+    """The board's reads over one async pool, and its ``LISTEN`` connection.
+
+    Create it, ``await open()``, and ``await close()`` at the end; the pool is autocommit, so a
+    read sees what was committed when it ran.
+    """
+
+    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 8,
+                 timeout_s: float = 10.0) -> None:
+        self._dsn = dsn
+        self._pool = async_pool(dsn, min_size=min_size, max_size=max_size, timeout_s=timeout_s,
+                                name="board")
+
+    @property
+    def pool(self) -> AsyncConnectionPool[AsyncConnection]:
+        """The pool itself, for the PATCH handler until it moves to the ticket writer (interim)."""
+        return self._pool
+
+    async def open(self, timeout_s: float = 30.0) -> None:
+        """Open the pool and wait for its first connection; PostgresUnavailable if none comes."""
+        with translated("cannot connect to PostgreSQL"):
+            await self._pool.open(wait=True, timeout=timeout_s)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def _rows(self, query: Query, params: tuple[object, ...]) -> Rows:
+        with translated("board read"):
+            async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+                await cur.execute(query, params)
+                return await cur.fetchall()
+
+    async def meeting(self, team: str, meeting_id: str) -> MeetingRow | None:
+        """The team's meeting; None when it does not exist or belongs to another team."""
+        rows = await self._rows(_MEETING, (meeting_id, team))
+        return cast(MeetingRow, rows[0]) if rows else None
+
+    async def meetings(self, team: str, limit: int) -> list[MeetingListRow]:
+        """The team's meetings, newest first."""
+        return cast(list[MeetingListRow], await self._rows(_MEETINGS, (team, limit)))
+
+    async def segments(self, meeting_id: str) -> list[SegmentRow]:
+        """The meeting's transcript, in timeline order."""
+        return cast(list[SegmentRow], await self._rows(_SEGMENTS, (meeting_id,)))
+
+    async def minutes(self, meeting_id: str) -> list[MinutesRow]:
+        """The meeting's minutes: the final ones and the rolling ones, whichever exist."""
+        return cast(list[MinutesRow], await self._rows(_MINUTES, (meeting_id,)))
+
+    async def tickets(self, team: str, meeting_id: str | None = None) -> list[TicketRow]:
+        """The team's tickets (those born in ``meeting_id`` when given), oldest first."""
+        rows = await self._rows(_TICKETS, (team, meeting_id, meeting_id))
+        return cast(list[TicketRow], rows)
+
+    async def metrics(self, meeting_id: str) -> MetricsRow | None:
+        """The meeting's figures, once the analytics job has computed them."""
+        rows = await self._rows(_METRICS, (meeting_id,))
+        return cast(MetricsRow, rows[0]) if rows else None
+
+    async def analytics(self, team: str) -> AnalyticsRows:
+        """The team's keyword trends of the last 30 days of data and its latest meetings' figures."""
+        trends = await self._rows(_KEYWORD_TRENDS, (team, team))
+        metrics = await self._rows(_TEAM_METRICS, (team,))
+        return {"keyword_trends": cast(list[KeywordTrendRow], trends),
+                "meeting_metrics": cast(list[MeetingMetricsRow], metrics)}
+
+    async def report_rows(self, meeting_id: str, *, max_keywords: int) -> ReportRows | None:
+        """What :mod:`apps.report` needs for the meeting, read in one transaction; None if absent."""
+        with translated("cannot read the meeting from PostgreSQL"):
+            async with (self._pool.connection() as conn, conn.transaction(),
+                        conn.cursor(row_factory=dict_row) as cur):
+                await cur.execute(_REPORT_MEETING, (meeting_id,))
+                meeting = await cur.fetchone()
+                if meeting is None:
+                    return None
+                parts: list[Rows] = []
+                for query, params in _report_parts(meeting_id, str(meeting["team"]), max_keywords):
+                    await cur.execute(query, params)
+                    parts.append(await cur.fetchall())
+                return _report_rows(meeting, parts)
+
+    # -- the live feed --------------------------------------------------------------------------
+
+    async def latest_event_id(self, team: str) -> int:
+        """The team's newest event id, 0 before its first event."""
+        rows = await self._rows(_LATEST_EVENT, (team,))
+        return int(rows[0]["id"]) if rows else 0
+
+    async def events_since(self, team: str, since: int, limit: int = 5000) -> list[EventRow]:
+        """The team's events with ``id > since``, oldest first (a reconnecting client's catch-up)."""
+        return cast(list[EventRow], await self._rows(_EVENTS_SINCE, (team, since, limit)))
+
+    async def events(self, ids: Sequence[int]) -> list[EventRow]:
+        """The events with these ids (any team), by id."""
+        return cast(list[EventRow], await self._rows(_EVENTS_BY_ID, (list(ids),)))
+
+    @asynccontextmanager
+    async def listen(self, channel: str = EVENTS_CHANNEL) -> AsyncIterator[AsyncIterator[str]]:
+        """A dedicated connection listening on ``channel``; yields its notifications' payloads.
+
+        The ``LISTEN`` is in place when the block starts. PostgreSQL delivers a notification only
+        once the transaction that sent it commits. A lost connection raises PostgresUnavailable
+        from the iterator; the caller decides whether to listen again.
+        """
+        with translated("board listener cannot connect to PostgreSQL"):
+            conn = await psycopg.AsyncConnection.connect(self._dsn, autocommit=True,
+                                                         connect_timeout=10)
+        try:
+            with translated("board listener"):
+                await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+            yield _payloads(conn)
+        finally:
+            await conn.close()
+
+
+async def _payloads(conn: AsyncConnection) -> AsyncIterator[str]:
+    with translated("board listener"):
+        async for note in conn.notifies():
+            yield note.payload
+
+
+# -- synchronous reads (command line) ---------------------------------------------------------
+
+
+def load_report_rows(dsn: str, meeting_id: str, *, max_keywords: int) -> ReportRows | None:
+    """What :mod:`apps.report` needs for the meeting, read in one transaction; None if absent."""
+    with translated("cannot read the meeting from PostgreSQL"), connect(dsn) as conn, \
+            conn.cursor(row_factory=dict_row) as cur:
+        meeting = cur.execute(_REPORT_MEETING, (meeting_id,)).fetchone()
+        if meeting is None:
+            return None
+        parts = [cur.execute(query, params).fetchall()
+                 for query, params in _report_parts(meeting_id, str(meeting["team"]), max_keywords)]
+        return _report_rows(meeting, parts)
+
+
+def meeting_progress(dsn: str, meeting_id: str) -> MeetingProgress | None:
+    """The meeting's status and whether its final minutes are written; None if it is unknown."""
+    with translated("cannot read the meeting from PostgreSQL"), connect(dsn) as conn, \
+            conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(_PROGRESS, (meeting_id,)).fetchone()
+    return cast(MeetingProgress, row) if row is not None else None
+
+
+def transcript_lines(dsn: str, meeting_id: str) -> list[TranscriptLine]:
+    """The meeting's transcript in timeline order, each line with its speaker (else its source)."""
+    with translated("cannot read the meeting from PostgreSQL"), connect(dsn) as conn, \
+            conn.cursor(row_factory=dict_row) as cur:
+        return cast(list[TranscriptLine], cur.execute(_TRANSCRIPT, (meeting_id,)).fetchall())
+
+
+def meeting_tickets(dsn: str, meeting_id: str) -> list[TicketSummary]:
+    """The tickets born in the meeting, oldest first."""
+    with translated("cannot read the meeting from PostgreSQL"), connect(dsn) as conn, \
+            conn.cursor(row_factory=dict_row) as cur:
+        return cast(list[TicketSummary], cur.execute(_MEETING_TICKETS, (meeting_id,)).fetchall())
