@@ -25,8 +25,8 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from apps import report
 from apps.board_events import BoardEvent, Hub, Subscriber, dumps
-from connectors.board_store import TICKET_COLUMNS as _TICKET_COLUMNS
-from connectors.board_store import BoardStore, MeetingRow, dict_row, sql
+from connectors.board_store import BoardStore, MeetingRow
+from connectors.minutes_store import TicketWriter
 from connectors.postgres import migrate
 from connectors.settings import Settings
 from connectors.tokens import Principal, TokenStore, TokenStoreUnavailable
@@ -61,14 +61,14 @@ class TicketPatch(BaseModel):
 
 
 class Board:
-    """Shared state of one board process: the store, the token store and the event hub."""
+    """Shared state of one board process: the store, the ticket writer, the token store and the
+    event hub."""
 
-    def __init__(self, settings: Settings, store: BoardStore, tokens: TokenStore,
-                 hub: Hub) -> None:
+    def __init__(self, settings: Settings, store: BoardStore, ticket_writer: TicketWriter,
+                 tokens: TokenStore, hub: Hub) -> None:
         self.settings = settings
         self.store = store
-        # Only patch_ticket still uses the pool directly, until it calls the ticket writer.
-        self.pool = store.pool
+        self.ticket_writer = ticket_writer
         self.tokens = tokens
         self.hub = hub
 
@@ -139,16 +139,19 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
             await asyncio.to_thread(migrate, settings.database_url)
         store = BoardStore(settings.database_url)
         await store.open(timeout_s=30)
+        writer = TicketWriter(settings.database_url)
+        await asyncio.to_thread(writer.open)
         tokens = TokenStore(settings.database_url, cache_ttl_s=settings.token_cache_ttl_s)
         await tokens.open()
         hub = Hub(store)
         await hub.start()
-        app.state.board = Board(settings, store, tokens, hub)
+        app.state.board = Board(settings, store, writer, tokens, hub)
         try:
             yield
         finally:
             await hub.stop()
             await tokens.close()
+            await asyncio.to_thread(writer.close)
             await store.close()
 
     app = FastAPI(title="VORI board", lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -215,46 +218,13 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
             raise HTTPException(422, "nothing to change: send status, title, assignee or due_date")
         if fields.get("status", "") is None or fields.get("title", "") is None:
             raise HTTPException(422, "status and title cannot be null")
-        async with board.pool.connection() as conn, conn.transaction():
-            cur = conn.cursor(row_factory=dict_row)
-            await cur.execute(
-                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE ticket_id = %s AND team = %s "  # noqa: S608
-                "FOR UPDATE",
-                (ticket_id, who.team),
-            )
-            old = await cur.fetchone()
-            if old is None:
-                raise HTTPException(404, "no such ticket")
-            changed = {k: v for k, v in fields.items() if old[k] != v}
-            if not changed:
-                return _json(old)
-            assignments = sql.SQL(", ").join(
-                sql.SQL("{} = {}").format(sql.Identifier(k),
-                                                  sql.Placeholder(k))
-                for k in changed
-            )
-            await cur.execute(
-                sql.SQL(
-                    "UPDATE tickets SET {}, updated_at = now() WHERE ticket_id = %(ticket_id)s "  # noqa: S608
-                    "RETURNING " + _TICKET_COLUMNS
-                ).format(assignments),
-                {**changed, "ticket_id": ticket_id},
-            )
-            new = await cur.fetchone()
-            if "status" in changed:
-                await cur.execute(
-                    "INSERT INTO ticket_events (ticket_id, meeting_id, event, old_status, "
-                    "new_status, actor) VALUES (%s, NULL, 'status', %s, %s, 'board')",
-                    (ticket_id, old["status"], changed["status"]),
-                )
-            edited = sorted(set(changed) - {"status"})
-            if edited:
-                await cur.execute(
-                    "INSERT INTO ticket_events (ticket_id, meeting_id, event, old_status, "
-                    "new_status, quote, actor) VALUES (%s, NULL, 'edited', %s, %s, %s, 'board')",
-                    (ticket_id, old["status"], new["status"] if new else None,
-                     "edited: " + ", ".join(edited)),
-                )
+        # The one ticket writer: it locks the row, records exactly one ticket_events row for what
+        # really changed, and a minutes run moving the same ticket waits for it.
+        new = await asyncio.to_thread(
+            board.ticket_writer.change, team=who.team, ticket_id=ticket_id, changes=fields, actor="board"
+        )
+        if new is None:
+            raise HTTPException(404, "no such ticket")
         return _json(new)
 
     @app.get("/api/analytics")

@@ -23,13 +23,12 @@ from typing import Any, TypedDict, cast
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
 
+from connectors.minutes_store import TICKET_COLUMNS
 from connectors.postgres import AsyncConnection, async_pool, connect, translated
 
 __all__ = [
     "EVENTS_CHANNEL",
-    "TICKET_COLUMNS",
     "AnalyticsRows",
     "BoardStore",
     "EventRow",
@@ -49,24 +48,13 @@ __all__ = [
     "TicketRow",
     "TicketSummary",
     "TranscriptLine",
-    "dict_row",
     "load_report_rows",
     "meeting_progress",
     "meeting_tickets",
-    "sql",
     "transcript_lines",
 ]
 
 EVENTS_CHANNEL = "vori_events"  # the channel sql/0002_board_events.sql notifies on
-
-# Interim: apps.board's PATCH handler still runs its own ticket UPDATE until it moves onto the
-# ticket writer in connectors/minutes_store.py; it takes the column list, ``sql`` and ``dict_row``
-# from here so that nothing in apps/ imports psycopg meanwhile. Remove these three with it.
-TICKET_COLUMNS = (
-    "ticket_id, team, meeting_id, title, assignee, due_date, status, source_quote, "
-    "source_start_ms, created_at, updated_at"
-)
-
 
 # -- rows -------------------------------------------------------------------------------------
 
@@ -268,7 +256,6 @@ class TicketSummary(TypedDict):
 
 # -- queries ----------------------------------------------------------------------------------
 
-_TICKET_COLUMNS = sql.SQL(TICKET_COLUMNS)
 _EVENT_COLUMNS = sql.SQL("id, team, meeting_id, type, payload, created_at")
 
 _MEETING = (
@@ -294,7 +281,7 @@ _MINUTES = (
 _TICKETS = sql.SQL(
     "SELECT {} FROM tickets WHERE team = %s "
     "AND (%s::text IS NULL OR meeting_id = %s) ORDER BY created_at, ticket_id"
-).format(_TICKET_COLUMNS)
+).format(TICKET_COLUMNS)
 _METRICS = (
     "SELECT meeting_id, duration_s, words, wpm, speakers, speaker_balance, talk_share, "
     "longest_monologue_s, questions, decisions, action_items, action_items_per_hour, "
@@ -405,11 +392,6 @@ class BoardStore:
         self._dsn = dsn
         self._pool = async_pool(dsn, min_size=min_size, max_size=max_size, timeout_s=timeout_s,
                                 name="board")
-
-    @property
-    def pool(self) -> AsyncConnectionPool[AsyncConnection]:
-        """The pool itself, for the PATCH handler until it moves to the ticket writer (interim)."""
-        return self._pool
 
     async def open(self, timeout_s: float = 30.0) -> None:
         """Open the pool and wait for its first connection; PostgresUnavailable if none comes."""

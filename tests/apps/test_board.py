@@ -156,14 +156,21 @@ def test_patch_accepts_the_four_statuses_and_known_fields_only(
         "SELECT event, old_status, new_status, actor, meeting_id FROM ticket_events "
         "ORDER BY event_id",
     )
+    # One change, one row: the last PATCH moved the status and edited two fields at once.
     assert events == [
         ("status", "todo", "in_progress", "board", None),
         ("status", "in_progress", "blocked", "board", None),
         ("status", "blocked", "done", "board", None),
         ("status", "done", "todo", "board", None),
         ("status", "todo", "done", "board", None),
-        ("edited", "todo", "done", "board", None),
     ]
+    last = execute(seeded.dsn, "SELECT changes FROM ticket_events ORDER BY event_id DESC LIMIT 1")[0][0]
+    assert last["status"] == {"old": "todo", "new": "done"}
+    assert last["assignee"]["new"] == "Carol" and last["due_date"]["new"] == "2027-01-15"
+    r = client.patch("/api/tickets/t-alpha", json={"title": "Renamed"}, headers=h)
+    assert r.status_code == 200 and r.json()["title"] == "Renamed"
+    assert execute(seeded.dsn, "SELECT event, old_status, new_status FROM ticket_events "
+                               "ORDER BY event_id DESC LIMIT 1") == [("edited", "done", "done")]
     # Sending what is already there changes nothing and records nothing.
     same = client.patch("/api/tickets/t-alpha", json={"status": "done"}, headers=h)
     assert same.status_code == 200
