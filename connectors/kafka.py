@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
 from connectors.settings import Settings
@@ -49,22 +49,27 @@ def wait_ready(bootstrap: str, timeout: float = 60.0) -> None:
 def ensure_topics(
     bootstrap: str, topics: Mapping[str, int], config: Mapping[str, str] | None = None
 ) -> None:
-    """Create the topics that do not exist yet (idempotent)."""
-    client = admin(bootstrap)
-    existing = set(client.list_topics(timeout=10).topics)
+    """Create the topics that do not exist yet (idempotent); existing ones are left as they are.
+
+    Raises :class:`KafkaAdapterError` for any other refusal (an invalid name, no partitions...).
+    """
+    if not topics:
+        return
     wanted = [
         NewTopic(name, num_partitions=parts, replication_factor=1, config=dict(config or {}))
         for name, parts in topics.items()
-        if name not in existing
     ]
-    if not wanted:
-        return
+    client = admin(bootstrap)  # held until every answer is in: a collected client fails them
+    # Kafka's answer per topic says which exist, also one another process made a moment ago;
+    # a topic list taken beforehand would be a second, racy answer.
     for name, fut in client.create_topics(wanted, operation_timeout=30).items():
         try:
             fut.result()
         except KafkaException as exc:
-            if "TOPIC_ALREADY_EXISTS" not in str(exc.args[0].name() if exc.args else exc):
-                raise KafkaAdapterError(f"cannot create topic {name}: {exc}") from exc
+            error = exc.args[0] if exc.args else None
+            if isinstance(error, KafkaError) and error.code() == KafkaError.TOPIC_ALREADY_EXISTS:
+                continue
+            raise KafkaAdapterError(f"cannot create topic {name}: {exc}") from exc
 
 
 def pipeline_topics(settings: Settings) -> dict[str, int]:

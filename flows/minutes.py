@@ -116,6 +116,10 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
         )
 
 
+def _minutes_input(x: object) -> MinutesIn | None:
+    return x if isinstance(x, (Segment, MeetingSeen, MeetingClosed)) else None
+
+
 def minutes_stream(
     outs: Stream[object],
     every_segments: int,
@@ -123,11 +127,7 @@ def minutes_stream(
     writer: MinutesWriter = offline_writer,
     clock: Callable[[], float] = time.time,
 ) -> Stream[MinutesOut]:
-    relevant = op.filter_map(
-        "minutes_inputs",
-        outs,
-        lambda x: x if isinstance(x, Segment | MeetingSeen | MeetingClosed) else None,
-    )
+    relevant: Stream[MinutesIn] = op.filter_map("minutes_inputs", outs, _minutes_input)
     keyed = op.key_on("minutes_by_meeting", relevant, lambda x: x.meeting_id)
     written = op.stateful_batch(
         "minutes",

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 import bytewax.operators as op
 import numpy as np
@@ -26,7 +25,7 @@ from connectors.dlq import DeadLetter, header
 from connectors.llm import OpenAIMinutesWriter
 from connectors.minutes_store import PostgresMinutesSink
 from connectors.settings import Settings
-from connectors.transcript_store import PostgresTranscriptSink
+from connectors.transcript_store import PostgresTranscriptSink, StoreItem
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
 from domain.timeline import (
@@ -35,6 +34,7 @@ from domain.timeline import (
     MeetingClosed,
     MeetingSeen,
     MeetingTimeline,
+    Output,
     TimelineConfig,
     TimelineError,
     Window,
@@ -128,6 +128,8 @@ class MeetingState:
 
 
 FlowOut = Segment | MeetingSeen | MeetingClosed | Gap | DeadLetter
+RawRecord = Msg[bytes | None, bytes | None]
+Consumed = RawRecord | KafkaError[bytes | None, bytes | None]
 
 
 class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
@@ -174,7 +176,9 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             self.state.partition = values[-1].raw.partition or 0
         for item in values:
             try:
-                out.extend(tl.add(item.chunk, item.pcm, item.posted_ms, now, self._config, item.team))
+                added = tl.add(item.chunk, item.pcm, item.posted_ms, now, self._config, item.team)
+                # The same path as advance()'s items, so a Window from add() is never passed on raw.
+                out.extend(self._transcribe_all(added))
             except TimelineError as exc:
                 out.append(_dead(item.raw, str(exc), "timeline"))
         # Windows are cut once per batch: with a backlog the batch is large and windows long
@@ -201,7 +205,7 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
     def _discard(self, now: float) -> bool:
         return self.state.timeline.expired(now, self._config)
 
-    def _transcribe_all(self, items: list[Any]) -> list[FlowOut]:
+    def _transcribe_all(self, items: list[Output]) -> list[FlowOut]:
         out: list[FlowOut] = []
         for item in items:
             if isinstance(item, Window):
@@ -274,17 +278,42 @@ class _LazyTranscriber:
         return self._model
 
 
+def _accepted(x: Accepted | DeadLetter) -> Accepted | None:
+    return x if isinstance(x, Accepted) else None
+
+
+def _dead_letter(x: object) -> DeadLetter | None:
+    return x if isinstance(x, DeadLetter) else None
+
+
+def _store_item(x: FlowOut) -> StoreItem | None:
+    return None if isinstance(x, DeadLetter) else x
+
+
+def _consumer_error(m: Consumed) -> KafkaError[bytes | None, bytes | None] | None:
+    return m if isinstance(m, KafkaError) else None
+
+
+def _consumed_record(m: Consumed) -> RawRecord | None:
+    return None if isinstance(m, KafkaError) else m
+
+
+def _segment_record(x: FlowOut) -> KafkaSinkMessage[bytes, bytes] | None:
+    return KafkaSinkMessage(x.meeting_id.encode(), x.to_record()) if isinstance(x, Segment) else None
+
+
 def transcribe_stream(
     settings: Settings,
-    raw: Stream[Msg[bytes | None, bytes | None]],
+    raw: Stream[RawRecord],
     clock: Callable[[], float] = time.time,
 ) -> tuple[Stream[FlowOut], Stream[DeadLetter]]:
     """The transcription steps, from raw records to flow outputs and dead letters."""
     limits = EnvelopeLimits(settings.max_audio_bytes, settings.max_chunk_seconds)
     intake = IntakeClock(clock)
     parsed = op.map("parse", raw, accept(limits, intake))
-    split = op.branch("split_rejected", parsed, lambda x: isinstance(x, Accepted))
-    keyed = op.key_on("by_meeting", split.trues, lambda a: a.chunk.meeting_id)  # type: ignore[union-attr]
+    accepted = op.filter_map("accepted", parsed, _accepted)
+    refused = op.filter_map("refused", parsed, _dead_letter)
+    keyed = op.key_on("by_meeting", accepted, lambda a: a.chunk.meeting_id)
     config = timeline_config(settings)
     transcriber = _LazyTranscriber(settings)
     events = op.stateful_batch(
@@ -294,8 +323,8 @@ def transcribe_stream(
         lambda resume: MeetingLogic("", config, transcriber, clock, resume, intake),
     )
     outs = op.map("unkey", events, lambda kv: kv[1])
-    late = op.filter_map("late_rejected", outs, lambda x: x if isinstance(x, DeadLetter) else None)
-    rejected = op.merge("all_rejected", split.falses, late)  # type: ignore[arg-type]
+    late = op.filter_map("late_rejected", outs, _dead_letter)
+    rejected = op.merge("all_rejected", refused, late)
     return outs, rejected
 
 
@@ -310,23 +339,20 @@ def build_flow(settings: Settings) -> Dataflow:
         batch_size=64,
     )
     consumed = op.input("audio_in", flow, source)
-    split = op.branch("consumer_errors", consumed, lambda m: isinstance(m, KafkaError))
+    errors = op.filter_map("consumer_errors", consumed, _consumer_error)
+    records = op.filter_map("consumer_records", consumed, _consumed_record)
     # librdkafka retries transport errors itself; these are reported, never dead-lettered.
-    op.inspect("log_consumer_errors", split.trues, lambda _s, e: log.warning("kafka: %s", e.err))  # type: ignore[union-attr]
-    outs, rejected = transcribe_stream(settings, split.falses)  # type: ignore[arg-type]
+    op.inspect("log_consumer_errors", errors, lambda _s, e: log.warning("kafka: %s", e.err))
+    outs, rejected = transcribe_stream(settings, records)
 
     writer = OpenAIMinutesWriter(settings) if settings.llm_base_url else offline_writer
     minutes = minutes_stream(outs, settings.minutes_every_segments, settings.minutes_every_s, writer)
     op.output("minutes_out", minutes, PostgresMinutesSink(settings.database_url))
 
-    stored = op.filter_map("store_items", outs, lambda x: None if isinstance(x, DeadLetter) else x)
-    op.output("postgres_out", stored, PostgresTranscriptSink(settings.database_url))  # type: ignore[arg-type]
+    stored: Stream[StoreItem] = op.filter_map("store_items", outs, _store_item)
+    op.output("postgres_out", stored, PostgresTranscriptSink(settings.database_url))
 
-    seg_records = op.filter_map(
-        "segment_records",
-        outs,
-        lambda x: KafkaSinkMessage(x.meeting_id.encode(), x.to_record()) if isinstance(x, Segment) else None,
-    )
+    seg_records = op.filter_map("segment_records", outs, _segment_record)
     op.output(
         "transcripts_out",
         seg_records,
