@@ -18,17 +18,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
 import pyarrow as pa
-from psycopg.types.json import Jsonb
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
 from analytics.errors import SinkError
 from analytics.keyword_trends import parse_transcripts, read_transcripts
 from analytics.spark import start_foreach_batch
 from analytics.tfidf import MeetingKeywords
+from connectors.analytics_store import (
+    MeetingMetricsRow,
+    lock_efficiency_sweep,
+    meeting_segments,
+    sink_transaction,
+    stale_meetings,
+    teams_of_meetings,
+    ticket_timings,
+    upsert_meeting_metrics,
+)
+from connectors.postgres import PostgresError
 from connectors.settings import Settings, SettingsError
 from domain.metrics import FOLLOW_THROUGH_DAYS, SpokenSegment, TicketOutcome, compute_metrics
 
@@ -97,59 +106,6 @@ def meeting_metrics(segments: DataFrame) -> DataFrame:
     )
 
 
-_STALE = """
-SELECT m.meeting_id
-FROM meetings m LEFT JOIN meeting_metrics mm USING (meeting_id)
-WHERE m.status = 'closed'
-  AND (mm.meeting_id IS NULL
-       OR mm.computed_at < m.updated_at
-       OR EXISTS (SELECT 1 FROM meeting_minutes mn
-                  WHERE mn.meeting_id = m.meeting_id AND mn.kind = 'final'
-                    AND mn.updated_at > mm.computed_at)
-       OR EXISTS (SELECT 1 FROM tickets t
-                  WHERE t.meeting_id = m.meeting_id AND t.updated_at > mm.computed_at
-                    AND t.created_at > mm.computed_at - %(days)s * interval '1 day'))
-ORDER BY m.meeting_id
-LIMIT %(limit)s
-"""
-
-_SEGMENTS = """
-SELECT s.meeting_id, s.start_ms, s.end_ms, s.speaker, s.text,
-       coalesce(jsonb_array_length(mn.decisions), 0),
-       coalesce(jsonb_array_length(mn.action_items), 0)
-FROM transcript_segments s
-LEFT JOIN meeting_minutes mn ON mn.meeting_id = s.meeting_id AND mn.kind = 'final'
-WHERE s.meeting_id = ANY(%s)
-ORDER BY s.meeting_id, s.start_ms
-"""
-
-_TICKETS = """
-SELECT t.meeting_id, extract(epoch FROM t.created_at)::float8,
-       (SELECT extract(epoch FROM min(e.at))::float8 FROM ticket_events e
-        WHERE e.ticket_id = t.ticket_id AND e.new_status = 'done')
-FROM tickets t WHERE t.meeting_id = ANY(%s)
-"""
-
-_TEAMS = "SELECT DISTINCT team FROM meetings WHERE meeting_id = ANY(%s)"
-# One sweep at a time across threads and processes (the timer and a micro-batch may both fire).
-_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('vori:efficiency-sweep', 0))"
-
-_UPSERT = """
-INSERT INTO meeting_metrics (meeting_id, duration_s, words, wpm, speakers, speaker_balance,
-    talk_share, longest_monologue_s, questions, decisions, action_items, action_items_per_hour,
-    follow_through, efficiency_score, computed_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())
-ON CONFLICT (meeting_id) DO UPDATE SET
-    duration_s = EXCLUDED.duration_s, words = EXCLUDED.words, wpm = EXCLUDED.wpm,
-    speakers = EXCLUDED.speakers, speaker_balance = EXCLUDED.speaker_balance,
-    talk_share = EXCLUDED.talk_share, longest_monologue_s = EXCLUDED.longest_monologue_s,
-    questions = EXCLUDED.questions, decisions = EXCLUDED.decisions,
-    action_items = EXCLUDED.action_items, action_items_per_hour = EXCLUDED.action_items_per_hour,
-    follow_through = EXCLUDED.follow_through, efficiency_score = EXCLUDED.efficiency_score,
-    computed_at = now()
-"""
-
-
 @dataclass
 class EfficiencySweep:
     """Computes and upserts the metrics of closed meetings that lack them or changed since.
@@ -180,51 +136,46 @@ class EfficiencySweep:
 
     def sweep(self, spark: SparkSession) -> int:
         try:
-            with psycopg.connect(self.dsn, connect_timeout=10) as conn:
-                conn.execute(_LOCK)
-                stale = [
-                    r[0]
-                    for r in conn.execute(
-                        _STALE, {"days": FOLLOW_THROUGH_DAYS + 1, "limit": self.batch_limit}
-                    )
-                ]
+            with sink_transaction(self.dsn, f"{JOB_NAME}: sweep") as conn:
+                lock_efficiency_sweep(conn)
+                stale = stale_meetings(
+                    conn, ticket_window_days=FOLLOW_THROUGH_DAYS + 1, limit=self.batch_limit
+                )
                 if not stale:
                     return 0
-                segments = conn.execute(_SEGMENTS, (stale,)).fetchall()
+                segments = meeting_segments(conn, stale)
                 tickets: dict[str, list[dict[str, float | None]]] = {}
-                for mid, created_s, done_s in conn.execute(_TICKETS, (stale,)):
-                    tickets.setdefault(mid, []).append({"created_s": created_s, "done_s": done_s})
+                for t in ticket_timings(conn, stale):
+                    tickets.setdefault(t.meeting_id, []).append(
+                        {"created_s": t.created_s, "done_s": t.done_s}
+                    )
                 if not segments:
                     return 0
                 table = pa.Table.from_pylist(
                     [
-                        {
-                            "meeting_id": r[0], "start_ms": r[1], "end_ms": r[2], "speaker": r[3],
-                            "text": r[4], "decisions": r[5], "action_items": r[6],
-                            "tickets": tickets.get(r[0], []),
-                        }
-                        for r in segments
+                        {**s._asdict(), "tickets": tickets.get(s.meeting_id, [])}
+                        for s in segments
                     ],
                     schema=SEGMENTS_SCHEMA,
                 )
-                rows = meeting_metrics(spark.createDataFrame(table)).collect()
-                with conn.cursor() as cur:
-                    cur.executemany(
-                        _UPSERT,
-                        [
-                            (*r[:6], Jsonb(json.loads(r["talk_share"])), *r[7:])
-                            for r in rows
-                        ],
-                    )
+                rows = [
+                    _metrics_row(r.asDict())
+                    for r in meeting_metrics(spark.createDataFrame(table)).collect()
+                ]
+                upsert_meeting_metrics(conn, rows)
                 if self.keywords is not None:
-                    teams = [r[0] for r in conn.execute(_TEAMS, ([r["meeting_id"] for r in rows],))]
+                    teams = teams_of_meetings(conn, [r.meeting_id for r in rows])
                     self.keywords.refresh(spark, conn, teams)
-                conn.commit()
-        except psycopg.Error as exc:
+        except PostgresError as exc:
             raise SinkError(f"{JOB_NAME}: sweep failed: {exc}") from exc
         self.computed += len(rows)
         log.info("%s: metrics written for %d meeting(s)", JOB_NAME, len(rows))
         return len(rows)
+
+
+def _metrics_row(row: dict[str, Any]) -> MeetingMetricsRow:
+    row["talk_share"] = json.loads(row["talk_share"])
+    return MeetingMetricsRow(**row)
 
 
 def start_efficiency(
@@ -278,7 +229,8 @@ def run_efficiency(
             sweep.sweep(spark)
         return query
     interval = trigger_interval_s(settings.analytics_trigger)
-    while not query.awaitTermination(interval):
+    # PySpark annotates the timeout as int but takes float seconds (it sends milliseconds).
+    while not query.awaitTermination(interval):  # type: ignore[arg-type]
         if stop is not None and stop.is_set():
             query.stop()
             break

@@ -9,3 +9,7 @@ class AnalyticsError(Exception):
 
 class SinkError(AnalyticsError):
     """Writing a micro-batch to PostgreSQL failed; Spark retries the batch from its checkpoint."""
+
+
+class SparkJarsMissing(AnalyticsError):
+    """No Kafka connector jars were handed in (``Settings.spark_jars``), or one does not exist."""

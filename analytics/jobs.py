@@ -16,6 +16,7 @@ from pathlib import Path
 if not __package__:  # run as a file by spark-submit: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analytics.errors import SparkJarsMissing
 from connectors.postgres import migrate
 from connectors.settings import Settings
 
@@ -27,12 +28,14 @@ def run_job(job: str, settings: Settings, *, available_now: bool = False) -> int
     """Run one job until it ends (``available_now``) or the process is stopped."""
     from analytics.efficiency import run_efficiency, trigger_interval_s
     from analytics.keyword_trends import start_keyword_trends
-    from analytics.spark import build_session
+    from analytics.spark import build_session, kafka_jars
 
     if job not in JOBS:
         raise SystemExit(f"unknown job {job!r}; choose from {', '.join(JOBS)}")
+    # Bad or missing settings fail here, before the database and Spark are touched.
+    kafka_jars(settings)
     if job == "efficiency":
-        trigger_interval_s(settings.analytics_trigger)  # a bad setting fails before Spark starts
+        trigger_interval_s(settings.analytics_trigger)
     migrate(settings.database_url)
     spark = build_session(settings, app_name=f"vori-{job}")
     try:
@@ -58,7 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="process what is available, then exit")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    return run_job(args.job, Settings.from_env(), available_now=args.available_now)
+    try:
+        return run_job(args.job, Settings.from_env(), available_now=args.available_now)
+    except SparkJarsMissing as exc:
+        print(f"analytics: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -14,18 +14,29 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import psycopg
-from psycopg import sql
 from pyspark.ml.feature import StopWordsRemover
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
 from analytics.errors import SinkError
 from analytics.spark import start_foreach_batch
+from connectors.analytics_store import (
+    TREND_GRANULARITIES,
+    AnalyticsReject,
+    SegmentKey,
+    SegmentKeywordCount,
+    TrendScore,
+    meeting_teams,
+    replace_segment_keyword_counts,
+    set_trend_scores,
+    sink_transaction,
+    store_rejects,
+    trend_series,
+)
+from connectors.postgres import Connection, PostgresError
 from connectors.settings import Settings
 from domain.keywords import ENGLISH_STOP_WORDS, KOREAN_STOP_WORDS, TRAILING_WINDOWS, trend_score
 
@@ -44,7 +55,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 JOB_NAME = "keyword-trends"
-GRANULARITIES: dict[str, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+# The windows of ``keyword_trends``: the store defines them (their columns live there).
+GRANULARITIES: dict[str, timedelta] = {g: step for g, (step, _) in TREND_GRANULARITIES.items()}
 
 TRANSCRIPT_SCHEMA = T.StructType(
     [
@@ -219,60 +231,40 @@ class KeywordTrendsSink:
             "topic", "partition", "offset", "raw", "meeting_id", "team", "error"
         ).collect()
         try:
-            with psycopg.connect(self.dsn, connect_timeout=10) as conn:
+            with sink_transaction(self.dsn, f"{self.job}: batch {batch_id}") as conn:
                 rejects = [r for r in rows if r["error"] is not None]
                 oks = [r for r in rows if r["error"] is None]
                 teams = self._lookup_teams(conn, {r["meeting_id"] for r in oks if not r["team"]})
                 unknown = [r for r in oks if not (r["team"] or teams.get(r["meeting_id"]))]
                 rejected = [
-                    (r["topic"], r["partition"], r["offset"], r["error"], r["raw"]) for r in rejects
+                    AnalyticsReject(r["topic"], r["partition"], r["offset"], r["error"], r["raw"])
+                    for r in rejects
                 ] + [
-                    (r["topic"], r["partition"], r["offset"], "unknown meeting", r["raw"])
+                    AnalyticsReject(
+                        r["topic"], r["partition"], r["offset"], "unknown meeting", r["raw"]
+                    )
                     for r in unknown
                 ]
-                self._store_rejects(conn, rejected)
+                store_rejects(conn, self.job, rejected)
                 self.rejected += len(rejected)
                 usable = {(r["topic"], r["partition"], r["offset"]) for r in oks} - {
                     (r["topic"], r["partition"], r["offset"]) for r in unknown
                 }
                 if usable:
-                    self._store_keywords(conn, batch, teams, usable)
-                conn.commit()
-        except psycopg.Error as exc:
+                    self._store_keywords(conn, batch, teams)
+        except PostgresError as exc:
             raise SinkError(f"{self.job}: batch {batch_id} not written: {exc}") from exc
         self.batches += 1
         if rejected:
             log.warning("%s: batch %d skipped %d record(s)", self.job, batch_id, len(rejected))
 
-    def _lookup_teams(self, conn: psycopg.Connection[Any], ids: set[str]) -> dict[str, str]:
+    def _lookup_teams(self, conn: Connection, ids: set[str]) -> dict[str, str]:
         wanted = [i for i in ids if i not in self._teams]
         if wanted:
-            for mid, team in conn.execute(
-                "SELECT meeting_id, team FROM meetings WHERE meeting_id = ANY(%s)", (wanted,)
-            ):
-                self._teams[mid] = team
+            self._teams.update(meeting_teams(conn, wanted))
         return self._teams
 
-    def _store_rejects(
-        self, conn: psycopg.Connection[Any], rejected: list[tuple[Any, ...]]
-    ) -> None:
-        if not rejected:
-            return
-        with conn.cursor() as cur:
-            cur.executemany(
-                """INSERT INTO analytics_rejects (job, topic, partition, "offset", reason, raw)
-                   VALUES (%s, %s, %s, %s, %s, %s)
-                   ON CONFLICT (job, topic, partition, "offset") DO NOTHING""",
-                [(self.job, *r) for r in rejected],
-            )
-
-    def _store_keywords(
-        self,
-        conn: psycopg.Connection[Any],
-        batch: DataFrame,
-        teams: dict[str, str],
-        usable: set[tuple[str, int, int]],
-    ) -> None:
+    def _store_keywords(self, conn: Connection, batch: DataFrame, teams: dict[str, str]) -> None:
         spark = batch.sparkSession
         team_df = spark.createDataFrame(
             list(teams.items()) or [("", "")], "meeting_id string, looked_up string"
@@ -285,12 +277,12 @@ class KeywordTrendsSink:
         )
         ok = latest_per_segment(ok)
         segments = {
-            (r["meeting_id"], r["source"], r["start_ms"])
+            SegmentKey(r["meeting_id"], r["source"], r["start_ms"])
             for r in ok.select("meeting_id", "source", "start_ms").collect()
         }
         # Epoch seconds, not datetimes: PySpark would hand back naive local-time values.
         counted = [
-            (r[0], r[1], r[2], r[3], r[4], _utc(r[5]), _utc(r[6]), r[7])
+            SegmentKeywordCount(r[0], r[1], r[2], r[3], r[4], _utc(r[5]), _utc(r[6]), r[7])
             for r in segment_keywords(ok)
             .select(
                 "meeting_id", "source", "start_ms", "keyword", "team",
@@ -299,111 +291,24 @@ class KeywordTrendsSink:
             .collect()
         ]
         self.last_segments = len(segments)
-        with conn.cursor() as cur:
-            cur.execute(
-                """CREATE TEMP TABLE batch_segments (meeting_id text, source text, start_ms bigint)
-                   ON COMMIT DROP"""
-            )
-            with cur.copy("COPY batch_segments FROM STDIN") as copy:
-                for seg in segments:
-                    copy.write_row(seg)
-            # A segment seen again (replay, re-transcription) replaces its earlier counts.
-            cur.execute(
-                """CREATE TEMP TABLE touched ON COMMIT DROP AS
-                   SELECT DISTINCT k.team, k.hour_start, k.day_start FROM keyword_segment_counts k
-                   JOIN batch_segments b USING (meeting_id, source, start_ms)"""
-            )
-            cur.execute(
-                """DELETE FROM keyword_segment_counts k USING batch_segments b
-                   WHERE k.meeting_id = b.meeting_id AND k.source = b.source
-                     AND k.start_ms = b.start_ms"""
-            )
-            cur.executemany(
-                """INSERT INTO keyword_segment_counts
-                   (meeting_id, source, start_ms, keyword, team, hour_start, day_start, mentions)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
-                counted,
-            )
-            cur.executemany(
-                "INSERT INTO touched VALUES (%s, %s, %s)",
-                sorted({(r[4], r[5], r[6]) for r in counted}),
-            )
-            for name, col in (("hour", "hour_start"), ("day", "day_start")):
-                self._rebuild(cur, name, col)
+        firsts = replace_segment_keyword_counts(conn, segments, counted)
+        for granularity, first in firsts.items():
+            _rescore(conn, granularity, first)
 
-    def _rebuild(self, cur: psycopg.Cursor[Any], granularity: str, col: str) -> None:
-        step = GRANULARITIES[granularity]
-        c = sql.Identifier(col)
-        cur.execute(
-            sql.SQL(
-                """DELETE FROM keyword_trends t
-                USING (SELECT DISTINCT team, {c} AS ws FROM touched) w
-                WHERE t.team = w.team AND t.granularity = %(g)s AND t.window_start = w.ws"""
-            ).format(c=c),
-            {"g": granularity},
-        )
-        cur.execute(
-            sql.SQL(
-                """INSERT INTO keyword_trends
-                  (team, granularity, window_start, window_end, keyword, mentions, meetings,
-                   trend_score)
-                SELECT k.team, %(g)s, k.{c}, k.{c} + %(step)s, k.keyword, sum(k.mentions),
-                       count(DISTINCT k.meeting_id), 0
-                FROM keyword_segment_counts k
-                JOIN (SELECT DISTINCT team, {c} AS ws FROM touched) w
-                  ON k.team = w.team AND k.{c} = w.ws
-                GROUP BY k.team, k.{c}, k.keyword
-                RETURNING team, keyword, window_start"""
-            ).format(c=c),
-            {"g": granularity, "step": step},
-        )
-        firsts: dict[tuple[str, str], datetime] = {}
-        for team, keyword, ws in cur.fetchall():
-            key = (team, keyword)
-            firsts[key] = min(ws, firsts.get(key, ws))
-        self._rescore(cur, granularity, firsts)
 
-    def _rescore(
-        self,
-        cur: psycopg.Cursor[Any],
-        granularity: str,
-        firsts: dict[tuple[str, str], datetime],
-    ) -> None:
-        """Recompute the score of every touched window and of the windows whose trailing span
-        includes one (they may have changed baseline)."""
-        if not firsts:
-            return
-        step = GRANULARITIES[granularity]
-        keys = sorted(firsts)
-        cur.execute(
-            """SELECT t.team, t.keyword, t.window_start, t.mentions
-               FROM keyword_trends t
-               JOIN unnest(%s::text[], %s::text[], %s::timestamptz[]) AS f(team, keyword, first)
-                 ON t.team = f.team AND t.keyword = f.keyword
-               WHERE t.granularity = %s AND t.window_start >= f.first - %s
-               ORDER BY t.team, t.keyword, t.window_start""",
-            (
-                [k[0] for k in keys], [k[1] for k in keys], [firsts[k] for k in keys],
-                granularity, step * TRAILING_WINDOWS,
-            ),
-        )
-        series: dict[tuple[str, str], dict[datetime, int]] = {}
-        for team, keyword, ws, mentions in cur.fetchall():
-            series.setdefault((team, keyword), {})[ws] = int(mentions)
-        updates = []
-        for key, points in series.items():
-            for ws, mentions in points.items():
-                if ws < firsts[key]:
-                    continue
-                trailing = [
-                    points.get(ws - step * i, 0) for i in range(TRAILING_WINDOWS, 0, -1)
-                ]
-                updates.append((trend_score(mentions, trailing), key[0], granularity, ws, key[1]))
-        cur.executemany(
-            """UPDATE keyword_trends SET trend_score = %s, updated_at = now()
-               WHERE team = %s AND granularity = %s AND window_start = %s AND keyword = %s""",
-            updates,
-        )
+def _rescore(conn: Connection, granularity: str, firsts: dict[tuple[str, str], datetime]) -> None:
+    """Recompute the score of every rebuilt window and of the windows whose trailing span
+    includes one (they may have changed baseline)."""
+    step = GRANULARITIES[granularity]
+    series = trend_series(conn, granularity, firsts, step * TRAILING_WINDOWS)
+    updates = []
+    for key, points in series.items():
+        for ws, mentions in points.items():
+            if ws < firsts[key]:
+                continue
+            trailing = [points.get(ws - step * i, 0) for i in range(TRAILING_WINDOWS, 0, -1)]
+            updates.append(TrendScore(key[0], key[1], ws, trend_score(mentions, trailing)))
+    set_trend_scores(conn, granularity, updates)
 
 
 def _utc(epoch_s: int) -> datetime:

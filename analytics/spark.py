@@ -1,25 +1,42 @@
-"""The SparkSession of every VORI job and test: Kafka connector jars, small and local by default."""
+"""The SparkSession of every VORI job and test: the Kafka connector jars the caller hands in
+(``Settings.spark_jars``), small and local by default."""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
+from analytics.errors import SparkJarsMissing
 from connectors.settings import REPO_ROOT, Settings
 
 
 def kafka_jars(settings: Settings) -> list[str]:
-    """``settings.spark_jars`` (comma separated) if set, else the jars ``infra.maven`` resolves."""
-    if settings.spark_jars:
-        return [j for j in settings.spark_jars.split(",") if j]
-    from infra.maven import ensure_spark_kafka_jars
+    """The Kafka connector jars of ``settings.spark_jars`` (comma separated), each checked to exist.
 
-    return [str(p) for p in ensure_spark_kafka_jars(settings.state_dir / "cache" / "maven")]
+    The caller resolves them (``vori analytics …`` and ``vori up`` do, with ``infra.maven``):
+    analytics never downloads anything itself.
+    """
+    jars = [j.strip() for j in settings.spark_jars.split(",") if j.strip()]
+    if not jars:
+        raise SparkJarsMissing(
+            "no Spark Kafka connector jars: run the job with `vori analytics keyword-trends|efficiency`"
+            " (it resolves them), or set VORI_SPARK_JARS to their comma-separated paths"
+            " (`python -m infra jars` prints them as VORI_SPARK_KAFKA_JARS)"
+        )
+    # A URL (hdfs://, https://) is Spark's to fetch; only local paths can be checked here.
+    missing = [j for j in jars if "://" not in j and not Path(j).is_file()]
+    if missing:
+        raise SparkJarsMissing(
+            f"VORI_SPARK_JARS names jars that do not exist: {', '.join(missing)};"
+            " `python -m infra jars` prints the right paths"
+        )
+    return jars
 
 
 def build_session(settings: Settings, app_name: str = "vori-analytics") -> SparkSession:

@@ -3,8 +3,9 @@ stored in ``meeting_keywords`` for the minutes, ``vori report`` and the board.
 
 Pure transforms: ``meeting_documents`` (segments -> one bag of keywords per meeting) and
 ``tfidf_keywords`` (documents -> top-N keywords per meeting, the IDF fitted per team). The I/O
-wrapper ``MeetingKeywords`` reads a team's closed meetings from PostgreSQL and stores the result;
-the efficiency sweep calls it whenever it computes a meeting's metrics.
+wrapper ``MeetingKeywords`` reads a team's closed meetings and stores the result (through
+``connectors.analytics_store``); the efficiency sweep calls it whenever it computes a meeting's
+metrics.
 """
 
 from __future__ import annotations
@@ -12,21 +13,25 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any
 
-import psycopg
 from pyspark.ml.feature import IDF, CountVectorizer
 from pyspark.ml.linalg import SparseVector, Vector
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from connectors.analytics_store import (
+    closed_meetings_of_teams,
+    store_meeting_keywords,
+    team_corpus,
+)
+from connectors.postgres import Connection
+
 __all__ = [
     "DEFAULT_TOP_N",
     "KEYWORDS_SCHEMA",
     "MeetingKeywords",
     "meeting_documents",
-    "store_meeting_keywords",
     "tfidf_keywords",
 ]
 
@@ -99,47 +104,6 @@ def tfidf_keywords(documents: DataFrame, top_n: int = DEFAULT_TOP_N) -> DataFram
     return reduce(DataFrame.unionByName, parts)
 
 
-def store_meeting_keywords(
-    conn: psycopg.Connection[Any],
-    meeting_ids: Collection[str],
-    keywords: Sequence[tuple[str, str, float]],
-) -> None:
-    """Make the stored keywords of ``meeting_ids`` exactly ``keywords`` (meeting_id, keyword, score).
-
-    Runs in the caller's transaction. Keywords that dropped out are deleted, new ones inserted and
-    changed scores updated; an unchanged row is not written at all (its ``computed_at`` stays), so
-    storing the same result twice changes nothing.
-    """
-    ids = sorted(meeting_ids)
-    kw_ids = [k[0] for k in keywords]
-    kw_words = [k[1] for k in keywords]
-    unknown = set(kw_ids) - set(ids)
-    if unknown:
-        raise ValueError(f"keywords for meetings not being replaced: {sorted(unknown)}")
-    conn.execute(
-        """DELETE FROM meeting_keywords k
-           WHERE k.meeting_id = ANY(%s)
-             AND (k.meeting_id, k.keyword) NOT IN (SELECT * FROM unnest(%s::text[], %s::text[]))""",
-        (ids, kw_ids, kw_words),
-    )
-    conn.execute(
-        """INSERT INTO meeting_keywords (meeting_id, keyword, score)
-           SELECT * FROM unnest(%s::text[], %s::text[], %s::float8[])
-           ON CONFLICT (meeting_id, keyword) DO UPDATE
-           SET score = EXCLUDED.score, computed_at = now()
-           WHERE meeting_keywords.score IS DISTINCT FROM EXCLUDED.score""",
-        (kw_ids, kw_words, [k[2] for k in keywords]),
-    )
-
-
-_CORPUS = """
-SELECT m.team, s.meeting_id, s.text
-FROM transcript_segments s JOIN meetings m USING (meeting_id)
-WHERE m.status = 'closed' AND m.team = ANY(%s)
-"""
-_CLOSED = "SELECT meeting_id FROM meetings WHERE status = 'closed' AND team = ANY(%s)"
-
-
 @dataclass
 class MeetingKeywords:
     """Refits the TF-IDF model of whole teams and rewrites their closed meetings' keywords.
@@ -152,16 +116,14 @@ class MeetingKeywords:
     top_n: int = DEFAULT_TOP_N
     written: int = 0
 
-    def refresh(
-        self, spark: SparkSession, conn: psycopg.Connection[Any], teams: Collection[str]
-    ) -> int:
+    def refresh(self, spark: SparkSession, conn: Connection, teams: Collection[str]) -> int:
         """Recompute and store the keywords of every closed meeting of ``teams``, inside the
         caller's transaction (the caller commits). Returns how many keywords the teams now have."""
         if not teams:
             return 0
         wanted = sorted(teams)
-        segments = conn.execute(_CORPUS, (wanted,)).fetchall()
-        closed = [r[0] for r in conn.execute(_CLOSED, (wanted,))]
+        segments = team_corpus(conn, wanted)
+        closed = closed_meetings_of_teams(conn, wanted)
         meetings: dict[str, set[str]] = {}
         for team, meeting_id, _ in segments:
             meetings.setdefault(team, set()).add(meeting_id)

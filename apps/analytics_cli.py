@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from connectors.settings import Settings
 
 
-def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from analytics.jobs import run_job
+def with_spark_jars(settings: Settings) -> Settings:
+    """``settings`` with the Kafka connector jars: ``VORI_SPARK_JARS`` if set, else the ones
+    ``infra.maven`` resolves into the state directory's cache (downloaded once, by mvn)."""
+    if settings.spark_jars:
+        return settings
+    from infra.maven import ensure_spark_kafka_jars
 
-    return run_job(args.job, settings, available_now=args.available_now)
+    jars = ensure_spark_kafka_jars(settings.state_dir / "cache" / "maven")
+    return settings.with_(spark_jars=",".join(str(p) for p in jars))
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from analytics.errors import SparkJarsMissing
+    from analytics.jobs import run_job
+    from infra.errors import InfraError
+
+    try:
+        settings = with_spark_jars(settings)
+    except InfraError as exc:
+        print(f"vori analytics: cannot resolve the Spark Kafka jars: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return run_job(args.job, settings, available_now=args.available_now)
+    except SparkJarsMissing as exc:
+        print(f"vori analytics: {exc}", file=sys.stderr)
+        return 2
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:

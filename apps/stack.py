@@ -14,6 +14,7 @@ from pathlib import Path
 from connectors.kafka import TOPIC_CONFIG, ensure_topics, pipeline_topics
 from connectors.postgres import migrate
 from connectors.settings import Settings
+from infra.maven import ensure_spark_kafka_jars
 from infra.stack import LocalStack, read_env
 
 DEMO_TEAM = "demo"
@@ -133,8 +134,13 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
         jobs_present = importlib.util.find_spec("analytics.jobs") is not None
         for job in ("keyword-trends", "efficiency") if settings.analytics_enabled and jobs_present else ():
             if not stack.registry.is_running(job):
+                # analytics/ never resolves jars itself: it is handed them.
+                jars = settings.spark_jars or ",".join(
+                    str(p) for p in ensure_spark_kafka_jars(stack.cache_dir)
+                )
                 stack.start_process(
-                    job, [sys.executable, "-m", "analytics.jobs", job], env=base_env
+                    job, [sys.executable, "-m", "analytics.jobs", job],
+                    env={**base_env, "VORI_SPARK_JARS": jars},
                 )
     return stack.write_env(extra)
 

@@ -24,13 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import psycopg
 from confluent_kafka import Producer
 
 from analytics.keyword_trends import start_keyword_trends
 from analytics.spark import build_session
-from connectors.postgres import migrate
+from connectors.analytics_store import keyword_trend_exists
+from connectors.postgres import connect, migrate
 from connectors.settings import Settings
+from connectors.transcript_store import write_items
+from domain.timeline import MeetingSeen
 
 
 def _services(stack: ExitStack, tmp: Path) -> tuple[str, str]:
@@ -68,9 +70,13 @@ def main() -> int:
             kafka_bootstrap=bootstrap, database_url=dsn, transcript_topic=topic,
             analytics_checkpoint_dir=tmp / "ckpt", state_dir=tmp,
         )
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute("INSERT INTO meetings (meeting_id, team) VALUES ('bench', 'bench') "
-                          "ON CONFLICT DO NOTHING")
+        if not settings.spark_jars:  # the repo's jar cache, not one per run under tmp
+            from infra.maven import ensure_spark_kafka_jars
+
+            jars = ensure_spark_kafka_jars(ROOT / ".vori/cache/maven")
+            settings = settings.with_(spark_jars=",".join(str(p) for p in jars))
+        with connect(dsn) as conn:
+            write_items(conn, [MeetingSeen("bench", "bench", None, int(time.time() * 1000), {})])
         from infra.kafka import create_topics
 
         create_topics(bootstrap, {topic: 1})
@@ -81,7 +87,7 @@ def main() -> int:
         query, _ = start_keyword_trends(spark, settings)
         lags: list[float] = []
         try:
-            with psycopg.connect(dsn, autocommit=True) as conn:
+            with connect(dsn, autocommit=True) as conn:
                 for i in range(args.records):
                     word = f"benchword{uuid.uuid4().hex[:6]}"
                     value = {"meeting_id": "bench", "source": "main", "start_ms": i * 1000,
@@ -93,8 +99,7 @@ def main() -> int:
                     while time.monotonic() - committed < args.timeout:
                         if not query.isActive:
                             raise RuntimeError(f"the job stopped: {query.exception()}")
-                        if conn.execute("SELECT 1 FROM keyword_trends WHERE keyword = %s",
-                                        (word,)).fetchone():
+                        if keyword_trend_exists(conn, word):
                             break
                         time.sleep(0.1)
                     lags.append(time.monotonic() - committed)

@@ -15,11 +15,20 @@ from pyspark.sql import SparkSession
 from analytics.spark import build_session
 from connectors.postgres import migrate
 from connectors.settings import Settings
+from infra.maven import ensure_spark_kafka_jars
 
 
 @pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
-    settings = Settings(spark_master="local[2]", state_dir=tmp_path_factory.mktemp("spark"))
+def spark_jars(maven_cache: Path) -> str:
+    """The Kafka connector jars, resolved as ``vori analytics`` does and handed in through Settings."""
+    return ",".join(str(p) for p in ensure_spark_kafka_jars(maven_cache))
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory, spark_jars: str) -> Iterator[SparkSession]:
+    settings = Settings(
+        spark_master="local[2]", spark_jars=spark_jars, state_dir=tmp_path_factory.mktemp("spark")
+    )
     session = build_session(settings, app_name="vori-tests")
     try:
         yield session
@@ -29,12 +38,17 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
 
 @pytest.fixture
 def analytics_settings(
-    kafka_bootstrap: str, pg_database_dsn: str, topic_factory: Callable[..., str], tmp_path: Path
+    kafka_bootstrap: str,
+    pg_database_dsn: str,
+    topic_factory: Callable[..., str],
+    tmp_path: Path,
+    spark_jars: str,
 ) -> Settings:
     migrate(pg_database_dsn)
     return Settings(
         kafka_bootstrap=kafka_bootstrap,
         database_url=pg_database_dsn,
+        spark_jars=spark_jars,
         transcript_topic=topic_factory(2, "transcripts"),
         analytics_checkpoint_dir=tmp_path / "checkpoints",
         state_dir=tmp_path,

@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import psycopg
 from pyspark.sql import SparkSession
@@ -99,7 +100,7 @@ def test_closed_meetings_get_exact_metrics_once(
     assert vt.query(dsn, COLUMNS) == rows
 
 
-def _wait_for(condition: Callable[[], bool], job: Future[object], timeout: float = 60.0) -> None:
+def _wait_for(condition: Callable[[], bool], job: Future[Any], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if job.done():
