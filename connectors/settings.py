@@ -50,6 +50,9 @@ class Settings:
     min_window_s: float = 1.0
     max_window_s: float = 20.0
     closed_meeting_ttl_s: float = 3600.0
+    # Once every source of a meeting is final it closes after this long by Kafka time, so a track
+    # sent right after another joins it (one sent later still reopens it).
+    close_grace_s: float = 5.0
 
     # Whisper
     whisper_model: str = "tiny.en"

@@ -42,6 +42,9 @@ class MinutesState:
     since_written: int = 0
     last_written: float = 0.0
     meeting_id: str = ""
+    # When the final minutes were written. The utterances are kept a while after that: a track
+    # that comes late reopens the meeting, and its final minutes must cover everything said.
+    closed_at: float | None = None
 
 
 MinutesIn = Segment | MeetingSeen | MeetingClosed
@@ -57,21 +60,26 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
         writer: MinutesWriter,
         clock: Callable[[], float],
         resume: MinutesState | None,
+        keep_closed_s: float = 3600.0,
     ):
         self._every_segments = every_segments
         self._every_s = every_s
         self._writer = writer
         self._clock = clock
+        self._keep_closed_s = keep_closed_s
         self.state = resume or MinutesState()
 
     def _minutes(self, meeting_id: str, kind: str) -> MinutesOut:
         s = self.state
         when = s.meeting_date or datetime.now(UTC).date()
         usage: dict[str, int] | None = None
+        # Per-speaker tracks arrive one after another but share one timeline: read them in the
+        # order they were spoken.
+        said = sorted(s.utterances, key=lambda u: u.start_ms)
         if isinstance(self._writer, UsageReportingWriter):
-            minutes, usage = self._writer.write_with_usage(list(s.utterances), when, s.language)
+            minutes, usage = self._writer.write_with_usage(said, when, s.language)
         else:
-            minutes = self._writer(list(s.utterances), when, s.language)
+            minutes = self._writer(said, when, s.language)
         s.since_written = 0
         s.last_written = self._clock()
         return MinutesOut(meeting_id, kind, minutes, len(s.utterances), usage)
@@ -89,10 +97,12 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
                     s.meeting_date = datetime.fromtimestamp(v.posted_ms / 1000, UTC).date()
             elif isinstance(v, MeetingSeen):
                 s.meeting_date = datetime.fromtimestamp(v.started_ms / 1000, UTC).date()
+                s.closed_at = None  # seen again after its close: a late track reopened it
             else:
-                # The final minutes end this meeting's state: it is freed here.
                 out.append(self._minutes(meeting_id, "final"))
-                return out, StatefulBatchLogic.DISCARD
+                s.closed_at = self._clock()
+        if s.closed_at is not None:
+            return out, StatefulBatchLogic.RETAIN
         if s.since_written >= self._every_segments or (
             s.since_written and self._clock() - s.last_written >= self._every_s
         ):
@@ -100,19 +110,28 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
         return out, StatefulBatchLogic.RETAIN
 
     def on_notify(self) -> tuple[Iterable[MinutesOut], bool]:
-        if self.state.since_written:
-            return [self._minutes(self.state.meeting_id, "rolling")], StatefulBatchLogic.RETAIN
+        s = self.state
+        if s.closed_at is not None:
+            # Kept long enough after the final minutes: the meeting's state is freed.
+            done = self._clock() >= s.closed_at + self._keep_closed_s
+            return [], StatefulBatchLogic.DISCARD if done else StatefulBatchLogic.RETAIN
+        if s.since_written:
+            return [self._minutes(s.meeting_id, "rolling")], StatefulBatchLogic.RETAIN
         return [], StatefulBatchLogic.RETAIN
 
     def notify_at(self) -> datetime | None:
-        if not self.state.since_written:
+        s = self.state
+        if s.closed_at is not None:
+            return datetime.fromtimestamp(s.closed_at + self._keep_closed_s, UTC)
+        if not s.since_written:
             return None
-        return datetime.fromtimestamp(self.state.last_written + self._every_s, UTC)
+        return datetime.fromtimestamp(s.last_written + self._every_s, UTC)
 
     def snapshot(self) -> MinutesState:
         s = self.state
         return MinutesState(
-            list(s.utterances), s.meeting_date, s.language, s.since_written, s.last_written, s.meeting_id
+            list(s.utterances), s.meeting_date, s.language, s.since_written, s.last_written, s.meeting_id,
+            s.closed_at,
         )
 
 
@@ -126,12 +145,13 @@ def minutes_stream(
     every_s: float,
     writer: MinutesWriter = offline_writer,
     clock: Callable[[], float] = time.time,
+    keep_closed_s: float = 3600.0,
 ) -> Stream[MinutesOut]:
     relevant: Stream[MinutesIn] = op.filter_map("minutes_inputs", outs, _minutes_input)
     keyed = op.key_on("minutes_by_meeting", relevant, lambda x: x.meeting_id)
     written = op.stateful_batch(
         "minutes",
         keyed,
-        lambda resume: MinutesLogic(every_segments, every_s, writer, clock, resume),
+        lambda resume: MinutesLogic(every_segments, every_s, writer, clock, resume, keep_closed_s),
     )
     return op.map("minutes_unkey", written, lambda kv: kv[1])

@@ -155,10 +155,15 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         self._clock = clock
         self.state = resume or MeetingState(MeetingTimeline(meeting_id))
 
-    def _advance(self, now: float) -> list[FlowOut]:
+    def _advance(self, now: float, *, input_ended: bool = False) -> list[FlowOut]:
         out: list[FlowOut] = []
         while True:
-            intake = None if self._intake is None else self._intake.snapshot(self.state.partition)
+            if input_ended:
+                # A bounded input (a batch run) is over: nothing more can arrive in this run, so
+                # every wait measured in Kafka time (the close grace, a quiet upload) is over too.
+                intake: Intake | None = Intake(newest_posted_ms=2**62, idle_s=float("inf"))
+            else:
+                intake = None if self._intake is None else self._intake.snapshot(self.state.partition)
             items = self.state.timeline.advance(now, self._config, intake=intake)
             out.extend(self._transcribe_all(items))
             # An upload's windows come one at a time (each may hand its tail back): go on
@@ -192,7 +197,8 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         return out, self._discard(now)
 
     def on_eof(self) -> tuple[Iterable[FlowOut], bool]:
-        return [], StatefulBatchLogic.RETAIN
+        now = self._clock()
+        return self._advance(now, input_ended=True), self._discard(now)
 
     def notify_at(self) -> datetime | None:
         t = self.state.timeline.next_deadline(self._config)
@@ -261,6 +267,7 @@ def timeline_config(settings: Settings) -> TimelineConfig:
         idle_timeout_s=settings.idle_timeout_s,
         max_seq_ahead=settings.max_seq_ahead,
         closed_ttl_s=settings.closed_meeting_ttl_s,
+        close_grace_s=settings.close_grace_s,
         policy=WindowPolicy.from_seconds(settings.min_window_s, settings.max_window_s),
     )
 
@@ -346,7 +353,8 @@ def build_flow(settings: Settings) -> Dataflow:
     outs, rejected = transcribe_stream(settings, records)
 
     writer = OpenAIMinutesWriter(settings) if settings.llm_base_url else offline_writer
-    minutes = minutes_stream(outs, settings.minutes_every_segments, settings.minutes_every_s, writer)
+    minutes = minutes_stream(outs, settings.minutes_every_segments, settings.minutes_every_s, writer,
+                             keep_closed_s=settings.closed_meeting_ttl_s)
     op.output("minutes_out", minutes, PostgresMinutesSink(settings.database_url))
 
     stored: Stream[StoreItem] = op.filter_map("store_items", outs, _store_item)
