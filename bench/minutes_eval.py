@@ -1,11 +1,13 @@
 """Score the offline minutes writer on the labelled meetings in eval/minutes (see its README).
 
-    python bench/minutes_eval.py [--dir eval/minutes] [--asr DIR] [--verbose]
+    python bench/minutes_eval.py [--dir DIR] [--asr DIR] [--verbose]
 
-Prints action-item precision/recall/F1, due-date accuracy, status-update accuracy, ticket routing,
-decisions and distractors taken, by language and overall; with ``--asr`` the same figures for the
-ASR transcripts of the same meetings (scored against the clean labels). Always exits 0 once the
-set is read: the figures are for people, not a gate.
+By default scores both eval/minutes (written alongside the rules) and eval/minutes_heldout (written
+from a brief without reading the rules), one table each, then one summary line per set; ``--dir``
+scores just that directory. Prints action-item precision/recall/F1, due-date accuracy, status-update
+accuracy, ticket routing, decisions and distractors taken, by language and overall; with ``--asr``
+the same figures for the ASR transcripts of the same meetings (scored against the clean labels).
+Always exits 0 once the sets are read: the figures are for people, not a gate.
 """
 
 from __future__ import annotations
@@ -267,10 +269,14 @@ def _ratio(a: int, b: int) -> str:
     return f"{a / b:.2f}" if b else "  - "
 
 
-def _row(name: str, s: Score) -> str:
+def _f1(s: Score) -> tuple[float, float, float]:
     p = s.matched / s.predicted if s.predicted else 0.0
     r = s.matched / s.labels if s.labels else 0.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _row(name: str, s: Score) -> str:
+    p, r, f1 = _f1(s)
     return (
         f"{name:<6}{s.meetings:>4}{s.labels:>6}{s.predicted:>6}{s.matched:>6}"
         f"{p:>7.2f}{r:>7.2f}{f1:>7.2f}{_ratio(s.due_right, s.matched):>7}"
@@ -282,7 +288,7 @@ def _row(name: str, s: Score) -> str:
     )
 
 
-def run(meetings: list[Meeting], title: str, verbose: bool) -> None:
+def run(meetings: list[Meeting], title: str, verbose: bool) -> Score:
     by_lang: dict[str, Score] = {}
     total = Score()
     board = Board()
@@ -301,32 +307,70 @@ def run(meetings: list[Meeting], title: str, verbose: bool) -> None:
     if verbose:
         for miss in total.misses:
             print("  -", miss)
+    return total
+
+
+def _summary(name: str, s: Score) -> str:
+    return (
+        f"{name:<40} F1 {_f1(s)[2]:.2f}  due {_ratio(s.due_right, s.matched)}"
+        f"  st.acc {_ratio(s.status_right, s.status_labels)}  route {_ratio(s.routed, s.routable)}"
+        f"  distractors taken {s.distractors_taken}/{s.distractors}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     root = Path(__file__).resolve().parent.parent
-    parser.add_argument("--dir", type=Path, default=root / "eval" / "minutes")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="score only this directory (default: eval/minutes and eval/minutes_heldout)",
+    )
     parser.add_argument("--asr", type=Path, default=None, help="ASR transcripts of the same meetings")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     args = parser.parse_args(argv)
-    if not args.dir.is_dir():
-        print(f"no such directory: {args.dir}", file=sys.stderr)
-        return 2
-    clean = load_meetings(args.dir)
+    dirs = (
+        [args.dir] if args.dir is not None else [root / "eval" / "minutes", root / "eval" / "minutes_heldout"]
+    )
+    for directory in dirs:
+        if not directory.is_dir():
+            print(f"no such directory: {directory}", file=sys.stderr)
+            return 2
+    sets = [(directory, load_meetings(directory)) for directory in dirs]
     print(
         "action items: a hit needs the labelled assignee and >= 60% of the labelled key words"
         " in the task;"
         "\nstatus: labelled speaker, >= 60% of key words in the subject, right status;"
         " route: the update lands on the right ticket"
     )
-    run(clean, f"clean text ({args.dir})", args.verbose)
+    totals = [
+        (f"clean {_shown(directory, root)}", run(clean, f"clean text ({directory})", args.verbose))
+        for directory, clean in sets
+    ]
     if args.asr is not None:
         if not args.asr.is_dir():
             print(f"no such directory: {args.asr}", file=sys.stderr)
             return 2
-        run(load_asr(args.asr, clean), f"ASR transcripts ({args.asr})", args.verbose)
+        clean = [meeting for _, meetings in sets for meeting in meetings]
+        totals.append(
+            (
+                f"ASR {_shown(args.asr, root)}",
+                run(load_asr(args.asr, clean), f"ASR transcripts ({args.asr})", args.verbose),
+            )
+        )
+    if len(totals) > 1:
+        print("\nsummary")
+        for name, total in totals:
+            print(_summary(name, total))
     return 0
+
+
+def _shown(directory: Path, root: Path) -> str:
+    try:
+        return str(directory.resolve().relative_to(root))
+    except ValueError:
+        return str(directory)
 
 
 if __name__ == "__main__":
