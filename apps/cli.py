@@ -1,23 +1,37 @@
-"""The ``vori`` command line: the local stack, migrations, tokens, sending audio, reports, jobs."""
+"""The ``vori`` command line: the local stack, migrations, tokens, sending audio, reports, jobs.
+
+Every command is configured by ``Settings.from_env``: ``VORI_*`` variables, then the running
+stack's ``stack.env``. A configuration error, or a failure of a store or service (PostgreSQL,
+Kafka, tokens, the local stack), is one line ``vori: <message>``: exit status 2 for
+configuration, 1 otherwise.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from connectors.settings import Settings
+from analytics.errors import AnalyticsError
+from apps import analytics_cli, demo, report, send, stack
+from connectors.kafka import KafkaAdapterError
+from connectors.kafka_producer import KafkaProducerError
+from connectors.postgres import PostgresError, migrate
+from connectors.settings import Settings, SettingsError
+from connectors.tokens import TokenError, create_token
+from infra.errors import InfraError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
+# Failures a user can act on (a service is down, a value is refused): one line, no traceback.
+USER_ERRORS: tuple[type[Exception], ...] = (
+    PostgresError, TokenError, KafkaAdapterError, KafkaProducerError, InfraError, AnalyticsError,
+    send.SendError, report.ReportError,
+)
+
 
 def _cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from connectors.postgres import migrate
-
     applied = migrate(settings.database_url)
     if applied:
         for m in applied:
@@ -28,36 +42,28 @@ def _cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
-    from connectors.tokens import create_token
-
     print(create_token(settings.database_url, team=args.team, role=args.role, label=args.label))
     return 0
 
 
 def _cmd_up(args: argparse.Namespace, settings: Settings) -> int:
-    from apps.stack import up
-
-    env = up(settings, with_services=not args.infra_only)
+    env = stack.up(settings, with_services=not args.infra_only)
     for k, v in env.items():
         print(f"{k}={v}")
     return 0
 
 
 def _cmd_down(args: argparse.Namespace, settings: Settings) -> int:
-    from apps.stack import down
-
-    down(settings)
+    stack.down(settings)
     return 0
 
 
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from apps.stack import status
-
-    return status(settings)
+    return stack.status(settings)
 
 
 def _cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
-    from apps.gateway import serve
+    from apps.gateway import serve  # uvicorn and the Kafka producer: only when serving
 
     serve(settings)
     return 0
@@ -72,17 +78,8 @@ def _cmd_flow(args: argparse.Namespace, settings: Settings) -> int:
     return 0  # pragma: no cover
 
 
-def _optional(module: str, name: str) -> Callable[[argparse._SubParsersAction[Any]], None] | None:
-    # A module that is absent is skipped; one that is present but broken fails loudly.
-    if importlib.util.find_spec(module) is None:
-        return None
-    mod = importlib.import_module(module)
-    fn = getattr(mod, name, None)
-    return fn if callable(fn) else None
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vori", description=__doc__)
+    parser = argparse.ArgumentParser(prog="vori", description=(__doc__ or "").split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("up", help="start the local stack in the background")
@@ -109,23 +106,29 @@ def build_parser() -> argparse.ArgumentParser:
     flow.add_argument("--recovery-dir")
     flow.set_defaults(handler=_cmd_flow)
 
-    # Commands whose modules land with their features register themselves here.
-    for module in ("apps.send", "apps.report", "apps.board", "apps.analytics_cli", "apps.demo"):
-        register = _optional(module, "add_parser")
-        if register is not None:
-            register(sub)
+    for module in (send, report, analytics_cli, demo):
+        module.add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
     handler: Handler = args.handler
     try:
-        return handler(args, settings)
+        return handler(args, Settings.from_env())
+    except SettingsError as exc:
+        return _fail(exc, 2)
+    except USER_ERRORS as exc:
+        return _fail(exc, 1)
     except KeyboardInterrupt:
         return 130
+
+
+def _fail(exc: Exception, code: int) -> int:
+    # psycopg and Kafka messages span lines; the user gets one.
+    print(f"vori: {' '.join(str(exc).split())}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

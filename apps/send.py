@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import os
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -21,8 +20,7 @@ import av
 import httpx
 from tqdm import tqdm
 
-from connectors.settings import Settings
-from infra.stack import read_env
+from connectors.settings import Settings, SettingsError
 
 RATE = 16_000
 V2_JSON = "application/vnd.kafka.json.v2+json"
@@ -189,11 +187,6 @@ def send_file(
     return seq - start_seq
 
 
-def _stack_env(settings: Settings) -> dict[str, str]:
-    """``.vori/stack.env`` as written by ``vori up`` (empty if there is none)."""
-    return read_env(settings.state_dir / "stack.env")
-
-
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = subparsers.add_parser(
         "send", help="stream an audio file to the gateway in chunks"
@@ -207,19 +200,18 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> argparse.Argument
     p.add_argument("--realtime", action="store_true", help="pace chunks at wall-clock speed")
     p.add_argument("--start-seq", type=int, default=0, help="first seq (to resume a source)")
     p.add_argument("--retries", type=int, default=8, help="retries per chunk (8)")
-    p.add_argument("--url", help="gateway URL (default: $VORI_GATEWAY_URL)")
-    p.add_argument("--token", help="producer token (default: $VORI_PRODUCER_TOKEN)")
+    p.add_argument("--url", help="gateway URL (default: VORI_GATEWAY_URL, as `vori up` sets it)")
+    p.add_argument("--token", help="producer token (default: VORI_PRODUCER_TOKEN, as `vori up` sets it)")
     p.set_defaults(handler=run)
     return p
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    stack = _stack_env(settings)
-    url = (args.url or os.environ.get("VORI_GATEWAY_URL") or stack.get("VORI_GATEWAY_URL")
-           or f"http://{settings.gateway_host}:{settings.gateway_port}")
-    token = args.token or os.environ.get("VORI_PRODUCER_TOKEN") or stack.get("VORI_PRODUCER_TOKEN")
+    url = args.url or settings.gateway_base_url
+    token = args.token or settings.producer_token
     if not token:
-        print("vori send: no token: pass --token or set VORI_PRODUCER_TOKEN", file=sys.stderr)
+        print("vori send: no token: pass --token, set VORI_PRODUCER_TOKEN or run `vori up`",
+              file=sys.stderr)
         return 2
     if not 0.1 <= args.chunk_seconds <= 20:
         print("vori send: --chunk-seconds must be between 0.1 and 20", file=sys.stderr)
@@ -251,7 +243,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="vori")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["send", *(sys.argv[1:] if argv is None else argv)])
-    return int(args.handler(args, Settings.from_env()))
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"vori send: {exc}", file=sys.stderr)
+        return 2
+    return run(args, settings)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import subprocess
 import sys
@@ -11,11 +10,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from analytics.jobs import JOBS
 from connectors.kafka import TOPIC_CONFIG, ensure_topics, pipeline_topics
 from connectors.postgres import migrate
-from connectors.settings import Settings
+from connectors.settings import Settings, read_env
+from connectors.tokens import create_token
+from infra.errors import InfraError
 from infra.maven import ensure_spark_kafka_jars
-from infra.stack import LocalStack, read_env
+from infra.stack import LocalStack
 
 DEMO_TEAM = "demo"
 
@@ -49,9 +51,9 @@ def _wait_http(url: str, timeout: float, stack: LocalStack, name: str) -> None:
             pass
         record = stack.registry.get(name)
         if record is not None and not record.alive:
-            raise RuntimeError(f"{name} exited during start; see {record.log_path}")
+            raise InfraError(f"{name} exited during start; see {record.log_path}")
         time.sleep(0.3)
-    raise RuntimeError(f"{name} did not answer {url} within {timeout:.0f}s")
+    raise InfraError(f"{name} did not answer {url} within {timeout:.0f}s")
 
 
 def _ensure_recovery(directory: Path, partitions: int = 1) -> None:
@@ -76,8 +78,6 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
 
     previous = read_env(stack.env_path)
     extra: dict[str, str] = {}
-    from connectors.tokens import create_token
-
     for role, key in (("producer", "VORI_PRODUCER_TOKEN"), ("board", "VORI_BOARD_TOKEN")):
         extra[key] = previous.get(key) or create_token(
             settings.database_url, team=DEMO_TEAM, role=role, label="dev token from vori up"
@@ -115,24 +115,20 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
 
         stack.write_env(extra)  # what runs so far is usable even if a later service fails
 
-        if importlib.util.find_spec("apps.board") is not None:
-            board_port = int(
-                previous.get("VORI_BOARD_PORT") or _pick_port(settings.board_host, settings.board_port)
+        board_port = int(
+            previous.get("VORI_BOARD_PORT") or _pick_port(settings.board_host, settings.board_port)
+        )
+        board_url = f"http://{settings.board_host}:{board_port}"
+        if not stack.registry.is_running("board"):
+            stack.start_process(
+                "board",
+                [sys.executable, "-m", "apps.board"],
+                env={**base_env, "VORI_BOARD_PORT": str(board_port)},
             )
-            board_url = f"http://{settings.board_host}:{board_port}"
-            if not stack.registry.is_running("board"):
-                stack.start_process(
-                    "board",
-                    [sys.executable, "-m", "apps.board"],
-                    env={**base_env, "VORI_BOARD_PORT": str(board_port)},
-                )
-            _wait_http(f"{board_url}/healthz", 60, stack, "board")
-            extra.update(VORI_BOARD_URL=board_url, VORI_BOARD_PORT=str(board_port))
-        else:
-            extra.update(VORI_BOARD_URL="")
+        _wait_http(f"{board_url}/healthz", 60, stack, "board")
+        extra.update(VORI_BOARD_URL=board_url, VORI_BOARD_PORT=str(board_port))
 
-        jobs_present = importlib.util.find_spec("analytics.jobs") is not None
-        for job in ("keyword-trends", "efficiency") if settings.analytics_enabled and jobs_present else ():
+        for job in JOBS if settings.analytics_enabled else ():
             if not stack.registry.is_running(job):
                 # analytics/ never resolves jars itself: it is handed them.
                 jars = settings.spark_jars or ",".join(

@@ -1,14 +1,20 @@
-"""The one frozen settings object for every VORI process, read from ``VORI_*`` in entry points only."""
+"""The one frozen settings object for every VORI process, read in entry points only: from ``VORI_*``
+variables, then from the local stack's ``stack.env``, then the field defaults."""
 
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# What `vori up` writes into the state directory: the running stack's endpoints and dev tokens.
+ENV_FILE = "stack.env"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 class SettingsError(ValueError):
@@ -17,6 +23,31 @@ class SettingsError(ValueError):
 
 def _default_state_dir() -> Path:
     return REPO_ROOT / ".vori"
+
+
+def read_env(path: Path) -> dict[str, str]:
+    """Parse a ``KEY=value`` file as :func:`format_env` writes it (shell-quoted values); missing
+    file: empty. The same file can be sourced by a shell (``set -a; . .vori/stack.env``)."""
+    env: dict[str, str] = {}
+    try:
+        lines = path.read_text().splitlines()
+    except FileNotFoundError:
+        return env
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        try:
+            parsed = shlex.split(value)
+        except ValueError as exc:
+            raise SettingsError(f"{path}:{number}: cannot parse {key.strip()}: {exc}") from exc
+        env[key.strip()] = parsed[0] if parsed else ""
+    return env
+
+
+def format_env(env: Mapping[str, str]) -> str:
+    """``KEY=value`` lines, each value shell-quoted, as :func:`read_env` and a shell read them."""
+    return "".join(f"{key}={shlex.quote(value)}\n" for key, value in env.items())
 
 
 @dataclass(frozen=True)
@@ -83,6 +114,12 @@ class Settings:
     gateway_delivery_timeout_s: float = 5.0
     # A revoked token keeps working in a running gateway for at most this long.
     token_cache_ttl_s: float = 30.0
+    # Where clients (`vori send`, the demo) find the running stack; `vori up` writes them to
+    # stack.env. No gateway_url: http://gateway_host:gateway_port.
+    gateway_url: str | None = None
+    board_url: str | None = None
+    producer_token: str | None = None
+    board_token: str | None = None
 
     # Analytics
     analytics_enabled: bool = True  # `vori up` starts the Spark jobs
@@ -97,34 +134,77 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Build settings from ``VORI_*`` variables; ``overrides`` win over the environment."""
+        """Build settings; the first that sets a field wins:
+
+        1. ``overrides``;
+        2. a non-empty ``VORI_<FIELD>`` in ``environ`` (default: the process environment);
+        3. the same variable in ``<state dir>/stack.env``, which ``vori up`` writes, so every
+           command finds the running local stack without sourcing that file;
+        4. the field's default.
+
+        The state dir is ``overrides["state_dir"]``, else ``VORI_STATE_DIR`` in ``environ``, else
+        the default ``.vori/`` at the repository root, but that default only when ``environ`` is
+        the process environment: settings built from an explicit mapping (a test's) read a
+        ``stack.env`` only from a state dir that mapping (or an override) names, never a
+        developer's ``.vori/stack.env``. ``stack.env`` cannot move the state dir itself.
+
+        Raises :class:`SettingsError`, naming the variable (and the file), for a value that is
+        not of the field's type; booleans are true/false/1/0/yes/no/on/off in any case.
+        """
         env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get(f"VORI_{f.name.upper()}")
-            if raw is None or raw == "":
-                continue
-            values[f.name] = _coerce(f.name, str(f.type), raw)
+        values = _typed(env)
+        state_dir = overrides.get("state_dir") or values.get("state_dir")
+        if state_dir is None and environ is None:
+            state_dir = _default_state_dir()
+        if state_dir is not None:
+            path = Path(state_dir) / ENV_FILE
+            for name, value in _typed(read_env(path), path).items():
+                if name != "state_dir":
+                    values.setdefault(name, value)
         values.update(overrides)
         # Another state dir means another stack: its checkpoints go with it unless set apart.
         if "state_dir" in values and "analytics_checkpoint_dir" not in values:
             values["analytics_checkpoint_dir"] = Path(values["state_dir"]) / "checkpoints"
         return cls(**values)
 
+    @property
+    def gateway_base_url(self) -> str:
+        """``gateway_url``, or the gateway this configuration would serve on."""
+        return self.gateway_url or f"http://{self.gateway_host}:{self.gateway_port}"
+
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 
-def _coerce(name: str, type_name: str, raw: str) -> Any:
+def _typed(env: Mapping[str, str], origin: Path | None = None) -> dict[str, Any]:
+    """The fields that ``env`` sets (non-empty ``VORI_<FIELD>``), converted to their types."""
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = env.get(f"VORI_{f.name.upper()}")
+        if raw is None or raw == "":
+            continue
+        values[f.name] = _coerce(f.name, str(f.type), str(raw), origin)
+    return values
+
+
+def _coerce(name: str, type_name: str, raw: str, origin: Path | None = None) -> Any:
+    base = type_name.removesuffix(" | None")  # optional fields: set means the value itself
+    where = f" in {origin}" if origin is not None else ""
+    problem = f"VORI_{name.upper()}={raw!r}{where} is not a valid {base}"
+    if base == "bool":
+        word = raw.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise SettingsError(f"{problem} (use true/false, 1/0, yes/no or on/off)")
     try:
-        if type_name == "int":
+        if base == "int":
             return int(raw)
-        if type_name == "float":
+        if base == "float":
             return float(raw)
-        if type_name == "Path":
-            return Path(raw)
-        if type_name == "bool":
-            return raw.strip().lower() in {"1", "true", "yes", "on"}
     except ValueError as exc:
-        raise SettingsError(f"VORI_{name.upper()}={raw!r} is not a valid {type_name}") from exc
+        raise SettingsError(problem) from exc
+    if base == "Path":
+        return Path(raw)
     return raw

@@ -13,10 +13,11 @@ different processes (``make up`` / ``make down``):
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+# stack.env is written here and read by Settings.from_env: one format, defined beside the reader.
+from connectors.settings import ENV_FILE, format_env, read_env
 from infra.errors import InfraError
 from infra.kafka import LocalKafka
 from infra.maven import KAFKA_JARS_DIR, ensure_kafka_jars
@@ -25,28 +26,9 @@ from infra.procs import ProcessRecord, ProcessRegistry
 
 __all__ = ["ENV_FILE", "LocalStack", "default_state_dir", "down", "read_env", "up"]
 
-ENV_FILE = "stack.env"
-
-
 def default_state_dir() -> Path:
     """``.vori/`` at the repository root (the folder above this package)."""
     return Path(__file__).resolve().parent.parent / ".vori"
-
-
-def read_env(path: Path) -> dict[str, str]:
-    """Parse a ``KEY=value`` file as written by ``LocalStack.write_env``; missing file: empty."""
-    env: dict[str, str] = {}
-    try:
-        lines = path.read_text().splitlines()
-    except FileNotFoundError:
-        return env
-    for line in lines:
-        if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        parsed = shlex.split(value)
-        env[key.strip()] = parsed[0] if parsed else ""
-    return env
 
 
 class LocalStack:
@@ -90,7 +72,7 @@ class LocalStack:
         env.update(self.env())
         env.update(extra or {})
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        body = "".join(f"{key}={shlex.quote(value)}\n" for key, value in env.items())
+        body = format_env(env)
         tmp = self.env_path.with_suffix(".tmp")
         tmp.write_text("# Written by `python -m infra up`; removed by `down`.\n" + body)
         tmp.replace(self.env_path)

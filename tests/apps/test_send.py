@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import time
 import wave
 from pathlib import Path
@@ -14,8 +15,11 @@ import av
 import httpx
 import numpy as np
 import pytest
+from vori_testing import settings_env
 
 from apps.send import Target, add_parser, iter_pcm_chunks, run, send_file
+from apps.send import main as send_main
+from connectors.settings import Settings, format_env
 from domain.envelope import parse_record
 
 
@@ -113,19 +117,41 @@ def cli_args(*argv: str) -> argparse.Namespace:
     return parser.parse_args(["send", *argv])
 
 
+def only_env(monkeypatch, settings: Settings) -> None:
+    """The process environment holds ``settings`` and no other VORI_* variable."""
+    for key in [k for k in os.environ if k.startswith("VORI_")]:
+        monkeypatch.delenv(key)
+    for key, value in settings_env(settings).items():
+        monkeypatch.setenv(key, value)
+
+
 def test_cli_reads_token_from_env_and_reports(
     tmp_path, monkeypatch, capsys, live_gateway, tokens, gateway_settings, read_topic
 ):
     path = write_tone(tmp_path / "tone.flac", 2.5)
+    only_env(monkeypatch, gateway_settings.with_(state_dir=tmp_path))
     monkeypatch.setenv("VORI_PRODUCER_TOKEN", tokens.alpha)
     monkeypatch.setenv("VORI_GATEWAY_URL", live_gateway)
-    args = cli_args(str(path), "--meeting", "m-cli", "--chunk-seconds", "1", "--source", "mic-2",
-                    "--speaker", "Ana")
-    assert args.handler is run
-    assert run(args, gateway_settings) == 0
+    argv = [str(path), "--meeting", "m-cli", "--chunk-seconds", "1", "--source", "mic-2",
+            "--speaker", "Ana"]
+    assert cli_args(*argv).handler is run
+    assert send_main(argv) == 0
     assert "sent 4 chunks" in capsys.readouterr().out
     chunks = chunks_of(read_topic(gateway_settings.audio_topic))
     assert {(c.source, c.speaker) for c in chunks} == {("mic-2", "Ana")}
+
+
+def test_cli_finds_gateway_and_token_in_the_stacks_stack_env(
+    tmp_path, monkeypatch, capsys, live_gateway, tokens, gateway_settings, read_topic
+):
+    # `vori up` wrote them; nothing is sourced into the shell.
+    (tmp_path / "stack.env").write_text(
+        format_env({"VORI_GATEWAY_URL": live_gateway, "VORI_PRODUCER_TOKEN": tokens.alpha}))
+    only_env(monkeypatch, gateway_settings.with_(state_dir=tmp_path))
+    path = write_tone(tmp_path / "tone.wav", 1.5, codec="wav")
+    assert send_main([str(path), "--meeting", "m-stack-env"]) == 0
+    assert f"for meeting m-stack-env to {live_gateway}" in capsys.readouterr().out
+    assert [c.seq for c in chunks_of(read_topic(gateway_settings.audio_topic))] == [0, 1]
 
 
 def test_cli_refusals_exit_nonzero(tmp_path, monkeypatch, capsys, live_gateway, tokens,
