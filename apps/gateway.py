@@ -1,6 +1,6 @@
 """The Kafka REST gateway: producers post audio chunks over HTTP; a 200 means Kafka has them.
 
-It speaks the REST Proxy produce API (v2 and v3, CONTRACT.md section 3) for the audio topic only,
+It speaks the REST Proxy produce API (v2 and v3, docs/contract.md section 3) for the audio topic only,
 checks team tokens and meeting ownership, validates every envelope with ``domain.envelope`` (the
 same rules as the flow), and answers only after an ``acks=all`` delivery report.
 

@@ -1,4 +1,4 @@
-"""The audio chunk envelope of ``audio.raw`` (CONTRACT.md section 2): parsing and validation.
+"""The audio chunk envelope of ``audio.raw`` (docs/contract.md section 2): parsing and validation.
 
 The gateway validates with these rules before anything reaches Kafka, and the flow validates
 again (records may reach Kafka by other routes), so both speak of bad input in the same words.

@@ -273,7 +273,8 @@ class MeetingTimeline:
         # next advance, after the transcriber has had its say.
         settling = any(isinstance(o, Window) and o.rereadable for o in out)
         if self.closed_at is None and not settling:
-            all_done = self._all_done() and self._quiet_since(self._last_final_posted_ms(), now, config.close_grace_s)
+            last_final_ms = self._last_final_posted_ms()
+            all_done = self._all_done() and self._quiet_since(last_final_ms, now, config.close_grace_s)
             if all_done or idle:
                 self.closed_at = now
                 duration = max((s.end_ms for s in self.sources.values()), default=0)

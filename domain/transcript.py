@@ -46,7 +46,7 @@ class Segment:
     team: str | None = None  # the team that owns the meeting, so consumers need no lookup
 
     def to_record(self, transcribed_at: datetime | None = None) -> bytes:
-        """The ``transcription.completed`` value (CONTRACT.md section 2)."""
+        """The ``transcription.completed`` value (docs/contract.md section 2)."""
         at = transcribed_at or datetime.now(UTC)
         body: dict[str, Any] = {
             k: v for k, v in asdict(self).items() if k not in {"avg_logprob", "no_speech_prob"}
