@@ -21,7 +21,6 @@ from apps.send import Target, send_file
 from connectors.audio import read_audio_file
 from connectors.board_store import meeting_progress, meeting_tickets, transcript_lines
 from connectors.settings import REPO_ROOT, Settings
-from infra.stack import read_env
 
 SAMPLE = REPO_ROOT / "demo" / "sample_meeting.json"
 RATE = 16_000
@@ -90,23 +89,24 @@ def print_results(dsn: str, meeting_id: str) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    env = read_env(settings.state_dir / "stack.env")
-    if not env.get("VORI_GATEWAY_URL"):
+    # Settings found the stack: VORI_* variables first, then the state dir's stack.env.
+    if not settings.gateway_url or not settings.producer_token:
         print("the stack is not running: run `make up` (or `vori up`) first")
         return 2
-    dsn = env["VORI_DATABASE_URL"]
+    gateway, token = settings.gateway_url, settings.producer_token
+    dsn = settings.database_url
     script = json.loads(Path(args.script).read_text())
     meeting_id = script["meeting_id"] + (f"-{int(time.time())}" if not args.fixed_id else "")
     print(f"rendering the sample meeting with espeak-ng ({len(script['lines'])} lines)...")
     tracks = render_meeting(script, settings.state_dir / "demo")
-    print(f"streaming {meeting_id} through {env['VORI_GATEWAY_URL']} ({len(tracks)} sources)...")
+    print(f"streaming {meeting_id} through {gateway} ({len(tracks)} sources)...")
     errors: list[BaseException] = []
 
     def send(name: str, path: Path) -> None:
         try:
             send_file(
                 path,
-                target=Target(env["VORI_GATEWAY_URL"], env["VORI_PRODUCER_TOKEN"], settings.audio_topic),
+                target=Target(gateway, token, settings.audio_topic),
                 meeting=meeting_id,
                 source=name.lower(),
                 speaker=name,
@@ -132,9 +132,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print_results(dsn, meeting_id)
         return 1
     print_results(dsn, meeting_id)
-    board = env.get("VORI_BOARD_URL") or "(board not installed)"
+    board = settings.board_url or "(board not installed)"
     print(f"\nboard:   {board}  (token: VORI_BOARD_TOKEN in .vori/stack.env)")
-    print(f"gateway: {env['VORI_GATEWAY_URL']}")
+    print(f"gateway: {gateway}")
     print(f"report:  vori report {meeting_id}")
     return 0
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import html
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from typing import Any
 from connectors.board_store import ReportRows, load_report_rows
 from connectors.postgres import PostgresError
 from connectors.settings import Settings
-from infra.stack import read_env
 
 __all__ = [
     "MeetingNotFound",
@@ -380,16 +378,8 @@ def render_html(dsn: str, meeting_id: str) -> str:
 # -- command line -----------------------------------------------------------------------------
 
 
-def database_url(settings: Settings, environ: Mapping[str, str] | None = None) -> str:
-    """``VORI_DATABASE_URL`` when set, else the one ``vori up`` wrote, else the settings' default."""
-    env = os.environ if environ is None else environ
-    if env.get("VORI_DATABASE_URL"):
-        return settings.database_url
-    return read_env(settings.state_dir / "stack.env").get("VORI_DATABASE_URL") or settings.database_url
-
-
 def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    dsn = database_url(settings)
+    dsn = settings.database_url  # VORI_DATABASE_URL, else the stack's stack.env (Settings.from_env)
     try:
         text = render_html(dsn, args.meeting) if args.html else render_markdown(dsn, args.meeting)
     except ReportError as exc:
