@@ -80,6 +80,10 @@ class Settings:
     gateway_delivery_timeout_s: float = 5.0
     # A revoked token keeps working in a running gateway for at most this long.
     token_cache_ttl_s: float = 30.0
+    # The board refuses a request body larger than this (413) before reading it further.
+    board_max_body_bytes: int = 64 * 1024
+    # A board socket must send its token (first message) within this many seconds.
+    board_ws_auth_timeout_s: float = 5.0
 
     # Analytics
     analytics_enabled: bool = True  # `vori up` starts the Spark jobs
