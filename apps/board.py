@@ -1,33 +1,41 @@
 """The board: the kanban page, its REST API and the live WebSocket feed (docs/contract.md section 5).
 
 Run it with ``python -m apps.board`` (reads ``VORI_DATABASE_URL``, ``VORI_BOARD_HOST/PORT``).
-Every request carries a board token of one team (``Authorization: Bearer`` or ``?token=`` on the
-socket) and sees only that team: another team's meeting or ticket answers 404, as if absent.
+Every request carries a board token of one team and sees only that team: another team's meeting or
+ticket answers 404, as if absent. REST calls send it as ``Authorization: Bearer``; the socket sends
+it in its first message (``{"type": "auth", "token": …}``), never in the URL, which servers and
+proxies write to their logs. Open sockets are re-checked every token-cache TTL and closed with
+4401 once their token is revoked or expired. Every request body is capped before it is read
+further, and the token is checked before a body is parsed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
 import uvicorn
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, WebSocket
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from apps import report
 from apps.board_events import BoardEvent, Hub, Subscriber, dumps
 from connectors.board_store import BoardStore, MeetingRow
 from connectors.minutes_store import TicketWriter
-from connectors.postgres import migrate
+from connectors.postgres import PostgresUnavailable, migrate
 from connectors.settings import Settings
 from connectors.tokens import Principal, TokenStore, TokenStoreUnavailable
 
@@ -35,6 +43,15 @@ log = logging.getLogger("vori.board")
 
 STATIC_DIR = Path(__file__).resolve().parent / "board_static"
 Status = Literal["todo", "in_progress", "blocked", "done"]
+
+# Close codes of the feed (4000-4999 are the application's own).
+WS_UNAUTHORIZED = 4401  # no auth message in time, or a token that is unknown, revoked or expired
+WS_FORBIDDEN = 4403  # ?team= names another team than the token's
+WS_TRY_AGAIN = 1013  # the token store is down, or the socket fell too far behind
+# The auth message is a token in a small JSON object; anything larger is not one.
+MAX_AUTH_MESSAGE_CHARS = 1024
+# What a client hears when PostgreSQL is down: nothing about hosts, ports or drivers.
+UNAVAILABLE = "temporarily unavailable"
 
 # The page loads only its own files; with no inline script allowed, markup that slipped into the
 # DOM still could not run.
@@ -60,9 +77,73 @@ class TicketPatch(BaseModel):
     due_date: date | None = None
 
 
+class BodyLimit:
+    """ASGI middleware: a request body over ``max_bytes`` is answered 413 before anything parses it.
+
+    A declared ``Content-Length`` over the limit is refused without reading a byte; a chunked body
+    is read until it passes the limit, so at most ``max_bytes`` are ever held. The app then gets
+    the buffered body as if it came from the client.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    await _refuse(400, "bad Content-Length", scope, receive, send)
+                    return
+                if declared > self.max_bytes:
+                    await self._too_large(scope, receive, send)
+                    return
+        buffered: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            buffered.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return buffered.pop(0) if buffered else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _refuse(413, f"request body over {self.max_bytes} bytes", scope, receive, send)
+
+
+async def _refuse(status: int, detail: str, scope: Scope, receive: Receive, send: Send) -> None:
+    # The rest of the body is never read, so this connection cannot carry another request.
+    response = JSONResponse({"detail": detail}, status_code=status,
+                            headers={"Connection": "close", **_SECURITY_HEADERS})
+    await response(scope, receive, send)
+
+
+@dataclass(eq=False)
+class Session:
+    """One authenticated socket, as the token re-check sees it."""
+
+    token_id: str
+    revoked: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 class Board:
-    """Shared state of one board process: the store, the ticket writer, the token store and the
-    event hub."""
+    """Shared state of one board process: the store, the ticket writer, the token store, the
+    event hub and the open sockets' sessions."""
 
     def __init__(self, settings: Settings, store: BoardStore, ticket_writer: TicketWriter,
                  tokens: TokenStore, hub: Hub) -> None:
@@ -71,6 +152,30 @@ class Board:
         self.ticket_writer = ticket_writer
         self.tokens = tokens
         self.hub = hub
+        self.sessions: set[Session] = set()
+
+    async def watch_tokens(self) -> None:
+        """Every token-cache TTL, ask the database which open sockets' tokens still live, and
+        end the sessions of the others (their sockets close with 4401).
+
+        One query per TTL for all sockets, so a revocation reaches an open socket within one TTL
+        however many are open. While PostgreSQL is down the sockets stay open; the next round
+        checks them again.
+        """
+        interval = max(self.settings.token_cache_ttl_s, 0.2)
+        while True:
+            await asyncio.sleep(interval)
+            sessions = list(self.sessions)
+            if not sessions:
+                continue
+            try:
+                live = await self.tokens.live_token_ids({s.token_id for s in sessions})
+            except TokenStoreUnavailable:
+                log.warning("cannot re-check %d open sockets' tokens now", len(sessions))
+                continue
+            for session in sessions:
+                if session.token_id not in live:
+                    session.revoked.set()
 
     async def principal(self, token: str | None) -> Principal:
         """The board principal of ``token``; 401 if it is missing, unknown or not a board token."""
@@ -80,8 +185,7 @@ class Board:
         try:
             principal = await self.tokens.verify(token)
         except TokenStoreUnavailable as exc:
-            raise HTTPException(503, "token store unavailable",
-                                headers={"Retry-After": "2"}) from exc
+            raise HTTPException(503, UNAVAILABLE, headers={"Retry-After": "2"}) from exc
         if principal is None or principal.role != "board":
             raise HTTPException(401, "unknown, revoked or non-board token",
                                 headers={"WWW-Authenticate": "Bearer"})
@@ -145,10 +249,15 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
         await tokens.open()
         hub = Hub(store)
         await hub.start()
-        app.state.board = Board(settings, store, writer, tokens, hub)
+        board = Board(settings, store, writer, tokens, hub)
+        app.state.board = board
+        watcher = asyncio.create_task(board.watch_tokens(), name="board-token-watch")
         try:
             yield
         finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
             await hub.stop()
             await tokens.close()
             await asyncio.to_thread(writer.close)
@@ -156,6 +265,7 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
 
     app = FastAPI(title="VORI board", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
+    app.add_middleware(BodyLimit, max_bytes=settings.board_max_body_bytes)
 
     @app.middleware("http")
     async def security_headers(
@@ -211,8 +321,15 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
         return _json(await board.store.tickets(team, meeting_id))
 
     @app.patch("/api/tickets/{ticket_id}")
-    async def patch_ticket(ticket_id: str, change: TicketPatch, board: BoardDep,
+    async def patch_ticket(ticket_id: str, request: Request, board: BoardDep,
                            who: Who) -> Response:
+        # Read here rather than declared as a body parameter: FastAPI parses declared bodies
+        # before it runs the token check, and nobody without a token gets anything parsed.
+        try:
+            change = TicketPatch.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise RequestValidationError(
+                exc.errors(include_url=False, include_context=False)) from exc
         fields = change.model_dump(exclude_unset=True)
         if not fields:
             raise HTTPException(422, "nothing to change: send status, title, assignee or due_date")
@@ -233,16 +350,21 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
         return _json(await board.store.analytics(team))
 
     @app.exception_handler(TokenStoreUnavailable)
-    async def on_store_down(_request: Request, exc: TokenStoreUnavailable) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "2"})
+    @app.exception_handler(PostgresUnavailable)
+    async def on_store_down(_request: Request, exc: Exception) -> JSONResponse:
+        # The cause (host, port, driver message) goes to the log, never to the client.
+        log.warning("%s: %s", type(exc).__name__, exc.__cause__ or exc)
+        return JSONResponse({"detail": UNAVAILABLE}, status_code=503, headers={"Retry-After": "2"})
 
     @app.websocket("/ws")
     async def feed(websocket: WebSocket) -> None:
         board: Board = websocket.app.state.board
         params = websocket.query_params
         try:
-            who = await board.principal(params.get("token"))
-            team = _check_team(who, params.get("team"))
+            if "token" in params:
+                # Refused rather than honoured: by now the token is in the access log, and the
+                # client should learn at once that it must move it into the first message.
+                raise HTTPException(400, "send the token in the first message, not in the URL")
             since_raw = params.get("since")
             since = int(since_raw) if since_raw not in (None, "") else None
             if since is not None and since < 0:
@@ -258,9 +380,19 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
             )
             return
         await websocket.accept()
+        who = await _authenticate(board, websocket)
+        if who is None:
+            return
+        requested = params.get("team")
+        if requested is not None and requested != who.team:
+            await websocket.close(code=WS_FORBIDDEN, reason="this token belongs to another team")
+            return
+        team = who.team
         # Subscribe before reading the backlog, so nothing committed in between is lost; the
         # overlap is sent once thanks to the id check below.
         sub = board.hub.subscribe(team)
+        session = Session(who.token_id)
+        board.sessions.add(session)
         try:
             sent: set[int] = set()
             if since is None:
@@ -273,27 +405,81 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
                     sent.add(event.id)
                     last = event.id
             await websocket.send_text(dumps({"type": "ready", "team": team, "last_id": last}))
-            # Two tasks per socket: one forwards the inbox, one notices the client leaving.
+            # Three tasks per socket: one forwards the inbox, one notices the client leaving, one
+            # the token being revoked or expiring (Board.watch_tokens).
             pump = asyncio.create_task(_forward(websocket, sub, sent))
             closer = asyncio.create_task(_wait_closed(websocket))
+            revoked = asyncio.create_task(session.revoked.wait())
             try:
-                done, _ = await asyncio.wait({pump, closer}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait({pump, closer, revoked},
+                                             return_when=asyncio.FIRST_COMPLETED)
                 if pump in done:
                     pump.result()
+                elif revoked in done:
+                    pump.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                        await pump
+                    await websocket.close(code=WS_UNAUTHORIZED,
+                                          reason="token revoked or expired")
             finally:
-                for task in (pump, closer):
+                for task in (pump, closer, revoked):
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                         await task
         except WebSocketDisconnect:
             pass
         finally:
+            board.sessions.discard(session)
             board.hub.unsubscribe(sub)
             if websocket.application_state != WebSocketState.DISCONNECTED:
                 with contextlib.suppress(RuntimeError, WebSocketDisconnect):
                     await websocket.close()
 
     return app
+
+
+async def _authenticate(board: Board, websocket: WebSocket) -> Principal | None:
+    """The principal of the socket's first message, ``{"type": "auth", "token": "vori_b_…"}``.
+
+    None when the socket was closed instead: 4401 for no such message within
+    ``board_ws_auth_timeout_s`` or a token that is not a live board token, 1013 when the token
+    store cannot answer now.
+    """
+    try:
+        message = await asyncio.wait_for(websocket.receive(),
+                                          board.settings.board_ws_auth_timeout_s)
+    except TimeoutError:
+        await websocket.close(code=WS_UNAUTHORIZED, reason="no auth message in time")
+        return None
+    if message["type"] == "websocket.disconnect":
+        return None
+    token = _auth_token(message.get("text"))
+    if token is None:
+        await websocket.close(code=WS_UNAUTHORIZED,
+                              reason='the first message must be {"type": "auth", "token": ...}')
+        return None
+    try:
+        principal = await board.tokens.verify(token)
+    except TokenStoreUnavailable:
+        await websocket.close(code=WS_TRY_AGAIN, reason=UNAVAILABLE)
+        return None
+    if principal is None or principal.role != "board":
+        await websocket.close(code=WS_UNAUTHORIZED, reason="unknown, revoked or non-board token")
+        return None
+    return principal
+
+
+def _auth_token(text: object) -> str | None:
+    if not isinstance(text, str) or len(text) > MAX_AUTH_MESSAGE_CHARS:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("type") != "auth":
+        return None
+    token = data.get("token")
+    return token if isinstance(token, str) and token else None
 
 
 async def _forward(websocket: WebSocket, sub: Subscriber, already_sent: set[int]) -> None:
@@ -325,7 +511,8 @@ def main() -> None:
     log.info("board on http://%s:%d", settings.board_host, settings.board_port)
     uvicorn.run(create_app(settings, run_migrations=True), host=settings.board_host,
                 port=settings.board_port, log_level="info", ws="websockets-sansio",
-                ws_ping_interval=20,
+                # The page sends one small auth message; nothing it sends needs more.
+                ws_max_size=16 * 1024, ws_ping_interval=20,
                 ws_ping_timeout=20)
 
 

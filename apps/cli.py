@@ -15,11 +15,12 @@ from collections.abc import Callable, Sequence
 
 from analytics.errors import AnalyticsError
 from apps import analytics_cli, demo, report, send, stack
+from apps.token_cli import add_token_commands
 from connectors.kafka import KafkaAdapterError
 from connectors.kafka_producer import KafkaProducerError
 from connectors.postgres import PostgresError, migrate
 from connectors.settings import Settings, SettingsError
-from connectors.tokens import TokenError, create_token
+from connectors.tokens import TokenError
 from infra.errors import InfraError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -38,11 +39,6 @@ def _cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
             print(f"applied {m.path.name}")
     else:
         print("database is up to date")
-    return 0
-
-
-def _cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
-    print(create_token(settings.database_url, team=args.team, role=args.role, label=args.label))
     return 0
 
 
@@ -94,11 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     tok = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
-    create = tok.add_parser("create", help="create a token and print it (shown once)")
-    create.add_argument("--team", required=True)
-    create.add_argument("--role", required=True, choices=["producer", "board"])
-    create.add_argument("--label")
-    create.set_defaults(handler=_cmd_token_create)
+    add_token_commands(tok)
 
     sub.add_parser("gateway", help="run the Kafka REST gateway").set_defaults(handler=_cmd_gateway)
     flow = sub.add_parser("flow", help="run the transcription flow (bytewax)")

@@ -79,10 +79,12 @@ def write_events(dsn: str, count: int, rate: float, committed: dict[int, float],
                 time.sleep(pause)
 
 
-async def client(url: str, expect: int, ready: asyncio.Event, counter: list[int],
+async def client(url: str, token: str, expect: int, ready: asyncio.Event, counter: list[int],
                  n_clients: int, received: list[tuple[int, float]]) -> int:
     got = 0
     async with websockets.connect(url, max_queue=None, ping_interval=None) as ws:
+        # As the page does: the token in the first message, never in the URL.
+        await ws.send(json.dumps({"type": "auth", "token": token}))
         hello = json.loads(await ws.recv())
         assert hello["type"] == "ready", hello
         counter[0] += 1
@@ -100,14 +102,15 @@ async def client(url: str, expect: int, ready: asyncio.Event, counter: list[int]
 
 async def run(board_url: str, token: str, dsn: str, n_clients: int, n_events: int,
               rate: float) -> None:
-    url = board_url.replace("http://", "ws://") + f"/ws?team={TEAM}&token={token}"
+    url = board_url.replace("http://", "ws://") + f"/ws?team={TEAM}"
     ready = asyncio.Event()
     counter = [0]
     received: list[tuple[int, float]] = []
     committed: dict[int, float] = {}
     go = threading.Event()
     t0 = time.perf_counter()
-    tasks = [asyncio.create_task(client(url, n_events, ready, counter, n_clients, received))
+    tasks = [asyncio.create_task(client(url, token, n_events, ready, counter, n_clients,
+                                        received))
              for _ in range(n_clients)]
     await asyncio.wait_for(ready.wait(), timeout=120)
     print(f"{n_clients} clients connected in {time.perf_counter() - t0:.2f} s")

@@ -120,6 +120,10 @@ class Settings:
     board_url: str | None = None
     producer_token: str | None = None
     board_token: str | None = None
+    # The board refuses a request body larger than this (413) before reading it further.
+    board_max_body_bytes: int = 64 * 1024
+    # A board socket must send its token (first message) within this many seconds.
+    board_ws_auth_timeout_s: float = 5.0
 
     # Analytics
     analytics_enabled: bool = True  # `vori up` starts the Spark jobs

@@ -1,27 +1,39 @@
 """Team API tokens (stored as SHA-256 in ``api_tokens``) and meeting ownership (``meetings.team``).
 
-A token is ``vori_p_…`` (producer) or ``vori_b_…`` (board) followed by a random URL-safe secret;
-the prefix is only for people reading it, the role stored in PostgreSQL is what counts.
+A token is ``vori_p_…`` (producer) or ``vori_b_…`` (board) followed by 43 characters of URL-safe
+base64 (32 random bytes); the prefix is only for people reading it, the role stored in PostgreSQL
+is what counts. A token may expire (``expires_at``, ``sql/0005_token_expiry.sql``) and be revoked
+by id; either way it then verifies as unknown.
 
 Exceptions::
 
     TokenError
-    ├── TokenFormatError        a team, role or label that cannot be stored
+    ├── TokenFormatError        a team, role, label or lifetime that cannot be stored
     └── TokenStoreUnavailable   PostgreSQL cannot be reached (infrastructure: retry later)
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import re
 import secrets
 import time
+from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal, cast
 
-import psycopg
-
-from connectors.postgres import PostgresError, async_pool, translated
+from connectors.postgres import (
+    Connection,
+    PostgresError,
+    PostgresUnavailable,
+    async_pool,
+    connect,
+    translated,
+)
 
 __all__ = [
     "IssuedToken",
@@ -29,20 +41,30 @@ __all__ = [
     "Role",
     "TokenError",
     "TokenFormatError",
+    "TokenInfo",
     "TokenStore",
     "TokenStoreUnavailable",
     "create_token",
     "hash_token",
     "issue_token",
+    "list_tokens",
     "revoke_token",
+    "well_formed",
 ]
+
+log = logging.getLogger(__name__)
 
 Role = Literal["producer", "board"]
 ROLES: tuple[Role, ...] = ("producer", "board")
 _PREFIX: dict[Role, str] = {"producer": "vori_p_", "board": "vori_b_"}
 _TEAM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_SECRET_BYTES = 32
+# What issue_token makes: a prefix, then token_urlsafe(32), always 43 characters of this alphabet.
+_TOKEN_RE = re.compile(r"^vori_[pb]_[A-Za-z0-9_-]{43}$")
 # Anything longer is not one of ours; refuse it before hashing a megabyte of header.
 MAX_TOKEN_CHARS = 200
+# What reaches a client when the store is down: nothing about hosts, ports or drivers.
+UNAVAILABLE = "token store temporarily unavailable"
 
 
 class TokenError(Exception):
@@ -50,11 +72,15 @@ class TokenError(Exception):
 
 
 class TokenFormatError(TokenError, ValueError):
-    """A team name, role or label that cannot be stored."""
+    """A team name, role, label or lifetime that cannot be stored."""
 
 
 class TokenStoreUnavailable(TokenError):
-    """PostgreSQL did not answer; the caller should retry later."""
+    """PostgreSQL did not answer; the caller should retry later.
+
+    Raised by :class:`TokenStore` with the generic message :data:`UNAVAILABLE` (safe to show a
+    client); the database's own error is its ``__cause__`` and goes to the log.
+    """
 
 
 @dataclass(frozen=True)
@@ -72,73 +98,136 @@ class IssuedToken:
     team: str
     role: Role
     token: str  # shown once; only its hash is stored
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """One ``api_tokens`` row as ``vori token list`` shows it: never the secret or its hash."""
+
+    token_id: str
+    team: str
+    role: Role
+    label: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
 
 
 def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
+def well_formed(token: str) -> bool:
+    """Whether ``token`` looks like one :func:`issue_token` makes (no database involved)."""
+    return len(token) <= MAX_TOKEN_CHARS and _TOKEN_RE.match(token) is not None
+
+
 def create_token(
-    target: str | psycopg.Connection[tuple[object, ...]],
+    target: str | Connection,
     *,
     team: str,
     role: str,
     label: str | None = None,
+    expires_in: timedelta | None = None,
 ) -> str:
     """Store a new token for ``team`` and return it; only its hash is kept, so show it once.
 
-    ``target`` is a DSN or an open connection.
+    ``target`` is a DSN or an open connection; ``expires_in`` (optional) is its lifetime.
     """
-    return issue_token(target, team=team, role=role, label=label).token
+    return issue_token(target, team=team, role=role, label=label, expires_in=expires_in).token
 
 
 def issue_token(
-    target: str | psycopg.Connection[tuple[object, ...]],
+    target: str | Connection,
     *,
     team: str,
     role: str,
     label: str | None = None,
+    expires_in: timedelta | None = None,
 ) -> IssuedToken:
-    """Like :func:`create_token`, with the token's id, team and role."""
+    """Like :func:`create_token`, with the token's id, team, role and expiry."""
     if not _TEAM_RE.match(team):
         raise TokenFormatError("team must be 1-64 characters of letters, digits and ._-")
     if role not in ROLES:
         raise TokenFormatError(f"role must be one of {', '.join(ROLES)}")
+    if expires_in is not None and expires_in <= timedelta(0):
+        raise TokenFormatError("a token's lifetime must be positive")
     checked_role: Role = "producer" if role == "producer" else "board"
-    token = _PREFIX[checked_role] + secrets.token_urlsafe(32)
+    token = _PREFIX[checked_role] + secrets.token_urlsafe(_SECRET_BYTES)
     token_id = "tok_" + secrets.token_hex(8)
-    params = (token_id, team, checked_role, hash_token(token), label)
+    params = (token_id, team, checked_role, hash_token(token), label, expires_in)
     query = (
-        "INSERT INTO api_tokens (token_id, team, role, token_hash, label) "
-        "VALUES (%s, %s, %s, %s, %s)"
+        "INSERT INTO api_tokens (token_id, team, role, token_hash, label, expires_at) "
+        "VALUES (%s, %s, %s, %s, %s, now() + %s::interval) RETURNING expires_at"
     )
+    row = _run_one(target, query, params)
+    expires_at = row[0] if row is not None else None
+    return IssuedToken(token_id, team, checked_role, token,
+                       expires_at if isinstance(expires_at, datetime) else None)
+
+
+def revoke_token(target: str | Connection, token_id: str) -> bool:
+    """Mark a token revoked; True if it existed and was live.
+
+    Token caches forget it within their TTL, and the board closes its open sockets at the next
+    re-check (at most one TTL later).
+    """
+    row = _run_one(
+        target,
+        "UPDATE api_tokens SET revoked_at = now() WHERE token_id = %s AND revoked_at IS NULL "
+        "RETURNING token_id",
+        (token_id,),
+    )
+    return row is not None
+
+
+def list_tokens(target: str | Connection, team: str | None = None) -> list[TokenInfo]:
+    """Every token (of ``team``, if given), oldest first, revoked and expired ones included."""
+    query = (
+        "SELECT token_id, team, role, label, created_at, expires_at, revoked_at FROM api_tokens "
+        "WHERE %s::text IS NULL OR team = %s ORDER BY created_at, token_id"
+    )
+    rows = _run(target, query, (team, team))
+    return [
+        TokenInfo(str(r[0]), str(r[1]), cast(Role, str(r[2])), cast("str | None", r[3]),
+                  cast(datetime, r[4]), cast("datetime | None", r[5]),
+                  cast("datetime | None", r[6]))
+        for r in rows
+    ]
+
+
+def _run(target: str | Connection, query: str, params: tuple[object, ...]
+         ) -> list[tuple[object, ...]]:
+    """One statement in its own transaction, on a new connection or on ``target``."""
     try:
         if isinstance(target, str):
-            with psycopg.connect(target, autocommit=True, connect_timeout=10) as conn:
-                conn.execute(query, params)
-        else:
-            with target.transaction():
-                target.execute(query, params)
-    except psycopg.OperationalError as exc:
+            with connect(target, autocommit=True) as conn, translated("token store"):
+                cur = conn.execute(query, params)
+                return list(cur.fetchall()) if cur.description else []
+        with translated("token store"), target.transaction():
+            cur = target.execute(query, params)
+            return list(cur.fetchall()) if cur.description else []
+    except PostgresUnavailable as exc:
+        # For the command line: saying which database did not answer is the useful part.
         raise TokenStoreUnavailable(f"PostgreSQL is not available: {exc}") from exc
-    return IssuedToken(token_id, team, checked_role, token)
 
 
-def revoke_token(conn: psycopg.Connection[tuple[object, ...]], token_id: str) -> bool:
-    """Mark a token revoked; True if it existed and was live. Caches forget it within their TTL."""
-    with conn.transaction():
-        cur = conn.execute(
-            "UPDATE api_tokens SET revoked_at = now() WHERE token_id = %s AND revoked_at IS NULL",
-            (token_id,),
-        )
-        return cur.rowcount == 1
+def _run_one(target: str | Connection, query: str, params: tuple[object, ...]
+             ) -> tuple[object, ...] | None:
+    rows = _run(target, query, params)
+    return rows[0] if rows else None
 
 
 class TokenStore:
-    """The gateway's view of tokens and meeting owners, over an async connection pool.
+    """The services' view of tokens and meeting owners, over an async connection pool.
 
     Verified tokens are cached for ``cache_ttl_s`` (so a revocation takes at most that long to
-    bite); meeting owners are cached for good, since a meeting never changes team.
+    bite) or until they expire, whichever is sooner. A token that is not of our format is refused
+    without a database round trip; one of our format that the database does not know is
+    remembered for ``negative_ttl_s`` (at most ``max_negative`` of them), and concurrent lookups
+    of one token share a single query, so a flood of junk tokens cannot drain the pool that real
+    requests need. Meeting owners are cached for good, since a meeting never changes team.
     """
 
     def __init__(
@@ -149,13 +238,24 @@ class TokenStore:
         max_cached: int = 100_000,
         pool_size: int = 4,
         timeout_s: float = 5.0,
+        negative_ttl_s: float = 5.0,
+        max_negative: int = 10_000,
     ) -> None:
         self._pool = async_pool(dsn, min_size=pool_size, max_size=pool_size, timeout_s=timeout_s,
                                 name="tokens")
         self._ttl = cache_ttl_s
         self._max_cached = max_cached
+        self._negative_ttl = negative_ttl_s
+        self._max_negative = max_negative
         self._principals: dict[bytes, tuple[float, Principal]] = {}
+        # Insertion order is expiry order (one TTL for all), so the oldest entry goes first.
+        self._unknown: OrderedDict[bytes, float] = OrderedDict()
+        self._pending: dict[bytes, asyncio.Task[Principal | None]] = {}
         self._owners: dict[str, str] = {}
+
+    @property
+    def cache_ttl_s(self) -> float:
+        return self._ttl
 
     async def open(self) -> None:
         await self._pool.open(wait=False)
@@ -164,27 +264,77 @@ class TokenStore:
         await self._pool.close()
 
     async def verify(self, token: str) -> Principal | None:
-        """The principal of a live token, or None for an unknown, revoked or odd-looking one."""
-        if not token or len(token) > MAX_TOKEN_CHARS:
+        """The principal of a live token, or None for an unknown, revoked, expired or
+        odd-looking one."""
+        if not token or not well_formed(token):
             return None
         digest = hash_token(token)
         now = time.monotonic()
         hit = self._principals.get(digest)
         if hit is not None and hit[0] > now:
             return hit[1]
+        refused_until = self._unknown.get(digest)
+        if refused_until is not None:
+            if refused_until > now:
+                return None
+            del self._unknown[digest]
+        task = self._pending.get(digest)
+        if task is None:
+            task = asyncio.create_task(self._lookup(digest))
+            self._pending[digest] = task
+            task.add_done_callback(lambda t: self._lookup_done(digest, t))
+        # Shielded: one caller giving up must not cancel the query the others wait for.
+        return await asyncio.shield(task)
+
+    def _lookup_done(self, digest: bytes, task: asyncio.Task[Principal | None]) -> None:
+        self._pending.pop(digest, None)
+        if not task.cancelled():
+            task.exception()  # retrieved here, so a lookup nobody awaits any more logs nothing
+
+    async def _lookup(self, digest: bytes) -> Principal | None:
         row = await self._fetchone(
-            "SELECT token_id, team, role FROM api_tokens "
-            "WHERE token_hash = %s AND revoked_at IS NULL",
+            "SELECT token_id, team, role, EXTRACT(EPOCH FROM expires_at - now())::float8 "
+            "FROM api_tokens WHERE token_hash = %s AND revoked_at IS NULL "
+            "AND (expires_at IS NULL OR expires_at > now())",
             (digest,),
         )
+        now = time.monotonic()
         if row is None:
             self._principals.pop(digest, None)
+            if len(self._unknown) >= self._max_negative:
+                self._unknown.popitem(last=False)
+            self._unknown[digest] = now + self._negative_ttl
             return None
         principal = Principal(str(row[0]), str(row[1]), cast(Role, str(row[2])))
+        until = now + self._ttl
+        if row[3] is not None:
+            until = min(until, now + float(cast(float, row[3])))
         if len(self._principals) >= self._max_cached:
             self._principals.clear()
-        self._principals[digest] = (now + self._ttl, principal)
+        self._principals[digest] = (until, principal)
         return principal
+
+    async def live_token_ids(self, token_ids: Collection[str]) -> set[str]:
+        """Which of ``token_ids`` are neither revoked nor expired, asked of the database now.
+
+        The tokens that are not are also dropped from the cache, so their next request is
+        refused at once instead of at the end of the cache TTL.
+        """
+        if not token_ids:
+            return set()
+        rows = await self._fetchall(
+            "SELECT token_id FROM api_tokens WHERE token_id = ANY(%s) AND revoked_at IS NULL "
+            "AND (expires_at IS NULL OR expires_at > now())",
+            (list(token_ids),),
+        )
+        live = {str(r[0]) for r in rows}
+        dead = set(token_ids) - live
+        if dead:
+            self._principals = {
+                digest: entry for digest, entry in self._principals.items()
+                if entry[1].token_id not in dead
+            }
+        return live
 
     async def bind_meeting(self, meeting_id: str, team: str, title: str | None) -> str:
         """Give ``meeting_id`` to ``team`` unless someone owns it already; return the owner.
@@ -216,10 +366,17 @@ class TokenStore:
     async def _fetchone(
         self, query: str, params: tuple[object, ...]
     ) -> tuple[object, ...] | None:
+        rows = await self._fetchall(query, params)
+        return rows[0] if rows else None
+
+    async def _fetchall(
+        self, query: str, params: tuple[object, ...]
+    ) -> list[tuple[object, ...]]:
         try:
             with translated("token store"):
                 async with self._pool.connection() as conn:
                     cur = await conn.execute(query, params)
-                    return await cur.fetchone()
+                    return list(await cur.fetchall())
         except PostgresError as exc:
-            raise TokenStoreUnavailable(f"PostgreSQL is not available: {exc}") from exc
+            log.warning("token store: %s", exc)
+            raise TokenStoreUnavailable(UNAVAILABLE) from exc

@@ -327,20 +327,33 @@
     c.className = `conn ${on ? "on" : "off"}`;
   }
 
+  // Close codes the board uses for "this token will not do": ask for another, do not retry.
+  const WS_UNAUTHORIZED = 4401;
+  const WS_FORBIDDEN = 4403;
+
   function connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
-    const q = new URLSearchParams({ team: state.team, token: state.token, since: String(state.lastId) });
+    // The token goes in the first message, never in the URL: servers and proxies log URLs.
+    const q = new URLSearchParams({ team: state.team, since: String(state.lastId) });
     const ws = new WebSocket(`${proto}://${location.host}/ws?${q}`);
     state.socket = ws;
-    ws.onopen = () => { state.retry = 500; };
+    ws.onopen = () => {
+      state.retry = 500;
+      ws.send(JSON.stringify({ type: "auth", token: state.token }));
+    };
     ws.onmessage = (msg) => {
       let ev;
       try { ev = JSON.parse(msg.data); } catch (_) { return; }
       handle(ev);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       setConn(false);
       if (state.socket !== ws) return;
+      if (ev.code === WS_UNAUTHORIZED || ev.code === WS_FORBIDDEN) {
+        state.socket = null;
+        askToken("That token was revoked or has expired; paste a board token.");
+        return;
+      }
       setTimeout(connect, state.retry);
       state.retry = Math.min(state.retry * 2, 10000);
     };

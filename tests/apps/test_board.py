@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import re
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from starlette.testclient import WebSocketDenialResponse
+from starlette.testclient import WebSocketDenialResponse, WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
 
 from apps.board import STATIC_DIR, create_app
 from connectors.postgres import migrate
 from connectors.settings import Settings
-from connectors.tokens import create_token
+from connectors.tokens import TokenStore, create_token, issue_token, revoke_token
+from infra.procs import free_ports
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -74,14 +82,40 @@ def seeded(pg_database_dsn: str) -> Seeded:
     )
 
 
+TTL_S = 1.0  # the token-cache TTL of these tests' board: open sockets are re-checked this often
+
+
+def board_settings(dsn: str) -> Settings:
+    return Settings(database_url=dsn, token_cache_ttl_s=TTL_S, board_ws_auth_timeout_s=1.0,
+                    board_max_body_bytes=64 * 1024)
+
+
 @pytest.fixture
 def client(seeded: Seeded) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=seeded.dsn))) as c:
+    with TestClient(create_app(board_settings(seeded.dsn))) as c:
         yield c
 
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def feed(client: TestClient, token: str | None, query: str = "team=alpha"
+         ) -> Iterator[WebSocketTestSession]:
+    """The live feed as the page opens it: no token in the URL, the token in the first message."""
+    with client.websocket_connect(f"/ws?{query}") as ws:
+        if token is not None:
+            ws.send_json({"type": "auth", "token": token})
+        yield ws
+
+
+def closed_with(ws: WebSocketTestSession) -> tuple[int, str]:
+    """Read until the server closes the socket; its close code and reason."""
+    with pytest.raises(WebSocketDisconnect) as closed:
+        while True:
+            ws.receive_json()
+    return closed.value.code, closed.value.reason
 
 
 READS = [
@@ -178,23 +212,45 @@ def test_patch_accepts_the_four_statuses_and_known_fields_only(
 
 
 def test_websocket_auth_matrix(client: TestClient, seeded: Seeded) -> None:
-    cases = [
-        ("/ws?team=alpha", 401),
-        ("/ws?team=alpha&token=vori_b_bogus", 401),
-        (f"/ws?team=alpha&token={seeded.producer}", 401),
-        (f"/ws?team=beta&token={seeded.alpha}", 403),
-        (f"/ws?team=alpha&token={seeded.beta}", 403),
-        (f"/ws?team=alpha&token={seeded.alpha}&since=-1", 422),
-        (f"/ws?team=alpha&token={seeded.alpha}&since=abc", 422),
+    # Refused before the socket opens: a bad since=, and a token in the URL (servers log URLs).
+    denied = [
+        (f"/ws?team=alpha&token={seeded.alpha}", 400),
+        ("/ws?team=alpha&since=-1", 422),
+        ("/ws?team=alpha&since=abc", 422),
     ]
-    for url, status in cases:
-        with pytest.raises(WebSocketDenialResponse) as denied, client.websocket_connect(url):
+    for url, status in denied:
+        with pytest.raises(WebSocketDenialResponse) as denial, client.websocket_connect(url):
             pass
-        assert denied.value.status_code == status, url
+        assert denial.value.status_code == status, url
+    # Opened, then closed by the first message's token: 4401 unknown / not a board token / no
+    # auth message, 4403 another team's.
+    closed: list[tuple[str | None, str, int]] = [
+        ("vori_b_bogus", "team=alpha", 4401),
+        ("vori_b_" + "A" * 43, "team=alpha", 4401),
+        (seeded.producer, "team=alpha", 4401),
+        (seeded.alpha, "team=beta", 4403),
+        (seeded.beta, "team=alpha", 4403),
+        (None, "team=alpha", 4401),  # says nothing: closed after board_ws_auth_timeout_s
+    ]
+    for token, query, code in closed:
+        with feed(client, token, query) as ws:
+            assert closed_with(ws)[0] == code, (token, query)
+    for first in (json.dumps({"token": seeded.alpha}), seeded.alpha, "{oops",
+                  json.dumps({"type": "auth", "token": seeded.alpha, "pad": "x" * 2000})):
+        with client.websocket_connect("/ws?team=alpha") as ws:
+            ws.send_text(first)
+            assert closed_with(ws)[0] == 4401, first
+    # The right token in the first message opens the feed, with or without ?team=.
+    for query in ("team=alpha", "", "since=0"):
+        with feed(client, seeded.alpha, query) as ws:
+            message = ws.receive_json()
+            while message["type"] != "ready":
+                message = ws.receive_json()
+            assert message["team"] == "alpha"
 
 
 def test_websocket_pushes_only_the_tokens_team_live(client: TestClient, seeded: Seeded) -> None:
-    with client.websocket_connect(f"/ws?team=alpha&token={seeded.alpha}") as ws:
+    with feed(client, seeded.alpha) as ws:
         assert ws.receive_json()["type"] == "ready"
         add_ticket(seeded.dsn, "t-beta-2", "beta", "m-beta", "secret beta work")
         execute(seeded.dsn, "INSERT INTO transcript_segments (meeting_id, start_ms, end_ms, text) "
@@ -224,7 +280,7 @@ def test_reconnect_with_since_catches_up_then_goes_live(client: TestClient, seed
     alpha_ids = [r[0] for r in execute(seeded.dsn,
                                        "SELECT id FROM events WHERE team = 'alpha' ORDER BY id")]
     assert len(alpha_ids) == 4  # meeting.started, segment, minutes, ticket.created
-    with client.websocket_connect(f"/ws?team=alpha&token={seeded.alpha}&since=0") as ws:
+    with feed(client, seeded.alpha, "team=alpha&since=0") as ws:
         backlog = [ws.receive_json() for _ in alpha_ids]
         assert [e["id"] for e in backlog] == alpha_ids
         assert [e["type"] for e in backlog] == [
@@ -234,15 +290,13 @@ def test_reconnect_with_since_catches_up_then_goes_live(client: TestClient, seed
         assert (ready["type"], ready["last_id"]) == ("ready", alpha_ids[-1])
         add_ticket(seeded.dsn, "t-alpha-3", "alpha", "m-alpha", "after catch-up")
         assert ws.receive_json()["data"]["ticket_id"] == "t-alpha-3"
-    with client.websocket_connect(
-        f"/ws?team=alpha&token={seeded.alpha}&since={alpha_ids[1]}"
-    ) as ws:
+    with feed(client, seeded.alpha, f"team=alpha&since={alpha_ids[1]}") as ws:
         types = [ws.receive_json()["type"] for _ in range(4)]
         assert types == ["minutes", "ticket.created", "ticket.created", "ready"]
 
 
 def test_rolled_back_writes_emit_nothing(client: TestClient, seeded: Seeded) -> None:
-    with client.websocket_connect(f"/ws?team=alpha&token={seeded.alpha}") as ws:
+    with feed(client, seeded.alpha) as ws:
         assert ws.receive_json()["type"] == "ready"
         with psycopg.connect(seeded.dsn) as conn:
             conn.execute("INSERT INTO tickets (ticket_id, team, meeting_id, title) "
@@ -298,3 +352,103 @@ def test_page_and_assets_are_served_with_a_strict_policy(client: TestClient) -> 
     # Data reaches the DOM only through textContent/attributes.
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script, sink
+
+
+def test_a_revoked_tokens_open_socket_is_closed_within_the_ttl(
+    client: TestClient, seeded: Seeded
+) -> None:
+    issued = issue_token(seeded.dsn, team="alpha", role="board")
+    with feed(client, issued.token) as ws, feed(client, seeded.alpha) as other:
+        assert ws.receive_json()["type"] == "ready"
+        assert other.receive_json()["type"] == "ready"
+        assert client.get("/api/whoami", headers=auth(issued.token)).status_code == 200
+        assert revoke_token(seeded.dsn, issued.token_id)
+        revoked_at = time.monotonic()
+        assert closed_with(ws) == (4401, "token revoked or expired")
+        assert time.monotonic() - revoked_at < TTL_S + 0.5
+        # The re-check also dropped it from the cache: REST refuses it at once, not a TTL later.
+        assert client.get("/api/whoami", headers=auth(issued.token)).status_code == 401
+        # Another token's socket is untouched and still live.
+        add_ticket(seeded.dsn, "t-after", "alpha", "m-alpha", "after the revocation")
+        assert other.receive_json()["data"]["ticket_id"] == "t-after"
+
+
+def test_an_expiring_tokens_socket_is_closed_when_it_expires(
+    client: TestClient, seeded: Seeded
+) -> None:
+    issued = issue_token(seeded.dsn, team="alpha", role="board", expires_in=timedelta(seconds=2))
+    with feed(client, issued.token) as ws:
+        opened = time.monotonic()
+        assert ws.receive_json()["type"] == "ready"
+        assert closed_with(ws)[0] == 4401
+        assert 1.0 < time.monotonic() - opened < 2 + TTL_S + 0.5
+    assert client.get("/api/whoami", headers=auth(issued.token)).status_code == 401
+    with feed(client, issued.token) as ws:
+        assert closed_with(ws)[0] == 4401
+
+
+def test_the_page_never_puts_the_token_in_a_url(client: TestClient) -> None:
+    script = client.get("/static/app.js").text
+    # Every URL the page builds for the socket or an API call, and how it authenticates.
+    assert re.search(r"new WebSocket\(`[^`]*\?\$\{q\}`\)", script)
+    params = re.search(r"const q = new URLSearchParams\(\{([^}]*)\}\)", script)
+    assert params is not None and "token" not in params.group(1)
+    assert 'JSON.stringify({ type: "auth", token: state.token })' in script
+    assert "token=" not in script
+    assert "Authorization: `Bearer ${state.token}`" in script
+
+
+def test_body_is_capped_before_it_is_read_and_parsed_only_after_the_token(
+    client: TestClient, seeded: Seeded
+) -> None:
+    h = {**auth(seeded.alpha), "Content-Type": "application/json"}
+    big = b'{"title": "' + b"x" * (64 * 1024) + b'"}'
+    # Declared length over the cap: 413, token or not, and the ticket is untouched.
+    for headers in (h, {"Content-Type": "application/json"}):
+        r = client.patch("/api/tickets/t-alpha", content=big, headers=headers)
+        assert r.status_code == 413 and "body over 65536 bytes" in r.json()["detail"]
+    # No declared length (chunked): counted as it arrives, refused once past the cap.
+    def chunks() -> Iterator[bytes]:
+        yield b'{"title": "'
+        for _ in range(100):
+            yield b"y" * 4096
+        yield b'"}'
+
+    r = client.patch("/api/tickets/t-alpha", content=chunks(), headers=h)
+    assert r.status_code == 413
+    assert client.post("/api/tickets", content=big, headers=h).status_code == 413
+    assert execute(seeded.dsn, "SELECT title FROM tickets WHERE ticket_id = 't-alpha'")[0][0] \
+        .startswith("alpha task")
+    # Under the cap, a body nobody may parse yet: the missing or wrong token answers first.
+    for headers in ({"Content-Type": "application/json"},
+                    {**auth("vori_b_" + "A" * 43), "Content-Type": "application/json"}):
+        r = client.patch("/api/tickets/t-alpha", content=b"{not json", headers=headers)
+        assert r.status_code == 401, headers
+    # With the token it is parsed: malformed JSON is 422, a body just under the cap works.
+    assert client.patch("/api/tickets/t-alpha", content=b"{not json", headers=h).status_code == 422
+    title = "z" * 400
+    r = client.patch("/api/tickets/t-alpha", json={"title": title}, headers=auth(seeded.alpha))
+    assert r.status_code == 200 and r.json()["title"] == title
+
+
+def test_a_database_outage_answers_only_temporarily_unavailable(
+    client: TestClient, seeded: Seeded
+) -> None:
+    port = free_ports(1)[0]
+    board: Any = client.app.state.board  # type: ignore[attr-defined]
+    live_tokens = board.tokens
+    dead = TokenStore(f"postgresql://postgres@127.0.0.1:{port}/vori", timeout_s=0.5)
+    client.portal.call(dead.open)  # type: ignore[union-attr]
+    board.tokens = dead
+    try:
+        r = client.get("/api/whoami", headers=auth(seeded.alpha))
+        assert r.status_code == 503 and r.headers["retry-after"] == "2"
+        assert r.json() == {"detail": "temporarily unavailable"}
+        assert str(port) not in r.text and "127.0.0.1" not in r.text
+        with feed(client, seeded.alpha) as ws:
+            assert closed_with(ws) == (1013, "temporarily unavailable")
+        # Junk tokens are still refused without the database: 401, not 503.
+        assert client.get("/api/whoami", headers=auth("vori_b_junk")).status_code == 401
+    finally:
+        board.tokens = live_tokens
+        client.portal.call(dead.close)  # type: ignore[union-attr]

@@ -7,6 +7,10 @@ a speaker said, not by the test), move it to Done, reload, see it stay. Then a l
 same team where Bob reports his task done moves his card to Done on the open board, pushed over
 the WebSocket, without a reload. Last, clearly apart, rows inserted by the test check that markup
 in ticket and transcript text stays inert.
+
+A lighter test, the board alone, checks that no URL the page requests carries the token (the
+socket gets it in its first message) and that revoking the token closes the open page's socket
+and asks for another token.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from apps.board import create_app as create_board
 from apps.gateway import create_app as create_gateway
 from connectors.postgres import migrate
 from connectors.settings import Settings
-from connectors.tokens import create_token
+from connectors.tokens import create_token, issue_token, revoke_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -299,3 +303,42 @@ def test_pipeline_ticket_appears_live_moves_persist_and_status_talk_moves_it(
         artifacts = REPO_ROOT / "artifacts"
         artifacts.mkdir(exist_ok=True)
         page.screenshot(path=str(artifacts / "board.png"), full_page=True)
+
+
+def test_the_token_stays_out_of_urls_and_revoking_it_closes_the_open_page(
+    browser: Browser, pg_database_dsn: str
+) -> None:
+    dsn = pg_database_dsn
+    migrate(dsn)
+    issued = issue_token(dsn, team=TEAM, role="board")
+    sql(dsn, "INSERT INTO meetings (meeting_id, team, title) VALUES ('m1', %s, 'Planning')", TEAM)
+    settings = Settings(database_url=dsn, token_cache_ttl_s=1.0)
+    errors: list[str] = []
+    urls: list[str] = []
+    with serve(create_board(settings), ws="websockets-sansio") as board_url:
+        page = browser.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("request", lambda request: urls.append(request.url))
+        page.on("websocket", lambda ws: urls.append(ws.url))
+        page.goto(board_url)
+        page.fill("#token", issued.token)
+        page.click("#save-token")
+        expect(page.locator("#conn")).to_have_text("live", timeout=15_000)
+        expect(page.locator("#live-meeting")).to_contain_text("Planning")
+        # Live events arrive over the socket that authenticated by its first message.
+        sql(dsn, "INSERT INTO tickets (ticket_id, team, meeting_id, title) "
+                 "VALUES ('t1', %s, 'm1', 'Pushed live')", TEAM)
+        expect(card(page, "todo", "t1").locator(".title")).to_have_text("Pushed live",
+                                                                        timeout=10_000)
+        sockets = [u for u in urls if u.startswith("ws://")]
+        assert len(sockets) == 1 and "/ws?" in sockets[0], urls
+        assert all(issued.token not in u and "token=" not in u for u in urls), urls
+
+        assert revoke_token(dsn, issued.token_id)
+        expect(page.locator("#token-form")).to_be_visible(timeout=5_000)
+        expect(page.locator("#error")).to_contain_text("revoked or has expired")
+        expect(page.locator("#conn")).to_have_text("offline")
+        # It does not keep reconnecting with a token that will not work.
+        page.wait_for_timeout(1500)
+        assert len([u for u in urls if u.startswith("ws://")]) == 1, urls
+    assert errors == []
