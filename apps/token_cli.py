@@ -19,7 +19,7 @@ from typing import Any
 from connectors.settings import Settings
 from connectors.tokens import (
     ROLES,
-    TokenError,
+    TokenFormatError,
     TokenInfo,
     issue_token,
     list_tokens,
@@ -81,11 +81,12 @@ def _cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _guarded(handler: Handler) -> Handler:
-    # A bad team or an unreachable database is a message and an exit status, not a traceback.
+    # A bad team or label is the user's input: a message and exit 2, like a bad option. An
+    # unreachable database is left to `vori`'s main, which prints one line and exits 1.
     def run(args: argparse.Namespace, settings: Settings) -> int:
         try:
             return handler(args, settings)
-        except TokenError as exc:
+        except TokenFormatError as exc:
             print(f"vori token: {exc}", file=sys.stderr)
             return 2
 
