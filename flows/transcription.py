@@ -462,11 +462,12 @@ def transcribe_stream(
     settings: Settings,
     raw: Stream[RawRecord],
     clock: Callable[[], float] = time.time,
+    decode: Decoder = _decode,
 ) -> tuple[Stream[FlowOut], Stream[DeadLetter]]:
     """The transcription steps, from raw records to flow outputs and dead letters."""
     limits = EnvelopeLimits(settings.max_audio_bytes, settings.max_chunk_seconds)
     intake = IntakeClock(clock)
-    parsed = op.map("parse", raw, accept(limits, intake))
+    parsed = op.map("parse", raw, accept(limits, intake, decode))
     accepted = op.filter_map("accepted", parsed, _accepted)
     refused = op.filter_map("refused", parsed, _dead_letter)
     keyed = op.key_on("by_meeting", accepted, lambda a: a.chunk.meeting_id)
@@ -486,7 +487,7 @@ def transcribe_stream(
     return outs, rejected
 
 
-def build_flow(settings: Settings) -> Dataflow:
+def build_flow(settings: Settings, decode: Decoder = _decode) -> Dataflow:
     flow = Dataflow("vori_transcription")
     brokers = [settings.kafka_bootstrap]
     source = KafkaSource(
@@ -501,7 +502,7 @@ def build_flow(settings: Settings) -> Dataflow:
     records = op.filter_map("consumer_records", consumed, _consumed_record)
     # librdkafka retries transport errors itself; these are reported, never dead-lettered.
     op.inspect("log_consumer_errors", errors, lambda _s, e: log.warning("kafka: %s", e.err))
-    outs, rejected = transcribe_stream(settings, records)
+    outs, rejected = transcribe_stream(settings, records, decode=decode)
 
     writer = OpenAIMinutesWriter(settings) if settings.llm_base_url else offline_writer
     minutes = minutes_stream(outs, settings.minutes_every_segments, settings.minutes_every_s, writer,
