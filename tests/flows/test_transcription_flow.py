@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import random
 import struct
@@ -199,5 +200,5 @@ def test_a_replay_cut_into_other_windows_leaves_one_copy_of_the_text(flow_settin
     assert {s for s, _ in first} - {s for s, _, _ in second}, "the two readings were cut alike"
     text = " ".join(t for *_, t in second)
     assert wer(said, text) <= 0.2, text
-    for (_s1, e1, _), (s2, _, _) in zip(second, second[1:], strict=False):
+    for (_s1, e1, _), (s2, _, _) in itertools.pairwise(second):
         assert s2 >= e1 - 50, f"overlapping segments (a duplicate): {second}"
