@@ -134,6 +134,13 @@ class Settings:
     )
     analytics_trigger: str = "10 seconds"
 
+    # Flow limits: untranscribed audio (decoded, 32 000 bytes a second: buffered plus parked
+    # behind a missing seq) the flow holds for one producer; beyond, chunks go to the DLQ.
+    flow_max_sources_per_meeting: int = 32
+    flow_max_pending_source_s: float = 600.0
+    flow_max_pending_meeting_s: float = 1800.0
+    flow_max_pending_team_s: float = 7200.0  # per flow process
+
     state_dir: Path = field(default_factory=_default_state_dir)
 
     @classmethod

@@ -1,4 +1,9 @@
-"""PostgreSQL writes of the transcription flow: segments, meetings, gaps (idempotent upserts)."""
+"""PostgreSQL writes of the transcription flow: segments, meetings, gaps.
+
+Meetings and gaps are upserts on natural keys. A transcribed window replaces its source's rows
+that start within its span, in the same transaction as its new rows, so a replay that cuts the
+same audio into other windows leaves one copy of the text.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ from bytewax.outputs import DynamicSink
 
 from connectors.postgres import Connection, RetryingPostgresPartition
 from domain.timeline import Gap, MeetingClosed, MeetingSeen
-from domain.transcript import Segment
+from domain.transcript import Segment, TranscribedWindow
 
-StoreItem = Segment | MeetingSeen | MeetingClosed | Gap
+StoreItem = TranscribedWindow | Segment | MeetingSeen | MeetingClosed | Gap
 
 _UPSERT_SEGMENT = """
 INSERT INTO transcript_segments
@@ -25,6 +30,14 @@ ON CONFLICT ON CONSTRAINT transcript_segments_natural_key DO UPDATE SET
     updated_at = now()
 WHERE (transcript_segments.text, transcript_segments.end_ms)
       IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.end_ms)
+"""
+
+# Rows the window's own segments keep (same start) are upserted instead: replaying a window cut
+# the same way changes no row and emits no board event.
+_REPLACED_SEGMENTS = """
+DELETE FROM transcript_segments
+WHERE meeting_id = %s AND source = %s AND start_ms >= %s AND start_ms < %s
+  AND NOT (start_ms = ANY(%s))
 """
 
 _UPSERT_MEETING = """
@@ -60,19 +73,27 @@ def _ts(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
 
 
+def _segment_row(s: Segment) -> tuple[object, ...]:
+    return (
+        s.meeting_id, s.source, s.start_ms, s.end_ms, s.speaker, s.text, s.language, s.model,
+        s.avg_logprob, s.no_speech_prob, _ts(s.posted_ms),
+    )
+
+
 def write_items(conn: Connection, items: list[StoreItem]) -> None:
     """Write a batch in one transaction, in order (a meeting's close after its segments)."""
     with conn.transaction(), conn.cursor() as cur:
         for item in items:
-            if isinstance(item, Segment):
+            if isinstance(item, TranscribedWindow):
                 cur.execute(
-                    _UPSERT_SEGMENT,
-                    (
-                        item.meeting_id, item.source, item.start_ms, item.end_ms, item.speaker,
-                        item.text, item.language, item.model, item.avg_logprob,
-                        item.no_speech_prob, _ts(item.posted_ms),
-                    ),
+                    _REPLACED_SEGMENTS,
+                    (item.meeting_id, item.source, item.start_ms, item.end_ms,
+                     [s.start_ms for s in item.segments]),
                 )
+                if item.segments:
+                    cur.executemany(_UPSERT_SEGMENT, [_segment_row(s) for s in item.segments])
+            elif isinstance(item, Segment):
+                cur.execute(_UPSERT_SEGMENT, _segment_row(item))
             elif isinstance(item, MeetingSeen):
                 cur.execute(
                     _UPSERT_MEETING,
@@ -92,11 +113,13 @@ def write_items(conn: Connection, items: list[StoreItem]) -> None:
 
 
 class PostgresTranscriptSink(DynamicSink[StoreItem]):
-    """Upserts segments, meetings and gaps.
+    """Writes transcribed windows, meetings and gaps.
 
-    Delivery: at-least-once. After a crash bytewax replays the last epoch; every write here is an
-    upsert on a natural key, so a replay changes nothing. A batch is one transaction: if it fails
-    after retries the error propagates and the flow stops rather than losing rows.
+    Delivery: at-least-once. After a crash bytewax replays the last epoch, and without a recovery
+    store the whole retained topic is read again; a window replaces what its source had in its
+    span and everything else is an upsert on a natural key, so a replay duplicates nothing. A
+    batch is one transaction: if it fails after retries the error propagates and the flow stops
+    rather than losing rows.
     """
 
     def __init__(self, dsn: str):

@@ -39,6 +39,14 @@ class TimelineError(DomainError):
     """A chunk cannot be placed on its meeting's timeline (bad input: dead-letter it)."""
 
 
+class QuotaExceeded(TimelineError):
+    """A chunk would make its source, meeting or team hold more untranscribed audio than allowed."""
+
+
+# Decoded audio is 16 kHz mono int16: a second of it is this many bytes of flow state.
+BYTES_PER_SECOND = RATE * 2
+
+
 @dataclass(frozen=True)
 class TimelineConfig:
     gap_timeout_s: float = 10.0
@@ -56,6 +64,14 @@ class TimelineConfig:
     # Once every known source is final, the meeting stays open this long (by Kafka time) for a
     # track sent right after another; one that comes later still reopens it.
     close_grace_s: float = 5.0
+    # Quotas: what one producer may make the flow hold (state that every snapshot copies). Held
+    # audio is what is not transcribed yet: a source's buffer plus its chunks parked behind a
+    # missing seq (chunks that follow on in seq order are released by the next advance, so they
+    # do not count). Honest meetings stay far below: a buffer holds at most a long window's view.
+    max_sources: int = 32
+    max_held_source_s: float = 600.0
+    max_held_meeting_s: float = 1800.0
+    max_held_team_s: float = 7200.0
 
     @property
     def view_samples(self) -> int:
@@ -79,10 +95,17 @@ class Window:
     # sentence cut short, speech it skipped) may be given back with MeetingTimeline.unread.
     rereadable: bool = False
     cut_short: bool = False  # more audio follows: the last sentence may go on in the next window
+    # Where the audio the window took off its source begins, the quiet dropped before
+    # ``start_ms`` included: a source's windows cover its timeline from here to ``end_ms``.
+    span_start_ms: int | None = None
 
     @property
     def end_ms(self) -> int:
         return self.start_ms + len(self.pcm) // 2 * 1000 // RATE
+
+    @property
+    def covers_from_ms(self) -> int:
+        return self.start_ms if self.span_start_ms is None else min(self.span_start_ms, self.start_ms)
 
 
 @dataclass(frozen=True)
@@ -165,6 +188,17 @@ class SourceState:
     def done(self) -> bool:
         return self.final_seq is not None and self.next_seq > self.final_seq
 
+    def held_bytes(self, extra_seq: int | None = None, extra_bytes: int = 0) -> int:
+        """Untranscribed audio this source holds (buffer + chunks parked behind a missing seq),
+        had it also received chunk ``extra_seq`` of ``extra_bytes``."""
+        seq = self.next_seq
+        while seq in self.pending or seq == extra_seq:
+            seq += 1  # follows on: released into the buffer and cut by the next advance
+        parked = sum(len(p.pcm) for s, p in self.pending.items() if s > seq)
+        if extra_seq is not None and extra_seq > seq:
+            parked += extra_bytes
+        return len(self.buffer) + parked
+
     @property
     def end_ms(self) -> int:
         return self.buffer_start_ms + len(self.buffer) // 2 * 1000 // RATE
@@ -197,9 +231,19 @@ class MeetingTimeline:
         now: float,
         config: TimelineConfig,
         team: str | None = None,
+        team_held_bytes: int = 0,
     ) -> list[Output]:
-        """Take one decoded chunk; raise :class:`TimelineError` for a chunk to dead-letter."""
+        """Take one decoded chunk; raise :class:`TimelineError` for a chunk to dead-letter.
+
+        ``team_held_bytes``: untranscribed audio the meeting's team holds in its other meetings,
+        for the team quota (:class:`QuotaExceeded`).
+        """
         src = self.sources.get(chunk.source)
+        if src is None and len(self.sources) >= config.max_sources:
+            raise QuotaExceeded(
+                f"meeting {self.meeting_id} already has {len(self.sources)} sources "
+                f"(at most {config.max_sources}); source {chunk.source!r} is refused"
+            )
         reopening = False
         if self.closed_at is not None:
             if src is not None and chunk.seq < src.next_seq:
@@ -227,9 +271,10 @@ class MeetingTimeline:
                 f"seq {chunk.seq} comes after the final chunk ({src.final_seq}) "
                 f"of source {chunk.source!r}"
             )
+        if chunk.final and any(s > chunk.seq for s in src.pending):
+            raise TimelineError(f"final chunk {chunk.seq} comes before chunks already received")
+        self._check_quota(chunk, src, len(pcm), config, team_held_bytes)
         if chunk.final:
-            if any(s > chunk.seq for s in src.pending):
-                raise TimelineError(f"final chunk {chunk.seq} comes before chunks already received")
             src.final_seq = chunk.seq
             src.final_posted_ms = posted_ms
         src.pending[chunk.seq] = _Pending(pcm, chunk.final, posted_ms, chunk.speaker, chunk.offset_ms or 0)
@@ -254,6 +299,29 @@ class MeetingTimeline:
                 )
             )
         return out
+
+    def held_bytes(self) -> int:
+        """Untranscribed audio the meeting holds (what its quotas limit)."""
+        return sum(s.held_bytes() for s in self.sources.values())
+
+    def _check_quota(
+        self, chunk: AudioChunk, src: SourceState, size: int, config: TimelineConfig, team_held: int
+    ) -> None:
+        source_after = src.held_bytes(chunk.seq, size)
+        meeting_after = source_after + sum(
+            s.held_bytes() for name, s in self.sources.items() if name != chunk.source
+        )
+        for what, held, limit_s in (
+            (f"source {chunk.source!r}", source_after, config.max_held_source_s),
+            (f"meeting {self.meeting_id}", meeting_after, config.max_held_meeting_s),
+            ("the team", team_held + meeting_after, config.max_held_team_s),
+        ):
+            if held > limit_s * BYTES_PER_SECOND:
+                raise QuotaExceeded(
+                    f"seq {chunk.seq} of source {chunk.source!r} would make {what} hold "
+                    f"{held / BYTES_PER_SECOND:.0f} s ({held / 1e6:.1f} MB) of untranscribed audio, "
+                    f"over its limit of {limit_s:g} s"
+                )
 
     def advance(self, now: float, config: TimelineConfig, *, intake: Intake | None = None) -> list[Output]:
         """Release what can be released, cut windows, give up on old gaps, close if due.
@@ -412,6 +480,7 @@ class MeetingTimeline:
             speech=speech,
             rereadable=rereadable,
             cut_short=cut_short,
+            span_start_ms=src.buffer_start_ms,
         )
         src.buffer = src.buffer[cut * 2 :]
         src.buffer_start_ms += cut * 1000 // RATE

@@ -55,6 +55,23 @@ class Segment:
         return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class TranscribedWindow:
+    """A window's transcript as one unit: its segments replace whatever its source has that
+    starts within ``[start_ms, end_ms)``, so reading the same audio again, cut into other
+    windows (a replay without a recovery store), leaves one copy of the text.
+
+    Consecutive windows of a source claim spans that do not overlap: a window whose tail is
+    read again with the next one claims only up to where that tail begins.
+    """
+
+    meeting_id: str
+    source: str
+    start_ms: int
+    end_ms: int
+    segments: tuple[Segment, ...]
+
+
 def normalize_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
@@ -91,7 +108,9 @@ def place_spans(
         if span.compression_ratio > max_compression_ratio:
             continue
         start = window_start_ms + round(span.start_s * 1000)
-        start = min(max(start, last_start + 1), window_end_ms)
+        # Strictly inside the window: a segment belongs to the window it starts in (the span a
+        # TranscribedWindow replaces), never to the next one, which may begin at window_end_ms.
+        start = min(max(start, last_start + 1), max(window_start_ms, window_end_ms - 1))
         end = min(max(window_start_ms + round(span.end_s * 1000), start), window_end_ms)
         out.append(
             Segment(

@@ -5,6 +5,7 @@ Run it with ``python -m bytewax.run "flows.transcription:main()"`` (add ``-w``, 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -35,11 +36,12 @@ from domain.timeline import (
     MeetingSeen,
     MeetingTimeline,
     Output,
+    QuotaExceeded,
     TimelineConfig,
     TimelineError,
     Window,
 )
-from domain.transcript import Segment, place_spans, prompt_tail, settled_spans
+from domain.transcript import Segment, TranscribedWindow, place_spans, prompt_tail, settled_spans
 from domain.windowing import RATE, WindowPolicy, speech_seconds_after
 from flows.minutes import minutes_stream, offline_writer
 
@@ -97,26 +99,125 @@ class IntakeClock:
         return Intake(self._newest_posted_ms.get(partition, 0), self._clock() - quiet_since)
 
 
+def _unexpected(msg: Msg[bytes | None, bytes | None], exc: Exception, stage: str) -> DeadLetter:
+    """A record whose handling raised what no rule foresaw (a decoder bug, MemoryError): it is
+    dead-lettered, so one record never stops the flow, and recovery never replays a crash."""
+    log.error(
+        "dead-lettering %s[%s]@%s at %s: %r",
+        msg.topic, msg.partition, msg.offset, stage, exc, exc_info=exc,
+    )
+    return _dead(msg, f"{stage} failed: {type(exc).__name__}: {exc}"[:500], stage)
+
+
+Decoder = Callable[[AudioChunk, float], np.ndarray]
+
+
+def _decode(chunk: AudioChunk, max_seconds: float) -> np.ndarray:
+    return decode_chunk(chunk, max_seconds=max_seconds)
+
+
 def accept(
-    limits: EnvelopeLimits, intake: IntakeClock | None = None
+    limits: EnvelopeLimits, intake: IntakeClock | None = None, decode: Decoder = _decode
 ) -> Callable[[Msg[bytes | None, bytes | None]], Accepted | DeadLetter]:
     def parse_and_decode(msg: Msg[bytes | None, bytes | None]) -> Accepted | DeadLetter:
         try:
             chunk = parse_record(msg.key, msg.value, limits)
         except EnvelopeError as exc:
             return _dead(msg, exc.reason, "parse")
+        except Exception as exc:
+            return _unexpected(msg, exc, "parse")
         try:
-            pcm = decode_chunk(chunk, max_seconds=limits.max_chunk_seconds)
+            pcm = decode(chunk, limits.max_chunk_seconds)
         except AudioDecodeError as exc:
             return _dead(msg, str(exc), "decode")
+        except Exception as exc:
+            return _unexpected(msg, exc, "decode")
+        try:
+            pcm_bytes = pcm.tobytes()
+        except Exception as exc:
+            return _unexpected(msg, exc, "decode")
         posted_ms = msg.timestamp[1] if msg.timestamp and msg.timestamp[1] > 0 else int(time.time() * 1000)
         if intake is not None:
             intake.observe(msg.partition or 0, posted_ms)
         team_raw = header(msg.headers, "vori-team")
         team = team_raw.decode("utf-8", "replace") if team_raw else None
-        return Accepted(chunk, pcm.tobytes(), posted_ms, team, msg)
+        return Accepted(chunk, pcm_bytes, posted_ms, team, msg)
 
     return parse_and_decode
+
+
+class HeldAudio:
+    """Untranscribed audio held by this process's meetings, per team (for the team quota).
+
+    Shared by the process's workers (threads); each meeting reports what it holds after every
+    step. A flow of several processes applies the team quota in each.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_team: dict[str | None, dict[str, int]] = {}
+
+    def report(self, team: str | None, meeting_id: str, held_bytes: int) -> None:
+        with self._lock:
+            meetings = self._by_team.setdefault(team, {})
+            if held_bytes > 0:
+                meetings[meeting_id] = held_bytes
+            else:
+                meetings.pop(meeting_id, None)
+                if not meetings:
+                    del self._by_team[team]
+
+    def elsewhere(self, team: str | None, meeting_id: str) -> int:
+        """What ``team`` holds in its meetings other than ``meeting_id``."""
+        with self._lock:
+            meetings = self._by_team.get(team, {})
+            return sum(b for m, b in meetings.items() if m != meeting_id)
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(sum(m.values()) for m in self._by_team.values())
+
+
+class TranscriptionFailures:
+    """Tells one window the recogniser cannot read from a recogniser that is broken.
+
+    A window whose transcription raises is dead-lettered (see ``MeetingLogic._transcribe``), but
+    only while other windows succeed: ``limit`` failures in a row, across the process's meetings,
+    mean the fault is not the audio's (no model, no memory, a dead GPU), and the flow stops so
+    that nothing more is thrown away; recovery then resumes it once the fault is fixed.
+    """
+
+    def __init__(self, limit: int = 3):
+        self._limit = limit
+        self._in_a_row = 0
+        self._lock = threading.Lock()
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._in_a_row = 0
+
+    def failed(self) -> bool:
+        """Count a failure; True when the flow should stop rather than go on."""
+        with self._lock:
+            self._in_a_row += 1
+            return self._in_a_row >= self._limit
+
+
+def _window_dead_letter(w: Window, exc: Exception) -> DeadLetter:
+    """A window that could not be transcribed, made visible in the DLQ: its meeting, source and
+    span (the raw records are still in ``audio.raw`` for its retention, to be sent again)."""
+    reason = f"transcription failed: {type(exc).__name__}: {exc}"[:500]
+    body = {
+        "meeting_id": w.meeting_id, "source": w.source, "speaker": w.speaker,
+        "start_ms": w.start_ms, "end_ms": w.end_ms, "posted_ms": w.posted_ms, "reason": reason,
+    }
+    return DeadLetter(
+        key=w.meeting_id.encode(),
+        value=json.dumps(body).encode(),
+        reason=reason,
+        stage="transcribe",
+        headers=(("vori.dlq.window", f"{w.source}:{w.start_ms}-{w.end_ms}".encode()),),
+    )
 
 
 @dataclass
@@ -127,7 +228,7 @@ class MeetingState:
     partition: int = 0  # of audio.raw: a meeting's chunks all come from one
 
 
-FlowOut = Segment | MeetingSeen | MeetingClosed | Gap | DeadLetter
+FlowOut = Segment | TranscribedWindow | MeetingSeen | MeetingClosed | Gap | DeadLetter
 RawRecord = Msg[bytes | None, bytes | None]
 Consumed = RawRecord | KafkaError[bytes | None, bytes | None]
 
@@ -148,12 +249,22 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         clock: Callable[[], float],
         resume: MeetingState | None,
         intake: IntakeClock | None = None,
+        held: HeldAudio | None = None,
+        failures: TranscriptionFailures | None = None,
     ):
         self._intake = intake
         self._config = config
         self._transcriber = transcriber
         self._clock = clock
+        self._held = held or HeldAudio()
+        self._failures = failures or TranscriptionFailures()
         self.state = resume or MeetingState(MeetingTimeline(meeting_id))
+        self._report_held(discarding=False)
+
+    def _report_held(self, *, discarding: bool) -> None:
+        tl = self.state.timeline
+        if tl.meeting_id:
+            self._held.report(tl.team, tl.meeting_id, 0 if discarding else tl.held_bytes())
 
     def _advance(self, now: float, *, input_ended: bool = False) -> list[FlowOut]:
         out: list[FlowOut] = []
@@ -180,12 +291,23 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         if values:
             self.state.partition = values[-1].raw.partition or 0
         for item in values:
+            team = tl.team if tl.team is not None else item.team
             try:
-                added = tl.add(item.chunk, item.pcm, item.posted_ms, now, self._config, item.team)
-                # The same path as advance()'s items, so a Window from add() is never passed on raw.
-                out.extend(self._transcribe_all(added))
+                added = tl.add(
+                    item.chunk, item.pcm, item.posted_ms, now, self._config, item.team,
+                    team_held_bytes=self._held.elsewhere(team, tl.meeting_id),
+                )
+            except QuotaExceeded as exc:
+                out.append(_dead(item.raw, str(exc), "quota"))
+                continue
             except TimelineError as exc:
                 out.append(_dead(item.raw, str(exc), "timeline"))
+                continue
+            except Exception as exc:
+                out.append(_unexpected(item.raw, exc, "timeline"))
+                continue
+            # The same path as advance()'s items, so a Window from add() is never passed on raw.
+            out.extend(self._transcribe_all(added))
         # Windows are cut once per batch: with a backlog the batch is large and windows long
         # (throughput); live, each chunk ends a batch and windows end at the latest pause (latency).
         out.extend(self._advance(now))
@@ -209,7 +331,9 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         return MeetingState(s.timeline.snapshot(), dict(s.prompts), s.language, s.partition)
 
     def _discard(self, now: float) -> bool:
-        return self.state.timeline.expired(now, self._config)
+        discard = self.state.timeline.expired(now, self._config)
+        self._report_held(discarding=discard)
+        return discard
 
     def _transcribe_all(self, items: list[Output]) -> list[FlowOut]:
         out: list[FlowOut] = []
@@ -222,9 +346,14 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
                 self.state.prompts.clear()
         return out
 
-    def _transcribe(self, w: Window) -> list[Segment]:
+    def _transcribe(self, w: Window) -> list[FlowOut]:
+        """The window's segments (for the minutes and ``transcription.completed``), then the
+        window as one :class:`TranscribedWindow` (for the store, which replaces what the source
+        had in the window's span); a window that cannot be read becomes a dead letter."""
         if not w.speech:
             return []
+        # Loading the model is no window's fault: if it fails, the flow stops (see
+        # TranscriptionFailures) rather than dead-letter every window.
         model = self._transcriber()
         pcm = np.frombuffer(w.pcm, dtype=np.int16)
         audio = pcm_to_float32(pcm)
@@ -233,16 +362,29 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         prompt = None if w.rereadable else self.state.prompts.get(w.source)
         try:
             spans, language = model.transcribe(audio, prompt=prompt)
+        except Exception as exc:
+            if self._failures.failed():
+                raise
+            log.error(
+                "could not transcribe %s/%s %d-%d ms; dead-lettered: %r",
+                w.meeting_id, w.source, w.start_ms, w.end_ms, exc, exc_info=exc,
+            )
+            return [_window_dead_letter(w, exc)]
         finally:
             if self._intake is not None:
                 self._intake.busy_until_now()
+        self._failures.succeeded()
+        claimed_end_ms = w.end_ms
         if w.rereadable:
             spans, reread_from = settled_spans(
                 spans, len(audio) / RATE, cut_short=w.cut_short,
                 speech_after=lambda t: speech_seconds_after(pcm, t),
             )
             if reread_from is not None:
-                self.state.timeline.unread(w.source, w.pcm[int(reread_from * RATE) * 2 :])
+                tail = w.pcm[int(reread_from * RATE) * 2 :]
+                self.state.timeline.unread(w.source, tail)
+                # The tail is the next window's: this one replaces rows only up to it.
+                claimed_end_ms = w.end_ms - len(tail) // 2 * 1000 // RATE
         segments = place_spans(
             spans,
             meeting_id=w.meeting_id,
@@ -258,7 +400,8 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         if segments:
             text = " ".join(s.text for s in segments)
             self.state.prompts[w.source] = prompt_tail(self.state.prompts.get(w.source, ""), text)
-        return segments
+        whole = TranscribedWindow(w.meeting_id, w.source, w.covers_from_ms, claimed_end_ms, tuple(segments))
+        return [*segments, whole]
 
 
 def timeline_config(settings: Settings) -> TimelineConfig:
@@ -269,6 +412,10 @@ def timeline_config(settings: Settings) -> TimelineConfig:
         closed_ttl_s=settings.closed_meeting_ttl_s,
         close_grace_s=settings.close_grace_s,
         policy=WindowPolicy.from_seconds(settings.min_window_s, settings.max_window_s),
+        max_sources=settings.flow_max_sources_per_meeting,
+        max_held_source_s=settings.flow_max_pending_source_s,
+        max_held_meeting_s=settings.flow_max_pending_meeting_s,
+        max_held_team_s=settings.flow_max_pending_team_s,
     )
 
 
@@ -294,7 +441,9 @@ def _dead_letter(x: object) -> DeadLetter | None:
 
 
 def _store_item(x: FlowOut) -> StoreItem | None:
-    return None if isinstance(x, DeadLetter) else x
+    # Segments are stored with their window (a TranscribedWindow), which replaces what a replay
+    # cut differently wrote before.
+    return None if isinstance(x, (DeadLetter, Segment)) else x
 
 
 def _consumer_error(m: Consumed) -> KafkaError[bytes | None, bytes | None] | None:
@@ -313,21 +462,24 @@ def transcribe_stream(
     settings: Settings,
     raw: Stream[RawRecord],
     clock: Callable[[], float] = time.time,
+    decode: Decoder = _decode,
 ) -> tuple[Stream[FlowOut], Stream[DeadLetter]]:
     """The transcription steps, from raw records to flow outputs and dead letters."""
     limits = EnvelopeLimits(settings.max_audio_bytes, settings.max_chunk_seconds)
     intake = IntakeClock(clock)
-    parsed = op.map("parse", raw, accept(limits, intake))
+    parsed = op.map("parse", raw, accept(limits, intake, decode))
     accepted = op.filter_map("accepted", parsed, _accepted)
     refused = op.filter_map("refused", parsed, _dead_letter)
     keyed = op.key_on("by_meeting", accepted, lambda a: a.chunk.meeting_id)
     config = timeline_config(settings)
     transcriber = _LazyTranscriber(settings)
+    held = HeldAudio()
+    failures = TranscriptionFailures()
     events = op.stateful_batch(
         "timeline",
         keyed,
         # The builder does not get the key: MeetingLogic takes the id from its first chunk.
-        lambda resume: MeetingLogic("", config, transcriber, clock, resume, intake),
+        lambda resume: MeetingLogic("", config, transcriber, clock, resume, intake, held, failures),
     )
     outs = op.map("unkey", events, lambda kv: kv[1])
     late = op.filter_map("late_rejected", outs, _dead_letter)
@@ -335,7 +487,7 @@ def transcribe_stream(
     return outs, rejected
 
 
-def build_flow(settings: Settings) -> Dataflow:
+def build_flow(settings: Settings, decode: Decoder = _decode) -> Dataflow:
     flow = Dataflow("vori_transcription")
     brokers = [settings.kafka_bootstrap]
     source = KafkaSource(
@@ -350,7 +502,7 @@ def build_flow(settings: Settings) -> Dataflow:
     records = op.filter_map("consumer_records", consumed, _consumed_record)
     # librdkafka retries transport errors itself; these are reported, never dead-lettered.
     op.inspect("log_consumer_errors", errors, lambda _s, e: log.warning("kafka: %s", e.err))
-    outs, rejected = transcribe_stream(settings, records)
+    outs, rejected = transcribe_stream(settings, records, decode=decode)
 
     writer = OpenAIMinutesWriter(settings) if settings.llm_base_url else offline_writer
     minutes = minutes_stream(outs, settings.minutes_every_segments, settings.minutes_every_s, writer,

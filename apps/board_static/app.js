@@ -369,6 +369,11 @@
         if (state.liveMeeting !== d.meeting_id && d.meeting_id) followMeeting(d.meeting_id);
         addLine(d);
         break;
+      case "segment.removed": {  // replaced by a replay's reading of the same audio
+        const line = d.meeting_id === state.liveMeeting && state.lines.get(`${d.source}:${d.start_ms}`);
+        if (line) { line.remove(); state.lines.delete(`${d.source}:${d.start_ms}`); }
+        break;
+      }
       case "meeting.started":
       case "meeting.closed":
         upsertMeeting(d);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import random
 import struct
@@ -127,3 +128,77 @@ def test_bad_records_go_to_the_dlq_with_reasons_and_the_flow_goes_on(flow_settin
         assert headers["vori.dlq.source.topic"].decode() == flow_settings.audio_topic
         assert int(headers["vori.dlq.source.offset"]) >= 0
     assert wer("We will order the new laptops tomorrow morning.", transcript(flow_settings.database_url, "good-1")) <= 0.2
+
+
+def _produce_as(bootstrap: str, topic: str, records, team: str) -> None:
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": bootstrap, "message.max.bytes": 4194304})
+    for key, value in records:
+        producer.produce(topic, key=key, value=value, headers=[("vori-team", team.encode())])
+    assert producer.flush(30) == 0
+
+
+def test_a_record_that_raises_and_a_gap_attack_are_dead_lettered_while_another_team_is_transcribed(flow_settings):
+    from connectors.audio import decode_chunk
+
+    settings = flow_settings.with_(
+        gap_timeout_s=120.0,  # the attack's parked chunks must still be parked at the end
+        flow_max_sources_per_meeting=4,
+        flow_max_pending_source_s=20.0,
+        flow_max_pending_meeting_s=60.0,
+    )
+
+    def decode(chunk, max_seconds):
+        if chunk.meeting_id == "poison-1":
+            raise MemoryError("the resampler asked for 40 GB")
+        return decode_chunk(chunk, max_seconds=max_seconds)
+
+    five_s = silence(5.0)
+    # Six sources of one meeting, seq 1..8 each, seq 0 withheld.
+    attack = [to_record(envelope("attack-1", seq, five_s, source=f"s{n}")) for n in range(6) for seq in range(1, 9)]
+    poison = [to_record(envelope("poison-1", 0, five_s))]
+    said = "We will order the new laptops tomorrow morning."
+    honest = [to_record(e) for e in meeting_envelopes("honest-1", speak(said), seconds=2.0)]
+    _produce_as(settings.kafka_bootstrap, settings.audio_topic, attack + poison, "mallory")
+    _produce_as(settings.kafka_bootstrap, settings.audio_topic, honest, "team-b")
+
+    run_main(build_flow(settings, decode=decode))
+
+    # Source quota: 4 chunks (20 s) a source; meeting quota: 3 sources (60 s); sources 5 and 6 refused.
+    expected = 3 * 4 + 8 + 2 * 8 + 1
+    dead = consume_all(settings.kafka_bootstrap, settings.dlq_topic, expected)
+    assert len(dead) == expected
+    headers = [dict(m.headers()) for m in dead]
+    stages = sorted(h["vori.dlq.stage"].decode() for h in headers)
+    assert stages == ["decode"] + ["quota"] * (expected - 1)
+    reasons = [h["vori.dlq.reason"].decode() for h in headers]
+    assert sum("(at most 4)" in r for r in reasons) == 16
+    assert sum("over its limit of 20 s" in r for r in reasons) == 12
+    assert sum("over its limit of 60 s" in r for r in reasons) == 8
+    assert any("MemoryError" in r and "40 GB" in r for r in reasons)
+    assert wer(said, transcript(settings.database_url, "honest-1")) <= 0.2
+
+
+def test_a_replay_cut_into_other_windows_leaves_one_copy_of_the_text(flow_settings):
+    said = ("The first topic is hiring. We need two engineers before summer. "
+            "The second topic is the website. The new design goes live next Monday.")
+    envs = meeting_envelopes("recut-1", speak(said), seconds=2.0)
+    # First reading: no final chunk yet, so at the end of the input the source is read live,
+    # windows cut at each pause (the last sentence waits for more audio).
+    live = flow_settings.with_(max_window_s=4.0)
+    produce(live.kafka_bootstrap, live.audio_topic, [to_record(e) for e in envs[:-1]])
+    run_main(build_flow(live))
+    first = rows(live.database_url, "SELECT start_ms, text FROM transcript_segments ORDER BY 1")
+    assert len(first) >= 2, first
+
+    # The final chunk comes; the flow restarts without a recovery store and reads the whole
+    # topic again: now one long window, its segments placed elsewhere.
+    produce(flow_settings.kafka_bootstrap, flow_settings.audio_topic, [to_record(envs[-1])])
+    run_main(build_flow(flow_settings))
+    second = rows(flow_settings.database_url, "SELECT start_ms, end_ms, text FROM transcript_segments ORDER BY 1")
+    assert {s for s, _ in first} - {s for s, _, _ in second}, "the two readings were cut alike"
+    text = " ".join(t for *_, t in second)
+    assert wer(said, text) <= 0.2, text
+    for (_s1, e1, _), (s2, _, _) in itertools.pairwise(second):
+        assert s2 >= e1 - 50, f"overlapping segments (a duplicate): {second}"

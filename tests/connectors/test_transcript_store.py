@@ -1,0 +1,132 @@
+"""A transcribed window replaces its source's rows in its span (real PostgreSQL)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from connectors.postgres import connect, migrate
+from connectors.transcript_store import write_items
+from domain.timeline import MeetingSeen
+from domain.transcript import Segment, TranscribedWindow
+
+# The same 12 s of speech, read twice: once live (three short windows cut at pauses), once as a
+# backlog (one long window, Whisper placing its segments elsewhere).
+LIVE = [
+    (0, 4000, [(300, 1900, "Good morning everyone."), (2100, 3900, "Bob will finish the migration")]),
+    (4000, 8000, [(4050, 7800, "by Friday. Alice agreed to review")]),
+    (8000, 12000, [(8100, 11500, "the budget report next week.")]),
+]
+BACKLOG = [
+    (0, 12000, [(280, 1880, "Good morning everyone."),
+                (2080, 5960, "Bob will finish the migration by Friday."),
+                (6020, 11480, "Alice agreed to review the budget report next week.")]),
+]
+
+
+def windows(cuts, meeting="m-replay", source="main") -> list[TranscribedWindow]:
+    return [
+        TranscribedWindow(meeting, source, start, end, tuple(
+            Segment(meeting, source, "Bob", s, e, text, "en", "tiny.en", 1_700_000_000_000)
+            for s, e, text in segs
+        ))
+        for start, end, segs in cuts
+    ]
+
+
+@pytest.fixture
+def dsn(pg_database_dsn: str) -> str:
+    migrate(pg_database_dsn)
+    with connect(pg_database_dsn) as conn:
+        write_items(conn, [MeetingSeen("m-replay", "team-a", None, 1_700_000_000_000, {"main": "Bob"})])
+    return pg_database_dsn
+
+
+def text_of(dsn: str, meeting: str = "m-replay") -> str:
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT text FROM transcript_segments WHERE meeting_id = %s ORDER BY start_ms", (meeting,)
+        ).fetchall()
+    return " ".join(r[0] for r in rows)
+
+
+def events(dsn: str) -> list[tuple[str, int]]:
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT type, (payload->>'start_ms')::bigint FROM events "
+            "WHERE type LIKE 'segment%%' ORDER BY id"
+        ).fetchall()
+    return [(t, s) for t, s in rows]
+
+
+def write(dsn: str, items) -> None:
+    with connect(dsn) as conn:
+        write_items(conn, items)
+
+
+SPOKEN = ("Good morning everyone. Bob will finish the migration by Friday. "
+          "Alice agreed to review the budget report next week.")
+
+
+@pytest.mark.parametrize("first, second", [(LIVE, BACKLOG), (BACKLOG, LIVE)], ids=["live-then-backlog",
+                                                                                  "backlog-then-live"])
+def test_the_same_audio_cut_into_other_windows_leaves_one_copy_of_the_text(dsn, first, second):
+    write(dsn, windows(first))
+    write(dsn, windows(second))
+    assert text_of(dsn) == SPOKEN
+    with psycopg.connect(dsn) as conn:
+        starts = [r[0] for r in conn.execute(
+            "SELECT start_ms FROM transcript_segments ORDER BY start_ms").fetchall()]
+    assert starts == [s for w in windows(second) for s in (seg.start_ms for seg in w.segments)]
+
+
+def test_a_board_is_told_which_lines_went_before_the_lines_that_replace_them(dsn):
+    write(dsn, windows(LIVE))
+    before = len(events(dsn))
+    write(dsn, windows(BACKLOG))
+    after = events(dsn)[before:]
+    removed = [s for t, s in after if t == "segment.removed"]
+    added = [s for t, s in after if t == "segment"]
+    # The first line starts at 300 live and 280 in the backlog: every live line goes.
+    assert sorted(removed) == [300, 2100, 4050, 8100]
+    assert added == [280, 2080, 6020]
+    assert [t for t, _ in after] == ["segment.removed"] * 4 + ["segment"] * 3
+    # What a page that applied these events in order shows: exactly the table.
+    shown: dict[int, bool] = {}
+    for t, s in events(dsn):
+        if t == "segment":
+            shown[s] = True
+        else:
+            shown.pop(s, None)
+    with psycopg.connect(dsn) as conn:
+        table = [r[0] for r in conn.execute("SELECT start_ms FROM transcript_segments ORDER BY 1").fetchall()]
+    assert sorted(shown) == table
+
+
+def test_replaying_a_window_cut_the_same_way_changes_nothing_and_says_nothing(dsn):
+    write(dsn, windows(LIVE))
+    before = events(dsn)
+    write(dsn, windows(LIVE))
+    assert events(dsn) == before
+    assert text_of(dsn) == SPOKEN
+
+
+def test_a_window_replaces_only_its_own_source_and_span(dsn):
+    write(dsn, windows(LIVE) + windows(LIVE, source="mic-2"))
+    # A window whose tail is read again with the next one claims only up to that tail.
+    write(dsn, [TranscribedWindow("m-replay", "main", 4000, 6000, (
+        Segment("m-replay", "main", "Bob", 4060, 5900, "by Friday.", "en", "tiny.en", 1),
+    ))])
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT source, start_ms, text FROM transcript_segments ORDER BY 1, 2").fetchall()
+    main = [(s, t) for src, s, t in rows if src == "main"]
+    assert main == [(300, "Good morning everyone."), (2100, "Bob will finish the migration"),
+                    (4060, "by Friday."), (8100, "the budget report next week.")]
+    assert len([r for r in rows if r[0] == "mic-2"]) == 4
+
+
+def test_a_window_with_no_text_clears_what_an_earlier_reading_put_in_its_span(dsn):
+    write(dsn, windows(LIVE))
+    write(dsn, [TranscribedWindow("m-replay", "main", 8000, 12000, ())])
+    assert text_of(dsn) == "Good morning everyone. Bob will finish the migration by Friday. Alice agreed to review"
