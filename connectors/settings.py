@@ -93,6 +93,13 @@ class Settings:
     )
     analytics_trigger: str = "10 seconds"
 
+    # Quotas at the gateway (per gateway process: each worker counts for itself). A request over
+    # any of them is refused whole with 429 and Retry-After, before anything is produced.
+    max_records_per_request: int = 100
+    max_new_meetings_per_minute: int = 30  # per team
+    max_audio_seconds_per_minute: float = 3600.0  # per team: 60 live meetings' worth
+    max_sources_per_meeting: int = 16
+
     state_dir: Path = field(default_factory=_default_state_dir)
 
     @classmethod
