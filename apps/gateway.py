@@ -120,8 +120,9 @@ def _unavailable(message: str, retry_after_s: float, detail: BaseException | Non
     why = None
     if detail is not None:
         why = str(detail)
-        if detail.__cause__ is not None:
-            why = f"{why} ({detail.__cause__})"
+        cause = detail.__cause__
+        if cause is not None and str(cause) not in why:
+            why = f"{why} ({cause})"
     return Problem(503, message, headers={"Retry-After": retry}, detail=why)
 
 
