@@ -330,3 +330,24 @@ def test_a_flood_of_junk_tokens_does_not_turn_real_posts_into_503(
     assert set(junk_codes) == {401}
     assert real_codes == [200] * len(honest)
     assert sorted(m for m, _, _ in seqs_in(read_topic, topic)) == sorted(honest)
+
+
+def test_a_streamed_v3_body_is_answered_up_to_the_record_limit(
+    live_gateway, tokens, gateway_settings, read_topic
+):
+    topic = gateway_settings.audio_topic
+    limit = gateway_settings.max_records_per_request
+    meeting = new_meeting()
+
+    def pieces():  # no Content-Length: a chunked body, answered as it arrives
+        for s in range(limit + 5):
+            yield json.dumps({"key": {"type": "STRING", "data": meeting},
+                              "value": {"type": "JSON", "data": small(meeting, s)}}).encode()
+
+    with httpx.Client(base_url=live_gateway, timeout=60) as http:
+        resp = http.post(V3.format(topic=topic), content=pieces(),
+                         headers={**tokens.auth(), "Content-Type": "application/json"})
+    lines = [json.loads(line) for line in resp.text.splitlines()]
+    assert [line["error_code"] for line in lines] == [200] * limit + [429]
+    assert str(limit) in lines[-1]["message"]
+    assert [s for _, _, s in seqs_in(read_topic, topic)] == list(range(limit))
