@@ -4,6 +4,17 @@ It speaks the REST Proxy produce API (v2 and v3, docs/contract.md section 3) for
 checks team tokens and meeting ownership, validates every envelope with ``domain.envelope`` (the
 same rules as the flow), and answers only after an ``acks=all`` delivery report.
 
+Before anything is produced, every container chunk (wav, flac, ogg, webm, mp3) is decoded
+without resampling in a small thread pool, with a time budget (``connectors.audio.probe_chunk``):
+a sample rate outside 4-192 kHz, more than 8 channels, more decoded audio than
+``max_chunk_seconds`` or undecodable bytes is a 422 with the reason. Then the team's quotas
+(``domain.quotas``, counted per gateway process) are checked for the request as a whole: records
+per request, new meetings and audio seconds per team per minute, sources per meeting. A request
+over any of them is refused whole, 429 with ``Retry-After``, and nothing of it is produced.
+
+Answers never carry infrastructure details: a 503 says which part is unavailable (the token
+store, Kafka) and when to retry; hosts, ports and driver messages go to the log only.
+
 Duplicates: a chunk posted again (same meeting, source, seq and bytes) within
 ``DEDUPE_WINDOW_S`` of its first 200 is answered with the first delivery's offset and not
 produced again, so a retry storm leaves one record in Kafka. The window is per process and
@@ -20,8 +31,10 @@ import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -44,6 +57,7 @@ from apps.kafka_rest import (
     v2_offsets,
     v3_result,
 )
+from connectors.audio import AudioDecodeError, probe_chunk
 from connectors.kafka_producer import (
     Delivered,
     DurableProducer,
@@ -53,6 +67,7 @@ from connectors.kafka_producer import (
 from connectors.settings import Settings
 from connectors.tokens import Principal, TokenStore, TokenStoreUnavailable
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, validate_envelope
+from domain.quotas import EdgeQuotas, Grant, QuotaExceeded, QuotaLimits
 
 log = logging.getLogger("vori.gateway")
 
@@ -60,6 +75,12 @@ CONTRACT_TOPIC = "audio.raw"
 DEDUPE_WINDOW_S = 120.0
 DEDUPE_MAX_ENTRIES = 200_000
 STREAM_WINDOW = 32  # records of one v3 stream in flight at once
+# Container chunks are decoded in this many threads, each with this time budget; the event loop
+# never decodes, so a flood of costly chunks delays only other chunks' checks.
+PROBE_WORKERS = 2
+PROBE_BUDGET_S = 1.0
+# More chunks than this waiting for a check: 503 (retry shortly) rather than an unbounded queue.
+PROBE_BACKLOG = 256
 _STATUS_OF_KIND = {"malformed": 400, "invalid": 422, "too_large": 413}
 DedupeKey = tuple[str, str, int, bytes]  # meeting, source, seq, digest of the value
 V3Outcome = tuple[int, dict[str, Any], dict[str, str]]  # status, body, headers
@@ -75,12 +96,14 @@ class Problem(Exception):
         *,
         code: int | None = None,
         headers: dict[str, str] | None = None,
+        detail: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
         self.headers = headers or {}
+        self.detail = detail  # for the log only: may name hosts, ports, drivers
 
     def body(self, v3: bool) -> dict[str, Any]:
         # v2 uses five-digit codes (40101, 40401, ...); v3 the HTTP status, as the REST Proxy does.
@@ -90,9 +113,21 @@ class Problem(Exception):
         return error_body(code, self.message)
 
 
-def _unavailable(message: str, retry_after_s: float) -> Problem:
+def _unavailable(message: str, retry_after_s: float, detail: BaseException | None = None
+                 ) -> Problem:
+    """A 503 whose body says only ``message``; ``detail`` (with its cause) goes to the log."""
     retry = str(max(1, math.ceil(retry_after_s)))
-    return Problem(503, message, headers={"Retry-After": retry})
+    why = None
+    if detail is not None:
+        why = str(detail)
+        cause = detail.__cause__
+        if cause is not None and str(cause) not in why:
+            why = f"{why} ({cause})"
+    return Problem(503, message, headers={"Retry-After": retry}, detail=why)
+
+
+def _over_quota(exc: QuotaExceeded, where: str = "") -> Problem:
+    return Problem(429, f"{where}{exc.reason}", headers={"Retry-After": str(exc.retry_after_s)})
 
 
 @dataclass(frozen=True)
@@ -145,6 +180,13 @@ class RecentDeliveries:
         future.set_result(delivered)
         return delivered
 
+    def delivered(self, key: DedupeKey) -> bool:
+        """Whether a post of ``key`` was acknowledged within the window (a retry of it is free)."""
+        hit = self._entries.get(key)
+        if hit is None or hit[0] <= time.monotonic() or not hit[1].done():
+            return False
+        return not hit[1].cancelled() and hit[1].exception() is None
+
     def _expire(self, now: float) -> None:
         while self._entries:
             key, (expires, future) = next(iter(self._entries.items()))
@@ -154,7 +196,8 @@ class RecentDeliveries:
 
 
 class Gateway:
-    """What a request needs: settings, the producer, the token store, the dedupe window."""
+    """What a request needs: settings, the producer, the token store, the dedupe window, the
+    audio checker and the quotas."""
 
     def __init__(self, settings: Settings, producer: DurableProducer, tokens: TokenStore) -> None:
         self.settings = settings
@@ -163,6 +206,17 @@ class Gateway:
         self.limits = EnvelopeLimits(settings.max_audio_bytes, settings.max_chunk_seconds)
         self.topics = {CONTRACT_TOPIC, settings.audio_topic}
         self.recent = RecentDeliveries(DEDUPE_WINDOW_S, DEDUPE_MAX_ENTRIES)
+        self.quotas = EdgeQuotas(QuotaLimits(
+            records_per_request=settings.max_records_per_request,
+            new_meetings_per_minute=settings.max_new_meetings_per_minute,
+            audio_seconds_per_minute=settings.max_audio_seconds_per_minute,
+            sources_per_meeting=settings.max_sources_per_meeting,
+        ))
+        self.probes = ThreadPoolExecutor(PROBE_WORKERS, thread_name_prefix="vori-probe")
+        self._probes_waiting = 0
+
+    def close(self) -> None:
+        self.probes.shutdown(wait=False, cancel_futures=True)
 
     async def authenticate(self, request: Request) -> Principal:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -171,9 +225,11 @@ class Gateway:
             raise Problem(401, "missing bearer token (Authorization: Bearer <token>)",
                           headers=challenge)
         try:
+            # The store refuses a token not of our format without asking the database, so junk
+            # tokens cannot crowd real ones out of its pool.
             principal = await self.tokens.verify(token.strip())
         except TokenStoreUnavailable as exc:
-            raise _unavailable(f"cannot check the token now: {exc}", 2.0) from exc
+            raise _unavailable("cannot check the token now; retry later", 2.0, exc) from exc
         if principal is None:
             raise Problem(401, "unknown or revoked token", headers=challenge)
         if principal.role != "producer":
@@ -213,6 +269,64 @@ class Gateway:
             value = json.dumps(incoming.value, separators=(",", ":")).encode("ascii")
         return Outgoing(chunk, chunk.meeting_id.encode("utf-8"), value, incoming)
 
+    async def audio_seconds(self, rec: Outgoing, where: str = "") -> float:
+        """How much audio a record holds; decodes a container chunk (off the loop) to know.
+
+        Raises a 422 :class:`Problem` with the reason when the audio is out of bounds or does
+        not decode within the time budget.
+        """
+        chunk = rec.chunk
+        if not chunk.audio:
+            return 0.0
+        if chunk.codec == "pcm_s16le":
+            assert chunk.sample_rate is not None and chunk.channels is not None
+            return len(chunk.audio) / (2 * chunk.channels * chunk.sample_rate)
+        if self._probes_waiting >= PROBE_BACKLOG:
+            raise _unavailable("too many audio chunks are being checked; retry shortly", 1.0)
+        self._probes_waiting += 1
+        try:
+            info = await asyncio.get_running_loop().run_in_executor(
+                self.probes,
+                partial(probe_chunk, chunk, max_seconds=self.settings.max_chunk_seconds,
+                        time_budget_s=PROBE_BUDGET_S),
+            )
+        except AudioDecodeError as exc:
+            raise Problem(422, f"{where}{exc}") from exc
+        except Exception as exc:  # MemoryError and the like: this chunk is refused, not the gateway
+            log.warning("checking a %s chunk failed: %r", chunk.codec, exc)
+            raise Problem(422, f"{where}the {chunk.codec} audio cannot be checked") from exc
+        finally:
+            self._probes_waiting -= 1
+        return info.seconds if info is not None else 0.0
+
+    def take_quota(self, principal: Principal, records: list[Outgoing], seconds: list[float]
+                   ) -> Grant:
+        """Count a request against its team's quotas, all or nothing; 429 if it does not fit."""
+        # A retry of an acknowledged chunk is answered from the dedupe window: it costs nothing.
+        fresh = sum(s for rec, s in zip(records, seconds, strict=True)
+                    if not self.recent.delivered(rec.dedupe_key))
+        try:
+            return self.quotas.take(
+                principal.team,
+                [(rec.chunk.meeting_id, rec.chunk.source) for rec in records],
+                fresh,
+                time.monotonic(),
+            )
+        except QuotaExceeded as exc:
+            raise _over_quota(exc) from exc
+
+    def check_records(self, count: int) -> None:
+        try:
+            self.quotas.check_records(count)
+        except QuotaExceeded as exc:
+            raise _over_quota(exc) from exc
+
+    async def admit(self, principal: Principal, records: list[Outgoing], where: list[str]
+                    ) -> Grant:
+        """Check the audio of every record, then the team's quotas: the gate before Kafka."""
+        seconds = [await self.audio_seconds(rec, w) for rec, w in zip(records, where, strict=True)]
+        return self.take_quota(principal, records, seconds)
+
     async def authorize(self, principal: Principal, records: list[Outgoing]) -> None:
         """Bind each new meeting to the principal's team; 403 for another team's meeting."""
         seen: set[str] = set()
@@ -224,7 +338,8 @@ class Gateway:
             try:
                 owner = await self.tokens.bind_meeting(meeting, principal.team, rec.chunk.title)
             except TokenStoreUnavailable as exc:
-                raise _unavailable(f"cannot check meeting ownership now: {exc}", 2.0) from exc
+                raise _unavailable("cannot check meeting ownership now; retry later", 2.0,
+                                   exc) from exc
             if owner != principal.team:
                 raise Problem(403, f"meeting {meeting!r} belongs to another team")
 
@@ -240,7 +355,8 @@ class Gateway:
         try:
             return await self.recent.once(rec.dedupe_key, produce)
         except KafkaUnavailable as exc:
-            raise _unavailable(str(exc), exc.retry_after_s) from exc
+            raise _unavailable("Kafka is not available now; retry later", exc.retry_after_s,
+                               exc) from exc
         except KafkaRecordRejected as exc:
             raise Problem(413, str(exc)) from exc
 
@@ -261,8 +377,13 @@ class Gateway:
         try:
             incoming = parse_v3_record(obj)
             rec = self.prepare(incoming)
-            await self.authorize(principal, [rec])
-            done = await self.deliver(principal, rec)
+            grant = await self.admit(principal, [rec], [""])
+            try:
+                await self.authorize(principal, [rec])
+                done = await self.deliver(principal, rec)
+            except BaseException:
+                self.quotas.give_back(grant, time.monotonic())
+                raise
         except WireError as exc:
             return exc.status, error_body(exc.status, exc.message), {}
         except Problem as exc:
@@ -322,8 +443,14 @@ async def _v3_lines(
 ) -> AsyncIterator[bytes]:
     """One result line per record, in order; a few records are produced concurrently."""
     pending: deque[asyncio.Task[V3Outcome]] = deque()
+    count = 0
     try:
         async for item in items:
+            count += 1
+            if count > gw.settings.max_records_per_request and not isinstance(item, WireError):
+                # A stream is answered as it goes: the records before this one stand.
+                item = WireError(429, f"more than {gw.settings.max_records_per_request} records "
+                                      f"in one request; send the rest in another request")
             if isinstance(item, WireError):
                 while pending:
                     yield _line((await pending.popleft())[1])
@@ -371,10 +498,11 @@ def create_app(
         )
         store = tokens or TokenStore(settings.database_url, cache_ttl_s=settings.token_cache_ttl_s)
         await store.open()
-        app.state.gateway = Gateway(settings, prod, store)
+        app.state.gateway = gw = Gateway(settings, prod, store)
         try:
             yield
         finally:
+            gw.close()
             await store.close()
             if own_producer:
                 await asyncio.to_thread(prod.close)
@@ -390,7 +518,7 @@ def create_app(
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
         if exc.status >= 500:
             log.warning("%s %s -> %d: %s", request.method, request.url.path, exc.status,
-                        exc.message)
+                        exc.detail or exc.message)
         return _problem_response(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
@@ -440,10 +568,17 @@ def create_app(
             incoming = parse_v2(body, embedded)
         except WireError as exc:
             raise Problem(exc.status, exc.message) from exc
+        gw.check_records(len(incoming))
         # Every record is checked before any is produced: a bad one rejects the whole request.
-        records = [gw.prepare(rec, f"records[{i}]: ") for i, rec in enumerate(incoming)]
-        await gw.authorize(principal, records)
-        delivered = await gw.deliver_all(principal, records)
+        where = [f"records[{i}]: " for i in range(len(incoming))]
+        records = [gw.prepare(rec, w) for rec, w in zip(incoming, where, strict=True)]
+        grant = await gw.admit(principal, records, where)
+        try:
+            await gw.authorize(principal, records)
+            delivered = await gw.deliver_all(principal, records)
+        except BaseException:
+            gw.quotas.give_back(grant, time.monotonic())
+            raise
         return JSONResponse(
             v2_offsets([(d.partition, d.offset) for d in delivered]), media_type=V2_RESPONSE
         )
@@ -464,6 +599,8 @@ def create_app(
             return _LineStream(_v3_lines(gw, principal, items), media_type=V3_JSON)
         body = await gw.read_body(request)
         objects: list[Any | WireError] = [o async for o in _v3_items(_one_chunk(body), limit)]
+        # A whole body is refused whole when it holds too many records.
+        gw.check_records(sum(not isinstance(o, WireError) for o in objects))
         if len(objects) == 1:
             only = objects[0]
             if isinstance(only, WireError):

@@ -191,7 +191,10 @@ def local_stack(workers: int) -> Iterator[tuple[str, str]]:
         token = create_token(dsn, team="bench", role="producer")
         port = free_ports(1)[0]
         env = {**os.environ, "VORI_KAFKA_BOOTSTRAP": kafka.bootstrap, "VORI_DATABASE_URL": dsn,
-               "VORI_GATEWAY_PORT": str(port), "VORI_GATEWAY_WORKERS": str(workers)}
+               "VORI_GATEWAY_PORT": str(port), "VORI_GATEWAY_WORKERS": str(workers),
+               # One team plays every meeting here: per-team quotas would measure themselves.
+               "VORI_MAX_NEW_MEETINGS_PER_MINUTE": "1000000",
+               "VORI_MAX_AUDIO_SECONDS_PER_MINUTE": "1e9"}
         gateway = subprocess.Popen([sys.executable, "-m", "apps.gateway"], cwd=REPO, env=env)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -6,6 +6,7 @@ import io
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 
 import av
 import numpy as np
@@ -100,10 +101,12 @@ def _checked_frames(
     ctx = stream.codec_context
     if ctx.sample_rate:
         _check_shape(ctx.sample_rate, ctx.channels or 1, fmt)
-    seconds = 0.0
+    # Exact sums: float steps of 1152/16000 s add up to a hair over 60 and would refuse an
+    # honest 60 s chunk.
+    seconds = Fraction(0)
     for frame in container.decode(stream):
         _check_shape(frame.sample_rate, len(frame.layout.channels), fmt)
-        seconds += frame.samples / frame.sample_rate
+        seconds += Fraction(frame.samples, frame.sample_rate)
         if seconds > max_seconds:
             raise AudioDecodeError(f"chunk holds more than {max_seconds:g} s of audio")
         if deadline is not None and time.monotonic() > deadline:
@@ -130,19 +133,19 @@ def probe_chunk(chunk: AudioChunk, *, max_seconds: float, time_budget_s: float =
     fmt = _FORMATS[chunk.codec]
     deadline = time.monotonic() + time_budget_s
     rate = channels = 0
-    seconds = 0.0
+    seconds = Fraction(0)
     try:
         with _opened(chunk.audio, fmt) as container:
             for frame in _checked_frames(container, fmt, max_seconds, deadline):
                 rate, channels = frame.sample_rate, len(frame.layout.channels)
-                seconds += frame.samples / frame.sample_rate
+                seconds += Fraction(frame.samples, frame.sample_rate)
     except AudioDecodeError:
         raise
     except _DECODE_ERRORS as exc:
         raise AudioDecodeError(f"cannot decode {fmt} audio: {exc}") from exc
     if not rate:
         raise AudioDecodeError(f"the {fmt} data holds no audio frames")
-    return AudioInfo(rate, channels, seconds)
+    return AudioInfo(rate, channels, float(seconds))
 
 
 def _decode_container(data: bytes, fmt: str, max_seconds: float) -> Pcm:

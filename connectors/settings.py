@@ -141,6 +141,13 @@ class Settings:
     flow_max_pending_meeting_s: float = 1800.0
     flow_max_pending_team_s: float = 7200.0  # per flow process
 
+    # Quotas at the gateway (per gateway process: each worker counts for itself). A request over
+    # any of them is refused whole with 429 and Retry-After, before anything is produced.
+    max_records_per_request: int = 100
+    max_new_meetings_per_minute: int = 30  # per team
+    max_audio_seconds_per_minute: float = 3600.0  # per team: 60 live meetings' worth
+    max_sources_per_meeting: int = 16
+
     state_dir: Path = field(default_factory=_default_state_dir)
 
     @classmethod
