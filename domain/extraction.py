@@ -24,6 +24,7 @@ from domain.extraction_words import (
     is_hangul,
     is_stop,
     key_words,
+    overlap,
     stem,
     strip_particle,
     strip_verb_ending,
@@ -78,6 +79,8 @@ class _State:
     questions: list[str] = field(default_factory=list)
     # (utterance, sentence) answers that accepted a request: their "I'll do it" is that task.
     answered: set[tuple[int, int]] = field(default_factory=set)
+    # the accepting reply's utterance -> the item its yes made: more said in it is about that item
+    accepted: dict[int, int] = field(default_factory=dict)
     # sentences that produced something, for the summary's score
     productive: set[tuple[int, int]] = field(default_factory=set)
 
@@ -152,6 +155,10 @@ def _read_utterance(state: _State, ui: int) -> None:
             if commitment is not None:
                 assignee = utt.speaker if commitment.who == SELF else _person(state, commitment.who)
                 task = commitment.task
+                if _continues_accepted(state, ui, assignee, task):
+                    _follow_up(state, ui, si, state.accepted[ui], clause)
+                    took = True
+                    continue
                 if not (_is_follow_up(task) and _recent_item(state, ui, assignee) is not None):
                     task = _resolve_back_reference(task, state, ui, si, loose=False)
                 _add_action(state, ui, si, assignee, task, clause, sentence)
@@ -251,7 +258,10 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             # The date the addressee gives wins over the one in the request ("this week?" ->
             # "Sure, by Thursday"): the answer is the later word.
             date_text = answer_text if find_due_date(answer_text, state.meeting_date) else clause
+            before = len(state.actions)
             _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False)
+            if len(state.actions) > before:
+                state.accepted[aj] = before
             return True
     if request.needs_answer or assignee is None or not request.task:
         return False
@@ -351,10 +361,7 @@ def _add_action(
     if follow_up and _is_follow_up(clean):
         i = _recent_item(state, ui, assignee)
         if i is not None:
-            prev = state.actions[i]
-            if due is not None:
-                state.actions[i] = ActionItem(prev.assignee, prev.task, due.date, prev.quote, prev.start_ms)
-            state.productive.add((ui, si))
+            _follow_up(state, ui, si, i, date_text)
         return
     utt = state.utts[ui]
     state.actions.append(ActionItem(assignee, clean, due.date if due else None, quote, utt.start_ms))
@@ -368,7 +375,8 @@ _FOLLOW_UP_WORDS = frozenset(
     stem(w)
     for w in """do does doing done finish finished finishing complete completed wrap wrapped
     start started handle handled take took get got have green ready sorted sort close closed
-    work working continue pick own it them that this those these one part mine
+    work working continue pick own it them that this those these one part mine version draft
+    first something pass cut
     마무리 마무리하 끝내 끝 완료 완료하 처리 처리하 진행 진행하 작업 시작 해결 오후 오전 아침 저녁
     """.split()
 )
@@ -377,11 +385,17 @@ _BACK_REF_KO = re.compile(
     r"^(?:그건|그거는|그거|그것은|그것도|그건요|이건|이거는|이것은|그\s*부분은|그\s*건은|그쪽은)\s*"
 )
 _NP_EN = re.compile(
-    r"^(?:(?:ok(?:ay)?|so|and|also|right|then|now)[,.]?\s+)*(?:[A-Z][a-z]+,\s*)?"
-    r"(?P<np>(?:the|our|these|those|this|that|a|an|my|your|all the|some)\s+.+?)\s+"
+    r"^(?:(?:ok(?:ay)?|so|and|also|right|then|now|first|second|third|next|finally|lastly|last)"
+    r"[,.:]?\s+)*(?:[A-Z][a-z]+,\s*)?"
+    r"(?P<np>(?:the|our|these|those|this|that|a|an|my|your|all the|some)\s+.+?)(?:\s+"
     r"(?:is|are|was|were|keeps?|kept|needs?|has|have|had|broke|breaks|failed|fails|still|will|"
-    r"should|must|can|could|looks?|seems?|went|got|started|stopped)\b",
+    r"should|must|can|could|looks?|seems?|went|got|started|stopped|expires?|expired|crash(?:es|ed)?|"
+    r"runs?|ran|times? out|timed out|blocks?|blocked|goes|hit|hits|takes?|took|does|did)\b|"
+    r"\s*[.!]?$)",
     re.IGNORECASE,
+)
+_KO_SUBJECT = re.compile(
+    r"^(?:(?:그리고|그런데|근데|자|그럼|먼저|다음으로)\s+)?(?P<np>(?:\S+\s+){0,3}?\S+?)(?:이|가|은|는)\s+\S"
 )
 _KO_NEED = re.compile(
     r"(?:도|은|는|이|가|을|를)?\s*(?:필요합니다|필요해요|필요하고요|해야\s*(?:합니다|해요|돼요|됩니다)|"
@@ -391,6 +405,30 @@ _KO_NEED = re.compile(
 
 # How far back (in utterances) the item a follow-up refers to may have been given out.
 _FOLLOW_UP_WINDOW = 3
+
+
+def _continues_accepted(state: _State, ui: int, assignee: str | None, task: str) -> bool:
+    """ "네, 제가 챙길게요. 수요일까지 원인 정리해서 공유드릴게요": the rest of a yes is about its task
+    when it has no content word of its own or, in Korean, shares one with it or names no object."""
+    i = state.accepted.get(ui)
+    if i is None or state.actions[i].assignee != assignee:
+        return False
+    own = [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
+    if not own:
+        return True
+    # Korean drops the object it goes on about: a word of the task, or no object at all.
+    return is_hangul(task) and (
+        bool(overlap(tuple(own), key_words(state.actions[i].task)))
+        or not re.search(r"\S[을를은는]\s", f"{task} ")
+    )
+
+
+def _follow_up(state: _State, ui: int, si: int, i: int, date_text: str) -> None:
+    due = find_due_date(date_text, state.meeting_date)
+    prev = state.actions[i]
+    if due is not None:
+        state.actions[i] = ActionItem(prev.assignee, prev.task, due.date, prev.quote, prev.start_ms)
+    state.productive.add((ui, si))
 
 
 def _recent_item(state: _State, ui: int, assignee: str | None) -> int | None:
@@ -423,13 +461,20 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
     if not task:
         return task
     ko = _BACK_REF_KO.match(task)
+    if ko is None and loose and is_hangul(task) and len([w for w in key_words(task) if len(w) > 1]) <= 1:
+        # "유진 씨, 원인 좀 봐 주실 수 있을까요?" after "정산 배치가 자꾸 실패하고 있어요."
+        subject = _KO_SUBJECT.match(_previous_raw(state, ui, si).strip())
+        if subject is not None and key_words(subject["np"]):
+            return f"{subject['np']} {task}"
+        return task
     if ko is not None:
         previous = _previous_raw(state, ui, si)
         np = _KO_NEED.sub("", previous.strip()) if previous else ""
         if np and is_hangul(np) and np != previous.strip():
             return f"{np} {task[ko.end() :]}".strip()
         return task
-    if not _PRONOUN_EN.search(task) or not _is_follow_up(task):
+    content = [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
+    if not _PRONOUN_EN.search(task) or len(content) > 1:
         return task
     previous = _previous_raw(state, ui, si)
     if not previous or is_hangul(previous):

@@ -44,7 +44,7 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bgotta\b", "have to"),
         # "Bob's on it", "Ana's going to": the verb, not the possessive, before these words.
         (
-            r"\b([A-Z][a-z]+)'s\s+(?=going|on it|working|blocked|stuck|done|finished|handling|taking|almost|still|halfway)",
+            r"\b([A-Z][a-z]+)'s\s+(?=(?:going|on it|working|blocked|stuck|done|finished|handling|taking|almost|still|halfway|about|nearly|mostly|half|two thirds|in (?:review|progress|qa)|out|live|green|ready|waiting|pending|merged|shipped|deployed|finally|now)\b)",
             r"\1 is ",
         ),
         (r"\s+", " "),
@@ -574,6 +574,20 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     (
         "in_progress",
         r"\b(?P<who>I|we)\s+will\s+(?:continue|keep (?:working on|going with|at)|carry on with)\s+(?P<subj>.+)$",
+    ),
+)
+_STATUS_RULES += (
+    (
+        "blocked",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:still\s+|currently\s+)?(?:blocked|stuck)\s+(?:on|with)\s+(?P<subj>.+?)(?:\s*,?\s+(?:because|since|as|due to|until|waiting)\b\s*(?P<reason>.+))?$",
+    ),
+    (
+        "in_progress",
+        rf"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:still\s+|currently\s+|now\s+)?(?:{_PROGRESS_VERBS})\s+(?P<subj>.+)$",
+    ),
+    (
+        "done",
+        rf"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:just\s+|finally\s+|already\s+)?(?:{_DONE_VERBS})\s+(?P<subj>(?:the|my|our|a|an|all|both|those|these|that|this|it|them)\b.+)$",
     ),
 )
 _STATUS_PATTERNS = tuple((status, re.compile(rx, _I)) for status, rx in _STATUS_RULES)
