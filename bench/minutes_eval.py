@@ -1,13 +1,17 @@
 """Score the offline minutes writer on the labelled meetings in eval/minutes (see its README).
 
-    python bench/minutes_eval.py [--dir DIR] [--asr DIR] [--verbose]
+    python bench/minutes_eval.py [--dir DIR] [--asr DIR] [--verbose] [--llm-replay FILE]
 
 By default scores both eval/minutes (written alongside the rules) and eval/minutes_heldout (written
 from a brief without reading the rules), one table each, then one summary line per set; ``--dir``
 scores just that directory. Prints action-item precision/recall/F1, due-date accuracy, status-update
 accuracy, ticket routing, decisions and distractors taken, by language and overall; with ``--asr``
 the same figures for the ASR transcripts of the same meetings (scored against the clean labels).
-Always exits 0 once the sets are read: the figures are for people, not a gate.
+With ``--llm-replay FILE`` each set is scored a second time with the offline items passed through
+``connectors.llm.OpenAIMinutesChecker``, talking to a local OpenAI-compatible server that answers
+from FILE (``{"answers": {meeting_id: {"items": [...]}}}``; a meeting without an entry gets no
+verdicts), and prints what the check changed. Always exits 0 once the sets are read: the figures
+are for people, not a gate.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import re
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -185,8 +193,13 @@ class Board:
         )
 
 
-def score_meeting(meeting: Meeting, board: Board) -> tuple[Score, Minutes]:
+Check = Callable[[Minutes, "Meeting"], Minutes]
+
+
+def score_meeting(meeting: Meeting, board: Board, check: Check | None = None) -> tuple[Score, Minutes]:
     minutes = extract_minutes(meeting.utterances, meeting.date)
+    if check is not None:
+        minutes = check(minutes, meeting)
     labels = meeting.labels
     s = Score(meetings=1)
     action_labels = labels.get("action_items", [])
@@ -288,12 +301,12 @@ def _row(name: str, s: Score) -> str:
     )
 
 
-def run(meetings: list[Meeting], title: str, verbose: bool) -> Score:
+def run(meetings: list[Meeting], title: str, verbose: bool, check: Check | None = None) -> Score:
     by_lang: dict[str, Score] = {}
     total = Score()
     board = Board()
     for meeting in sorted(meetings, key=lambda m: (m.team, m.date, m.meeting_id)):
-        s, _ = score_meeting(meeting, board)
+        s, _ = score_meeting(meeting, board, check)
         by_lang.setdefault(meeting.language, Score()).add(s)
         total.add(s)
     print(f"\n{title}")
@@ -329,6 +342,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--asr", type=Path, default=None, help="ASR transcripts of the same meetings")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    parser.add_argument(
+        "--llm-replay",
+        type=Path,
+        default=None,
+        help="also score with the LLM check, answered from this JSON file by a local server",
+    )
     args = parser.parse_args(argv)
     dirs = (
         [args.dir] if args.dir is not None else [root / "eval" / "minutes", root / "eval" / "minutes_heldout"]
@@ -359,11 +378,74 @@ def main(argv: list[str] | None = None) -> int:
                 run(load_asr(args.asr, clean), f"ASR transcripts ({args.asr})", args.verbose),
             )
         )
+    if args.llm_replay is not None:
+        totals.extend(_with_replay(args.llm_replay, sets, root, args.verbose))
     if len(totals) > 1:
         print("\nsummary")
         for name, total in totals:
             print(_summary(name, total))
     return 0
+
+
+@contextmanager
+def _replay_server(answers: dict[str, Any]) -> Iterator[str]:
+    """A local OpenAI-compatible /v1/chat/completions answering by the "Meeting: <id>" line."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            user = next((m["content"] for m in body["messages"] if m["role"] == "user"), "")
+            found = re.match(r"Meeting: (\S+)", user)
+            content = json.dumps(answers.get(found[1] if found else "", {"items": []}))
+            payload = json.dumps({
+                "id": "replay", "object": "chat.completion", "created": 0, "model": "replay",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": content}}],
+            }).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _with_replay(
+    path: Path, sets: list[tuple[Path, list[Meeting]]], root: Path, verbose: bool
+) -> list[tuple[str, Score]]:
+    from connectors.llm import OpenAIMinutesChecker
+    from connectors.settings import Settings
+
+    answers = json.loads(path.read_text(encoding="utf-8")).get("answers", {})
+    out = []
+    with _replay_server(answers) as url:
+        checker = OpenAIMinutesChecker(Settings(llm_base_url=url, llm_model="replay", llm_max_retries=0))
+        for directory, meetings in sets:
+            changes: list[str] = []
+
+            def check(minutes: Minutes, meeting: Meeting, changes: list[str] = changes) -> Minutes:
+                done = checker.check(minutes, meeting.utterances, meeting.date, title=meeting.meeting_id)
+                changes.extend(f"{meeting.meeting_id}: {c}" for c in done.changes)
+                return done.minutes
+
+            name = f"LLM check {_shown(directory, root)}"
+            total = run(meetings, f"with the LLM check replayed from {path} ({directory})", verbose, check)
+            print(f"the check changed or ignored {len(changes)} thing(s):")
+            for line in changes:
+                print("  -", line)
+            out.append((name, total))
+    return out
 
 
 def _shown(directory: Path, root: Path) -> str:

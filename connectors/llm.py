@@ -38,8 +38,8 @@ from domain.extraction_base import strip_honorific
 from domain.minutes import ActionItem, Minutes, MinutesFormatError, StatusUpdate, Utterance
 from domain.tickets import same_person
 
-__all__ = ["MINUTES_SCHEMA", "LLMAnswerError", "LLMError", "LLMRejected", "LLMUnavailable",
-           "OpenAIMinutesWriter"]
+__all__ = ["CHECK_SCHEMA", "MINUTES_SCHEMA", "CheckedMinutes", "LLMAnswerError", "LLMError",
+           "LLMRejected", "LLMUnavailable", "OpenAIMinutesChecker", "OpenAIMinutesWriter"]
 
 log = logging.getLogger("vori.llm")
 
@@ -272,13 +272,18 @@ class OpenAIMinutesWriter:
         backoff: float = min(self._backoff_s * 2.0**attempt, MAX_BACKOFF_S)
         return backoff * (0.5 + random.random() / 2)  # jitter: clients do not retry in lockstep
 
-    def _complete(self, messages: list[ChatCompletionMessageParam]) -> _Answer:
+    def _complete(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        schema: dict[str, Any] | None = None,
+        name: str = "meeting_minutes",
+    ) -> _Answer:
         """One request; the only place an ``openai`` exception is caught and translated."""
         response_format: ResponseFormatJSONSchema | openai.Omit = openai.omit
         if self._schema_format:
             response_format = {
                 "type": "json_schema",
-                "json_schema": {"name": "meeting_minutes", "strict": True, "schema": MINUTES_SCHEMA},
+                "json_schema": {"name": name, "strict": True, "schema": schema or MINUTES_SCHEMA},
             }
         try:
             resp = self._openai().chat.completions.create(
@@ -443,3 +448,147 @@ def _guard_people(minutes: Minutes, spoken: Sequence[Utterance]) -> Minutes:
     if len(notes) == len(minutes.notes):
         return minutes
     return replace(minutes, action_items=tuple(items), status_updates=tuple(updates), notes=tuple(notes))
+
+
+# -- the check: the offline items handed to an LLM to confirm or fix owners and due dates ----------
+
+CHECK_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["items"],
+    "properties": {
+        "items": {
+            "type": "array",
+            "description": "one entry per action item, by its number; items not listed are confirmed",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["index", "keep", "assignee", "due_date"],
+                "properties": {
+                    "index": {"type": "integer", "minimum": 0},
+                    "keep": {"type": "boolean", "description": "false: not a real commitment"},
+                    "assignee": {**_nullable("string"), "description": "who will do it"},
+                    "due_date": {**_nullable("string"), "description": "YYYY-MM-DD or null"},
+                },
+            },
+        }
+    },
+}
+
+_CHECK_SYSTEM = """You check the action items a rule-based writer took from a meeting transcript.
+Each transcript line is `[start_ms] Speaker: text`; the items follow, numbered from 0.
+For each item, say whether it is a real commitment (keep), who will do it (the speaker label of
+the person who accepted or was given the task, or a name said in the transcript) and its due date,
+resolving relative dates against the meeting date {date} ({weekday}): a bare weekday is the next
+such day after the meeting. Do not add items. Answer with one JSON object that follows this JSON
+schema, and nothing else:
+{schema}"""
+
+
+@dataclass(frozen=True)
+class CheckedMinutes:
+    """The minutes after the check, and what it changed (one line per change, for people)."""
+
+    minutes: Minutes
+    changes: tuple[str, ...]
+
+
+class OpenAIMinutesChecker:
+    """Confirms or fixes the owners and due dates of offline minutes with an LLM.
+
+    One request per meeting with :data:`CHECK_SCHEMA` as structured output. It never raises and
+    never invents: an unreachable server or an unreadable answer leaves the minutes as they were
+    (with a note), an owner nobody said is ignored, an impossible date is ignored, and only the
+    items it was given can be dropped or changed.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._writer = OpenAIMinutesWriter(settings)
+
+    def check(
+        self,
+        minutes: Minutes,
+        utterances: Sequence[Utterance],
+        meeting_date: datetime.date,
+        *,
+        title: str = "",
+    ) -> CheckedMinutes:
+        spoken = [u for u in utterances if u.text and u.text.strip()]
+        if not minutes.action_items or not spoken:
+            return CheckedMinutes(minutes, ())
+        items = "\n".join(
+            f"{i}. owner={a.assignee or 'nobody'}; due={a.due_date or 'none'}; task={a.task}; "
+            f"said: {a.quote}"
+            for i, a in enumerate(minutes.action_items)
+        )
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": _CHECK_SYSTEM.format(
+                schema=json.dumps(CHECK_SCHEMA, separators=(",", ":")),
+                date=meeting_date.isoformat(),
+                weekday=meeting_date.strftime("%A"),
+            )},
+            {"role": "user", "content": (f"Meeting: {title}\n" if title else "")
+             + _transcript(spoken, meeting_date, minutes.language) + "\n\nItems:\n" + items},
+        ]
+        try:
+            answer = self._writer._complete(messages, CHECK_SCHEMA, "minutes_check")
+            verdicts = _check_verdicts(answer.content)
+        except LLMError as exc:
+            note = f"the LLM check failed ({exc}); the offline items stand unchecked"
+            return CheckedMinutes(replace(minutes, notes=(*minutes.notes, note)), ())
+        return _apply_check(minutes, verdicts, _People(spoken))
+
+
+def _check_verdicts(content: str) -> list[dict[str, Any]]:
+    try:
+        raw = json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise LLMAnswerError(f"the check answer is not JSON: {exc}") from exc
+    items = raw.get("items") if isinstance(raw, dict) else None
+    if not isinstance(items, list):
+        raise LLMAnswerError("the check answer has no items list")
+    return [v for v in items if isinstance(v, dict) and isinstance(v.get("index"), int)]
+
+
+def _apply_check(minutes: Minutes, verdicts: list[dict[str, Any]], people: _People) -> CheckedMinutes:
+    items: list[ActionItem | None] = list(minutes.action_items)
+    changes: list[str] = []
+    for verdict in verdicts:
+        i = verdict["index"]
+        if not 0 <= i < len(items) or items[i] is None:
+            changes.append(f"ignored: a verdict on item {i}, which does not exist")
+            continue
+        item = items[i]
+        assert item is not None
+        if verdict.get("keep") is False:
+            changes.append(f"dropped {item.task!r} ({item.assignee})")
+            items[i] = None
+            continue
+        owner = verdict.get("assignee")
+        if isinstance(owner, str) and owner.strip() and not same_person(owner, item.assignee):
+            if people.known(owner):
+                changes.append(f"owner of {item.task!r}: {item.assignee} -> {owner.strip()}")
+                item = replace(item, assignee=owner.strip())
+            else:
+                changes.append(f"ignored: owner {owner!r} for {item.task!r}, never said in the meeting")
+        due_text = verdict.get("due_date")
+        due: datetime.date | None = item.due_date
+        if due_text is None:
+            due = None
+        elif isinstance(due_text, str):
+            try:
+                due = datetime.date.fromisoformat(due_text)
+            except ValueError:
+                changes.append(f"ignored: due date {due_text!r} for {item.task!r}")
+        if due != item.due_date:
+            changes.append(f"due of {item.task!r}: {item.due_date} -> {due}")
+            item = replace(item, due_date=due)
+        items[i] = item
+    kept = tuple(item for item in items if item is not None)
+    real = [c for c in changes if not c.startswith("ignored")]
+    if not real:
+        return CheckedMinutes(minutes, tuple(changes))
+    note = f"an LLM check changed {len(real)} thing(s) in the action items"
+    return CheckedMinutes(
+        replace(minutes, action_items=kept, notes=(*minutes.notes, note)), tuple(changes)
+    )

@@ -63,7 +63,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("en_tomorrow", r"\b(?:tomorrow|tmrw)\b"),
         (
             "en_today",
-            r"\b(?:today|tonight|later today|this (?:afternoon|morning|evening)|end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business|right after (?:this|the meeting))\b",
+            r"\b(?:today|tonight|later today|this (?:afternoon|morning|evening)|end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business|(?:right\s+)?after (?:this|the (?:meeting|call|standup|sync)))\b",
         ),
         (
             "ko_month_day",

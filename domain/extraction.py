@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 
 from domain.dates import find_due_date
 from domain.extraction_base import SELF, Names, Request, Rules
-from domain.extraction_en import EnglishRules
+from domain.extraction_en import NOT_NAMES, EnglishRules
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
     hangul_share,
     is_hangul,
     is_stop,
     key_words,
+    overlap,
     stem,
     strip_particle,
     strip_verb_ending,
@@ -72,11 +73,14 @@ class _State:
     meeting_date: datetime.date
     utts: list[_Utt]
     actions: list[ActionItem] = field(default_factory=list)
+    action_at: list[int] = field(default_factory=list)  # the utterance each action came from
     decisions: list[Decision] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     # (utterance, sentence) answers that accepted a request: their "I'll do it" is that task.
     answered: set[tuple[int, int]] = field(default_factory=set)
+    # the accepting reply's utterance -> the item its yes made: more said in it is about that item
+    accepted: dict[int, int] = field(default_factory=dict)
     # sentences that produced something, for the summary's score
     productive: set[tuple[int, int]] = field(default_factory=set)
 
@@ -150,13 +154,25 @@ def _read_utterance(state: _State, ui: int) -> None:
             commitment = None if (ui, si) in state.answered else rules.commitment(clause, state.names)
             if commitment is not None:
                 assignee = utt.speaker if commitment.who == SELF else _person(state, commitment.who)
-                _add_action(state, ui, si, assignee, commitment.task, clause, sentence)
+                task = commitment.task
+                if _continues_accepted(state, ui, assignee, task):
+                    _follow_up(state, ui, si, state.accepted[ui], clause)
+                    took = True
+                    continue
+                if not (_is_follow_up(task) and _recent_item(state, ui, assignee) is not None):
+                    task = _resolve_back_reference(task, state, ui, si, loose=False)
+                _add_action(state, ui, si, assignee, task, clause, sentence)
                 took = True
                 continue
             finding = rules.status(clause, state.names)
             if finding is not None:
                 who = utt.speaker if finding.who == SELF else _person(state, finding.who)
                 subject = finding.subject or last_subject or _content(before) or _asked_about(state, ui)
+                if finding.who == SELF:
+                    # "Theo is off today, but his migration is done": Theo's status, not mine.
+                    behalf, subject = _on_behalf(sentence, subject, utt.speaker)
+                    if behalf is not None:
+                        who = _person(state, behalf)
                 last_subject = subject
                 state.statuses.append(
                     StatusUpdate(who, subject, finding.status, finding.reason, sentence, utt.start_ms)
@@ -171,6 +187,39 @@ def _read_utterance(state: _State, ui: int) -> None:
                 took = True
         if not took and rules.is_question(sentence):
             state.questions.append(sentence)
+
+
+_POSSESSIVE = re.compile(r"^(?:his|her|their)\s+(?P<rest>.+)$", re.IGNORECASE)
+_NAME_POSSESSIVE = re.compile(r"^(?P<name>[A-Z][a-z]+)'s\s+(?P<rest>.+)$")
+_ABSENT = re.compile(
+    r"\b(?P<name>[A-Z][a-z]+)\s+(?:is|was|has been)\s+(?:off|out|away|sick|on leave|on holiday|"
+    r"on vacation|not here|travel+ing|at a conference)\b|"
+    r"(?P<ko>[\uac00-\ud7a3]{2,4})\s*(?:씨|님)(?:는|은|이|가)?\s*(?:\S+\s+)?"
+    r"(?:휴가|부재|병가|외근|출장|안\s*계|못\s*오|빠지)"
+)
+_KO_NAME_SUBJECT = re.compile(r"^(?P<name>[\uac00-\ud7a3]{2,4})\s*(?:씨|님)(?:의|이|가)?\s+(?P<rest>.+)$")
+
+
+def _on_behalf(sentence: str, subject: str, speaker: str | None) -> tuple[str | None, str]:
+    """Who a report is about when it is told for someone else, and the subject without them."""
+    named = _NAME_POSSESSIVE.match(subject) or _KO_NAME_SUBJECT.match(subject)
+    if named is not None and not _not_a_name(named["name"]):
+        return named["name"], named["rest"]
+    absent = _ABSENT.search(sentence)
+    if absent is not None:
+        name = absent["name"] or absent["ko"]
+        if name and not _not_a_name(name) and (speaker is None or not _same_speaker(name, speaker)):
+            possessive = _POSSESSIVE.match(subject)
+            return name, possessive["rest"] if possessive else subject
+    return None, subject
+
+
+def _same_speaker(mention: str, speaker: str) -> bool:
+    return Names([speaker]).resolve(mention) is not None
+
+
+def _not_a_name(word: str) -> bool:
+    return word.casefold() in NOT_NAMES
 
 
 def _content(clause: str) -> str:
@@ -202,13 +251,22 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             state.answered.add((aj, 0))
             if request.addressee is None:
                 assignee = state.utts[aj].speaker
-            context = clause + " " + _answer_text(state.utts[aj], state.names)
-            task = request.task or _previous_sentence(state, ui, si)
-            _add_action(state, ui, si, assignee, task, context, clause)
+            answer_text = _answer_text(state.utts[aj], state.names)
+            task = _resolve_back_reference(request.task, state, ui, si) or _previous_sentence(
+                state, ui, si
+            )
+            # The date the addressee gives wins over the one in the request ("this week?" ->
+            # "Sure, by Thursday"): the answer is the later word.
+            date_text = answer_text if find_due_date(answer_text, state.meeting_date) else clause
+            before = len(state.actions)
+            _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False)
+            if len(state.actions) > before:
+                state.accepted[aj] = before
             return True
     if request.needs_answer or assignee is None or not request.task:
         return False
-    _add_action(state, ui, si, assignee, request.task, clause, clause)
+    task = _resolve_back_reference(request.task, state, ui, si)
+    _add_action(state, ui, si, assignee, task, clause, clause, follow_up=False)
     return True
 
 
@@ -272,7 +330,7 @@ def _strip_dates(task: str, meeting_date: datetime.date) -> str:
             break
         before = re.sub(
             r"(?:\b(?:by|before|until|till|on|due|for|no later than|at|in|end of|the end of|"
-            r"within)\s*)+$",
+            r"within|the|first thing|early|late|sometime)\s*)+$",
             "",
             task[: m.start],
             flags=re.IGNORECASE,
@@ -284,15 +342,160 @@ def _strip_dates(task: str, meeting_date: datetime.date) -> str:
 
 
 def _add_action(
-    state: _State, ui: int, si: int, assignee: str | None, task: str, date_text: str, quote: str
+    state: _State,
+    ui: int,
+    si: int,
+    assignee: str | None,
+    task: str,
+    date_text: str,
+    quote: str,
+    *,
+    follow_up: bool = True,
 ) -> None:
+    """Record an item; with ``follow_up``, a task with no content of its own ("I'll finish it
+    tomorrow", "마무리하겠습니다") is not a new item but a new date for the person's last one."""
     due = find_due_date(date_text, state.meeting_date)
     clean = _strip_dates(task, state.meeting_date) or task
-    if not key_words(clean):
+    if not follow_up and not key_words(clean):
+        return
+    if follow_up and _is_follow_up(clean):
+        i = _recent_item(state, ui, assignee)
+        if i is not None:
+            _follow_up(state, ui, si, i, date_text)
         return
     utt = state.utts[ui]
     state.actions.append(ActionItem(assignee, clean, due.date if due else None, quote, utt.start_ms))
+    state.action_at.append(ui)
     state.productive.add((ui, si))
+
+
+# Words that say how or when a task gets done, not which task it is: a commitment made only of
+# these ("I'll have them green", "I'll get it done", "오후에 마무리하겠습니다") refers back.
+_FOLLOW_UP_WORDS = frozenset(
+    stem(w)
+    for w in """do does doing done finish finished finishing complete completed wrap wrapped
+    start started handle handled take took get got have green ready sorted sort close closed
+    work working continue pick own it them that this those these one part mine version draft
+    first something pass cut
+    마무리 마무리하 끝내 끝 완료 완료하 처리 처리하 진행 진행하 작업 시작 해결 오후 오전 아침 저녁
+    """.split()
+)
+_PRONOUN_EN = re.compile(r"\b(?:them|it|that|this|those|these)\b", re.IGNORECASE)
+_BACK_REF_KO = re.compile(
+    r"^(?:그건|그거는|그거|그것은|그것도|그건요|이건|이거는|이것은|그\s*부분은|그\s*건은|그쪽은)\s*"
+)
+_NP_EN = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|and|also|right|then|now|first|second|third|next|finally|lastly|last)"
+    r"[,.:]?\s+)*(?:[A-Z][a-z]+,\s*)?"
+    r"(?P<np>(?:the|our|these|those|this|that|a|an|my|your|all the|some)\s+.+?)(?:\s+"
+    r"(?:is|are|was|were|keeps?|kept|needs?|has|have|had|broke|breaks|failed|fails|still|will|"
+    r"should|must|can|could|looks?|seems?|went|got|started|stopped|expires?|expired|crash(?:es|ed)?|"
+    r"runs?|ran|times? out|timed out|blocks?|blocked|goes|hit|hits|takes?|took|does|did)\b|"
+    r"\s*[.!]?$)",
+    re.IGNORECASE,
+)
+_KO_SUBJECT = re.compile(
+    r"^(?:(?:그리고|그런데|근데|자|그럼|먼저|다음으로)\s+)?(?P<np>(?:\S+\s+){0,3}?\S+?)(?:이|가|은|는)\s+\S"
+)
+_KO_NEED = re.compile(
+    r"(?:도|은|는|이|가|을|를)?\s*(?:필요합니다|필요해요|필요하고요|해야\s*(?:합니다|해요|돼요|됩니다)|"
+    r"남았습니다|남아\s*있습니다|남았어요|문제입니다|문제예요|급합니다|급해요)\s*[.!]?$"
+)
+
+
+# How far back (in utterances) the item a follow-up refers to may have been given out.
+_FOLLOW_UP_WINDOW = 3
+
+
+def _continues_accepted(state: _State, ui: int, assignee: str | None, task: str) -> bool:
+    """ "네, 제가 챙길게요. 수요일까지 원인 정리해서 공유드릴게요": the rest of a yes is about its task
+    when it has no content word of its own or, in Korean, shares one with it or names no object."""
+    i = state.accepted.get(ui)
+    if i is None or state.actions[i].assignee != assignee:
+        return False
+    own = [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
+    if not own:
+        return True
+    # Korean drops the object it goes on about: a word of the task, or no object at all.
+    return is_hangul(task) and (
+        bool(overlap(tuple(own), key_words(state.actions[i].task)))
+        or not re.search(r"\S[을를은는]\s", f"{task} ")
+    )
+
+
+def _follow_up(state: _State, ui: int, si: int, i: int, date_text: str) -> None:
+    due = find_due_date(date_text, state.meeting_date)
+    prev = state.actions[i]
+    if due is not None:
+        state.actions[i] = ActionItem(prev.assignee, prev.task, due.date, prev.quote, prev.start_ms)
+    state.productive.add((ui, si))
+
+
+def _recent_item(state: _State, ui: int, assignee: str | None) -> int | None:
+    """The person's item given out in the last few utterances: what "I'll finish it" is about."""
+    for i in range(len(state.actions) - 1, -1, -1):
+        if state.action_at[i] < ui - _FOLLOW_UP_WINDOW:
+            return None
+        if state.actions[i].assignee == assignee:
+            return i
+    return None
+
+
+_SAID_TASK = re.compile(
+    r"\b(?:said (?:I|we)(?: would|'d)|(?:was|were) going to|meant to|promised to|(?:was|were) supposed to)\s+"
+    r"(?P<t>.+?)(?=\s*(?:,|;|\band (?:I|we)\b|\bbut\b|\.|$))",
+    re.IGNORECASE,
+)
+
+
+def _is_follow_up(task: str) -> bool:
+    return not [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
+
+
+def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose: bool = True) -> str:
+    """ "look into them" / "그건 … 요청해 놓" with the noun the previous sentence was about.
+
+    ``loose`` (a request: "can you look into them?") may fall back on the whole previous sentence;
+    a commitment ("I'll do that") needs a noun phrase or a past promise to point at.
+    """
+    if not task:
+        return task
+    ko = _BACK_REF_KO.match(task)
+    if ko is None and loose and is_hangul(task) and len([w for w in key_words(task) if len(w) > 1]) <= 1:
+        # "유진 씨, 원인 좀 봐 주실 수 있을까요?" after "정산 배치가 자꾸 실패하고 있어요."
+        subject = _KO_SUBJECT.match(_previous_raw(state, ui, si).strip())
+        if subject is not None and key_words(subject["np"]):
+            return f"{subject['np']} {task}"
+        return task
+    if ko is not None:
+        previous = _previous_raw(state, ui, si)
+        np = _KO_NEED.sub("", previous.strip()) if previous else ""
+        if np and is_hangul(np) and np != previous.strip():
+            return f"{np} {task[ko.end() :]}".strip()
+        return task
+    content = [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
+    if not _PRONOUN_EN.search(task) or len(content) > 1:
+        return task
+    previous = _previous_raw(state, ui, si)
+    if not previous or is_hangul(previous):
+        return task
+    said = _SAID_TASK.search(previous)
+    if said is not None and key_words(said["t"]):
+        return said["t"]  # "I said I'd clean up the flags and still haven't. I'll do that today."
+    m = _NP_EN.match(previous.strip())
+    np = m["np"] if m else (_previous_sentence(state, ui, si) if loose else "")
+    if not np or not key_words(np):
+        return task
+    return _PRONOUN_EN.sub(np, task, count=1)
+
+
+def _previous_raw(state: _State, ui: int, si: int) -> str:
+    utt = state.utts[ui]
+    if si > 0:
+        return utt.sentences[si - 1]
+    if ui > 0 and state.utts[ui - 1].sentences:
+        return state.utts[ui - 1].sentences[-1]
+    return ""
 
 
 def _asked_about(state: _State, ui: int) -> str:

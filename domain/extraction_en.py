@@ -44,7 +44,7 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bgotta\b", "have to"),
         # "Bob's on it", "Ana's going to": the verb, not the possessive, before these words.
         (
-            r"\b([A-Z][a-z]+)'s\s+(?=going|on it|working|blocked|stuck|done|finished|handling|taking|almost|still|halfway)",
+            r"\b([A-Z][a-z]+)'s\s+(?=(?:going|on it|working|blocked|stuck|done|finished|handling|taking|almost|still|halfway|about|nearly|mostly|half|two thirds|in (?:review|progress|qa)|out|live|green|ready|waiting|pending|merged|shipped|deployed|finally|now)\b)",
             r"\1 is ",
         ),
         (r"\s+", " "),
@@ -59,7 +59,7 @@ def expand(text: str) -> str:
 
 
 # Words that start a clause in capitals but are nobody's name.
-_NOT_NAMES = frozenset(
+NOT_NAMES = _NOT_NAMES = frozenset(
     """
     i we you he she they it this that these those there here who what which when where why how
     someone somebody anyone anybody everyone everybody nobody team guys folks all everything
@@ -122,7 +122,17 @@ _FILLER_PREFIX = re.compile(
 )
 
 
+_TAG_QUESTION = re.compile(
+    r",?\s*(?:(?:would|will|does|do|is|could|can)\s+(?:that|this|it|friday|that timeline)\s+"
+    r"(?:work|be (?:ok(?:ay)?|possible|alright|fine|doable|feasible)|fly|do)(?:\s+for you)?|"
+    r"(?:is that|are you) (?:ok(?:ay)?|alright|fine|free)(?: with (?:that|you))?|ok(?:ay)?|right|yes|"
+    r"do you have (?:time|capacity|bandwidth)|if you have (?:time|capacity|bandwidth))\s*\??\s*$",
+    _I,
+)
+
+
 def _clean_task(task: str) -> str:
+    task = _TIMING_ASIDE.sub("", _TAG_QUESTION.sub("", task.strip()))
     # Trailing asides ("…, should be done by Friday") say when, not what; the date is read apart.
     task = re.sub(
         r",\s*(?:should|which|so that|and that|it should|that should|hopefully|if)\b.*$",
@@ -142,11 +152,20 @@ def _is_real_task(task: str) -> bool:
     return bool(words) and not set(words) <= _SMALL_TALK_WORDS
 
 
+# "…, probably done by Monday": a guess about when, not a doubt about whether.
+_TIMING_ASIDE = re.compile(
+    r",\s*(?:probably|hopefully|likely|maybe|ideally|should be|with luck|i think|i hope)\s+"
+    r"(?:(?:be\s+)?(?:done|ready|finished|wrapped up|complete|out|live|merged)|by|before|on|in|around|"
+    r"early|late|end|sometime|tomorrow|today|next|this)\b.*$",
+    _I,
+)
 _BACK_REFERENCE = re.compile(
     r"^(?:take|own|handle|do|grab|pick up|look at|look into|deal with|drive|run with|take care of|"
     r"take on|follow up on|sort out)\s+(?:that|it|this|those|these|that one|this one)(?:\s+on)?$",
     _I,
 )
+# "look into them", "get those fixed": a verb whose object is a pronoun for what was just said.
+_PRONOUN_TASK = re.compile(r"^[a-z]+(?:\s+(?:into|at|on|over|up|through|with|after|to))?\s+(?:them|it|those|these|that one)\b", _I)
 _NEED = re.compile(
     r"^(?:we|I|you|someone|somebody|the team)\s+(?:still\s+)?(?:need|needs|have to|has to|should|must)\s+(?:to\s+)?|"
     r"^(?:there is|there are)\s+",
@@ -156,7 +175,7 @@ _LEAD_IN = re.compile(r"^(?:(?:ok(?:ay)?|so|and|alright|right|also|then|oh|um|uh
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 # A new subject with a modal after "and"/"but"/"so" starts a new commitment or report.
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:;|,?\s+(?:and|but|so|then|also|plus)\s+(?:then\s+)?(?=(?:I|we|you|[A-Z][a-z]+)\s+"
+    r"\s*(?:;|,\s*but\s+|,?\s+(?:and|but|so|then|also|plus)\s+(?:then\s+)?(?=(?:I|we|you|[A-Z][a-z]+)\s+"
     r"(?:will|am|is|are|have|has|can|should|finished|completed|started|shipped|merged|need)\b)|"
     # Unpunctuated ASR runs sentences together; these openings always start a new one.
     r"(?<!think)(?<!guess)(?<!hope)(?<!doubt)(?<!sure)(?<!said)(?<!say)(?<!if)(?<!when)(?<!that)"
@@ -221,7 +240,9 @@ class EnglishRules:
                     name_last["name"],
                 )
         ask = re.match(
-            r"^(?:do you think )?(?:can|could|would|will) you(?: please| maybe)?(?: also)?\s+(?P<task>.+?)\??$",
+            r"^(?:do you think )?(?:(?:can|could|would|will) you(?: please| maybe)?(?: also)?(?: be able to| mind)?|"
+            r"are you able to|do you have (?:time|capacity|bandwidth|room) to|any chance you (?:can|could)|"
+            r"(?:is|would) it be possible for you to|is it possible for you to|(?:could|can) I ask you to)\s+(?P<task>.+?)\??$",
             rest,
             _I,
         )
@@ -231,6 +252,8 @@ class EnglishRules:
                 return Request(
                     addressee, "", needs_answer=True
                 )  # "can you take that?": the caller looks back
+            if _PRONOUN_TASK.search(task) and not _SMALL_TALK_TASK.search(task):
+                return Request(addressee, task, needs_answer=True)  # "look into them": same
             return Request(addressee, task, needs_answer=True) if _is_real_task(task) else None
         # "Kemal, the SLA report is due Friday, can you own it?": the task is the lead-in.
         lead = re.match(r"^(?P<task>.+?),\s*(?:can|could|would) you(?: please)?\s+(?P<ref>.+?)\??$", rest, _I)
@@ -278,6 +301,9 @@ class EnglishRules:
             return None
         m = re.search(
             r"\b(?P<who>I|[A-Za-z][\w'-]*)\s+(?:will|shall|am going to|is going to|is on|am on|"
+            r"(?:am\s+)?plan(?:ning)? (?:to|on)|(?:am\s+)?intend(?:ing)? to|(?:am\s+)?aim(?:ing)? to|"
+            r"owns|will own|is (?:responsible for|in charge of|the owner of|driving|leading|running with)|"
+            r"will (?:drive|lead)|takes over|is taking over|"
             r"can take(?: care of)?|can handle|can own|can pick up|will take care of|"
             r"am taking|is taking|am handling|is handling|am picking up|is picking up|"
             r"(?:need|needs|have|has) to(?= .*\bby\b))\s+(?P<task>.+)$",
@@ -315,7 +341,7 @@ class EnglishRules:
             if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before)\s*$", prefix, _I):
                 return None
         if (
-            _HEDGE.search(text)
+            _HEDGE.search(_TIMING_ASIDE.sub("", text))
             or re.match(r"(?:not|never|no longer)\b", task_text, _I)
             or _NEGATION.search(text[: (m.start("task") if m else 0)])
         ):
@@ -330,7 +356,12 @@ class EnglishRules:
         task = _clean_task(task_text)
         if re.match(r"^(?:continue|keep (?:working|going|at)|carry on)\b", task, _I):
             return None  # progress talk; :meth:`status` reports it as in progress
-        return Commitment(who, task) if _is_real_task(task) else None
+        if _is_real_task(task):
+            return Commitment(who, task)
+        # "I'll have it out by Friday": no task of its own; the caller attaches it to the last one.
+        if re.search(r"\b(?:it|them|that|this|those|these)\b", task, _I) and not key_words(task):
+            return Commitment(who, task)
+        return None
 
     # -- status: "I finished the migration", "the login page is blocked because …" --------------
 
@@ -348,13 +379,19 @@ class EnglishRules:
             if who_word.casefold() in ("i", "we"):
                 who = SELF
             elif names.is_known(who_word) or (
-                who_word[:1].isupper() and who_word.casefold() not in _NOT_NAMES
+                who_word[:1].isupper()
+                and who_word.casefold() not in _NOT_NAMES
+                and not (who_word.isupper() and len(who_word) > 1)  # "SSO is stuck": a thing
+                and not _NOUNISH.search(who_word)
             ):
                 who = who_word
             else:
                 continue
             subject = _clean_subject(groups.get("subj") or "")
-            reason = groups.get("reason")
+            reason = groups.get("reason") or groups.get("reason2")
+            if who == SELF and names.is_known(subject):
+                who, subject = subject, ""  # "Bob is stuck, …": Bob's report
+
             if status == "blocked" and not reason:
                 r = re.search(
                     r"\b(?:because|since|as|due to|until|waiting (?:on|for)|pending)\b.*$", text, _I
@@ -395,6 +432,7 @@ class EnglishRules:
             r"^(?:sure|ok|okay|yes|yeah|yep|yup|will do|no problem|of course|absolutely|definitely|"
             r"on it|sounds good|can do|got it|consider it done|certainly|for sure|you got it|fine|"
             r"alright|all right|happy to|i can|i will|i am on it|i have got it|i got it|i have it|"
+            r"works for me|that works|that should work|sure thing|i am happy to|i will take it|i would be glad|"
             r"i can do (?:it|that)|i would be happy|me\b|count me in|leave it (?:to|with) me|deal|roger)",
             t,
         ):
@@ -430,6 +468,7 @@ _PROGRESS_VERBS = (
     r"(?:making (?:good |some )?progress|progressing) (?:on|with)|chipping away at|wiring up|"
     r"writing|building|implementing|testing|reviewing|drafting|fixing|migrating|updating|setting up|"
     r"looking into|digging into|putting together|preparing|refactoring|cleaning up|continuing|"
+    r"wrapping up|finishing up|finishing|polishing|working through|iterating on|"
     r"continuing with|still on|knee deep in"
 )
 _WHO = r"(?P<who>I|we|[A-Z][\w'-]*|[a-z][\w'-]*(?=\s+(?:has|have|had|just|finally|already|is)\b))"
@@ -459,7 +498,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "blocked",
-        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been)\s+(?:still\s+|currently\s+)?(?:blocked|stuck|on hold)\b(?:\s*,?\s*(?:by|on|because|since|due to|until|as|waiting (?:on|for))\s+(?P<reason>.+))?$",
+        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was)\s+(?:still\s+|currently\s+|kind of\s+|a bit\s+|totally\s+|completely\s+)?(?:blocked|stuck|on hold|paused|parked|frozen|held up|waiting)\b(?:\s*,?\s*(?:by|on|because|since|due to|until|as|waiting (?:on|for)|for)\s+(?P<reason>.+)|\s*[,:-]\s*(?P<reason2>.+))?$",
     ),
     (
         "blocked",
@@ -472,6 +511,23 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     (
         "blocked",
         rf"\b{_WHO}\s+(?:am|are|is)\s+(?:still\s+)?waiting (?:on|for)\s+(?P<reason>.+?)\s+(?:for|before|on|to finish)\s+(?P<subj>.+)$",
+    ),
+    (
+        "blocked",
+        rf"\b{_WHO}\s+(?:am|are|is)\s+(?:still\s+)?(?:waiting (?:on|for)|blocked (?:on|by))\s+(?P<reason>.+)$",
+    ),
+    (
+        "blocked",
+        r"^(?P<subj>.+?)\s*[,:-]\s*(?:still\s+)?(?:waiting (?:on|for)|blocked (?:on|by)|no (?:reply|answer|response) from)\s+(?P<reason>.+)$",
+    ),
+    (
+        "blocked",
+        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:still\s+)?(?:waiting (?:on|for)|pending)\s+(?P<reason>.+)$",
+    ),
+    # "legal has not replied", "still no answer from the vendor": waiting on someone else.
+    (
+        "blocked",
+        r"^(?P<subj>.+?)\s*[,:-]\s*(?:and\s+)?(?:still\s+)?(?:no (?:reply|answer|response|word) (?:from|yet)|(?:[\w'-]+\s+){1,3}(?:still\s+)?(?:has|have|did) not (?:yet\s+)?(?:replied|responded|answered|gotten back|got back|signed(?: off)?|approved|heard back))\b(?P<reason>.*)$",
     ),
     # Done.
     (
@@ -492,6 +548,10 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
+        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|has gone out|has gone live|shipped|landed|got merged|got deployed|got released|got approved|got signed|went through|is out|are out|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
+    ),
+    (
+        "done",
         r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|good news)[, ]+)?(?!(?:I|we) )(?P<subj>[\w' -]+?)\s*:?\s*(?:done|finished|complete)\s*$",
     ),
     # In progress.
@@ -505,7 +565,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "in_progress",
-        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+|well\s+)?(?:in progress|underway|under way|ongoing|in review|on track|going well|coming along|started|moving)\b",
+        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+|well\s+)?(?:in progress|underway|under way|ongoing|in review|on track|going well|coming along|started|moving|in qa|in testing|up for review|out for review|being reviewed|being tested|close|getting there|nearly there|almost there)\b",
     ),
     (
         "in_progress",
@@ -516,7 +576,25 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
         r"\b(?P<who>I|we)\s+will\s+(?:continue|keep (?:working on|going with|at)|carry on with)\s+(?P<subj>.+)$",
     ),
 )
+_STATUS_RULES += (
+    (
+        "blocked",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:still\s+|currently\s+)?(?:blocked|stuck)\s+(?:on|with)\s+(?P<subj>.+?)(?:\s*,?\s+(?:because|since|as|due to|until|waiting)\b\s*(?P<reason>.+))?$",
+    ),
+    (
+        "in_progress",
+        rf"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:still\s+|currently\s+|now\s+)?(?:{_PROGRESS_VERBS})\s+(?P<subj>.+)$",
+    ),
+    (
+        "done",
+        rf"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:just\s+|finally\s+|already\s+)?(?:{_DONE_VERBS})\s+(?P<subj>(?:the|my|our|a|an|all|both|those|these|that|this|it|them)\b.+)$",
+    ),
+)
 _STATUS_PATTERNS = tuple((status, re.compile(rx, _I)) for status, rx in _STATUS_RULES)
+_SUBJECT_LEAD = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|and|also|yes|yeah|well|update|quick update|status|i think|i believe|good news|on the bright side|meanwhile|as for|btw|by the way)[,:]?\s+)+",
+    _I,
+)
 _SUBJECT_CUT = re.compile(
     r"\s*(?:,|\bbecause\b|\bsince\b|\bso\b|\bbut\b|\band (?:I|we|it|then)\b|\bby (?:the end|end|tomorrow|friday|monday)|"
     r"\b(?:yesterday|today|this morning|last night|last week|earlier|already|now|yet|finally|"
@@ -526,13 +604,11 @@ _SUBJECT_CUT = re.compile(
 
 
 def _clean_subject(subject: str) -> str:
-    subject = _SUBJECT_CUT.sub("", subject.strip()).strip(" ,.;:!?")
-    subject = re.sub(
-        r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|well|update|quick update|status|i think|i believe|good news)[,:]?\s+)+",
-        "",
-        subject,
-        flags=_I,
-    )
+    # "Quick one first: SSO …": what comes before a colon introduces the report.
+    subject = re.sub(r"^[^:]{0,40}:\s+(?=\S)", "", subject.strip())
+    subject = _SUBJECT_LEAD.sub("", subject)
+    subject = _SUBJECT_CUT.sub("", subject).strip(" ,.;:!?")
+    subject = _SUBJECT_LEAD.sub("", subject)
     # "sent them to the channel": the object is a pronoun, the caller finds what it stands for.
     if re.fullmatch(
         r"(?:(?:it|that|this|they|them|those|these)\b.*|everything|all of it|mine|my part|my stuff|"

@@ -53,9 +53,18 @@ _SMALL_TALK = re.compile(
     r"퇴근|회식|쉬겠|쉴게|연락드리겠|연락드릴게|명심|기억하겠|노력하겠|열심히|들어볼게|들어보겠|소개하겠|소개할게|"
     r"요약하겠|정리해서 말씀|이어서 하겠|진행하겠습니다$|진행할게요$)"
 )
+# The meeting talking about its own agenda ("이번 주 계획부터 정리해 볼게요", "먼저 지난 스프린트 리뷰를
+# 하겠습니다"): said without "제가", an agenda word before the verb.
+_MEETING_MECHANICS = re.compile(
+    r"\S+부터\s+(?:\S+\s+)?(?:정리|시작|보|살펴|얘기|이야기|공유|진행|논의|확인)\S*\s*$|"
+    r"^(?:먼저|우선|그럼|그러면|다음으로|이어서|오늘은|이번에는|이제)\s+(?:\S+\s+){0,3}?"
+    r"(?:계획|안건|순서|진행\s*상황|회고|리뷰|현황|논의|얘기|이야기|소개|브리핑|공지|근황|업데이트)"
+    r"(?:을|를|은|는)?\s*(?:간단히\s*|짧게\s*)?(?:진행|공유|정리|시작)?\s*(?:해\s*)?(?:하|보|볼|봐)?\s*$"
+)
 _REQUEST_END = re.compile(
     r"(?P<verb>\S*?)\s*(?:해\s*주세요|해\s*주시고|해\s*주십시오|해\s*줘요|해\s*주실래요\??|해\s*줄래요\??|"
     r"해\s*주시겠어요\??|해\s*주실\s*수\s*있(?:나요|을까요|어요)\??|해\s*줄\s*수\s*있(?:나요|어요|을까요)\??|"
+    r"부탁드려도\s*될까요\??|부탁해도\s*될까요\??|(?:해\s*)?주시면\s*(?:좋겠습니다|좋겠어요|감사하겠습니다)|"
     r"부탁드립니다|부탁드려요|부탁해요|부탁합니다|주세요|주시겠어요\??|주실\s*수\s*있(?:나요|을까요)\??|"
     r"가능할까요\??|가능하세요\??|가능하실까요\??|맡아\s*주세요|맡아\s*주실래요\??|맡아\s*주시겠어요\??)\s*[.!?]?$"
 )
@@ -71,7 +80,8 @@ _NAMED_SUBJECT = re.compile(
 _DATE_WORDS = re.compile(
     r"(?:(?:20\d\d\s*년\s*)?\d{1,2}\s*월\s*\d{1,2}\s*일|다음\s*주\s*[월화수목금토일]요일|이번\s*주\s*[월화수목금토일]요일|"
     r"[월화수목금토일]요일|다음\s*달\s*말|이번\s*달\s*(?:말|안)|월말|다음\s*주|이번\s*주|주말|금주|내일|모레|오늘|"
-    r"\d{1,2}\s*일|하루|이틀|일주일)\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤)?"
+    r"\d{1,2}\s*일|하루|이틀|일주일)\s*(?:오전|오후|아침|저녁|중|안|내)?\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤)?|"
+    r"(?:^|(?<=\s))(?:오전|오후|아침|저녁|점심 전|퇴근 전)(?:까지|에|중에|중으로)?(?=\s|$)"
 )
 
 _DONE = re.compile(
@@ -80,13 +90,22 @@ _DONE = re.compile(
     r"확인|보냈|올렸|등록|예약|갱신|처리|개발|연동|교체|추가|삭제|변경|완성)(?P<noun_end>)\s*(?:을|를|도|은|는|까지)?\s*(?:다\s*)?"
     r"(?:했|됐|되었|완료|마쳤|끝냈|끝났|했어요|했습니다|해\s*뒀|해\s*놨|해\s*두었))"
 )
+# Past verbs that say the work is out of the door on their own ("시안은 채널에 올렸습니다").
+_DONE_PAST = re.compile(
+    r"(?:보냈|올렸|넘겼|고쳤|바꿨|만들었|옮겼|붙였|나갔|돌렸|끝냈|마쳤|공유했|배포했|머지했|반영했|"
+    r"처리했|해결했|제출했|발송했|전달했|적용했|등록했|예약했|갱신했|완성했|받았|나왔|열렸|풀렸|통과했|"
+    r"올라갔|나갔|반영됐|적용됐|머지됐|배포됐|오픈했|런칭했|출시했)"
+    r"(?:습니다|어요|았어요|고요|죠|네요)\s*[.!]?$"
+)
 _PROGRESS = re.compile(
     r"(?:진행\s*중|작업\s*중|개발\s*중|테스트\s*중|검토\s*중|리뷰\s*중|작성\s*중|수정\s*중|준비\s*중|"
     r"(?:하|만들|고치|쓰|보|짜|돌리|정리하|작성하|진행하|준비하|옮기|붙이|검토하)고\s*있|절반|반\s*정도|\d+\s*(?:%|퍼센트)|"
-    r"(?<=\S)\s*중(?:입니다|이에요|이고|이라|이에|이예요)|시작했|착수했|들어갔|거의\s*다|아직\s*(?:못|안)\s*(?:끝|했|마)|마무리\s*중|진행하고|계속\s*(?:하|진행))"
+    r"(?<=\S)\s*중(?:입니다|이에요|이고|이라|이에|이예요)|마무리\s*단계|막바지|시작했|착수했|들어갔|거의\s*(?:다|끝|마무리|완료|됐|되어)|막바지|"
+    r"(?:보냈|요청했|전달했|문의했|연락했|넘겼|드렸|올렸)고\s.*(?:기로\s*했|예정|기다리|받을)|아직\s*(?:못|안)\s*(?:끝|했|마)|마무리\s*중|진행하고|계속\s*(?:하|진행))"
 )
 _BLOCKED = re.compile(
-    r"(?:막혀|막혔|막힌|블로킹|블락|블록돼|블록되|차단돼|대기\s*중|기다리고\s*있|진행이\s*안|진행을\s*못|진행하지\s*못|"
+    r"(?:막혀|막혔|막힌|블로킹|블락|블록돼|블록되|차단돼|대기\s*중|대기(?:입니다|예요|이에요|상태)|대기하고\s*있|기다리고\s*있|기다리는\s*중|진행이\s*안|진행을\s*못|진행하지\s*못|"
+    r"(?:회신|답변|답|연락|응답|승인)(?:이|을|는|은)?\s*(?:아직\s*)?(?:없|못\s*받|안\s*왔|안\s*와|오지\s*않)|홀드|"
     r"진행\s*못|못\s*하고\s*있|멈춰\s*있|멈췄|멈춘|보류|스톱|걸려\s*있)"
 )
 _REASON_TOKEN = re.compile(
@@ -103,7 +122,8 @@ _NOT_DECISION = re.compile(
 _ACCEPT = re.compile(
     r"^(?:네|예|넵|넹|알겠습니다|알겠어요|좋아요|좋습니다|그럴게요|그렇게 하겠습니다|그렇게 할게요|물론|"
     r"가능합니다|가능해요|할게요|하겠습니다|제가 할게요|제가 하겠습니다|제가 맡을게요|제가 맡겠습니다|"
-    r"오케이|문제없|문제 없|맡겠습니다|맡을게요|당연하죠|그럼요|OK|오케|확인했습니다)(?=[\s,.!~]|$)"
+    r"오케이|문제없|문제 없|맡겠습니다|맡을게요|당연하죠|그럼요|OK|오케|확인했습니다|제가\s*(?:하죠|할게|해\s*볼게|해\s*보겠|맡죠|맡을|맡겠|챙길|챙기겠|처리할|처리하겠)|"
+    r"그렇게\s*(?:하죠|해요|할게요|하겠습니다)|가능할\s*것\s*같|될\s*것\s*같)(?=[\s,.!~]|$|\S*\s|\S*$)"
 )
 _DECLINE = re.compile(
     r"^(?:아니요|아뇨|어렵|힘들|못\s|안\s*될|죄송|이번\s*주는\s*어렵|그건\s*좀)|(?:어려울 것 같|어렵겠|힘들 것 같|못 할 것 같)"
@@ -111,10 +131,15 @@ _DECLINE = re.compile(
 
 
 # Blocked before progress before done: "아직 못 끝내서 막혀 있습니다" is blocked, not done.
+# "요청은 보냈고 금요일에 답을 받기로 했습니다": asked, answer arranged -- under way, not a plan.
+_SENT_AND_WAITING = re.compile(
+    r"(?:보냈|요청했|전달했|문의했|연락했|넘겼|드렸|올렸)고\s.*(?:기로\s*했|예정|기다리|받을)"
+)
 _STATUS_ORDER: tuple[tuple[Status, re.Pattern[str]], ...] = (
     ("blocked", _BLOCKED),
     ("in_progress", _PROGRESS),
     ("done", _DONE),
+    ("done", _DONE_PAST),
 )
 
 
@@ -130,6 +155,8 @@ def _clean_task(text: str) -> str:
     text = _DATE_WORDS.sub(" ", text)
     text = re.sub(r"(?:^|\s)(?:일단|먼저|바로|꼭|다시|한번|좀|빨리|최대한)(?=\s|$)", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,.")
+    # "요청해 놓", "정리해 둘": the helper verb says it will be ready, not what.
+    text = re.sub(r"\s*(?:놓|둘|두|둬|놔)$", "", text).strip()
     # Hanging verb stems ("업데이트하", "정리해") read better as the noun.
     text = re.sub(r"(?:하|해|해서|해서요|하도록|도록|하는 걸로|하는 것으로|할|하려고)$", "", text).strip()
     return text
@@ -161,11 +188,24 @@ class KoreanRules:
         m = _REQUEST_END.search(text)
         if m is None:
             return None
+        if addressee is None:
+            # "결제 모듈은 서연 씨가 맡아 주세요": the person named as subject is the addressee.
+            named = re.search(
+                r"(?:^|\s)(?P<name>[\uac00-\ud7a3]{1,4})\s*(?:님|씨)(?:가|이|께서)(?=\s|$)",
+                text[: m.end()],
+            )
+            if named is not None:
+                addressee = named["name"]
+                text = (text[: named.start()] + " " + text[named.end() :]).strip()
+                m = _REQUEST_END.search(text)
+                if m is None:
+                    return None
         question = text.rstrip().endswith("?") or bool(
             re.search(r"(?:까요|나요|래요|겠어요|있어요)\s*$", text.rstrip(" ."))
         )
         task = _clean_task(text[: m.start("verb")] + m["verb"])
-        if _HEDGE.search(text) or not _is_real_task(task):
+        polite = addressee is not None and re.search(r"주시면\s*(?:좋겠|감사)", text)
+        if (_HEDGE.search(text) and not polite) or not _is_real_task(task):
             return None
         if addressee is None:
             # "…해 주세요" to nobody in particular: only an answer ("네, 제가 할게요") says who.
@@ -190,7 +230,9 @@ class KoreanRules:
         # an object, a date or a named subject makes it a task.
         if not (_SELF_SUBJECT.search(f" {text}") or re.search(r"[을를]\s", body) or _DATE_WORDS.search(body)):
             return None
-        if _SMALL_TALK.search(text):
+        if _SMALL_TALK.search(text) or (
+            not _SELF_SUBJECT.search(f" {text}") and _MEETING_MECHANICS.search(body)
+        ):
             return None
         task = _clean_task(body + text[m.start() : m.end()])
         task = re.sub(
@@ -212,7 +254,7 @@ class KoreanRules:
         text = _DISCOURSE.sub("", clause.strip())
         if not text or self.is_question(text) or _HEDGE.search(text):
             return None
-        if re.search(r"(?:겠습니다|할게요|주세요|예정|기로|려고)", text):
+        if re.search(r"(?:겠습니다|할게요|주세요|예정|기로|려고)", text) and not _SENT_AND_WAITING.search(text):
             return None  # future, requests and plans are not reports
         found: tuple[Status, re.Match[str]] | None = None
         for status, pattern in _STATUS_ORDER:
@@ -254,12 +296,23 @@ class KoreanRules:
             )
             wait = re.search(r"(?P<r>\S+(?:\s+\S+)?\s*(?:을|를)?\s*기다리고\s*있)", text)
             reason = wait["r"] if wait else (tail["r"].strip(" .") if tail else None)
+        if status_found == "blocked" and reason_end is None:
+            # "API 키 발급은 외부 업체 회신 대기 중": the topic is the work, the rest what it waits on.
+            topic_at = next((i for i, w in enumerate(head) if re.search(r"[은는]$", w) and i > 0), None)
+            if topic_at is not None and topic_at < len(head) - 1:
+                reason = reason or " ".join(head[topic_at + 1 :])
+                head = head[: topic_at + 1]
         subject = _subject(head)
         return StatusFinding(SELF, subject, status_found, reason or None)
 
     def decision(self, clause: str) -> str | None:
         text = clause.strip()
-        if self.is_question(text) or _HEDGE.search(text) or _NOT_DECISION.search(text):
+        if (
+            self.is_question(text)
+            or _HEDGE.search(text)
+            or _NOT_DECISION.search(text)
+            or _SENT_AND_WAITING.search(text)
+        ):
             return None
         return _DISCOURSE.sub("", text).strip(" .") if _DECISION.search(text) else None
 

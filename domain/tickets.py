@@ -124,18 +124,29 @@ def find_ticket_for_status(update: StatusUpdate, tickets: Sequence[TicketRef]) -
 
     First among the speaker's own tickets; when none of those fits (or the speaker is unknown, as in
     a mixed-mic recording) among everyone's, which lets a lead report a colleague's work. The
-    subject's key words must cover at least half of themselves in the title.
+    subject's key words must cover at least half of themselves in the title, except that progress
+    told in other words still lands on the speaker's one open ticket sharing a key word with it
+    (unless someone else's ticket holds all of the subject), and a report with no subject at all on
+    the speaker's only open ticket.
     """
     subject = _words(update.subject)
-    if not subject:
-        return None
     own = [t for t in tickets if same_person(update.speaker, t.assignee)]
-    for pool in (own, list(tickets)):
-        scored = [(_share(subject, _words(t.title)), _tightness(update.subject, t.title), t) for t in pool]
-        found = _best(scored, STATUS_SHARE)
-        if found is not None:
-            return found
-    return None
+    open_own = [t for t in own if t.status != "done"]
+    if not subject:
+        # "It's almost done" with nothing to say what: the person's only open ticket, if one.
+        return open_own[0] if len(open_own) == 1 and update.speaker else None
+    scored_own = [(_share(subject, _words(t.title)), _tightness(update.subject, t.title), t) for t in own]
+    found = _best(scored_own, STATUS_SHARE)
+    if found is not None:
+        return found
+    scored_all = [(_share(subject, _words(t.title)), _tightness(update.subject, t.title), t) for t in tickets]
+    anyone = _best(scored_all, STATUS_SHARE)
+    # Progress told in other words than the ticket ("the migration docs" for "write the SDK
+    # migration guide"): a key word the person's open tickets share with it in one ticket only.
+    hits = [t for t in open_own if overlap(subject, _words(t.title))]
+    if len(hits) == 1 and (anyone is None or _share(subject, _words(anyone.title)) < 1.0):
+        return hits[0]
+    return anyone
 
 
 _ALLOWED = {

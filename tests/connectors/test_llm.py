@@ -383,3 +383,44 @@ def test_the_flow_writes_llm_minutes_usage_and_tickets_when_an_endpoint_is_set(
     assert (writer_, notes) == ("llm", [])
     assert usage["total_tokens"] == 200 and usage["requests"] == 1
     assert tickets == [("Alice", "review the budget report")]
+
+
+# -- the check of offline items -----------------------------------------------------------------
+
+
+def test_the_check_fixes_owner_and_date_drops_an_item_and_ignores_invented_owners() -> None:
+    from connectors.llm import CHECK_SCHEMA, OpenAIMinutesChecker
+    from domain.extraction import extract_minutes
+
+    spoken = [
+        Utterance("Alice", "Bob, can you update the API docs this week?", 0, 3000),
+        Utterance("Bob", "Sure, I'll have them done by Wednesday.", 4000, 7000),
+        Utterance("Carol", "I'll send the invoice to Acme tomorrow.", 8000, 11000),
+    ]
+    offline = extract_minutes(spoken, MEETING_DAY)
+    assert len(offline.action_items) == 2
+    verdicts = {"items": [
+        {"index": 0, "keep": True, "assignee": "Bob", "due_date": "2026-11-26"},
+        {"index": 1, "keep": True, "assignee": "Zed", "due_date": None},
+        {"index": 7, "keep": False, "assignee": None, "due_date": None},
+    ]}
+    with FakeOpenAI(Reply(body=completion(json.dumps(verdicts)))) as server:
+        checked = OpenAIMinutesChecker(settings(server)).check(offline, spoken, MEETING_DAY)
+        sent = server.requests[0].body
+    assert sent["response_format"]["json_schema"]["schema"] == CHECK_SCHEMA
+    items = [(a.assignee, a.due_date) for a in checked.minutes.action_items]
+    assert items == [("Bob", dt.date(2026, 11, 26)), ("Carol", None)]  # Zed never spoke
+    assert any("Zed" in c and c.startswith("ignored") for c in checked.changes)
+    assert any(c.startswith("ignored: a verdict on item 7") for c in checked.changes)
+
+
+def test_the_check_keeps_the_offline_items_when_the_server_fails() -> None:
+    from connectors.llm import OpenAIMinutesChecker
+    from domain.extraction import extract_minutes
+
+    spoken = [Utterance("Bob", "I'll update the API docs by Friday.", 0, 3000)]
+    offline = extract_minutes(spoken, MEETING_DAY)
+    with FakeOpenAI(Reply(status=400, body=error(400, "bad request"))) as server:
+        checked = OpenAIMinutesChecker(settings(server)).check(offline, spoken, MEETING_DAY)
+    assert checked.minutes.action_items == offline.action_items and checked.changes == ()
+    assert "unchecked" in checked.minutes.notes[-1]

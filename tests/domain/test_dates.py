@@ -95,3 +95,14 @@ def test_never_raises_on_any_text(text: str, meeting: datetime.date) -> None:
 def test_relative_phrases_never_point_into_the_past(phrase: str, meeting: datetime.date) -> None:
     due = resolve_due_date(phrase, meeting)
     assert due is not None and due >= meeting
+
+
+def test_weekday_against_the_meeting_weekday_and_after_this() -> None:
+    from domain.dates import resolve_due_date
+
+    wednesday = datetime.date(2026, 12, 9)
+    assert resolve_due_date("by Thursday", wednesday) == datetime.date(2026, 12, 10)
+    assert resolve_due_date("end of next week", wednesday) == datetime.date(2026, 12, 18)
+    assert resolve_due_date("다음 주 화요일까지", wednesday) == datetime.date(2026, 12, 15)
+    assert resolve_due_date("내일까지", wednesday) == datetime.date(2026, 12, 10)
+    assert resolve_due_date("I'll send the notes around after this", wednesday) == wednesday

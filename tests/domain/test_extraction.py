@@ -395,3 +395,90 @@ def test_eval_set_meets_the_quality_bar() -> None:
     assert 2 * precision * recall / (precision + recall) >= 0.8
     assert total.status_right / total.status_labels >= 0.8
     assert total.distractors_taken == 0
+
+
+# -- constructions of issue 17 (developed on eval/minutes only) ----------------------------------
+
+WEDNESDAY = datetime.date(2026, 12, 9)
+
+
+def on_wednesday(*lines: tuple[str | None, str]) -> Minutes:
+    return extract_minutes(meeting(*lines), WEDNESDAY)
+
+
+def test_request_as_a_question_takes_the_answer_date_and_resolves_its_pronoun() -> None:
+    m = on_wednesday(
+        ("Lena", "Marco, the flaky checkout tests keep breaking main. Could you look into them this week, would that work for you?"),
+        ("Marco", "Sure, I'll have them green by Thursday."),
+    )
+    assert actions(m) == [("Marco", "look into the flaky checkout tests", datetime.date(2026, 12, 10))]
+
+
+@pytest.mark.parametrize(
+    ("speaker", "text", "who", "word", "due"),
+    [
+        ("Ana", "I'm going to draft the rollout checklist, probably done by Monday.", "Ana", "checklist", datetime.date(2026, 12, 14)),
+        ("Joon", "I plan to write the SDK migration guide by the end of next week.", "Joon", "guide", datetime.date(2026, 12, 18)),
+        ("Theo", "I'm planning to move the audit logs tomorrow.", "Theo", "audit", datetime.date(2026, 12, 10)),
+        ("Lena", "Ana owns the rollout of the new pricing page.", "Ana", "rollout", None),
+        ("김하늘", "저는 온보딩 가이드 초안을 다음 주에 작성할 예정입니다.", "김하늘", "온보딩", datetime.date(2026, 12, 18)),
+        ("김하늘", "디자인 시안은 내일까지 공유해 둘게요.", "김하늘", "시안", datetime.date(2026, 12, 10)),
+    ],
+)
+def test_intentions_and_assignments(speaker: str, text: str, who: str, word: str, due: datetime.date | None) -> None:
+    [item] = on_wednesday((speaker, text)).action_items
+    assert (item.assignee, item.due_date) == (who, due) and word in item.task
+
+
+def test_follow_up_updates_the_item_just_given_instead_of_adding_one() -> None:
+    m = on_wednesday(("Lena", "Ana owns the rollout."), ("Ana", "Sounds good, I'll have it out by Friday."))
+    assert actions(m) == [("Ana", "the rollout", datetime.date(2026, 12, 11))]
+    ko = on_wednesday(
+        ("한지원", "결제 모듈 리팩터링은 서연 씨가 맡아 주세요."),
+        ("정서연", "네, 다음 주 화요일까지 마무리하겠습니다."),
+    )
+    assert [(a.assignee, a.due_date) for a in ko.action_items] == [("정서연", datetime.date(2026, 12, 15))]
+
+
+def test_korean_topic_back_reference_takes_the_previous_sentence() -> None:
+    m = on_wednesday(("한지원", "테스트 서버 증설도 필요합니다."), ("이민호", "그건 제가 목요일까지 인프라팀에 요청해 놓겠습니다."))
+    [item] = m.action_items
+    assert "증설" in item.task and item.due_date == datetime.date(2026, 12, 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "이번 주 계획부터 정리해 볼게요.",
+        "먼저 지난 스프린트 리뷰를 하겠습니다.",
+        "That's all for today, thanks everyone.",
+        "Let's start with this week's plan.",
+        "I'll finish it tomorrow.",  # nothing given out before: no item of its own
+    ],
+)
+def test_openers_closers_and_bare_follow_ups_are_not_tasks(text: str) -> None:
+    assert on_wednesday(("Lena", text)).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("speaker", "text", "who", "status", "word"),
+    [
+        ("Kofi", "Quick one first: SSO is stuck, Okta support still hasn't replied to our ticket.", "Kofi", "blocked", "SSO"),
+        ("Lena", "The data processing agreement is on hold, we're waiting on legal.", "Lena", "blocked", "agreement"),
+        ("Joon", "Also, the pagination fix went out yesterday.", "Joon", "done", "pagination"),
+        ("Marco", "The checkout tests are green now.", "Marco", "done", "checkout"),
+        ("Theo", "The billing export is almost done.", "Theo", "in_progress", "export"),
+        ("Lena", "Theo is off today, but his audit log migration is done.", "Theo", "done", "audit"),
+        ("Bilal", "Renewed the certs yesterday, staging is happy.", "Bilal", "done", "certs"),
+        ("Sam", "Still working on the import.", "Sam", "in_progress", "import"),
+        ("이민호", "로그 수집 파이프라인은 거의 끝났습니다.", "이민호", "in_progress", "파이프라인"),
+        ("정서연", "API 키 발급은 외부 업체 회신 대기 중입니다.", "정서연", "blocked", "API"),
+        ("김하늘", "인터뷰 일정은 요청은 보냈고 금요일에 답을 받기로 했습니다.", "김하늘", "in_progress", "인터뷰"),
+        ("김하늘", "디자인 시안은 어제 팀 채널에 올렸습니다.", "김하늘", "done", "시안"),
+    ],
+)
+def test_status_phrasings(speaker: str, text: str, who: str, status: str, word: str) -> None:
+    m = on_wednesday((speaker, text))
+    assert [(s.speaker, s.status) for s in m.status_updates] == [(who, status)]
+    assert word in m.status_updates[0].subject
+    assert m.decisions == () and m.action_items == ()

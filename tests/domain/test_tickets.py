@@ -144,3 +144,20 @@ def test_matching_never_raises(task: str, who: str | None, titles: list[str]) ->
     tickets = [TicketRef(str(i), t, who, "todo") for i, t in enumerate(titles)]
     find_matching_ticket(ActionItem(who, task, datetime.date(2026, 1, 1), task, 0), tickets)
     find_ticket_for_status(StatusUpdate(who, task, "done", None, task, 0), tickets)
+
+
+def test_progress_in_other_words_routes_by_a_key_word_unique_among_the_persons_open_tickets() -> None:
+    board = (
+        TicketRef("j-1", "write the SDK migration guide", "Joon", "todo"),
+        TicketRef("j-2", "fix the pagination bug", "Joon", "todo"),
+        TicketRef("a-1", "migrate the billing jobs", "Ana", "todo"),
+    )
+    found = find_ticket_for_status(update("Joon", "the migration docs for partners", "in_progress"), board)
+    assert found is not None and found.ticket_id == "j-1"
+
+
+def test_a_report_without_subject_lands_on_the_only_open_ticket() -> None:
+    board = (TicketRef("j-1", "write the SDK migration guide", "Joon", "todo"),)
+    found = find_ticket_for_status(update("Joon", "", "in_progress"), board)
+    assert found is not None and found.ticket_id == "j-1"
+    assert find_ticket_for_status(update("Ana", "", "done"), board) is None
