@@ -18,7 +18,7 @@ if not __package__:  # run as a file by spark-submit: make the repository import
 
 from analytics.errors import SparkJarsMissing
 from connectors.postgres import migrate
-from connectors.settings import Settings
+from connectors.settings import Settings, settings_or_exit
 
 JOBS = ("keyword-trends", "efficiency")
 log = logging.getLogger("analytics.jobs")
@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
-        return run_job(args.job, Settings.from_env(), available_now=args.available_now)
+        return run_job(args.job, settings_or_exit("analytics"), available_now=args.available_now)
     except SparkJarsMissing as exc:
         print(f"analytics: {exc}", file=sys.stderr)
         return 2

@@ -36,7 +36,7 @@ from apps.board_events import BoardEvent, Hub, Subscriber, dumps
 from connectors.board_store import BoardStore, MeetingRow
 from connectors.minutes_store import TicketWriter
 from connectors.postgres import PostgresUnavailable, migrate
-from connectors.settings import Settings
+from connectors.settings import Settings, settings_or_exit
 from connectors.tokens import Principal, TokenStore, TokenStoreUnavailable
 
 log = logging.getLogger("vori.board")
@@ -507,7 +507,7 @@ async def _wait_closed(websocket: WebSocket) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings.from_env()
+    settings = settings_or_exit("python -m apps.board")
     log.info("board on http://%s:%d", settings.board_host, settings.board_port)
     uvicorn.run(create_app(settings, run_migrations=True), host=settings.board_host,
                 port=settings.board_port, log_level="info", ws="websockets-sansio",

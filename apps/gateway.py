@@ -64,7 +64,7 @@ from connectors.kafka_producer import (
     KafkaRecordRejected,
     KafkaUnavailable,
 )
-from connectors.settings import Settings
+from connectors.settings import Settings, settings_or_exit
 from connectors.tokens import Principal, TokenStore, TokenStoreUnavailable
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, validate_envelope
 from domain.quotas import EdgeQuotas, Grant, QuotaExceeded, QuotaLimits
@@ -657,7 +657,7 @@ def serve(settings: Settings) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings.from_env()
+    settings = settings_or_exit("python -m apps.gateway")
     log.info("gateway on http://%s:%d (topic %s)", settings.gateway_host, settings.gateway_port,
              settings.audio_topic)
     serve(settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -19,6 +20,16 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 
 class SettingsError(ValueError):
     """A ``VORI_*`` variable holds a value that cannot be used."""
+
+
+def settings_or_exit(prog: str) -> Settings:
+    """``Settings.from_env()`` for a process's entry point: a bad ``VORI_*`` value is one line on
+    stderr naming the variable, and exit status 2, not a traceback."""
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _default_state_dir() -> Path:

@@ -25,7 +25,7 @@ from connectors.audio import AudioDecodeError, decode_chunk, pcm_to_float32
 from connectors.dlq import DeadLetter, header
 from connectors.llm import OpenAIMinutesWriter
 from connectors.minutes_store import PostgresMinutesSink
-from connectors.settings import Settings
+from connectors.settings import Settings, settings_or_exit
 from connectors.transcript_store import PostgresTranscriptSink, StoreItem
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
@@ -540,7 +540,7 @@ def _preload(settings: Settings) -> None:
 def main() -> Dataflow:
     """Entry point for ``python -m bytewax.run "flows.transcription:main()"``."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env()
+    settings = settings_or_exit("flows.transcription")
     # One model per process, shared by its workers (WhisperTranscriber caches it under a lock).
     threading.Thread(target=_preload, args=(settings,), name="whisper-preload", daemon=True).start()
     return build_flow(settings)
