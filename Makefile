@@ -24,6 +24,9 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# The speaker encoder's weights (resemblyzer's pretrained.pt, Apache-2.0) without its torch stack:
+	# connectors/diarization.py runs them in numpy.
+	$(PY) -m pip install --quiet --no-deps resemblyzer==0.1.4
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import collections
-import importlib.util
 import io
 import os
 import pickle
-import shutil
 import sys
 import types
 from pathlib import Path
@@ -26,9 +24,6 @@ from connectors.diarization import (
     mel_spectrogram,
     partial_slices,
 )
-
-HAVE_WEIGHTS = importlib.util.find_spec("resemblyzer") is not None
-HAVE_ESPEAK = shutil.which("espeak-ng") is not None
 
 
 def _legacy_checkpoint(path: Path, tensors: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,10 +128,6 @@ def test_mel_spectrogram_shape_and_energy():
     assert float(mel_spectrogram(np.zeros(16000, np.float32)).max()) == 0.0
 
 
-@pytest.mark.skipif(
-    not HAVE_WEIGHTS, reason="speaker weights not installed (pip install --no-deps resemblyzer==0.1.4)"
-)
-@pytest.mark.skipif(not HAVE_ESPEAK, reason="espeak-ng not installed")
 def test_same_voice_is_closer_than_another_voice():
     enc = VoiceEncoder()
     texts = [
