@@ -20,6 +20,7 @@ from typing import Any
 from connectors.settings import Settings
 from connectors.tracker_store import TrackerStore
 from connectors.trackers import KINDS, Connection
+from connectors.trackers.base import STATUSES
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -40,18 +41,26 @@ def _env_name(value: str | None, option: str) -> str | None:
     return value
 
 
-def _assignee_map(text: str | None) -> dict[str, str]:
+def _assignee_map(text: str | None, option: str = "--assignee-map") -> dict[str, str]:
     if not text:
         return {}
     raw = Path(text[1:]).read_text() if text.startswith("@") else text
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        raise UsageError(f"--assignee-map is not JSON: {exc}") from exc
+        raise UsageError(f"{option} is not JSON: {exc}") from exc
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str)
                                              for k, v in data.items()):
-        raise UsageError('--assignee-map must be an object of names, e.g. {"Bob": "bob-gh"}')
+        raise UsageError(f"{option} must be a JSON object of names to names")
     return data
+
+
+def _status_names(text: str | None) -> dict[str, str]:
+    names = _assignee_map(text, "--status-names")
+    unknown = set(names) - set(STATUSES)
+    if unknown:
+        raise UsageError(f"--status-names keys are VORI statuses ({', '.join(STATUSES)})")
+    return names
 
 
 def _connection(args: argparse.Namespace) -> Connection:
@@ -71,6 +80,10 @@ def _connection(args: argparse.Namespace) -> Connection:
             config["issue_type"] = args.issue_type
     else:
         config = {"team_key": args.team_key}
+    if args.status_names:
+        if kind == "github":
+            raise UsageError("--status-names is for jira and linear; GitHub issues are open or closed")
+        config["statuses"] = _status_names(args.status_names)
     if args.api_url:
         if kind == "jira":
             raise UsageError("--api-url is for github and linear; jira uses --site")
@@ -165,6 +178,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
                    help="variable holding the webhook secret; without it webhooks are refused")
     c.add_argument("--assignee-map", metavar="JSON|@FILE",
                    help='VORI assignee -> tracker username, e.g. {"Bob": "bob-gh"}')
+    c.add_argument("--status-names", metavar="JSON",
+                   help='jira, linear: status names of the workflow, e.g. {"done": "Closed"}')
     c.add_argument("--proposal", action="store_true",
                    help="new tickets wait for approval on the board before they are pushed")
     c.set_defaults(handler=_guarded(_cmd_connect))
