@@ -15,6 +15,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -38,6 +40,8 @@ from connectors.minutes_store import TicketWriter
 from connectors.postgres import PostgresUnavailable, migrate
 from connectors.settings import Settings, settings_or_exit
 from connectors.tokens import Principal, TokenStore, TokenStoreUnavailable
+from connectors.tracker_store import TRACKER_ACTOR, TrackerStore
+from connectors.trackers import WebhookRejected, parse_webhook, verify_webhook
 
 log = logging.getLogger("vori.board")
 
@@ -251,6 +255,9 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
         await hub.start()
         board = Board(settings, store, writer, tokens, hub)
         app.state.board = board
+        trackers = TrackerStore(settings.database_url)
+        await asyncio.to_thread(trackers.open)
+        app.state.trackers = trackers
         watcher = asyncio.create_task(board.watch_tokens(), name="board-token-watch")
         try:
             yield
@@ -259,6 +266,7 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             await hub.stop()
+            await asyncio.to_thread(trackers.close)
             await tokens.close()
             await asyncio.to_thread(writer.close)
             await store.close()
@@ -343,6 +351,56 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
         if new is None:
             raise HTTPException(404, "no such ticket")
         return _json(new)
+
+    @app.get("/api/tracker")
+    async def tracker_state(request: Request, who: Who) -> Response:
+        """The team's external links and the tickets waiting for approval (docs/trackers.md)."""
+        trackers: TrackerStore = request.app.state.trackers
+        links = await asyncio.to_thread(trackers.links, who.team)
+        proposed = await asyncio.to_thread(trackers.proposed, who.team)
+        return _json({"links": links, "proposed": proposed})
+
+    @app.post("/api/tickets/{ticket_id}/approve")
+    async def approve_ticket(ticket_id: str, request: Request, who: Who) -> Response:
+        """Proposal mode: a person lets a new ticket go to the team's tracker."""
+        trackers: TrackerStore = request.app.state.trackers
+        if not await asyncio.to_thread(trackers.approve, who.team, ticket_id, f"board:{who.token_id}"):
+            raise HTTPException(404, "no such ticket")
+        return _json({"ticket_id": ticket_id, "approved": True})
+
+    @app.post("/hooks/{kind}/{team}")
+    async def tracker_hook(kind: str, team: str, request: Request, board: BoardDep) -> Response:
+        """A tracker's webhook: verified, never replayed, and a status change moves the card
+        through the one ticket writer as actor ``tracker`` (which queues nothing back)."""
+        trackers: TrackerStore = request.app.state.trackers
+        body = await request.body()
+        connection = await asyncio.to_thread(trackers.connection, team)
+        if connection is None or connection.kind != kind:
+            raise HTTPException(404, "no such tracker connection")
+        secret_value = os.environ.get(connection.webhook_secret_env or "")
+        if not secret_value:
+            raise HTTPException(401, "webhooks are not configured for this team")
+        try:
+            delivery = verify_webhook(kind, request.headers, body, secret_value, time.time())
+        except WebhookRejected as exc:
+            raise HTTPException(401, str(exc)) from exc
+        if not await asyncio.to_thread(trackers.remember_delivery, kind, team, delivery):
+            raise HTTPException(401, "delivery already received (replay)")
+        change = parse_webhook(connection, request.headers, body)
+        if change is None:
+            return _json({"ignored": True})
+        linked = await asyncio.to_thread(trackers.ticket_for_issue, team, kind, change.external_id)
+        if linked is None:
+            return _json({"ignored": True})
+        ticket_id, current = linked
+        status = change.status
+        if status == "open":  # reopened: leaves done, keeps in_progress or blocked
+            status = "todo" if current == "done" else current
+        new = await asyncio.to_thread(
+            board.ticket_writer.change, team=team, ticket_id=ticket_id, changes={"status": status},
+            actor=TRACKER_ACTOR, quote=change.label,
+        )
+        return _json({"ticket_id": ticket_id, "status": None if new is None else new["status"]})
 
     @app.get("/api/analytics")
     async def analytics(board: BoardDep, who: Who, team: str | None = None) -> Response:

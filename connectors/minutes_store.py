@@ -30,6 +30,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from connectors.postgres import Connection, RetryingPostgresPartition, sync_pool, translated
+from connectors.tracker_store import enqueue_change
 from domain.minutes import ActionItem, Minutes, StatusUpdate
 from domain.tickets import (
     TICKET_STATUSES,
@@ -116,14 +117,23 @@ def _record(
     new_status: str | None, changes: Mapping[str, tuple[object, object]],
     meeting_id: str | None = None, quote: str | None = None, quote_start_ms: int | None = None,
 ) -> bool:
-    """Insert the one event row of a change; False when a replay already recorded it."""
+    """Insert the one event row of a change; False when a replay already recorded it.
+
+    Every change passes here, so here it is also queued for the team's tracker, in the same
+    transaction (connectors/tracker_store.py).
+    """
     body = {k: {"old": _jsonable(old), "new": _jsonable(new)} for k, (old, new) in changes.items()}
     row = cur.execute(
         _INSERT_EVENT,
         (ticket_id, meeting_id, event, old_status, new_status, quote, quote_start_ms, actor,
          Jsonb(body)),
     ).fetchone()
-    return row is not None
+    if row is None:
+        return False
+    event_id = row["event_id"] if isinstance(row, dict) else row[0]  # callers' row factories differ
+    enqueue_change(cur, ticket_id=ticket_id, event_id=int(event_id), event=event, actor=actor,
+                   fields=changes)
+    return True
 
 
 def change_ticket(

@@ -113,6 +113,7 @@
     meta.append(el("span", { class: "meeting", text: meetingLabel(t.meeting_id) }));
     card.append(meta);
     if (t.source_quote) card.append(el("blockquote", { class: "quote", text: t.source_quote }));
+    card.append(...trackerBits(t));
     const moves = el("div", { class: "moves" });
     for (const [status, label] of STATUSES) {
       if (status === t.status) continue;
@@ -126,6 +127,45 @@
       ev.dataTransfer.effectAllowed = "move";
     });
     return card;
+  }
+
+  // ---- outside tracker: each ticket's external link, and approval in proposal mode ----------
+  const tracker = { links: {}, proposed: new Set(), timer: null };
+
+  function trackerBits(t) {
+    const bits = [];
+    const link = tracker.links[t.ticket_id];
+    if (link && /^https?:\/\//.test(link.url)) {
+      bits.push(el("a", { class: "external", href: link.url, target: "_blank", rel: "noopener noreferrer",
+                          text: `${link.kind} ${link.key}` }));
+    }
+    if (tracker.proposed.has(t.ticket_id)) {
+      const b = el("button", { type: "button", class: "approve", text: "Approve for tracker" });
+      b.addEventListener("click", async () => {
+        try {
+          await api(`/api/tickets/${encodeURIComponent(t.ticket_id)}/approve`, { method: "POST" });
+          tracker.proposed.delete(t.ticket_id);
+          upsertTicket(t, false);
+        } catch (e) {
+          if (e.status !== 401) showError(`Could not approve the ticket (${e.message}).`);
+        }
+      });
+      bits.push(b);
+    }
+    return bits;
+  }
+
+  async function loadTracker() {
+    const data = await api("/api/tracker");
+    tracker.links = data.links || {};
+    tracker.proposed = new Set(data.proposed || []);
+    for (const t of state.tickets.values()) upsertTicket(t, false);
+  }
+
+  function refreshTrackerSoon() {
+    // The worker links a ticket shortly after it changes; one refresh covers a burst of changes.
+    clearTimeout(tracker.timer);
+    tracker.timer = setTimeout(() => loadTracker().catch(() => {}), 3000);
   }
 
   function upsertTicket(t, flash) {
@@ -386,6 +426,7 @@
       case "ticket.created":
       case "ticket.updated":
         upsertTicket(d, true);
+        refreshTrackerSoon();
         break;
       default:
         break;
@@ -411,6 +452,7 @@
       for (const col of STATUSES) $(`#col-${col[0]}`).replaceChildren();
       for (const t of tickets) upsertTicket(t, false);
       updateCounts();
+      loadTracker().catch(() => {});
       connect();
       const live = meetings.find((m) => m.status === "live") || meetings[0];
       if (live) await loadLiveTranscript(live.meeting_id);
