@@ -128,6 +128,10 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
         _wait_http(f"{board_url}/healthz", 60, stack, "board")
         extra.update(VORI_BOARD_URL=board_url, VORI_BOARD_PORT=str(board_port))
 
+        # Pushes ticket changes to the teams' trackers (docs/trackers.md); idle without connections.
+        if not stack.registry.is_running("tracker-worker"):
+            stack.start_process("tracker-worker", [sys.executable, "-m", "apps.tracker_worker"], env=base_env)
+
         for job in JOBS if settings.analytics_enabled else ():
             if not stack.registry.is_running(job):
                 # analytics/ never resolves jars itself: it is handed them.
