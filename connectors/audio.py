@@ -226,14 +226,15 @@ def _decode_run(data: bytes, fmt: str) -> _Run | None:
     parts: list[Pcm] = []
     packets: list[tuple[int, float]] = []
     first_frame: float | None = None
-    with av.open(_Reader(data), mode="r", format=fmt) as container:  # type: ignore[arg-type]
+    with av.open(_Reader(data), mode="r", format=fmt) as container:
         if not container.streams.audio:
             raise AudioDecodeError(f"no audio stream in the {fmt} data")
         stream = container.streams.audio[0]
         for packet in container.demux(stream):
             if not packet.size or packet.pts is None:
                 continue
-            packets.append((packet.pos if packet.pos is not None else -1, float(packet.pts * packet.time_base)))
+            pos = packet.pos if packet.pos is not None else -1
+            packets.append((pos, float(packet.pts * packet.time_base)))
             try:
                 frames = packet.decode()
             except av.error.InvalidDataError:
@@ -244,7 +245,7 @@ def _decode_run(data: bytes, fmt: str) -> _Run | None:
                 continue
             for frame in frames:
                 _check_shape(frame.sample_rate, len(frame.layout.channels), fmt)
-                if first_frame is None and frame.pts is not None:
+                if first_frame is None and frame.pts is not None and frame.time_base is not None:
                     first_frame = float(frame.pts * frame.time_base)
                 for out in resampler.resample(frame):
                     parts.append(out.to_ndarray().reshape(-1).astype(np.int16))
