@@ -194,7 +194,7 @@ _WARMUP = TARGET_RATE // 4
 # The resampler's last few samples are guessed from zero padding: held back until more comes.
 _MARGIN = TARGET_RATE // 100
 # Bytes after the header that may arrive without one audio packet before the stream is refused.
-_STALL_BYTES = 512 * 1024
+_STALL_BYTES = 256 * 1024
 _CLUSTER_ID = b"\x1f\x43\xb6\x75"
 
 
