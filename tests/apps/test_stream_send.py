@@ -11,12 +11,12 @@ import wave
 from pathlib import Path
 
 import numpy as np
-from tests.apps.gateway_helpers import V2_JSON, new_meeting, v2_body
 from vori_testing import speak
 
 from apps.send import Target, send_stream
 from connectors.audio import _decode_container, decode_stream
 from domain.envelope import parse_record
+from tests.apps.gateway_helpers import V2_JSON, new_meeting, v2_body
 
 
 def _post(gw, topic, envs, token):
