@@ -79,6 +79,8 @@ STREAM_WINDOW = 32  # records of one v3 stream in flight at once
 # never decodes, so a flood of costly chunks delays only other chunks' checks.
 PROBE_WORKERS = 2
 PROBE_BUDGET_S = 1.0
+# Stream byte ranges are counted against the audio quota at 128 kbit/s (MediaRecorder's Opus).
+STREAM_BYTES_PER_SECOND = 16_000
 # More chunks than this waiting for a check: 503 (retry shortly) rather than an unbounded queue.
 PROBE_BACKLOG = 256
 _STATUS_OF_KIND = {"malformed": 400, "invalid": 422, "too_large": 413}
@@ -281,6 +283,11 @@ class Gateway:
         if chunk.codec == "pcm_s16le":
             assert chunk.sample_rate is not None and chunk.channels is not None
             return len(chunk.audio) / (2 * chunk.channels * chunk.sample_rate)
+        if chunk.stream:
+            # A byte range of a stream is no file to probe (its header came with seq 0, which the
+            # envelope checks); the flow's decoder enforces rate, channels and duration. For the
+            # quota its length is counted at a common recording bitrate.
+            return len(chunk.audio) / STREAM_BYTES_PER_SECOND
         if self._probes_waiting >= PROBE_BACKLOG:
             raise _unavailable("too many audio chunks are being checked; retry shortly", 1.0)
         self._probes_waiting += 1

@@ -3,6 +3,11 @@
 Chunks are 16 kHz mono ``pcm_s16le``, posted in order through the REST Proxy v2 API; a failed
 post is retried with the same seq (so a retry never duplicates), and a ``final`` chunk closes the
 source. ``--realtime`` paces the chunks at wall-clock speed, like a live microphone.
+
+``--stream-as webm|ogg|mp3`` sends the file as a browser's ``MediaRecorder`` does instead: the
+audio encoded once as one stream (Opus in WebM or Ogg at 48 kHz mono, or MP3), posted as
+consecutive byte ranges of about ``--chunk-seconds`` of sound each, cut at arbitrary bytes, with
+``"stream": true`` (docs/contract.md, "Streams").
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 import av
 import httpx
+import numpy as np
 from tqdm import tqdm
 
 from connectors.settings import Settings, SettingsError
@@ -61,6 +67,94 @@ def iter_pcm_chunks(path: str | Path, chunk_seconds: float) -> Iterator[bytes]:
     while pending:
         yield bytes(pending[:chunk_bytes])
         del pending[:chunk_bytes]
+
+
+STREAM_FORMATS = {  # --stream-as -> (container, encoder, muxer options)
+    "webm": ("webm", "libopus", {"live": "1"}),  # unknown sizes, no index: as MediaRecorder writes
+    "ogg": ("ogg", "libopus", {}),
+    "mp3": ("mp3", "libmp3lame", {}),
+}
+
+
+class _Sink:
+    """A write-only (non-seekable) output: the muxer writes a live stream, never going back."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, b: bytes) -> int:
+        self.data += b
+        return len(b)
+
+
+class StreamEncoder:
+    """Encodes 16 kHz mono s16le PCM into one container stream; :meth:`take` hands out the
+    bytes written so far, so a recorder can post them while it records."""
+
+    def __init__(self, codec: str) -> None:
+        container, encoder, options = STREAM_FORMATS[codec]
+        self._sink = _Sink()
+        self._out = av.open(self._sink, "w", format=container, options=options)
+        stream = self._out.add_stream(encoder, rate=48_000, layout="mono")
+        assert isinstance(stream, av.audio.stream.AudioStream)
+        self._stream = stream
+        fmt = self._stream.codec_context.format
+        self._resampler = av.AudioResampler(format=fmt.name if fmt else "s16", layout="mono", rate=48_000)
+        self._closed = False
+
+    def write(self, pcm: bytes) -> None:
+        samples = np.frombuffer(pcm, dtype="<i2").reshape(1, -1)
+        if not samples.size:
+            return
+        frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
+        frame.sample_rate = RATE
+        for resampled in self._resampler.resample(frame):
+            for packet in self._stream.encode(resampled):
+                self._out.mux(packet)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for resampled in self._resampler.resample(None):
+            for packet in self._stream.encode(resampled):
+                self._out.mux(packet)
+        for packet in self._stream.encode(None):
+            self._out.mux(packet)
+        self._out.close()
+
+    def take(self) -> bytes:
+        data = bytes(self._sink.data)
+        self._sink.data.clear()
+        return data
+
+
+def encode_stream(path: str | Path, codec: str) -> tuple[bytes, float]:
+    """The whole file as one ``codec`` stream, and the seconds of audio it holds."""
+    enc = StreamEncoder(codec)
+    seconds = 0.0
+    for pcm in iter_pcm_chunks(path, 10.0):
+        enc.write(pcm)
+        seconds += len(pcm) / (2 * RATE)
+    enc.close()
+    return enc.take(), seconds
+
+
+def stream_envelope(
+    *, meeting: str, seq: int, data: bytes, codec: str, source: str, speaker: str | None,
+    title: str | None, final: bool = False,
+) -> dict[str, Any]:
+    return {
+        "meeting_id": meeting,
+        "seq": seq,
+        "source": source,
+        "speaker": speaker,
+        "codec": codec,
+        "audio": base64.b64encode(data).decode("ascii"),
+        "final": final,
+        "title": title,
+        "stream": True,
+    }
 
 
 def duration_s(path: str | Path) -> float | None:
@@ -187,6 +281,44 @@ def send_file(
     return seq - start_seq
 
 
+def send_stream(
+    path: str | Path,
+    codec: str,
+    *,
+    target: Target,
+    meeting: str,
+    source: str = "main",
+    speaker: str | None = None,
+    title: str | None = None,
+    chunk_seconds: float = 5.0,
+    realtime: bool = False,
+    start_seq: int = 0,
+    retries: int = 8,
+    client: httpx.Client | None = None,
+) -> int:
+    """Send the file as one ``codec`` stream in byte ranges of about ``chunk_seconds`` of sound,
+    the last one ``final``; returns how many chunks were posted."""
+    data, seconds = encode_stream(path, codec)
+    step = max(1, int(len(data) / max(seconds, 1e-3) * chunk_seconds))
+    own = client is None
+    http = client or httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0))
+    started = time.monotonic()
+    seq = start_seq
+    try:
+        for start in range(0, len(data), step):
+            if realtime:  # the bytes exist once their sound was spoken
+                time.sleep(max(0.0, started + (start + step) / len(data) * seconds - time.monotonic()))
+            env = stream_envelope(meeting=meeting, seq=seq, data=data[start : start + step], codec=codec,
+                                  source=source, speaker=speaker, title=title,
+                                  final=start + step >= len(data))
+            post_chunk(http, target, env, retries=retries)
+            seq += 1
+    finally:
+        if own:
+            http.close()
+    return seq - start_seq
+
+
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = subparsers.add_parser(
         "send", help="stream an audio file to the gateway in chunks"
@@ -200,6 +332,8 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> argparse.Argument
     p.add_argument("--realtime", action="store_true", help="pace chunks at wall-clock speed")
     p.add_argument("--start-seq", type=int, default=0, help="first seq (to resume a source)")
     p.add_argument("--retries", type=int, default=8, help="retries per chunk (8)")
+    p.add_argument("--stream-as", choices=sorted(STREAM_FORMATS),
+                   help="send as one encoded stream in byte ranges, as a browser's MediaRecorder does")
     p.add_argument("--url", help="gateway URL (default: VORI_GATEWAY_URL, as `vori up` sets it)")
     p.add_argument("--token", help="producer token (default: VORI_PRODUCER_TOKEN, as `vori up` sets it)")
     p.set_defaults(handler=run)
@@ -220,6 +354,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"vori send: no such file: {args.file}", file=sys.stderr)
         return 2
     try:
+        if args.stream_as:
+            sent = send_stream(
+                args.file, args.stream_as,
+                target=Target(url, token, settings.audio_topic),
+                meeting=args.meeting, source=args.source, speaker=args.speaker, title=args.title,
+                chunk_seconds=args.chunk_seconds, realtime=args.realtime, start_seq=args.start_seq,
+                retries=args.retries,
+            )
+            print(f"sent {sent} chunks (the last one final) for meeting {args.meeting} to {url}")
+            return 0
         sent = send_file(
             args.file,
             target=Target(url, token, settings.audio_topic),
@@ -255,4 +399,7 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["SendError", "Target", "add_parser", "iter_pcm_chunks", "run", "send_file"]
+__all__ = [
+    "SendError", "StreamEncoder", "Target", "add_parser", "encode_stream", "iter_pcm_chunks", "run",
+    "send_file", "send_stream",
+]

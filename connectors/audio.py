@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import av
@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from domain.envelope import MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, AudioChunk
+from domain.stream import StreamError, StreamState
 
 TARGET_RATE = 16_000
 # A chunk never holds more than this much audio once decoded, whatever its header says, so a
@@ -182,3 +183,233 @@ def read_audio_file(path: str) -> Pcm:
     except av.error.FFmpegError as exc:
         raise AudioDecodeError(f"cannot read {path}: {exc}") from exc
     return _decode_container(data, fmt, max_seconds=24 * 3600)
+
+
+# -- streams: consecutive byte ranges of one container (docs/contract.md, "Streams") ---------
+
+# Decoding a tail again starts this far (16 kHz samples) before what is still to be emitted:
+# the codec (Opus, the MP3 bit reservoir) and the resampler settle within it, so what is
+# emitted matches decoding the whole stream at once.
+_WARMUP = TARGET_RATE // 4
+# The resampler's last few samples are guessed from zero padding: held back until more comes.
+_MARGIN = TARGET_RATE // 100
+# Bytes after the header that may arrive without one audio packet before the stream is refused.
+_STALL_BYTES = 256 * 1024
+_CLUSTER_ID = b"\x1f\x43\xb6\x75"
+
+
+class _Reader:
+    """Bytes as a non-seekable input: the demuxer reads on, as from a live stream, and never
+    seeks to an index (Cues) that a spliced header+tail would place in the wrong bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self._buf = io.BytesIO(data)
+
+    def read(self, n: int = -1) -> bytes:
+        return self._buf.read(n)
+
+
+@dataclass
+class _Run:
+    """One decode of header + tail + new bytes."""
+
+    pcm: Pcm  # 16 kHz mono from the first decoded frame on (flushed)
+    first_frame: float  # seconds, the stream's clock
+    first_packet: float
+    last_packet: float
+    packets: list[tuple[int, float]]  # (byte position, seconds) of each packet
+
+
+def _decode_run(data: bytes, fmt: str) -> _Run | None:
+    """Decode what ``data`` holds; None when it holds no complete audio packet yet."""
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=TARGET_RATE)
+    parts: list[Pcm] = []
+    packets: list[tuple[int, float]] = []
+    first_frame: float | None = None
+    with av.open(_Reader(data), mode="r", format=fmt) as container:
+        if not container.streams.audio:
+            raise AudioDecodeError(f"no audio stream in the {fmt} data")
+        stream = container.streams.audio[0]
+        for packet in container.demux(stream):
+            if not packet.size or packet.pts is None:
+                continue
+            pos = packet.pos if packet.pos is not None else -1
+            packets.append((pos, float(packet.pts * packet.time_base)))
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError:
+                # An MP3 frame cut short at the end, or one whose bit reservoir lies before
+                # the cut the tail starts at: the frames around it decode, this one cannot.
+                if fmt != "mp3":
+                    raise
+                continue
+            for frame in frames:
+                _check_shape(frame.sample_rate, len(frame.layout.channels), fmt)
+                if first_frame is None and frame.pts is not None and frame.time_base is not None:
+                    first_frame = float(frame.pts * frame.time_base)
+                for out in resampler.resample(frame):
+                    parts.append(out.to_ndarray().reshape(-1).astype(np.int16))
+        for out in resampler.resample(None):
+            parts.append(out.to_ndarray().reshape(-1).astype(np.int16))
+    if not packets:
+        return None
+    pcm = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+    first = packets[0][1]
+    return _Run(pcm, first if first_frame is None else first_frame, first, packets[-1][1], packets)
+
+
+def _valid_cluster(data: bytes, pos: int) -> bool:
+    """A Cluster ID followed by a size (EBML vint) and its Timecode element (0xE7)."""
+    at = pos + 4
+    if at >= len(data) or not data[at]:
+        return False
+    width = 8 - data[at].bit_length() + 1
+    return data[at + width : at + width + 1] == b"\xe7"
+
+
+def _valid_mp3_frame(data: bytes, pos: int) -> bool:
+    if pos + 4 > len(data):
+        return False
+    b1, b2 = data[pos + 1], data[pos + 2]
+    return (
+        data[pos] == 0xFF and b1 & 0xE0 == 0xE0 and b1 & 0x06 != 0  # sync, a layer
+        and b2 >> 4 not in (0, 15) and (b2 >> 2) & 3 != 3  # a bitrate, a sample rate
+    )
+
+
+def _boundaries(codec: str, data: bytes, start: int) -> list[int]:
+    """Byte positions in ``data`` (from ``start``) where decoding can begin afresh."""
+    out: list[int] = []
+    if codec == "webm":
+        pos = data.find(_CLUSTER_ID, start)
+        while pos >= 0:
+            if _valid_cluster(data, pos):
+                out.append(pos)
+            pos = data.find(_CLUSTER_ID, pos + 1)
+    elif codec == "ogg":
+        pos = data.find(b"OggS\x00", start)
+        while pos >= 0:
+            out.append(pos)
+            pos = data.find(b"OggS\x00", pos + 1)
+    else:
+        pos = data.find(b"\xff", start)
+        while pos >= 0:
+            if _valid_mp3_frame(data, pos):
+                out.append(pos)
+            pos = data.find(b"\xff", pos + 1)
+    return out
+
+
+def _samples(seconds: float) -> int:
+    return round(seconds * TARGET_RATE)
+
+
+def decode_stream(
+    state: StreamState | None,
+    codec: str,
+    data: bytes,
+    *,
+    final: bool,
+    max_seconds: float = _HARD_LIMIT_SECONDS,
+) -> tuple[StreamState, bytes]:
+    """Decode the next byte range of a streamed source; returns the new state and the PCM
+    (16 kHz mono s16le) that these bytes added. Deterministic in (state, data, final).
+
+    Raises :class:`StreamError` when the stream is not what ``codec`` claims, its rate or
+    channels are out of bounds, or the range adds more than ``max_seconds`` of audio.
+    """
+    try:
+        return _decode_stream(state or StreamState(codec), codec, data, final, max_seconds)
+    except AudioDecodeError as exc:
+        raise StreamError(str(exc)) from exc
+
+
+def _decode_stream(
+    st: StreamState, codec: str, data: bytes, final: bool, max_seconds: float
+) -> tuple[StreamState, bytes]:
+    fmt = _FORMATS[codec]
+    if st.resync:
+        buf = st.tail + data
+        found = _boundaries(codec, buf, 0)
+        if not found:  # keep a few bytes: the next boundary's magic may straddle two ranges
+            return replace(st, tail=buf[-8:]), b""
+        st = replace(st, tail=buf[found[0] :], resync=False, origin=st.emitted)
+        data = b""
+    header = st.header or b""
+    buf = header + st.tail + data
+    try:
+        run = _decode_run(buf, fmt)
+    except AudioDecodeError:
+        raise
+    except _DECODE_ERRORS as exc:
+        # Too few bytes for the demuxer to start (a header cut short) is no error yet.
+        if st.header is None and not final and len(buf) < _STALL_BYTES:
+            return replace(st, tail=st.tail + data), b""
+        raise AudioDecodeError(f"cannot decode the {codec} stream: {exc}") from exc
+    if run is None:
+        if final:
+            if st.emitted == 0 and st.header is None:
+                raise AudioDecodeError(f"the {codec} stream holds no audio frames")
+            return replace(st, tail=b""), b""
+        if len(buf) - len(header) > _STALL_BYTES:
+            raise AudioDecodeError(
+                f"no {codec} audio in {len(buf) - len(header)} bytes of the stream"
+            )
+        return replace(st, tail=st.tail + data), b""
+
+    if st.header is None:
+        if codec == "webm":
+            clusters = _boundaries(codec, buf, 0)
+            first = run.packets[0][0]
+            before = [c for c in clusters if c <= first]
+            header = buf[: before[-1]] if before else b""
+        elif codec == "ogg":
+            header = buf[: max(0, run.packets[0][0])]
+        st = replace(st, header=header)
+
+    # Positions on the stream's axis: the tail's first packet sits at ``origin``.
+    def at(seconds: float) -> int:
+        return st.origin + _samples(seconds - run.first_packet)
+
+    run_start = at(run.first_frame)
+    end = run_start + len(run.pcm)
+    safe = end if final else min(end, at(run.last_packet) - _MARGIN)
+    lo = max(st.emitted, run_start)
+    pcm = run.pcm[lo - run_start : max(lo, safe) - run_start]
+    if len(pcm) > max_seconds * TARGET_RATE:
+        raise AudioDecodeError(f"chunk holds more than {max_seconds:g} s of audio")
+    emitted = max(st.emitted, safe)
+
+    # Keep only what must be decoded again: from the last boundary early enough that the codec
+    # has settled by ``emitted``.
+    tail_at = len(header)
+    origin = st.origin
+    if final:
+        tail_at, origin = len(buf), emitted
+    else:
+        starts = _packet_boundaries(codec, buf, len(header), run.packets)
+        for pos, seconds in starts:
+            if at(seconds) <= emitted - _WARMUP and pos > tail_at:
+                tail_at, origin = pos, at(seconds)
+    return replace(st, tail=buf[tail_at:], origin=origin, emitted=emitted), pcm.tobytes()
+
+
+def _packet_boundaries(
+    codec: str, buf: bytes, start: int, packets: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """Boundaries with the stream time of the first packet after each."""
+    if codec != "webm":  # an Ogg packet's position is its page's, an MP3 packet's its frame's
+        seen: dict[int, float] = {}
+        for pos, seconds in packets:
+            if pos >= start and pos not in seen:
+                seen[pos] = seconds
+        return sorted(seen.items())
+    out: list[tuple[int, float]] = []
+    clusters = _boundaries(codec, buf, start)
+    i = 0
+    for c in clusters:
+        while i < len(packets) and packets[i][0] <= c:
+            i += 1
+        if i < len(packets):
+            out.append((c, packets[i][1]))
+    return out

@@ -19,6 +19,7 @@ from domain.errors import DomainError
 
 CODECS = ("wav", "pcm_s16le", "flac", "ogg", "webm", "mp3")
 Codec = Literal["wav", "pcm_s16le", "flac", "ogg", "webm", "mp3"]
+STREAM_CODECS = ("webm", "ogg", "mp3")
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 _SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$")
@@ -65,6 +66,9 @@ class AudioChunk:
     final: bool
     title: str | None
     offset_ms: int | None = None  # where this source starts on the meeting timeline (seq 0)
+    # Consecutive byte ranges of one WebM/Ogg/MP3 stream, split anywhere (docs/contract.md,
+    # "Streams"): only seq 0 starts with the container's header.
+    stream: bool = False
 
     @property
     def stream_key(self) -> tuple[str, str]:
@@ -84,6 +88,7 @@ class AudioChunk:
             "final": self.final,
             "title": self.title,
             "offset_ms": self.offset_ms,
+            **({"stream": True} if self.stream else {}),
         }
 
 
@@ -196,7 +201,21 @@ def validate_envelope(
     if offset_ms is not None and not 0 <= offset_ms <= 7 * 24 * 3600 * 1000:
         raise EnvelopeError("offset_ms must be between 0 and a week in milliseconds", field="offset_ms")
 
-    if audio:
+    stream = obj.get("stream", False)
+    if stream is None:
+        stream = False
+    if not isinstance(stream, bool):
+        raise EnvelopeError("stream must be true or false", field="stream")
+    if stream and codec not in STREAM_CODECS:
+        raise EnvelopeError(
+            f"stream is for codecs {', '.join(STREAM_CODECS)} only, not {codec}", field="stream"
+        )
+
+    if stream:
+        if seq == 0 and audio:
+            check_stream_header(codec, audio)
+        # Later byte ranges start anywhere in the stream: nothing to check but their size.
+    elif audio:
         _check_audio_bytes(codec, audio, sample_rate, channels, limits)
 
     return AudioChunk(
@@ -211,7 +230,20 @@ def validate_envelope(
         final=final,
         title=title,
         offset_ms=offset_ms,
+        stream=stream,
     )
+
+
+def check_stream_header(codec: str, audio: bytes) -> None:
+    """Seq 0 of a stream must start with its container's magic (EBML, ``OggS``, ID3 or an MPEG
+    frame sync); raise the envelope error otherwise."""
+    sniffed = sniff_codec(audio)
+    if sniffed != codec:
+        found = f"the bytes are {sniffed}" if sniffed else "its header is unknown"
+        raise EnvelopeError(
+            f"seq 0 of a {codec} stream must start with the {codec} header; {found}",
+            field="audio",
+        )
 
 
 def _optional_int(obj: Mapping[str, Any], name: str) -> int | None:

@@ -20,6 +20,7 @@ import numpy as np
 
 from domain.envelope import AudioChunk
 from domain.errors import DomainError
+from domain.stream import StreamDecoder, StreamError, StreamState, after_gap
 from domain.windowing import RATE, WindowPolicy, find_cut, has_speech, leading_silence
 
 
@@ -37,6 +38,10 @@ _UPLOAD_SLACK_MS = 6_000
 
 class TimelineError(DomainError):
     """A chunk cannot be placed on its meeting's timeline (bad input: dead-letter it)."""
+
+
+class StreamFailedEarlier(TimelineError):
+    """A chunk of a streamed source whose stream was refused earlier (dead-letter it)."""
 
 
 class QuotaExceeded(TimelineError):
@@ -72,6 +77,9 @@ class TimelineConfig:
     max_held_source_s: float = 600.0
     max_held_meeting_s: float = 1800.0
     max_held_team_s: float = 7200.0
+    # Decodes streamed sources (``"stream": true``) as their byte ranges are released in seq
+    # order; the flow passes PyAV's (connectors.audio.decode_stream).
+    stream_decoder: StreamDecoder | None = field(default=None, compare=False)
 
     @property
     def view_samples(self) -> int:
@@ -135,7 +143,22 @@ class MeetingClosed:
     duration_ms: int
 
 
-Output = Window | Gap | MeetingSeen | MeetingClosed
+@dataclass(frozen=True)
+class StreamFailed:
+    """Chunk ``seq`` of a streamed source could not be decoded: the source stops there.
+
+    ``tag`` is what the caller gave :meth:`MeetingTimeline.add` with the chunk (the flow's raw
+    record, to dead-letter byte for byte).
+    """
+
+    meeting_id: str
+    source: str
+    seq: int
+    reason: str
+    tag: object = field(default=None, compare=False)
+
+
+Output = Window | Gap | MeetingSeen | MeetingClosed | StreamFailed
 
 
 @dataclass
@@ -145,6 +168,8 @@ class _Pending:
     posted_ms: int
     speaker: str | None
     offset_ms: int = 0
+    stream: bool = False  # ``pcm`` holds the stream's raw bytes, decoded when released
+    tag: object = None
 
 
 @dataclass
@@ -163,6 +188,10 @@ class SourceState:
     blocked_since: float | None = None
     final_seq: int | None = None
     final_posted_ms: int | None = None  # when its final chunk reached Kafka
+    # A streamed source: its codec and decoder state, and why it stopped if it failed.
+    stream_codec: str | None = None
+    stream: StreamState | None = None
+    failed: str | None = None
 
     @property
     def uploading(self) -> bool:
@@ -186,6 +215,8 @@ class SourceState:
 
     @property
     def done(self) -> bool:
+        if self.failed is not None and not self.pending:
+            return True
         return self.final_seq is not None and self.next_seq > self.final_seq
 
     def held_bytes(self, extra_seq: int | None = None, extra_bytes: int = 0) -> int:
@@ -232,13 +263,22 @@ class MeetingTimeline:
         config: TimelineConfig,
         team: str | None = None,
         team_held_bytes: int = 0,
+        tag: object = None,
     ) -> list[Output]:
         """Take one decoded chunk; raise :class:`TimelineError` for a chunk to dead-letter.
 
         ``team_held_bytes``: untranscribed audio the meeting's team holds in its other meetings,
-        for the team quota (:class:`QuotaExceeded`).
+        for the team quota (:class:`QuotaExceeded`). A streamed chunk (``chunk.stream``) is
+        kept as bytes and decoded when released in seq order; ``pcm`` is then unused, and
+        ``tag`` comes back with a :class:`StreamFailed` if it cannot be decoded.
         """
         src = self.sources.get(chunk.source)
+        if src is not None and src.failed is not None and chunk.seq >= src.next_seq:
+            raise StreamFailedEarlier(
+                f"stream {chunk.source!r} of meeting {self.meeting_id} failed earlier: {src.failed}"
+            )
+        if chunk.stream:
+            pcm = chunk.audio
         if src is None and len(self.sources) >= config.max_sources:
             raise QuotaExceeded(
                 f"meeting {self.meeting_id} already has {len(self.sources)} sources "
@@ -277,7 +317,11 @@ class MeetingTimeline:
         if chunk.final:
             src.final_seq = chunk.seq
             src.final_posted_ms = posted_ms
-        src.pending[chunk.seq] = _Pending(pcm, chunk.final, posted_ms, chunk.speaker, chunk.offset_ms or 0)
+        if chunk.stream and src.stream_codec is None:
+            src.stream_codec = chunk.codec
+        src.pending[chunk.seq] = _Pending(
+            pcm, chunk.final, posted_ms, chunk.speaker, chunk.offset_ms or 0, chunk.stream, tag
+        )
         self.last_activity = now
         if self.first_posted_ms is None:
             self.first_posted_ms = posted_ms
@@ -364,7 +408,12 @@ class MeetingTimeline:
                     src.buffer_start_ms = src.offset_ms
                 if p.speaker is not None:
                     src.speaker = p.speaker
-                src.buffer += p.pcm
+                pcm = p.pcm
+                if p.stream:
+                    failed, pcm = self._decode_stream(name, src, src.next_seq, p, config)
+                    if failed is not None:
+                        out.append(failed)
+                src.buffer += pcm
                 src.buffer_posted_ms = max(src.buffer_posted_ms, p.posted_ms)
                 if src.first_posted_ms is None:
                     src.first_posted_ms = p.posted_ms
@@ -392,6 +441,8 @@ class MeetingTimeline:
                 src.buffer_start_ms = src.offset_ms
             src.buffer_start_ms = src.end_ms + avg * (resume - first_missing)
             src.next_seq = resume
+            if src.stream_codec is not None:  # decoding resumes at the next cluster or page
+                src.stream = after_gap(src.stream, src.stream_codec)
             src.blocked_since = None
         if closing:  # the meeting closes now: cut all that is left, nothing can be read again
             return out + self._cut(name, src, config, flush=True)
@@ -405,6 +456,24 @@ class MeetingTimeline:
         if src.done or ahead or (src.uploading and not self._sender_quiet(src, now, config)):
             return out + self._cut_long(name, src, config, flush=src.done)
         return out + self._cut(name, src, config, flush=False)
+
+    def _decode_stream(
+        self, name: str, src: SourceState, seq: int, p: _Pending, config: TimelineConfig
+    ) -> tuple[StreamFailed | None, bytes]:
+        """The PCM a released byte range adds to its stream, or why the stream stops."""
+        if src.failed is not None:
+            reason = f"stream {name!r} of meeting {self.meeting_id} failed earlier: {src.failed}"
+            return StreamFailed(self.meeting_id, name, seq, reason, p.tag), b""
+        codec = src.stream_codec or ""
+        try:
+            if config.stream_decoder is None:
+                raise StreamError("this timeline has no stream decoder")
+            src.stream, pcm = config.stream_decoder(src.stream, codec, p.pcm, final=p.final)
+        except StreamError as exc:
+            src.failed = f"seq {seq}: {exc}"[:400]
+            src.stream = None
+            return StreamFailed(self.meeting_id, name, seq, f"{codec} stream {name!r}: {exc}", p.tag), b""
+        return None, pcm
 
     def _sender_quiet(self, src: SourceState, now: float, config: TimelineConfig) -> bool:
         return self._quiet_since(src.buffer_posted_ms, now, config.upload_quiet_s)

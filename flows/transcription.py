@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import bytewax.operators as op
@@ -21,7 +21,7 @@ from bytewax.dataflow import Dataflow, Stream
 from bytewax.operators import StatefulBatchLogic
 
 from connectors import kafka as kafka_conf
-from connectors.audio import AudioDecodeError, decode_chunk, pcm_to_float32
+from connectors.audio import AudioDecodeError, decode_chunk, decode_stream, pcm_to_float32
 from connectors.dlq import DeadLetter, header
 from connectors.llm import OpenAIMinutesWriter
 from connectors.minutes_store import PostgresMinutesSink
@@ -29,6 +29,7 @@ from connectors.settings import Settings, settings_or_exit
 from connectors.transcript_store import PostgresTranscriptSink, StoreItem
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
+from domain.stream import StreamState
 from domain.timeline import (
     Gap,
     Intake,
@@ -37,6 +38,8 @@ from domain.timeline import (
     MeetingTimeline,
     Output,
     QuotaExceeded,
+    StreamFailed,
+    StreamFailedEarlier,
     TimelineConfig,
     TimelineError,
     Window,
@@ -127,7 +130,8 @@ def accept(
         except Exception as exc:
             return _unexpected(msg, exc, "parse")
         try:
-            pcm = decode(chunk, limits.max_chunk_seconds)
+            # A stream's byte range is decoded by its meeting's timeline, in seq order.
+            pcm = np.zeros(0, dtype=np.int16) if chunk.stream else decode(chunk, limits.max_chunk_seconds)
         except AudioDecodeError as exc:
             return _dead(msg, str(exc), "decode")
         except Exception as exc:
@@ -220,6 +224,25 @@ def _window_dead_letter(w: Window, exc: Exception) -> DeadLetter:
     )
 
 
+def _stream_dead_letter(failed: StreamFailed) -> DeadLetter:
+    """The byte range a stream failed at (or a later one of it), dead-lettered byte for byte."""
+    if isinstance(failed.tag, Msg):
+        return _dead(failed.tag, failed.reason, "decode")
+    return DeadLetter(key=failed.meeting_id.encode(), value=None, reason=failed.reason, stage="decode")
+
+
+class _StreamDecode:
+    """PyAV's stream decoder with the flow's per-chunk duration limit."""
+
+    def __init__(self, max_seconds: float) -> None:
+        self._max_seconds = max_seconds
+
+    def __call__(
+        self, state: StreamState | None, codec: str, data: bytes, *, final: bool
+    ) -> tuple[StreamState, bytes]:
+        return decode_stream(state, codec, data, final=final, max_seconds=self._max_seconds)
+
+
 @dataclass
 class MeetingState:
     timeline: MeetingTimeline
@@ -295,8 +318,11 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             try:
                 added = tl.add(
                     item.chunk, item.pcm, item.posted_ms, now, self._config, item.team,
-                    team_held_bytes=self._held.elsewhere(team, tl.meeting_id),
+                    team_held_bytes=self._held.elsewhere(team, tl.meeting_id), tag=item.raw,
                 )
+            except StreamFailedEarlier as exc:
+                out.append(_dead(item.raw, str(exc), "decode"))
+                continue
             except QuotaExceeded as exc:
                 out.append(_dead(item.raw, str(exc), "quota"))
                 continue
@@ -340,6 +366,8 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         for item in items:
             if isinstance(item, Window):
                 out.extend(self._transcribe(item))
+            elif isinstance(item, StreamFailed):
+                out.append(_stream_dead_letter(item))
             else:
                 out.append(item)
             if isinstance(item, MeetingClosed):
@@ -471,7 +499,7 @@ def transcribe_stream(
     accepted = op.filter_map("accepted", parsed, _accepted)
     refused = op.filter_map("refused", parsed, _dead_letter)
     keyed = op.key_on("by_meeting", accepted, lambda a: a.chunk.meeting_id)
-    config = timeline_config(settings)
+    config = replace(timeline_config(settings), stream_decoder=_StreamDecode(limits.max_chunk_seconds))
     transcriber = _LazyTranscriber(settings)
     held = HeldAudio()
     failures = TranscriptionFailures()
