@@ -130,6 +130,10 @@ class Settings:
     )
     analytics_trigger: str = "10 seconds"
 
+    # Migrations: the database owner's DSN (`vori up` writes the local stack's to stack.env);
+    # unset: migrations use database_url. The services connect as database_url's role only.
+    database_admin_url: str | None = None
+
     state_dir: Path = field(default_factory=_default_state_dir)
 
     @classmethod
