@@ -31,7 +31,7 @@ from psycopg import sql
 from infra.errors import InfraError
 from infra.procs import free_ports, log_tail, process_alive
 
-__all__ = ["APP_ROLE", "LocalPostgres", "find_bindir", "server_user"]
+__all__ = ["APP_ROLE", "LocalPostgres", "ensure_app_role", "find_bindir", "server_user"]
 
 _SETTINGS_FILE = "vori.conf"
 _SECRETS_FILE = "vori-secrets.env"
@@ -92,6 +92,41 @@ def _ensure_server_user() -> pwd.struct_passwd:
     if done.returncode != 0:
         raise InfraError(f"cannot create system user {_SERVER_USER!r}: {done.stderr.strip()}")
     return pwd.getpwnam(_SERVER_USER)
+
+
+def ensure_app_role(admin_dsn: str, password: str, *, owner: str, role: str = APP_ROLE) -> None:
+    """Create (or re-password) ``role`` for the services in the database of ``admin_dsn``.
+
+    The role logs in with ``password``, is no superuser, creates nothing, owns nothing; it may
+    read and write every table and use every sequence of schema ``public``, including those that
+    ``owner`` (who runs the migrations) creates later (default privileges). Idempotent.
+    """
+    ident = sql.Identifier(role)
+    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=10) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+        conn.execute(
+            sql.SQL(
+                "{} {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION "
+                "PASSWORD {}"
+            ).format(sql.SQL("ALTER ROLE" if exists else "CREATE ROLE"), ident, sql.Literal(password))
+        )
+        dbname = conn.info.dbname
+        for statement in (
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+            "GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {app}",
+            "GRANT USAGE ON SCHEMA public TO {app}",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app}",
+            "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}",
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
+            "GRANT USAGE, SELECT ON SEQUENCES TO {app}",
+        ):
+            conn.execute(
+                sql.SQL(statement).format(
+                    db=sql.Identifier(dbname), app=ident, owner=sql.Identifier(owner)
+                )
+            )
 
 
 class LocalPostgres:
@@ -390,36 +425,10 @@ class LocalPostgres:
     def ensure_app_role(self, dbname: str | None = None) -> None:
         """Create (or re-password) the services' role and grant it what it needs in ``dbname``.
 
-        ``start`` runs it for the stack's database (default). Idempotent; the default privileges
-        cover the tables and sequences the admin's later migrations create.
+        ``start`` runs it for the stack's database (default); see :func:`ensure_app_role`.
         """
         dbname = dbname or self.database
-        app = sql.Identifier(APP_ROLE)
-        admin = sql.Identifier(_SERVER_USER)
-        password = sql.Literal(self._secrets()["app"])
-        with psycopg.connect(self.dsn(dbname), autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)).fetchone()
-            verb = sql.SQL("ALTER ROLE" if exists else "CREATE ROLE")
-            conn.execute(
-                sql.SQL(
-                    "{} {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION "
-                    "PASSWORD {}"
-                ).format(verb, app, password)
-            )
-            for statement in (
-                "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
-                "GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {app}",
-                "GRANT USAGE ON SCHEMA public TO {app}",
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app}",
-                "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}",
-                "ALTER DEFAULT PRIVILEGES FOR ROLE {admin} IN SCHEMA public "
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
-                "ALTER DEFAULT PRIVILEGES FOR ROLE {admin} IN SCHEMA public "
-                "GRANT USAGE, SELECT ON SEQUENCES TO {app}",
-            ):
-                conn.execute(
-                    sql.SQL(statement).format(db=sql.Identifier(dbname), app=app, admin=admin)
-                )
+        ensure_app_role(self.dsn(dbname), self._secrets()["app"], owner=_SERVER_USER)
 
     def stop(self, mode: str = "fast", timeout: float = 60.0) -> None:
         """Stop the cluster and wait (``mode``: smart, fast or immediate, as ``pg_ctl -m``)."""
