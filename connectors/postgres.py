@@ -240,13 +240,16 @@ def migrate(dsn: str, sql_dir: Path = SQL_DIR) -> list[Migration]:
     with connect(dsn, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
         try:
-            conn.execute(
-                """CREATE TABLE IF NOT EXISTS schema_migrations (
+            # Checked first: a service role that may not create tables still passes when the
+            # owner has already migrated (CREATE ... IF NOT EXISTS needs the privilege anyway).
+            if conn.execute("SELECT to_regclass('schema_migrations')").fetchone() == (None,):
+                conn.execute(
+                    """CREATE TABLE IF NOT EXISTS schema_migrations (
                        version integer PRIMARY KEY,
                        name text NOT NULL,
                        checksum text NOT NULL,
                        applied_at timestamptz NOT NULL DEFAULT now())"""
-            )
+                )
             rows = conn.execute("SELECT version, checksum FROM schema_migrations").fetchall()
             done = {int(str(v)): str(c) for v, c in rows}
             for mig in migrations:

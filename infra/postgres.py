@@ -281,6 +281,9 @@ class LocalPostgres:
     def is_running(self) -> bool:
         if not (self.data_dir / "PG_VERSION").is_file():
             return False
+        if self.pid is None:
+            # Checked first: pg_ctl takes a killed postmaster that is still a zombie for running.
+            return False
         return (
             self._run([self._bin("pg_ctl"), "status", "-D", str(self.data_dir)], 30).returncode == 0
         )
@@ -372,6 +375,25 @@ class LocalPostgres:
             if not self.log_path.exists():
                 self.log_path.touch()
                 self._chown(self.log_path)
+            self._start_server(deadline, timeout)
+        self._wait_ready(deadline)
+        self.create_database(self.database)
+        self.ensure_app_role()
+        return self.dsn()
+
+    def _start_server(self, deadline: float, timeout: float) -> None:
+        """``pg_ctl start``, also after the postmaster was killed (``kill -9``).
+
+        A killed postmaster leaves its lock files (pid file, socket lock), which a zombie pid
+        keeps looking valid, and its backends, which hold the shared memory until they notice
+        and exit: the stale files go, and the start is retried while old backends hold the memory.
+        """
+        pidfile = self.data_dir / "postmaster.pid"
+        if pidfile.exists() and self.pid is None:
+            for lock in self.data_dir.glob(".s.PGSQL.*.lock"):
+                lock.unlink(missing_ok=True)
+            pidfile.unlink()
+        while True:
             done = self._run(
                 [
                     self._bin("pg_ctl"),
@@ -386,11 +408,11 @@ class LocalPostgres:
                 ],
                 timeout + 10,
             )
-            self._check(done, "pg_ctl start")
-        self._wait_ready(deadline)
-        self.create_database(self.database)
-        self.ensure_app_role()
-        return self.dsn()
+            in_use = "is still in use" in done.stdout + done.stderr + log_tail(self.log_path, 2000)
+            if done.returncode == 0 or not in_use or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+        self._check(done, "pg_ctl start")
 
     def _add_passwords(self, deadline: float) -> None:
         """Give a cluster made before passwords (trusting loopback) its admin and app passwords.

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-from connectors.postgres import migrate
+from connectors.postgres import SQL_DIR, MigrationError, migrate
 from connectors.settings import Settings
 from infra.postgres import APP_ROLE, LocalPostgres
 from infra.stack import LocalStack, read_env
@@ -75,6 +75,14 @@ def test_stack_keeps_its_secrets_private_and_services_use_a_limited_role(
             assert stored is not None and str(stored[0]).startswith("SCRAM-SHA-256$")
 
         assert migrate(admin_url)  # the owner applies the schema
+        # A service that migrates at start finds nothing pending and goes on...
+        assert migrate(app_url) == []
+        # ...but cannot change the schema itself.
+        pending = stack_dir / "sql"
+        shutil.copytree(SQL_DIR, pending)
+        (pending / "9999_more.sql").write_text("CREATE TABLE more_things (id int);\n")
+        with pytest.raises(MigrationError, match="permission denied"):
+            migrate(app_url, pending)
         with psycopg.connect(app_url, autocommit=True) as conn:
             # Its job: read and write the tables, use their sequences (events.id, via a trigger).
             conn.execute(
