@@ -18,7 +18,7 @@ import pytest
 from vori_testing import envelope, silence
 
 from infra.postgres import LocalPostgres
-from infra.procs import process_alive
+from infra.procs import log_tail, process_alive
 from infra.stack import LocalStack, read_env
 
 VORI = [sys.executable, "-m", "apps.cli"]
@@ -81,6 +81,13 @@ class Clients:
         return self.http.get(f"{self.board}/api/meetings", headers=self.reader).status_code
 
 
+def _logs(state: Path) -> str:
+    return "".join(
+        f"\n--- {name}.log ---\n{log_tail(state / 'run' / f'{name}.log', 3000)}"
+        for name in ("gateway", "board")
+    )
+
+
 def _kill(pid: int) -> None:
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
@@ -105,11 +112,15 @@ def test_killed_postgres_and_kafka_cost_no_errors_after_restart(
     _kill(pid)
     postgres.start()  # returns once PostgreSQL accepts connections
     time.sleep(0.6)  # past the token cache: every request below reaches the restarted database
-    assert [clients.post() for _ in range(20)] == [200] * 20
-    assert [clients.board_request() for _ in range(20)] == [200] * 20
+    posts = [clients.post() for _ in range(20)]
+    assert posts == [200] * 20, _logs(state)
+    reads = [clients.board_request() for _ in range(20)]
+    assert reads == [200] * 20, _logs(state)
 
     kafka = LocalStack(state).kafka
     kafka.kill()
     kafka.start()  # returns once the broker answers
-    assert [clients.post() for _ in range(20)] == [200] * 20
-    assert [clients.board_request() for _ in range(5)] == [200] * 5
+    posts = [clients.post() for _ in range(20)]
+    assert posts == [200] * 20, _logs(state)
+    reads = [clients.board_request() for _ in range(5)]
+    assert reads == [200] * 5, _logs(state)
