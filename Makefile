@@ -7,29 +7,38 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VORI := $(VENV)/bin/vori
 STAMP := $(VENV)/.installed
+# Every package pinned (as constraints.txt) with its SHA-256 sums; `make lock` writes it.
+LOCK := requirements.lock
 
-.PHONY: help install sysdeps jars up down status demo test lint typecheck pytest bench clean
+.PHONY: help install lock sysdeps jars up down status demo test lint typecheck pytest bench clean
 
 help:
 	@echo "make demo   - install, start the local stack, stream the sample meeting, print the minutes"
 	@echo "make test   - install, then ruff, mypy and the whole test suite (starts its own Kafka/PostgreSQL)"
 	@echo "make up     - start Kafka, PostgreSQL, gateway, flow, board, analytics in the background"
 	@echo "make down   - stop everything 'make up' started"
+	@echo "make lock   - regenerate requirements.lock (hashes) from pyproject.toml and constraints.txt"
 
 sysdeps:
 	@bash infra/sysdeps.sh
 
-$(STAMP): pyproject.toml constraints.txt
+# Only hashed packages from the lock; the project itself is built with the lock's setuptools.
+$(STAMP): pyproject.toml constraints.txt $(LOCK) infra/speaker-weights.lock
 	@bash infra/sysdeps.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
-	# The speaker encoder's weights (resemblyzer's pretrained.pt, Apache-2.0) without its torch stack:
-	# connectors/diarization.py runs them in numpy.
-	$(PY) -m pip install --quiet --no-deps resemblyzer==0.1.4
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r infra/speaker-weights.lock
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Resolves pyproject.toml (with [dev]) and the build backend within constraints.txt: the lock's
+# versions are constraints.txt's, with every file's hash. Commit both together.
+lock: install
+	$(VENV)/bin/uv pip compile pyproject.toml infra/build-requirements.in --extra dev \
+	    -c constraints.txt --generate-hashes --python-version 3.11 \
+	    --custom-compile-command "make lock" -o $(LOCK)
 
 jars: install
 	$(PY) -m infra jars

@@ -36,7 +36,7 @@ def run_job(job: str, settings: Settings, *, available_now: bool = False) -> int
     kafka_jars(settings)
     if job == "efficiency":
         trigger_interval_s(settings.analytics_trigger)
-    migrate(settings.database_url)
+    migrate(settings.database_admin_url or settings.database_url)
     spark = build_session(settings, app_name=f"vori-{job}")
     try:
         if job == "keyword-trends":

@@ -33,7 +33,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 
 
 def _cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    applied = migrate(settings.database_url)
+    applied = migrate(settings.database_admin_url or settings.database_url)
     if applied:
         for m in applied:
             print(f"applied {m.path.name}")

