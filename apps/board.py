@@ -244,7 +244,7 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if run_migrations:
-            await asyncio.to_thread(migrate, settings.database_url)
+            await asyncio.to_thread(migrate, settings.database_admin_url or settings.database_url)
         store = BoardStore(settings.database_url)
         await store.open(timeout_s=30)
         writer = TicketWriter(settings.database_url)

@@ -90,7 +90,7 @@ def run(store: TrackerStore, stop: threading.Event, *, env: Mapping[str, str] | 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
-    migrate(settings.database_url)
+    migrate(settings.database_admin_url or settings.database_url)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
