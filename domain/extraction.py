@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from domain.dates import find_due_date
 from domain.extraction_base import SELF, Names, Request, Rules
-from domain.extraction_en import NOT_NAMES, EnglishRules
+from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
     hangul_share,
@@ -474,7 +474,8 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
             return f"{np} {task[ko.end() :]}".strip()
         return task
     content = [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
-    if not _PRONOUN_EN.search(task) or len(content) > 1:
+    # "fix it before the release": the verb's object is the pronoun, whatever follows it.
+    if not _PRONOUN_EN.search(task) or (len(content) > 1 and not PRONOUN_OBJECT.match(task)):
         return task
     previous = _previous_raw(state, ui, si)
     if not previous or is_hangul(previous):
@@ -507,7 +508,9 @@ def _asked_about(state: _State, ui: int) -> str:
             continue
         for sentence in reversed(prev.sentences):
             if prev.rules.is_question(sentence):
-                return prev.rules.topic(sentence)
+                topic = prev.rules.topic(sentence)
+                # "Priya?": a turn handed over, not a subject.
+                return "" if state.names.is_known(topic.strip(" ,.?!")) else topic
     return ""
 
 
