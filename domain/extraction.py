@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from domain.dates import find_due_date
-from domain.extraction_base import SELF, Names, Request, Rules
+from domain.extraction_base import SELF, THIRD, Names, Request, Rules
 from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
@@ -166,8 +166,14 @@ def _read_utterance(state: _State, ui: int) -> None:
                 continue
             finding = rules.status(clause, state.names)
             if finding is not None:
-                who = utt.speaker if finding.who == SELF else _person(state, finding.who)
+                if finding.who == THIRD:
+                    who = _just_named(state, ui, si)
+                else:
+                    who = utt.speaker if finding.who == SELF else _person(state, finding.who)
                 subject = finding.subject or last_subject or _content(before) or _asked_about(state, ui)
+                if finding.subject and _is_generic(finding.subject):
+                    # "Testing the fix now" after "what's the latest on the export timeout?"
+                    subject = last_subject or _asked_about(state, ui) or subject
                 if finding.who == SELF:
                     # "Theo is off today, but his migration is done": Theo's status, not mine.
                     behalf, subject = _on_behalf(sentence, subject, utt.speaker)
@@ -198,6 +204,37 @@ _ABSENT = re.compile(
     r"(?:휴가|부재|병가|외근|출장|안\s*계|못\s*오|빠지)"
 )
 _KO_NAME_SUBJECT = re.compile(r"^(?P<name>[\uac00-\ud7a3]{2,4})\s*(?:씨|님)(?:의|이|가)?\s+(?P<rest>.+)$")
+
+
+_GENERIC_SUBJECT = frozenset(
+    stem(w)
+    for w in """fix fixes change changes patch pr thing work task ticket part piece update draft version
+    branch code one bit stuff rest remainder first second last final new""".split()
+)
+_NAMED = re.compile(r"\b(?P<name>[A-Z][a-z]+)(?:'s\b|\s+(?:is|was|has|had|will|did|finished|said)\b)")
+
+
+def _is_generic(subject: str) -> bool:
+    words = key_words(subject)
+    return bool(words) and all(w in _GENERIC_SUBJECT for w in words)
+
+
+def _just_named(state: _State, ui: int, si: int) -> str | None:
+    """Who "she"/"he"/"they" is: the last person named in this sentence or the few before it."""
+    utt = state.utts[ui]
+    texts = list(reversed(utt.sentences[: si + 1]))
+    if ui > 0:
+        texts += list(reversed(state.utts[ui - 1].sentences))
+    for text in texts:
+        found = None
+        for m in _NAMED.finditer(text):
+            name = m["name"]
+            if _not_a_name(name) or (utt.speaker is not None and _same_speaker(name, utt.speaker)):
+                continue
+            found = name
+        if found is not None:
+            return _person(state, found)
+    return None
 
 
 def _on_behalf(sentence: str, subject: str, speaker: str | None) -> tuple[str | None, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from domain.extraction_base import SELF, Commitment, Names, Request, StatusFinding
+from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, StatusFinding
 from domain.extraction_words import key_words, stem
 from domain.minutes import Status
 
@@ -353,6 +353,8 @@ class EnglishRules:
                 _I,
             )
             name = noted and (noted["n1"] or noted["n2"] or noted["n3"])
+            if name and not names.is_known(name) and (name.casefold() in _REPORT_WORDS or name.casefold().endswith("ed")):
+                name = None  # "Sent to legal on Tuesday": a report, not "Raj to …"
             if noted and name and self._is_addressee(name, names):
                 task = _clean_task(noted["t1"] or noted["t2"])
                 return Commitment(name, task) if _is_real_task(task) else None
@@ -418,6 +420,8 @@ class EnglishRules:
             who_word = groups.get("who") or "I"
             if who_word.casefold() in ("i", "we"):
                 who = SELF
+            elif who_word.casefold() in ("he", "she", "they"):
+                who = THIRD  # the caller finds who was just named
             elif names.is_known(who_word) or (
                 who_word[:1].isupper()
                 and who_word.casefold() not in _NOT_NAMES
@@ -427,7 +431,7 @@ class EnglishRules:
                 who = who_word
             else:
                 continue
-            subject = _clean_subject(groups.get("subj") or groups.get("subj2") or "")
+            subject = _clean_subject(" ".join(g for g in (groups.get("subj"), groups.get("subj2")) if g))
             reason = groups.get("reason") or groups.get("reason2")
             if who == SELF and names.is_known(subject):
                 who, subject = subject, ""  # "Bob is stuck, …": Bob's report
@@ -549,7 +553,7 @@ _PROGRESS_VERBS = (
     r"going through|crunching|analy[sz]ing|collecting|gathering|reaching out to|talking to|"
     r"working with|pairing on|plugging away at|making headway on|getting through"
 )
-_WHO = r"(?P<who>I|we|[A-Z][\w'-]*|[a-z][\w'-]*(?=\s+(?:has|have|had|just|finally|already|is)\b))"
+_WHO = r"(?P<who>I|we|he|she|they|[A-Z][\w'-]*|[a-z][\w'-]*(?=\s+(?:has|have|had|just|finally|already|is)\b))"
 # First match wins, so the order is part of the rules.
 _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     # Negated or partial completion is progress, and must win over the plain "done" forms.
@@ -632,6 +636,11 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
         "done",
         r"\b(?P<who>I|we|[A-Z][\w'-]*)\s+(?:am|are|is)\s+(?:all\s+)?(?:good|set|sorted|covered|squared away)\s+(?:on|with|for)\s+(?!(?:that|this|it|either|both|whatever|now|time|me|you)\b)(?P<subj>.+)$",
     ),
+    # "The billing service moved to the new queue on Friday": a thing that changed state.
+    (
+        "done",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|good news)[, ]+)*(?P<subj>(?:the|our|all the|all our|both)\s+[\w' -]+?)\s+(?:has\s+|have\s+)?(?:now\s+|finally\s+|successfully\s+|fully\s+)?(?:moved|migrated|switched|cut over|got moved|got migrated|went over|rolled out|launched|passed)\s+(?:over\s+)?(?:(?P<subj2>(?:to|onto|into)\s+[^,;]+)|from|review|qa|testing|without|with no|fine|ok|cleanly|last|yesterday|on)\b",
+    ),
     # Done.
     (
         "done",
@@ -695,7 +704,11 @@ _STATUS_RULES += (
     ),
     (
         "in_progress",
-        r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|yep|well|it is|that is|still)[, ]+)*(?:making (?:good |some |steady |slow )?progress|(?:about |roughly |around |maybe )?(?:halfway|half way|half done|partway)(?: there| through| done)?|getting there|almost there|nearly there|almost done|nearly done|mostly done|on track|coming along|in progress|in review|under review|still going|in (?:qa|testing)|(?:about |around |roughly |maybe )?\d+ ?(?:%|percent)(?: done| there| through)?|should be (?:done|finished|ready|merged|out|live)\b.*|(?:PR|pull request|draft) is (?:up|open|out))\b(?:\s*(?:[,;:.-]\s*.*)?)$",
+        r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|yep|well|it is|that is|still)[, ]+)*(?:making (?:good |some |steady |slow )?progress|(?:about |roughly |around |maybe )?(?:halfway|half way|half done|partway)(?: there| through| done)?|getting there|(?:almost|nearly|mostly|most of the way|pretty much|about) there|almost done|nearly done|mostly done|well underway|underway|moving along|progressing|on track|coming along|in progress|in review|under review|still going|in (?:qa|testing)|(?:about |around |roughly |maybe )?\d+ ?(?:%|percent)(?: done| there| through)?|should be (?:done|finished|ready|merged|out|live)\b.*|(?:PR|pull request|draft) is (?:up|open|out))\b(?:\s*(?:[,;:.-]\s*.*)?)$",
+    ),
+    (
+        "in_progress",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|well)[, ]+)*(?:just\s+|finally\s+)?(?:started|began|kicked off|picked up|got going|got started)\s+(?:on\s+|with\s+|working on\s+)?(?P<subj>.+)$",
     ),
     (
         "blocked",
@@ -757,6 +770,11 @@ def _clean_subject(subject: str) -> str:
     # "Merged last night, it's in prod": the words before the state are the report, not its subject.
     if subject and all(w.casefold() in _REPORT_WORDS for w in re.findall(r"[\w'-]+", subject)):
         return ""
+    # "Sent to legal on Tuesday, no response": a subjectless report; "Sent the contract to legal": its object.
+    first = re.match(r"^([a-z]+)\b\s*(?P<rest>.*)$", subject, _I)
+    if first and first.group(1).casefold() in _REPORT_WORDS and first.group(1).casefold().endswith(("ed", "ent", "one", "ot")):
+        rest = first["rest"]
+        return rest if re.match(r"(?:the|my|our|a|an|all|both)\b", rest, _I) else ""
     # "sent them to the channel": the object is a pronoun, the caller finds what it stands for.
     if re.fullmatch(
         r"(?:(?:it|that|this|they|them|those|these)\b.*|everything|all of it|mine|my part|my stuff|"
