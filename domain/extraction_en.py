@@ -517,7 +517,7 @@ booked|updated|rewrote|renewed|ordered|filed|upgraded|wired up|hooked up|schedul
 switched|switched over|ported|installed|enabled|turned on|replaced|removed|deleted|refactored|
 documented|sorted|sorted out|squared away|nailed down|took care of|handled|patched|bumped|
 posted|shared|emailed|invited|organized|organised|arranged|
-translated|recorded|tagged|archived|cleared|redid|rebuilt|redesigned|
+translated|recorded|tagged|wrapped|archived|cleared|redid|rebuilt|redesigned|
 re-ran|reran|restored|rotated|paid|signed|approved|onboarded|trained|hired|interviewed|
 prepared|compiled|analyzed|analysed|benchmarked|profiled
 """
@@ -534,7 +534,8 @@ updated|installed|configured|scheduled|ordered|renewed|rolled out|taken care of|
 squared away|all set|good to go|finalized|finalised|delivered|landed|ready to go|in place|enabled|
 turned on|switched over|cut over|ported|replaced|removed|paid|uploaded|posted|shared|sent off|
 wired up|hooked up|nailed down|ticked off|checked off|crossed off|over the line|all done|
-all finished|sorted now|dealt with|fixed up|cleaned up|taken care|accepted|confirmed|locked in
+all finished|sorted now|dealt with|fixed up|cleaned up|taken care|accepted|confirmed|locked in|
+behind us|working now|all good now|back up|up and running|ready to ship|ready to merge|ready to send
 """
 _DONE_STATES = "|".join(
     sorted({v.strip() for v in _DONE_STATE_LIST.replace("\n", "|").split("|") if v.strip()}, key=lambda v: (-len(v), v))
@@ -545,7 +546,7 @@ _PROGRESS_VERBS = (
     r"writing|building|implementing|testing|reviewing|drafting|fixing|migrating|updating|setting up|"
     r"looking into|digging into|putting together|preparing|refactoring|cleaning up|continuing|"
     r"wrapping up|finishing up|finishing|polishing|working through|iterating on|"
-    r"continuing with|still on|knee deep in|chasing|following up on|following up with|sorting out|figuring out|"
+    r"continuing with|still on|on(?= (?:the|my|our) )|knee deep in|chasing|following up on|following up with|sorting out|figuring out|"
     r"investigating|debugging|researching|tracking down|poking at|hammering on|grinding through|"
     r"trying out|testing out|rolling out|deploying|writing up|pulling together|prepping|organi[sz]ing|"
     r"scheduling|designing|sketching|mocking up|prototyping|rewriting|porting|reworking|upgrading|"
@@ -595,7 +596,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "blocked",
-        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was)\s+(?:still\s+|currently\s+|kind of\s+|a bit\s+|totally\s+|completely\s+)?(?:blocked|stuck|on hold|paused|parked|frozen|held up|waiting)\b(?:\s*,?\s*(?:by|on|because|since|due to|until|as|waiting (?:on|for)|for)\s+(?P<reason>.+)|\s*[,:-]\s*(?P<reason2>.+))?$",
+        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was)\s+(?:still\s+|currently\s+|kind of\s+|a bit\s+|totally\s+|completely\s+)?(?:blocked|stuck|on hold|on pause|paused|parked|frozen|held up|held back|stalled|on ice|waiting)\b(?:\s*,?\s*(?:by|on|because|since|due to|until|as|waiting (?:on|for)|for)\s+(?P<reason>.+)|\s*[,:-]\s*(?P<reason2>.+))?$",
     ),
     (
         "blocked",
@@ -611,7 +612,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "blocked",
-        rf"\b{_WHO}\s+(?:am|are|is)\s+(?:still\s+)?(?:waiting (?:on|for)|blocked (?:on|by))\s+(?P<reason>.+)$",
+        rf"\b{_WHO}\s+(?:am|are|is|have been|has been)\s+(?:still\s+)?(?:waiting (?:on|for)|waiting to hear (?:back )?from|blocked (?:on|by)|chasing .+? but (?:no|nothing))\s+(?P<reason>.+)$",
     ),
     (
         "blocked",
@@ -652,7 +653,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
-        rf"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was|were)\s+(?:(?:now|already|finally|fully|all|officially|completely|totally|both|actually)\s+)*(?:{_DONE_STATES})\b(?!\s+(?:for|to|by|until|on)\s+(?:review|approval|sign-?off|testing|qa))",
+        rf"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was|were)\s+(?:(?:now|already|finally|fully|all|officially|completely|totally|both|actually)\s+)*(?:{_DONE_STATES}|ready(?!\s+(?:for|by|on|when|next|tomorrow|soon|to (?:review|test))\b))\b(?!\s+(?:for|to|by|until|on)\s+(?:review|approval|sign-?off|testing|qa))",
     ),
     (
         "done",
@@ -667,6 +668,18 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
         r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|good news)[, ]+)?(?!(?:I|we) )(?P<subj>[\w' -]+?)\s*:?\s*(?:done|finished|complete)\s*$",
     ),
     # In progress.
+    (
+        "in_progress",
+        r"^(?P<subj>(?:the|our|my|his|her|their|[A-Z][a-z]+'s)\s+[\w' -]+?)\s+(?:should|will)\s+(?:(?:be\s+)?(?:done|finished|ready|merged|out|live|wrapped up|complete)|land|ship|go out|go live)\b",
+    ),
+    (
+        "in_progress",
+        rf"\b{_WHO}\s+(?:have|has)\s+(?:got\s+)?(?:a|the|my)\s+(?:first\s+|rough\s+|working\s+|early\s+)?(?:draft|version|prototype|first pass|first cut|start|skeleton|outline)\s+(?:of|for|on)\s+(?P<subj>.+)$",
+    ),
+    (
+        "in_progress",
+        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+)?(?:being (?:worked on|built|written|fixed|tested|reviewed|migrated|set up|prepared|drafted|updated)|in flight|a work in progress|wip|half-done|half-way)\b",
+    ),
     (
         "in_progress",
         rf"\b{_WHO}\s+(?:am|are|is|have been|has been)\s+(?:still\s+|currently\s+|now\s+|actively\s+)?(?:{_PROGRESS_VERBS})\s+(?P<subj>.+)$",
@@ -704,7 +717,11 @@ _STATUS_RULES += (
     ),
     (
         "in_progress",
-        r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|yep|well|it is|that is|still)[, ]+)*(?:making (?:good |some |steady |slow )?progress|(?:about |roughly |around |maybe )?(?:halfway|half way|half done|partway)(?: there| through| done)?|getting there|(?:almost|nearly|mostly|most of the way|pretty much|about) there|almost done|nearly done|mostly done|well underway|underway|moving along|progressing|on track|coming along|in progress|in review|under review|still going|in (?:qa|testing)|(?:about |around |roughly |maybe )?\d+ ?(?:%|percent)(?: done| there| through)?|should be (?:done|finished|ready|merged|out|live)\b.*|(?:PR|pull request|draft) is (?:up|open|out))\b(?:\s*(?:[,;:.-]\s*.*)?)$",
+        r"^(?:not yet|not quite|nope|no|almost|nearly|close|getting close|not done yet|still going)\s*(?:[,;:.-]\s*.*)?$",
+    ),
+    (
+        "in_progress",
+        r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|yep|well|it is|that is|still)[, ]+)*(?:making (?:good |some |steady |slow )?progress|(?:about |roughly |around |maybe )?(?:halfway|half way|half-way|half done|half-done|partway|part way)(?: there| through| done)?|getting there|(?:almost|nearly|mostly|most of the way|pretty much|about) there|almost done|nearly done|mostly done|well underway|underway|moving along|progressing|on track|coming along|in progress|in review|under review|still going|in (?:qa|testing)|(?:about |around |roughly |maybe )?\d+ ?(?:%|percent)(?: done| there| through)?|should be (?:done|finished|ready|merged|out|live)\b.*|(?:PR|pull request|draft) is (?:up|open|out))\b(?:\s*(?:[,;:.-]\s*.*)?)$",
     ),
     (
         "in_progress",
@@ -712,7 +729,7 @@ _STATUS_RULES += (
     ),
     (
         "blocked",
-        r"^(?:(?:ok(?:ay)?|so|and|yeah|well|unfortunately|sadly)[, ]+)*(?:still\s+)?(?:waiting (?:on|for)|blocked (?:on|by)|held up by|stuck (?:on|behind|waiting for)|no (?:reply|answer|response|word) (?:yet )?from|pending)\s+(?P<reason>.+?)(?:\s+(?:for|on|about|before I can (?:finish|start|do|ship)?)\s+(?P<subj>(?:the|my|our|a|an)\b.+))?$",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|well|unfortunately|sadly)[, ]+)*(?:still\s+)?(?:waiting (?:on|for)|waiting to hear (?:back )?from|blocked (?:on|by)|held up by|stuck (?:on|behind|waiting for)|no (?:reply|answer|response|word) (?:yet )?from|pending)\s+(?P<reason>.+?)(?:\s+(?:for|on|about|before I can (?:finish|start|do|ship)?)\s+(?P<subj>(?:the|my|our|a|an)\b.+))?$",
     ),
     (
         "blocked",
@@ -728,7 +745,7 @@ _STATUS_RULES += (
     ),
     (
         "done",
-        rf"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:just\s+|finally\s+|already\s+)?(?:{_DONE_VERBS})\s+(?P<subj>(?:the|my|our|a|an|all|both|those|these|that|this|it|them)\b.+)$",
+        rf"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:just\s+|finally\s+|already\s+)?(?:{_DONE_VERBS})\s+(?P<subj>(?!(?:to|with|for|on|at|in|by|from|off|up|out|over|back|about|and|but|so|yesterday|today|last|this)\b).+)$",
     ),
 )
 _STATUS_PATTERNS = tuple((status, re.compile(rx, _I)) for status, rx in _STATUS_RULES)
