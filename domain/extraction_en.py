@@ -717,7 +717,7 @@ _STATUS_RULES += (
     ),
     (
         "in_progress",
-        r"^(?:not yet|not quite|nope|no|almost|nearly|close|getting close|not done yet|still going)\s*(?:[,;:.-]\s*.*)?$",
+        r"^(?:not yet|not quite|almost|nearly|close|getting close|not done yet|still going)\s*(?:[,;:.-]\s*.*)?$",
     ),
     (
         "in_progress",
@@ -725,15 +725,15 @@ _STATUS_RULES += (
     ),
     (
         "in_progress",
-        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|well)[, ]+)*(?:just\s+|finally\s+)?(?:started|began|kicked off|picked up|got going|got started)\s+(?:on\s+|with\s+|working on\s+)?(?P<subj>.+)$",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|well|now|then)[, ]+)*(?:(?:I|we)\s+(?:have\s+)?)?(?:just\s+|finally\s+|also\s+)?(?:started|began|kicked off|picked up|got going|got started|moved on to|am now on|am now working on|am also working on)\s+(?:on\s+|with\s+|working on\s+)?(?P<subj>.+)$",
     ),
     (
         "blocked",
-        r"^(?:(?:ok(?:ay)?|so|and|yeah|well|unfortunately|sadly)[, ]+)*(?:still\s+)?(?:waiting (?:on|for)|waiting to hear (?:back )?from|blocked (?:on|by)|held up by|stuck (?:on|behind|waiting for)|no (?:reply|answer|response|word) (?:yet )?from|pending)\s+(?P<reason>.+?)(?:\s+(?:for|on|about|before I can (?:finish|start|do|ship)?)\s+(?P<subj>(?:the|my|our|a|an)\b.+))?$",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|well|unfortunately|sadly|no|nope|not yet|not quite)[, ]+)*(?:still\s+)?(?:waiting (?:on|for)|waiting to hear (?:back )?from|blocked (?:on|by)|held up by|stuck (?:on|behind|waiting for)|no (?:reply|answer|response|word) (?:yet )?from|pending)\s+(?P<reason>.+?)(?:\s+(?:for|on|about|before I can (?:finish|start|do|ship)?)\s+(?P<subj>(?:the|my|our|a|an)\b.+))?$",
     ),
     (
         "blocked",
-        r"^(?:(?:ok(?:ay)?|so|and|yeah|well|unfortunately|sadly|it is|that is|that one is)[, ]+)*(?:still\s+)?(?:blocked|stuck|on hold|parked|held up|paused)\b\s*(?:[,;:.-]?\s*(?:by|on|because|since|due to|until|waiting (?:on|for))?\s*(?P<reason>.*))$",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|well|unfortunately|sadly|no|nope|not yet|it is|that is|that one is)[, ]+)*(?:still\s+)?(?:blocked|stuck|on hold|parked|held up|paused)\b\s*(?:[,;:.-]?\s*(?:by|on|because|since|due to|until|waiting (?:on|for))?\s*(?P<reason>.*))$",
     ),
     (
         "blocked",
@@ -767,7 +767,11 @@ _NP_AND_SPLIT = re.compile(
     r"[\w' -]{1,40}?\s+(?:is|are|was|were|has been|have been|has|have|got)\s+"
     rf"(?:(?:now|already|finally|all|still|also|fully|about|almost|nearly)\s+)*(?:{_DONE_STATES}|blocked|stuck|on hold|"
     r"parked|held up|waiting|pending|in progress|in review|under review|halfway|half done|underway|"
-    r"coming along|on track|\d+ ?%|went out|landed|shipped|merged|started)\b)",
+    r"coming along|on track|\d+ ?%|went out|landed|shipped|merged|started)\b)|"
+    # "I finished the migration and started on the docs": a second report, same person.
+    r"\s*,?\s+(?:and|but|then|plus)\s+(?:then\s+|now\s+|also\s+|just\s+)*(?=(?:started|began|moved on to|picked up|"
+    r"kicked off|have started|have also started|am now|am also|finished|wrapped up|closed out|shipped|merged|fixed|sent|"
+    r"still waiting|am still|am waiting|am blocked|am stuck|got stuck|got blocked|(?:I|we) (?:am|are|have|got)\b))",
     _I,
 )
 _REPORT_WORDS = frozenset(
@@ -775,7 +779,7 @@ _REPORT_WORDS = frozenset(
     for phrase in f"{_DONE_VERBS}|{_DONE_STATES}|{_PROGRESS_VERBS}".split("|")
     for w in re.findall(r"[a-z]+", phrase)
     if w not in ("the", "on", "with", "of", "to", "in", "up", "out", "off")
-) | frozenset("all good yes yeah yep yup so and ok okay well it is that one this just finally already".split())
+) | frozenset("all good yes yeah yep yup no nope not yet quite so and ok okay well it is that one this just finally already".split())
 
 
 def _clean_subject(subject: str) -> str:
