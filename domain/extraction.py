@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from domain.dates import find_due_date
-from domain.extraction_base import SELF, Names, Request, Rules
-from domain.extraction_en import NOT_NAMES, EnglishRules
+from domain.extraction_base import SELF, THIRD, Names, Request, Rules
+from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
     hangul_share,
@@ -30,7 +30,7 @@ from domain.extraction_words import (
     strip_verb_ending,
     tokens,
 )
-from domain.minutes import ActionItem, Decision, Minutes, StatusUpdate, Utterance
+from domain.minutes import ActionItem, Decision, Minutes, Status, StatusUpdate, Utterance
 
 __all__ = ["detect_language", "extract_minutes"]
 
@@ -166,11 +166,23 @@ def _read_utterance(state: _State, ui: int) -> None:
                 continue
             finding = rules.status(clause, state.names)
             if finding is not None:
-                who = utt.speaker if finding.who == SELF else _person(state, finding.who)
-                subject = finding.subject or last_subject or _content(before) or _asked_about(state, ui)
+                if finding.who == THIRD:
+                    who = _just_named(state, ui, si)
+                else:
+                    who = utt.speaker if finding.who == SELF else _person(state, finding.who)
+                subject = (
+                    finding.subject
+                    or last_subject
+                    or _content(before)
+                    or _noun_phrase(sentence)
+                    or _asked_about(state, ui)
+                )
+                if finding.subject and _is_generic(finding.subject):
+                    # "Testing the fix now" after "what's the latest on the export timeout?"
+                    subject = last_subject or _asked_about(state, ui) or subject
                 if finding.who == SELF:
                     # "Theo is off today, but his migration is done": Theo's status, not mine.
-                    behalf, subject = _on_behalf(sentence, subject, utt.speaker)
+                    behalf, subject = _on_behalf(sentence, subject, utt.speaker, state.names, clause)
                     if behalf is not None:
                         who = _person(state, behalf)
                 last_subject = subject
@@ -185,8 +197,54 @@ def _read_utterance(state: _State, ui: int) -> None:
                 state.decisions.append(Decision(decision, sentence, utt.start_ms))
                 state.productive.add((ui, si))
                 took = True
+        if not took and si == 0 and _answer_to_done_question(state, ui, sentence):
+            took = True
         if not took and rules.is_question(sentence):
             state.questions.append(sentence)
+
+
+_YES = re.compile(
+    r"^(?:yes|yep|yeah|yup|it did|it is|they are|they did|we did|sure did|it has|they have|"
+    r"all done|already done|correct)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(r"^(?:no|nope|not yet|not quite|not really)\b", re.IGNORECASE)
+_DONE_QUESTION = re.compile(
+    r"^(?:[A-Za-z]+,\s*)?(?:so\s+|and\s+)?(?:is|are|did|has|have|was|were)\b.*\b(?:done|finished|complete|out|merged|"
+    r"shipped|live|deployed|sent|fixed|go out|went out|land|landed|ready|sorted|wrapped up|booked|filed|"
+    r"submitted|published|released|signed off|approved|in|go through|get done|finish)\b",
+    re.IGNORECASE,
+)
+
+
+_TRAILING_STATE = re.compile(
+    r"\s+(?:done|finished|complete|out|merged|shipped|live|deployed|sent|fixed|ready|sorted|in)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _answer_to_done_question(state: _State, ui: int, sentence: str) -> bool:
+    """ "Is the migration done?" "Yes, since Monday." / "Not yet.": the answer is the status."""
+    utt = state.utts[ui]
+    yes, no = _YES.match(sentence.strip()), _NO.match(sentence.strip())
+    if (yes is None and no is None) or utt.rules is not _EN:
+        return False
+    for aj in range(ui - 1, max(-1, ui - 3), -1):
+        prev = state.utts[aj]
+        if prev.speaker is not None and prev.speaker == utt.speaker:
+            continue
+        question = next((q for q in reversed(prev.sentences) if prev.rules.is_question(q)), None)
+        if question is None or prev.rules is not _EN or not _DONE_QUESTION.match(question.strip()):
+            return False
+        topic = prev.rules.topic(question)
+        topic = _TRAILING_STATE.sub("", topic)
+        if not key_words(topic) or state.names.is_known(topic.strip(" ,.?!")):
+            return False
+        status: Status = "done" if yes is not None else "in_progress"
+        state.statuses.append(StatusUpdate(utt.speaker, topic, status, None, sentence, utt.start_ms))
+        state.productive.add((ui, 0))
+        return True
+    return False
 
 
 _POSSESSIVE = re.compile(r"^(?:his|her|their)\s+(?P<rest>.+)$", re.IGNORECASE)
@@ -197,14 +255,57 @@ _ABSENT = re.compile(
     r"(?P<ko>[\uac00-\ud7a3]{2,4})\s*(?:씨|님)(?:는|은|이|가)?\s*(?:\S+\s+)?"
     r"(?:휴가|부재|병가|외근|출장|안\s*계|못\s*오|빠지)"
 )
+_DOER = re.compile(
+    r"\b(?P<name>[A-Z][a-z]+)\s+(?:has\s+|had\s+)?(?:just\s+|already\s+|finally\s+)?(?:finished|did|sent|shipped|merged|"
+    r"fixed|wrapped|closed|deployed|wrote|built|got|handled|took care of|sorted|pushed|signed off|approved|"
+    r"finished it|did it)\b"
+)
 _KO_NAME_SUBJECT = re.compile(r"^(?P<name>[\uac00-\ud7a3]{2,4})\s*(?:씨|님)(?:의|이|가)?\s+(?P<rest>.+)$")
 
 
-def _on_behalf(sentence: str, subject: str, speaker: str | None) -> tuple[str | None, str]:
+_GENERIC_SUBJECT = frozenset(
+    stem(w)
+    for w in """fix fixes change changes patch pr thing work task ticket part piece update draft version
+    branch code one bit stuff rest remainder first second last final new""".split()
+)
+_NAMED = re.compile(r"\b(?P<name>[A-Z][a-z]+)(?:'s\b|\s+(?:is|was|has|had|will|did|finished|said)\b)")
+
+
+def _is_generic(subject: str) -> bool:
+    words = key_words(subject)
+    return bool(words) and all(w in _GENERIC_SUBJECT for w in words)
+
+
+def _just_named(state: _State, ui: int, si: int) -> str | None:
+    """Who "she"/"he"/"they" is: the last person named in this sentence or the few before it."""
+    utt = state.utts[ui]
+    texts = list(reversed(utt.sentences[: si + 1]))
+    if ui > 0:
+        texts += list(reversed(state.utts[ui - 1].sentences))
+    for text in texts:
+        found = None
+        for m in _NAMED.finditer(text):
+            name = m["name"]
+            if _not_a_name(name) or (utt.speaker is not None and _same_speaker(name, utt.speaker)):
+                continue
+            found = name
+        if found is not None:
+            return _person(state, found)
+    return None
+
+
+def _on_behalf(
+    sentence: str, subject: str, speaker: str | None, names: Names, clause: str = ""
+) -> tuple[str | None, str]:
     """Who a report is about when it is told for someone else, and the subject without them."""
     named = _NAME_POSSESSIVE.match(subject) or _KO_NAME_SUBJECT.match(subject)
     if named is not None and not _not_a_name(named["name"]):
         return named["name"], named["rest"]
+    # "The wireframes are done, Priya sent them last night": a colleague named as the doer.
+    for doer in [] if re.search(r"\b(?:I|we)\b", clause) else _DOER.finditer(sentence):
+        name = doer["name"]
+        if names.is_known(name) and speaker is not None and not _same_speaker(name, speaker):
+            return name, subject
     absent = _ABSENT.search(sentence)
     if absent is not None:
         name = absent["name"] or absent["ko"]
@@ -220,6 +321,14 @@ def _same_speaker(mention: str, speaker: str) -> bool:
 
 def _not_a_name(word: str) -> bool:
     return word.casefold() in NOT_NAMES
+
+
+def _noun_phrase(sentence: str) -> str:
+    """ "The wireframes are done, Priya sent them": the noun phrase the sentence opens with."""
+    if is_hangul(sentence):
+        return ""
+    m = _NP_EN.match(sentence.strip())
+    return m["np"] if m and key_words(m["np"]) else ""
 
 
 def _content(clause: str) -> str:
@@ -474,7 +583,8 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
             return f"{np} {task[ko.end() :]}".strip()
         return task
     content = [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
-    if not _PRONOUN_EN.search(task) or len(content) > 1:
+    # "fix it before the release": the verb's object is the pronoun, whatever follows it.
+    if not _PRONOUN_EN.search(task) or (len(content) > 1 and not PRONOUN_OBJECT.match(task)):
         return task
     previous = _previous_raw(state, ui, si)
     if not previous or is_hangul(previous):
@@ -507,7 +617,9 @@ def _asked_about(state: _State, ui: int) -> str:
             continue
         for sentence in reversed(prev.sentences):
             if prev.rules.is_question(sentence):
-                return prev.rules.topic(sentence)
+                topic = prev.rules.topic(sentence)
+                # "Priya?": a turn handed over, not a subject.
+                return "" if state.names.is_known(topic.strip(" ,.?!")) else topic
     return ""
 
 

@@ -16,6 +16,8 @@ from domain.minutes import Status
 
 # The speaker of the sentence, as opposed to somebody named in it.
 SELF = "\x00self"
+# He, she or they: the person the speaker has just named ("Chloe's out; she finished the audit").
+THIRD = "\x00third"
 
 
 @dataclass(frozen=True)

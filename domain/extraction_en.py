@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from domain.extraction_base import SELF, Commitment, Names, Request, StatusFinding
+from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, StatusFinding
 from domain.extraction_words import key_words, stem
 from domain.minutes import Status
 
@@ -31,6 +31,8 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(we|you|they)'re\b", r"\1 are"),
         (r"\b(i|we|you|they)'ve\b", r"\1 have"),
         (r"\b(i|we|you|they|he|she)'d\b", r"\1 would"),
+        (r"\b(it|that|what|there|he|she|who)'s been\b", r"\1 has been"),
+        (r"\b(that|this|the other) one's\b", r"\1 one is"),
         (r"\b(it|that|what|there|he|she|who)'s\b", r"\1 is"),
         (r"\bgonna\b", "going to"),
         # Whisper sometimes writes "ill"/"i ll"; only before a verb-like word is it "I'll".
@@ -45,6 +47,11 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # "Bob's on it", "Ana's going to": the verb, not the possessive, before these words.
         (
             r"\b([A-Z][a-z]+)'s\s+(?=(?:going|on it|working|blocked|stuck|done|finished|handling|taking|almost|still|halfway|about|nearly|mostly|half|two thirds|in (?:review|progress|qa)|out|live|green|ready|waiting|pending|merged|shipped|deployed|finally|now)\b)",
+            r"\1 is ",
+        ),
+        # "Venue's booked", "the runbook's coming along": any noun before a status word.
+        (
+            r"\b([A-Za-z][\w-]*)'s\s+(?=(?:been|booked|filed|sent|drafted|done|finished|complete|merged|shipped|deployed|live|released|fixed|sorted|closed|signed|approved|set up|moved|migrated|upgraded|updated|scheduled|taken care|handled|in prod|in production|in review|in progress|in qa|in testing|up for review|coming along|getting there|on track|on hold|parked|paused|held up|blocked|stuck|waiting|pending|almost|nearly|mostly|halfway|about|at|all|good to go|ready|green|out|in|still|now|finally|already)\b)",
             r"\1 is ",
         ),
         (r"\s+", " "),
@@ -131,6 +138,19 @@ _TAG_QUESTION = re.compile(
 )
 
 
+def _matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Every place ``pattern`` matches, one per start (a leftmost match can be the wrong one)."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    while pos <= len(text) and len(out) < 8:
+        m = pattern.search(text, pos)
+        if m is None:
+            break
+        out.append(m)
+        pos = m.start() + 1
+    return out
+
+
 def _clean_task(task: str) -> str:
     task = _TIMING_ASIDE.sub("", _TAG_QUESTION.sub("", task.strip()))
     # Trailing asides ("…, should be done by Friday") say when, not what; the date is read apart.
@@ -165,7 +185,11 @@ _BACK_REFERENCE = re.compile(
     _I,
 )
 # "look into them", "get those fixed": a verb whose object is a pronoun for what was just said.
-_PRONOUN_TASK = re.compile(r"^[a-z]+(?:\s+(?:into|at|on|over|up|through|with|after|to))?\s+(?:them|it|those|these|that one)\b", _I)
+PRONOUN_OBJECT = _PRONOUN_TASK = re.compile(
+    r"^[a-z]+(?:\s+(?:into|at|on|over|up|through|with|after|to))?\s+(?:them|it|those|these|that one|this one|"
+    r"(?:that|this)(?=\s*$|\s*[,.?!]|\s+(?:today|tomorrow|tonight|this|next|by|before|on|for|when|after|asap|first|later|soon|please)\b))\b",
+    _I,
+)
 _NEED = re.compile(
     r"^(?:we|I|you|someone|somebody|the team)\s+(?:still\s+)?(?:need|needs|have to|has to|should|must)\s+(?:to\s+)?|"
     r"^(?:there is|there are)\s+",
@@ -192,7 +216,8 @@ class EnglishRules:
     def clauses(self, sentence: str) -> list[str]:
         out: list[str] = []
         for part in _SENTENCE_END.split(expand(sentence)):
-            out.extend(c for c in _CLAUSE_SPLIT.split(part) if c and c.strip())
+            for clause in _CLAUSE_SPLIT.split(part):
+                out.extend(c for c in _NP_AND_SPLIT.split(clause) if c and c.strip())
         return out
 
     def is_question(self, text: str) -> bool:
@@ -261,6 +286,13 @@ class EnglishRules:
             task = _clean_task(_NEED.sub("", lead["task"]))
             return Request(addressee, task, needs_answer=True) if _is_real_task(task) else None
         if addressee is not None:
+            # "Tomas, the mobile login crash is yours": an assignment, no question asked.
+            yours = re.match(r"^(?P<task>.+?)\s+(?:is|are)\s+(?:all\s+|now\s+)?yours\b", rest, _I)
+            if yours:
+                task = _clean_task(_NEED.sub("", yours["task"]))
+                if _HEDGE.search(task) or not _is_real_task(task) or _PRONOUN_TASK.match(f"x {task}"):
+                    return None
+                return Request(addressee, task, needs_answer=False)
             tell = re.match(
                 r"^(?:please\s+(?P<a>.+)|you (?:will|are going to|should|need to|take|handle|own)\s+(?P<b>.+)|"
                 r"(?:I need you to|I want you to|I would like you to)\s+(?P<c>.+))$",
@@ -321,6 +353,8 @@ class EnglishRules:
                 _I,
             )
             name = noted and (noted["n1"] or noted["n2"] or noted["n3"])
+            if name and not names.is_known(name) and (name.casefold() in _REPORT_WORDS or name.casefold().endswith("ed")):
+                name = None  # "Sent to legal on Tuesday": a report, not "Raj to …"
             if noted and name and self._is_addressee(name, names):
                 task = _clean_task(noted["t1"] or noted["t2"])
                 return Commitment(name, task) if _is_real_task(task) else None
@@ -329,7 +363,8 @@ class EnglishRules:
                 return None
             task_text = let_me["task"]
             if re.match(
-                r"(?:know|see|think|check (?:my|the) (?:calendar|notes)|share|just|try|be|start|stop|recap|summari[sz]e|go back|jump|pull up|repeat|clarify|ask)\b",
+                r"(?:know|see|think|check (?:my|the) (?:calendar|notes)|share|just|try|be|start|stop|recap|summari[sz]e|go back|jump|pull up|repeat|clarify|ask|"
+                r"(?:run|go|walk|read) (?:through|over)|go around|pass|hand|turn|add one|say|mention|note|quickly)\b",
                 task_text,
                 _I,
             ):
@@ -371,13 +406,22 @@ class EnglishRules:
         if not text or self.is_question(text) or _CONDITIONAL.search(text):
             return None
         for status, pattern in _STATUS_PATTERNS:
-            m = pattern.search(text)
-            if m is None:
-                continue
+            found = self._status_match(status, pattern, text, names)
+            if found is not None:
+                return found
+        return None
+
+    def _status_match(
+        self, status: Status, pattern: re.Pattern[str], text: str, names: Names
+    ) -> StatusFinding | None:
+        # "Legal signed off, so I sent it back": "Legal" is nobody, so look on for "I sent …".
+        for m in _matches(pattern, text):
             groups = m.groupdict()
             who_word = groups.get("who") or "I"
             if who_word.casefold() in ("i", "we"):
                 who = SELF
+            elif who_word.casefold() in ("he", "she", "they"):
+                who = THIRD  # the caller finds who was just named
             elif names.is_known(who_word) or (
                 who_word[:1].isupper()
                 and who_word.casefold() not in _NOT_NAMES
@@ -387,7 +431,7 @@ class EnglishRules:
                 who = who_word
             else:
                 continue
-            subject = _clean_subject(groups.get("subj") or "")
+            subject = _clean_subject(" ".join(g for g in (groups.get("subj"), groups.get("subj2")) if g))
             reason = groups.get("reason") or groups.get("reason2")
             if who == SELF and names.is_known(subject):
                 who, subject = subject, ""  # "Bob is stuck, …": Bob's report
@@ -444,24 +488,57 @@ class EnglishRules:
 
     def topic(self, text: str) -> str:
         """What a question asks about ("how is the migration going, Bob?" -> "the migration")."""
-        t = expand(text).strip(" ?")
+        t = re.sub(r"\b(how|where)'s\b", r"\1 is", expand(text), flags=_I).strip(" ?")
+        t = re.sub(r"^[A-Za-z]+,\s*(?=\S)", "", t)  # "Leo, rate limiting?"
         t = re.sub(
-            r"^(?:[A-Za-z]+,\s*)?(?:so\s+|and\s+|okay\s+)?(?:how|what|where|any (?:update|news|progress)s?)\s+(?:is|are|about|on|with|is going on with|about the status of)?\s*",
+            r"^(?:[A-Za-z]+,\s*)?(?:(?:so|and|okay|ok|alright|also|then|next)[, ]+)*(?:"
+            r"(?:how|what|where)(?:\s+(?:is going on with|about the status of|is the status of|is the latest on|"
+            r"are we (?:with|on|at with)|did we land (?:with|on)|did you get (?:with|on)|did you land (?:with|on)|"
+            r"is|are|was|were|about|on|with))?|"
+            r"any (?:luck|news|progress|movement|update|updates|word|joy)(?:\s+(?:with|on|about|from))?|"
+            r"(?:quick )?(?:status|update|news)(?: check)?\s+(?:on|for)|status of|is|are|did|has|have)?\s*",
             "",
             t,
             flags=_I,
         )
+        t = re.sub(r"^(?:you|we|they)\s+(?:finish|finished|get|got|done|manage to finish|wrap up)\s+(?:with\s+)?", "", t, flags=_I)
+        t = re.sub(r"^(?:it|things)\s+(?:going|looking|coming along)\s+(?:with|on|for)\s+", "", t, flags=_I)
         t = re.sub(r"\s+(?:going|coming along|looking|doing|at)\b.*$", "", t, flags=_I)
         t = re.sub(r",\s*[A-Za-z]+$", "", t)
         return t.strip(" ,")
 
 
-_DONE_VERBS = (
-    r"finished|completed|shipped|wrapped up|merged|deployed|released|closed|fixed|resolved|delivered|"
-    r"published|submitted|sent out|sent|launched|rolled out|landed|migrated|wrote up|finalized|checked|"
-    r"reviewed|tested|verified|cleaned up|wrote|built|implemented|added|created|"
-    r"finalised|signed off on|got through|knocked out|done with|finished up|pushed|uploaded|set up|"
-    r"configured|booked|updated|rewrote|renewed|ordered|filed"
+_DONE_VERB_LIST = """
+finished|completed|shipped|wrapped up|merged|deployed|released|closed|closed out|fixed|resolved|
+delivered|published|submitted|sent out|sent|launched|rolled out|landed|migrated|wrote up|finalized|
+checked|reviewed|tested|verified|cleaned up|wrote|built|implemented|added|created|finalised|
+signed off on|got through|knocked out|done with|finished up|pushed|uploaded|set up|configured|
+booked|updated|rewrote|renewed|ordered|filed|upgraded|wired up|hooked up|scheduled|moved|moved over|
+switched|switched over|ported|installed|enabled|turned on|replaced|removed|deleted|refactored|
+documented|sorted|sorted out|squared away|nailed down|took care of|handled|patched|bumped|
+posted|shared|emailed|invited|organized|organised|arranged|
+translated|recorded|tagged|wrapped|archived|cleared|redid|rebuilt|redesigned|
+re-ran|reran|restored|rotated|paid|signed|approved|onboarded|trained|hired|interviewed|
+prepared|compiled|analyzed|analysed|benchmarked|profiled
+"""
+# Longest first, so "closed out the docs" is "closed out" + "the docs", not "closed" + "out …".
+_DONE_VERBS = "|".join(
+    sorted({v.strip() for v in _DONE_VERB_LIST.replace("\n", "|").split("|") if v.strip()}, key=lambda v: (-len(v), v))
+)
+# "X is/are …" that says it is finished.
+_DONE_STATE_LIST = """
+done|finished|complete|completed|merged|shipped|deployed|live|released|fixed|resolved|closed|
+closed out|sorted|sorted out|wrapped up|signed|signed off|approved|out the door|in production|
+in prod|booked|filed|sent|sent out|submitted|published|set up|moved over|moved|migrated|upgraded|
+updated|installed|configured|scheduled|ordered|renewed|rolled out|taken care of|handled|
+squared away|all set|good to go|finalized|finalised|delivered|landed|ready to go|in place|enabled|
+turned on|switched over|cut over|ported|replaced|removed|paid|uploaded|posted|shared|sent off|
+wired up|hooked up|nailed down|ticked off|checked off|crossed off|over the line|all done|
+all finished|sorted now|dealt with|fixed up|cleaned up|taken care|accepted|confirmed|locked in|
+behind us|working now|all good now|back up|up and running|ready to ship|ready to merge|ready to send
+"""
+_DONE_STATES = "|".join(
+    sorted({v.strip() for v in _DONE_STATE_LIST.replace("\n", "|").split("|") if v.strip()}, key=lambda v: (-len(v), v))
 )
 _PROGRESS_VERBS = (
     r"working on|busy with|in the middle of|(?:about |roughly |almost )?halfway through|partway through|"
@@ -469,9 +546,15 @@ _PROGRESS_VERBS = (
     r"writing|building|implementing|testing|reviewing|drafting|fixing|migrating|updating|setting up|"
     r"looking into|digging into|putting together|preparing|refactoring|cleaning up|continuing|"
     r"wrapping up|finishing up|finishing|polishing|working through|iterating on|"
-    r"continuing with|still on|knee deep in"
+    r"continuing with|still on|on(?= (?:the|my|our) )|knee deep in|chasing|following up on|following up with|sorting out|figuring out|"
+    r"investigating|debugging|researching|tracking down|poking at|hammering on|grinding through|"
+    r"trying out|testing out|rolling out|deploying|writing up|pulling together|prepping|organi[sz]ing|"
+    r"scheduling|designing|sketching|mocking up|prototyping|rewriting|porting|reworking|upgrading|"
+    r"tidying up|fixing up|wiring|hooking up|documenting|translating|onboarding|interviewing|"
+    r"going through|crunching|analy[sz]ing|collecting|gathering|reaching out to|talking to|"
+    r"working with|pairing on|plugging away at|making headway on|getting through"
 )
-_WHO = r"(?P<who>I|we|[A-Z][\w'-]*|[a-z][\w'-]*(?=\s+(?:has|have|had|just|finally|already|is)\b))"
+_WHO = r"(?P<who>I|we|he|she|they|[A-Z][\w'-]*|[a-z][\w'-]*(?=\s+(?:has|have|had|just|finally|already|is)\b))"
 # First match wins, so the order is part of the rules.
 _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     # Negated or partial completion is progress, and must win over the plain "done" forms.
@@ -485,11 +568,26 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "in_progress",
-        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+)?(?:about\s+|around\s+|roughly\s+|maybe\s+)?(?:almost|nearly|mostly|half|halfway|half way|partly|partially|\d+ ?(?:%|percent)|(?:a third|a quarter|two thirds|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) percent))\s*(?:done|finished|complete|there|through|way there|of the way)?\b",
+        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+)?(?:at\s+)?(?:about\s+|around\s+|roughly\s+|maybe\s+|like\s+)?(?:almost|nearly|mostly|half|halfway|half way|partly|partially|\d+ ?(?:%|percent)|(?:a third|a quarter|two thirds|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) percent))\s*(?:done|finished|complete|there|through|way there|of the way)?(?!\w)",
     ),
     (
         "in_progress",
         r"\b(?:I|we)\s+am\s+(?:almost|nearly|mostly|about halfway|halfway)\s+(?:done|finished|through)\s+(?:with\s+)?(?P<subj>.+)$",
+    ),
+    # Out for review or drafted: progress, though "out" and "sent" alone are done.
+    (
+        "in_progress",
+        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|was|were)\s+(?:now\s+|still\s+)?(?:(?:out|up|ready|sent|submitted|off) for (?:review|approval|sign-?off|feedback|testing|qa)|in (?:code |design |final )?review|under review|in draft|drafted|in (?:qa|testing)|with (?:qa|legal|design|security|the reviewers?) for (?:review|approval|sign-?off))\b",
+    ),
+    # "The docs PR is up": a change waiting for review is progress on its task.
+    (
+        "in_progress",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?P<subj>.*?)\s*\b(?:PR|pull request|MR|merge request|draft|branch|first cut|first pass|first draft|rough draft|prototype)(?:\s+for\s+(?P<subj2>.+?))?\s+(?:is|are)\s+(?:now\s+)?(?:up|open|out|ready|in|done)\b",
+    ),
+    # "I need the numbers from ops before I can finish the runbook"
+    (
+        "blocked",
+        rf"\b{_WHO}\s+(?:still\s+)?(?:need|needs|am waiting for|am still waiting for)\s+(?P<reason>.+?)\s+(?:before|until)\s+(?:I|we|he|she|they)\s+can\s+(?:(?:finish|start|continue|ship|merge|close|deploy|do|wrap up|move on|get to|touch)\s+(?:with\s+|on\s+)?)?(?P<subj>.+)$",
     ),
     # Blocked, with the reason when one is given.
     (
@@ -498,7 +596,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "blocked",
-        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was)\s+(?:still\s+|currently\s+|kind of\s+|a bit\s+|totally\s+|completely\s+)?(?:blocked|stuck|on hold|paused|parked|frozen|held up|waiting)\b(?:\s*,?\s*(?:by|on|because|since|due to|until|as|waiting (?:on|for)|for)\s+(?P<reason>.+)|\s*[,:-]\s*(?P<reason2>.+))?$",
+        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was)\s+(?:still\s+|currently\s+|kind of\s+|a bit\s+|totally\s+|completely\s+)?(?:blocked|stuck|on hold|on pause|paused|parked|frozen|held up|held back|stalled|on ice|waiting)\b(?:\s*,?\s*(?:by|on|because|since|due to|until|as|waiting (?:on|for)|for)\s+(?P<reason>.+)|\s*[,:-]\s*(?P<reason2>.+))?$",
     ),
     (
         "blocked",
@@ -506,7 +604,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "blocked",
-        r"(?:\b(?P<who>I|we)\s+)?\bcannot\s+(?:proceed|continue|move forward|finish|start|deploy|ship|merge|test|go live)\s+(?:with\s+|on\s+)?(?P<subj>.+?)\s+(?:until|because|since|without)\s+(?P<reason>.+)$",
+        r"(?:\b(?P<who>I|we)\s+)?\bcannot\s+(?:proceed|continue|move forward|move|go ahead|do anything|make progress|progress|finish|start|deploy|ship|merge|test|go live|release|launch|roll out|close|wrap up)\s+(?:with\s+|on\s+)?(?P<subj>.+?)\s+(?:until|because|since|without)\s+(?P<reason>.+)$",
     ),
     (
         "blocked",
@@ -514,7 +612,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "blocked",
-        rf"\b{_WHO}\s+(?:am|are|is)\s+(?:still\s+)?(?:waiting (?:on|for)|blocked (?:on|by))\s+(?P<reason>.+)$",
+        rf"\b{_WHO}\s+(?:am|are|is|have been|has been)\s+(?:still\s+)?(?:waiting (?:on|for)|waiting to hear (?:back )?from|blocked (?:on|by)|chasing .+? but (?:no|nothing))\s+(?P<reason>.+)$",
     ),
     (
         "blocked",
@@ -529,6 +627,21 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
         "blocked",
         r"^(?P<subj>.+?)\s*[,:-]\s*(?:and\s+)?(?:still\s+)?(?:no (?:reply|answer|response|word) (?:from|yet)|(?:[\w'-]+\s+){1,3}(?:still\s+)?(?:has|have|did) not (?:yet\s+)?(?:replied|responded|answered|gotten back|got back|signed(?: off)?|approved|heard back))\b(?P<reason>.*)$",
     ),
+    # Done. "Finally got the runbook over the line", "I got the exporter working".
+    (
+        "done",
+        rf"^(?:(?:ok(?:ay)?|so|and|yeah|also|good news)[, ]+)?(?:(?!(?:just|finally|already|also|actually|now)\b){_WHO}\s+)?(?:(?:just|finally|already|also|actually|now)\s+)*(?:have\s+|has\s+)?(?:got|gotten|managed to get)\s+(?P<subj>.+?)\s+(?:over the line|across the line|across the finish line|out the door|done|finished|working|merged|shipped|deployed|sorted|fixed|wrapped up|live|out|approved|signed off|through (?:review|qa|testing)|up and running|into prod(?:uction)?|to prod(?:uction)?)\b",
+    ),
+    # "We're good on rate limiting", "I'm all set with the invoices".
+    (
+        "done",
+        r"\b(?P<who>I|we|[A-Z][\w'-]*)\s+(?:am|are|is)\s+(?:all\s+)?(?:good|set|sorted|covered|squared away)\s+(?:on|with|for)\s+(?!(?:that|this|it|either|both|whatever|now|time|me|you)\b)(?P<subj>.+)$",
+    ),
+    # "The billing service moved to the new queue on Friday": a thing that changed state.
+    (
+        "done",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|good news)[, ]+)*(?P<subj>(?:the|our|all the|all our|both)\s+[\w' -]+?)\s+(?:has\s+|have\s+)?(?:now\s+|finally\s+|successfully\s+|fully\s+)?(?:moved|migrated|switched|cut over|got moved|got migrated|went over|rolled out|launched|passed)\s+(?:over\s+)?(?:(?P<subj2>(?:to|onto|into)\s+[^,;]+)|from|review|qa|testing|without|with no|fine|ok|cleanly|last|yesterday|on)\b",
+    ),
     # Done.
     (
         "done",
@@ -540,7 +653,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
-        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was|were)\s+(?:now\s+|already\s+|finally\s+|fully\s+|all\s+)?(?:done|finished|complete|completed|merged|shipped|deployed|live|released|fixed|resolved|closed|sorted|sorted out|wrapped up|signed|approved|out the door|in production)\b",
+        rf"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was|were)\s+(?:(?:now|already|finally|fully|all|officially|completely|totally|both|actually)\s+)*(?:{_DONE_STATES}|ready(?!\s+(?:for|by|on|when|next|tomorrow|soon|to (?:review|test))\b))\b(?!\s+(?:for|to|by|until|on)\s+(?:review|approval|sign-?off|testing|qa))",
     ),
     (
         "done",
@@ -548,13 +661,25 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
-        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|has gone out|has gone live|shipped|landed|got merged|got deployed|got released|got approved|got signed|went through|is out|are out|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
+        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|has gone out|has gone live|shipped|landed|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
     ),
     (
         "done",
         r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|good news)[, ]+)?(?!(?:I|we) )(?P<subj>[\w' -]+?)\s*:?\s*(?:done|finished|complete)\s*$",
     ),
     # In progress.
+    (
+        "in_progress",
+        r"^(?P<subj>(?:the|our|my|his|her|their|[A-Z][a-z]+'s)\s+[\w' -]+?)\s+(?:should|will)\s+(?:(?:be\s+)?(?:done|finished|ready|merged|out|live|wrapped up|complete)|land|ship|go out|go live)\b",
+    ),
+    (
+        "in_progress",
+        rf"\b{_WHO}\s+(?:have|has)\s+(?:got\s+)?(?:a|the|my)\s+(?:first\s+|rough\s+|working\s+|early\s+)?(?:draft|version|prototype|first pass|first cut|start|skeleton|outline)\s+(?:of|for|on)\s+(?P<subj>.+)$",
+    ),
+    (
+        "in_progress",
+        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+)?(?:being (?:worked on|built|written|fixed|tested|reviewed|migrated|set up|prepared|drafted|updated)|in flight|a work in progress|wip|half-done|half-way)\b",
+    ),
     (
         "in_progress",
         rf"\b{_WHO}\s+(?:am|are|is|have been|has been)\s+(?:still\s+|currently\s+|now\s+|actively\s+)?(?:{_PROGRESS_VERBS})\s+(?P<subj>.+)$",
@@ -576,7 +701,40 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
         r"\b(?P<who>I|we)\s+will\s+(?:continue|keep (?:working on|going with|at)|carry on with)\s+(?P<subj>.+)$",
     ),
 )
+_TIMING_TAIL = (
+    r"(?:\s+(?:and\s+)?(?:yesterday|today|tonight|last night|this morning|this afternoon|earlier(?: today| this week)?|"
+    r"just now|over the weekend|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"since (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last week|the \w+)|"
+    r"(?:in|to|into) prod(?:uction)?|now|already|finally|too|as well|last week|this week|an hour ago|a while ago|"
+    r"on time|as of \w+|(?:a )?(?:couple|few) (?:of )?(?:hours|days) ago))*"
+)
 _STATUS_RULES += (
+    # Answers without a subject ("How's the migration?" "Done yesterday." / "Merged last night, …"):
+    # the caller takes the subject from the question or the sentence before.
+    (
+        "done",
+        rf"^(?:(?:ok(?:ay)?|so|and|yes|yeah|yep|yup|all good|good news|it is|that is|that one is|this one is)[, ]+)*(?:(?:all|just|finally|already|fully)\s+)?(?:done|finished|complete|completed|merged|shipped|deployed|sorted|sorted out|fixed|live|released|closed|closed out|landed|wrapped up|signed off|approved|booked|filed|sent|submitted|published|out|in prod|in production|taken care of|handled|good to go|over the line){_TIMING_TAIL}\s*(?:[,;:.-]\s*.*)?$",
+    ),
+    (
+        "in_progress",
+        r"^(?:not yet|not quite|almost|nearly|close|getting close|not done yet|still going)\s*(?:[,;:.-]\s*.*)?$",
+    ),
+    (
+        "in_progress",
+        r"^(?:(?:ok(?:ay)?|so|and|yes|yeah|yep|well|it is|that is|still)[, ]+)*(?:making (?:good |some |steady |slow )?progress|(?:about |roughly |around |maybe )?(?:halfway|half way|half-way|half done|half-done|partway|part way)(?: there| through| done)?|getting there|(?:almost|nearly|mostly|most of the way|pretty much|about) there|almost done|nearly done|mostly done|well underway|underway|moving along|progressing|on track|coming along|in progress|in review|under review|still going|in (?:qa|testing)|(?:about |around |roughly |maybe )?\d+ ?(?:%|percent)(?: done| there| through)?|should be (?:done|finished|ready|merged|out|live)\b.*|(?:PR|pull request|draft) is (?:up|open|out))\b(?:\s*(?:[,;:.-]\s*.*)?)$",
+    ),
+    (
+        "in_progress",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|well|now|then)[, ]+)*(?:(?:I|we)\s+(?:have\s+)?)?(?:just\s+|finally\s+|also\s+)?(?:started|began|kicked off|picked up|got going|got started|moved on to|am now on|am now working on|am also working on)\s+(?:on\s+|with\s+|working on\s+)?(?P<subj>.+)$",
+    ),
+    (
+        "blocked",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|well|unfortunately|sadly|no|nope|not yet|not quite)[, ]+)*(?:still\s+)?(?:waiting (?:on|for)|waiting to hear (?:back )?from|blocked (?:on|by)|held up by|stuck (?:on|behind|waiting for)|no (?:reply|answer|response|word) (?:yet )?from|pending)\s+(?P<reason>.+?)(?:\s+(?:for|on|about|before I can (?:finish|start|do|ship)?)\s+(?P<subj>(?:the|my|our|a|an)\b.+))?$",
+    ),
+    (
+        "blocked",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|well|unfortunately|sadly|no|nope|not yet|it is|that is|that one is)[, ]+)*(?:still\s+)?(?:blocked|stuck|on hold|parked|held up|paused)\b\s*(?:[,;:.-]?\s*(?:by|on|because|since|due to|until|waiting (?:on|for))?\s*(?P<reason>.*))$",
+    ),
     (
         "blocked",
         r"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:still\s+|currently\s+)?(?:blocked|stuck)\s+(?:on|with)\s+(?P<subj>.+?)(?:\s*,?\s+(?:because|since|as|due to|until|waiting)\b\s*(?P<reason>.+))?$",
@@ -587,7 +745,7 @@ _STATUS_RULES += (
     ),
     (
         "done",
-        rf"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:just\s+|finally\s+|already\s+)?(?:{_DONE_VERBS})\s+(?P<subj>(?:the|my|our|a|an|all|both|those|these|that|this|it|them)\b.+)$",
+        rf"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:just\s+|finally\s+|already\s+)?(?:{_DONE_VERBS})\s+(?P<subj>(?!(?:to|with|for|on|at|in|by|from|off|up|out|over|back|about|and|but|so|yesterday|today|last|this)\b).+)$",
     ),
 )
 _STATUS_PATTERNS = tuple((status, re.compile(rx, _I)) for status, rx in _STATUS_RULES)
@@ -603,12 +761,41 @@ _SUBJECT_CUT = re.compile(
 )
 
 
+# "Pricing copy is signed off, and the customer interviews are all booked": two reports.
+_NP_AND_SPLIT = re.compile(
+    r"\s*,?\s+(?:and|but|while|plus)\s+(?=(?:the|my|our|his|her|their|both|all the|[A-Z][a-z]+'s)\s+"
+    r"[\w' -]{1,40}?\s+(?:is|are|was|were|has been|have been|has|have|got)\s+"
+    rf"(?:(?:now|already|finally|all|still|also|fully|about|almost|nearly)\s+)*(?:{_DONE_STATES}|blocked|stuck|on hold|"
+    r"parked|held up|waiting|pending|in progress|in review|under review|halfway|half done|underway|"
+    r"coming along|on track|\d+ ?%|went out|landed|shipped|merged|started)\b)|"
+    # "I finished the migration and started on the docs": a second report, same person.
+    r"\s*,?\s+(?:and|but|then|plus)\s+(?:then\s+|now\s+|also\s+|just\s+)*(?=(?:started|began|moved on to|picked up|"
+    r"kicked off|have started|have also started|am now|am also|finished|wrapped up|closed out|shipped|merged|fixed|sent|"
+    r"still waiting|am still|am waiting|am blocked|am stuck|got stuck|got blocked|(?:I|we) (?:am|are|have|got)\b))",
+    _I,
+)
+_REPORT_WORDS = frozenset(
+    w.casefold()
+    for phrase in f"{_DONE_VERBS}|{_DONE_STATES}|{_PROGRESS_VERBS}".split("|")
+    for w in re.findall(r"[a-z]+", phrase)
+    if w not in ("the", "on", "with", "of", "to", "in", "up", "out", "off")
+) | frozenset("all good yes yeah yep yup no nope not yet quite so and ok okay well it is that one this just finally already".split())
+
+
 def _clean_subject(subject: str) -> str:
     # "Quick one first: SSO …": what comes before a colon introduces the report.
     subject = re.sub(r"^[^:]{0,40}:\s+(?=\S)", "", subject.strip())
     subject = _SUBJECT_LEAD.sub("", subject)
     subject = _SUBJECT_CUT.sub("", subject).strip(" ,.;:!?")
     subject = _SUBJECT_LEAD.sub("", subject)
+    # "Merged last night, it's in prod": the words before the state are the report, not its subject.
+    if subject and all(w.casefold() in _REPORT_WORDS for w in re.findall(r"[\w'-]+", subject)):
+        return ""
+    # "Sent to legal on Tuesday, no response": a subjectless report; "Sent the contract to legal": its object.
+    first = re.match(r"^([a-z]+)\b\s*(?P<rest>.*)$", subject, _I)
+    if first and first.group(1).casefold() in _REPORT_WORDS and first.group(1).casefold().endswith(("ed", "ent", "one", "ot")):
+        rest = first["rest"]
+        return rest if re.match(r"(?:the|my|our|a|an|all|both)\b", rest, _I) else ""
     # "sent them to the channel": the object is a pronoun, the caller finds what it stands for.
     if re.fullmatch(
         r"(?:(?:it|that|this|they|them|those|these)\b.*|everything|all of it|mine|my part|my stuff|"

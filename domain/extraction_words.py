@@ -85,7 +85,55 @@ _ALIASES = {
     "specs": "spec", "specification": "spec", "config": "config", "configs": "config",
     "configuration": "config", "slides": "slide", "deck": "slide",
     "문서화": "문서", "도큐먼트": "문서", "디비": "db", "데이터베이스": "db",
+    "cert": "certificate", "certs": "certificate", "env": "environment", "envs": "environment",
+    "prod": "production", "infra": "infrastructure", "perf": "performance", "signup": "signup",
+    "sign-up": "signup", "setup": "setup", "e-mail": "email", "emails": "email", "ci/cd": "ci",
 }  # fmt: skip
+
+# Words people use for the same piece of work ("the Slack alerts" for "the Slack notifications"),
+# for routing status talk to a ticket only: the scorer and ticket ids never see them.
+_SYNONYM_GROUPS = """
+alert alerts notification notifications notify alerting ping pings
+doc docs documentation guide guides readme manual handbook wiki writeup write-up
+slide slides deck presentation pitch
+mockup mockups wireframe wireframes design designs prototype comps
+migrate migration move moving port porting cutover switch switchover transition
+upgrade upgrades update bump
+bug bugs issue issues crash crashes error errors defect problem
+fix fixes fixing patch hotfix
+test tests testing spec specs qa
+report reports summary writeup analysis
+contract contracts agreement agreements dpa msa
+vendor vendors supplier suppliers provider providers
+customer customers client clients user users
+interview interviews call calls session sessions
+survey surveys questionnaire questionnaires form
+certificate ssl tls
+cleanup clean tidy removal remove prune
+dashboard dashboards board boards
+copy text wording content
+release releases launch rollout ship
+budget budgets cost costs spend forecast
+hiring recruiting recruitment candidate candidates
+offsite retreat
+roadmap plan plans planning
+invoice invoices billing bill
+email newsletter mail mailer
+job jobs cron crons scheduler
+page pages screen screens view
+endpoint endpoints api
+"""
+_SYNONYMS: dict[str, str] = {}
+
+
+def concept(word: str) -> str:
+    """The synonym group of a stemmed word (the word itself when it has none)."""
+    if not _SYNONYMS:
+        for line in _SYNONYM_GROUPS.strip().splitlines():
+            words = [stem(w) for w in line.split()]
+            for w in words:
+                _SYNONYMS.setdefault(w, words[0])
+    return _SYNONYMS.get(word, word)
 
 
 def tokens(text: str) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.extraction_base import strip_honorific
-from domain.extraction_words import key_words, overlap, strip_particle, tokens
+from domain.extraction_words import concept, key_words, overlap, strip_particle, tokens
 from domain.minutes import ActionItem, StatusUpdate
 
 TICKET_STATUSES = ("todo", "in_progress", "blocked", "done")
@@ -129,24 +129,37 @@ def find_ticket_for_status(update: StatusUpdate, tickets: Sequence[TicketRef]) -
     (unless someone else's ticket holds all of the subject), and a report with no subject at all on
     the speaker's only open ticket.
     """
-    subject = _words(update.subject)
+    subject = _concepts(update.subject)
     own = [t for t in tickets if same_person(update.speaker, t.assignee)]
     open_own = [t for t in own if t.status != "done"]
     if not subject:
         # "It's almost done" with nothing to say what: the person's only open ticket, if one.
         return open_own[0] if len(open_own) == 1 and update.speaker else None
-    scored_own = [(_share(subject, _words(t.title)), _tightness(update.subject, t.title), t) for t in own]
+    # The person's own tickets also match the other way round: "the onboarding email sequence for
+    # trial users" holds all of "onboarding emails", though half of it is not in that title.
+    said = update.subject
+    scored_own = [(_own_share(subject, _concepts(t.title)), _tightness(said, t.title), t) for t in own]
     found = _best(scored_own, STATUS_SHARE)
     if found is not None:
         return found
-    scored_all = [(_share(subject, _words(t.title)), _tightness(update.subject, t.title), t) for t in tickets]
+    scored_all = [(_share(subject, _concepts(t.title)), _tightness(said, t.title), t) for t in tickets]
     anyone = _best(scored_all, STATUS_SHARE)
     # Progress told in other words than the ticket ("the migration docs" for "write the SDK
     # migration guide"): a key word the person's open tickets share with it in one ticket only.
-    hits = [t for t in open_own if overlap(subject, _words(t.title))]
-    if len(hits) == 1 and (anyone is None or _share(subject, _words(anyone.title)) < 1.0):
+    hits = [t for t in open_own if overlap(subject, _concepts(t.title))]
+    if len(hits) == 1 and (anyone is None or _share(subject, _concepts(anyone.title)) < 1.0):
         return hits[0]
     return anyone
+
+
+def _concepts(text: str) -> tuple[str, ...]:
+    """Key words with synonyms folded ("alerts" = "notifications"), for routing status talk."""
+    return tuple(dict.fromkeys(concept(w) for w in _words(text)))
+
+
+def _own_share(subject: tuple[str, ...], title: tuple[str, ...]) -> float:
+    back = _share(title, subject) if len(title) >= 2 else 0.0
+    return max(_share(subject, title), back)
 
 
 _ALLOWED = {

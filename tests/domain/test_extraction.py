@@ -482,3 +482,106 @@ def test_status_phrasings(speaker: str, text: str, who: str, status: str, word: 
     assert [(s.speaker, s.status) for s in m.status_updates] == [(who, status)]
     assert word in m.status_updates[0].subject
     assert m.decisions == () and m.action_items == ()
+
+
+# -- status talk about earlier work, round 2 (developed on eval/minutes only) --------------------
+
+
+@pytest.mark.parametrize(
+    ("speaker", "text", "who", "status", "word"),
+    [
+        ("Lena", "Venue's booked, by the way.", "Lena", "done", "Venue"),
+        ("Omar", "Expense report's filed.", "Omar", "done", "report"),
+        ("Kai", "Cron jobs are all moved over to the new scheduler.", "Kai", "done", "Cron"),
+        ("Nora", "Staging alerts are set up and firing into the channel.", "Nora", "done", "alerts"),
+        ("Hana", "I closed out the API docs.", "Hana", "done", "API docs"),
+        ("Marco", "Finally got the runbook over the line.", "Marco", "done", "runbook"),
+        ("Raj", "I got the exporter working on staging.", "Raj", "done", "exporter"),
+        ("Leo", "We're good on rate limiting, it's been live since Thursday.", "Leo", "done", "rate limiting"),
+        ("Tom", "I upgraded staging to Node 22.", "Tom", "done", "staging"),
+        ("Ana", "The SSO thing is taken care of.", "Ana", "done", "SSO"),
+        ("Ana", "The migration passed review.", "Ana", "done", "migration"),
+        ("Ben", "The billing service moved to the new queue on Friday.", "Ben", "done", "queue"),
+        ("Priya", "Wireframes are at about 70%, I should have them done tomorrow.", "Priya", "in_progress", "Wireframes"),
+        ("Mei", "The email sequence is in review with marketing.", "Mei", "in_progress", "email"),
+        ("Hana", "The docs PR is up.", "Hana", "in_progress", "docs"),
+        ("Marco", "Runbook's drafted, testing it against staging now.", "Marco", "in_progress", "Runbook"),
+        ("Jess", "Still chasing the email provider for the bounce reports.", "Jess", "in_progress", "bounce"),
+        ("Finn", "Started on the pricing table yesterday.", "Finn", "in_progress", "pricing"),
+        ("Ava", "I have a first draft of the launch email.", "Ava", "in_progress", "launch"),
+        ("Marco", "Can't move on the Postgres upgrade until the DBAs approve a window.", "Marco", "blocked", "Postgres"),
+        ("Marco", "I need the failover numbers from ops before I can finish the runbook.", "Marco", "blocked", "runbook"),
+        ("Raj", "The cert is held up, the hosting provider hasn't answered our ticket.", "Raj", "blocked", "cert"),
+        ("Leo", "The flag cleanup is on hold until after the freeze.", "Leo", "blocked", "flag"),
+        ("Nora", "The questionnaire is pending approval from legal.", "Nora", "blocked", "questionnaire"),
+    ],
+)
+def test_status_phrasings_round_2(speaker: str, text: str, who: str, status: str, word: str) -> None:
+    m = on_wednesday((speaker, text))
+    assert (m.status_updates[0].speaker, m.status_updates[0].status) == (who, status)
+    assert word in m.status_updates[0].subject
+    assert m.action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "status", "word"),
+    [
+        ("Dev, how's the webhook fix going?", "Merged last night, it's in prod now.", "done", "webhook"),
+        ("Jess, any luck with the signup emails?", "Sorted.", "done", "signup"),
+        ("Leo, rate limiting?", "Live since Thursday.", "done", "rate limiting"),
+        ("Kai, how's the CSV export?", "Making progress, about halfway.", "in_progress", "CSV"),
+        ("Ava, what's the latest on the export timeout?", "Testing the fix now, should be done tomorrow.", "in_progress", "export"),
+        ("Mei, the vendor contract?", "Sent to legal on Tuesday, no response from them yet.", "blocked", "contract"),
+        ("Ana, is the migration done?", "Yes, since Monday.", "done", "migration"),
+        ("Did the invoices go out?", "Not yet, tomorrow.", "in_progress", "invoices"),
+        ("Where are we with the Postgres upgrade?", "No, still waiting on legal.", "blocked", "Postgres"),
+    ],
+)
+def test_an_answer_without_a_subject_takes_the_question_topic(question: str, answer: str, status: str, word: str) -> None:
+    m = on_wednesday(("Lena", question), ("Ana", answer))
+    [update] = m.status_updates
+    assert (update.speaker, update.status) == ("Ana", status) and word in update.subject
+    assert m.action_items == ()
+
+
+def test_two_reports_in_one_sentence() -> None:
+    for text in (
+        "I finished the migration and started on the docs.",
+        "I finished the migration, and now I'm working on the docs.",
+    ):
+        m = on_wednesday(("Ana", text))
+        assert [(s.status, "migration" in s.subject or "docs" in s.subject) for s in m.status_updates] == [
+            ("done", True),
+            ("in_progress", True),
+        ]
+    m = on_wednesday(("Aisha", "Pricing copy is signed off, and the customer interviews are all booked."))
+    assert [s.subject for s in m.status_updates] == ["Pricing copy", "the customer interviews"]
+
+
+def test_status_told_for_a_colleague() -> None:
+    m = on_wednesday(
+        ("Sofia", "Chloe's out today; she finished the audit yesterday."),
+        ("Chloe", "Hi."),
+    )
+    assert [(s.speaker, s.status) for s in m.status_updates] == [("Chloe", "done")]
+    m = on_wednesday(("Lena", "The wireframes are done, Priya sent them last night."), ("Priya", "Yes."))
+    assert [(s.speaker, s.subject) for s in m.status_updates] == [("Priya", "The wireframes")]
+    m = on_wednesday(("Lena", "I reviewed the docs."), ("Priya", "Thanks."))
+    assert m.status_updates[0].speaker == "Lena"
+
+
+def test_assignments_and_pronoun_objects_round_2() -> None:
+    m = on_wednesday(
+        ("Grace", "Tomas, the mobile login crash is yours."),
+        ("Tomas", "Got it, I'll fix it before the release on Friday."),
+    )
+    assert actions(m) == [("Tomas", "the mobile login crash", datetime.date(2026, 12, 11))]
+    m = on_wednesday(
+        ("Omar", "The signup emails are landing in spam."),
+        ("Omar", "Jess, could you look into that this week?"),
+        ("Jess", "Yep, I'll dig into it today."),
+    )
+    [item] = m.action_items
+    assert (item.assignee, item.due_date) == ("Jess", WEDNESDAY) and "signup emails" in item.task
+    assert on_wednesday(("Grace", "Let me run through the board.")).action_items == ()
+    assert on_wednesday(("Mei", "Sent to legal on Tuesday, no response from them yet.")).action_items == ()

@@ -161,3 +161,27 @@ def test_a_report_without_subject_lands_on_the_only_open_ticket() -> None:
     found = find_ticket_for_status(update("Joon", "", "in_progress"), board)
     assert found is not None and found.ticket_id == "j-1"
     assert find_ticket_for_status(update("Ana", "", "done"), board) is None
+
+
+@pytest.mark.parametrize(
+    ("speaker", "subject", "expected"),
+    [
+        ("Raj", "Slack alerts for failed payments", "r-1"),  # alerts = notifications
+        ("Raj", "the cert", "r-2"),  # cert = certificate
+        ("Mei", "the onboarding email sequence for trial users", "m-1"),  # all of the title was said
+        ("Mei", "the docs", "m-2"),  # docs = guide, her only ticket about it
+    ],
+)
+def test_status_routes_by_synonyms_and_by_the_title_said_in_full(speaker: str, subject: str, expected: str) -> None:
+    board = (
+        TicketRef("r-1", "wire up the Slack notifications for failed payments", "Raj", "todo"),
+        TicketRef("r-2", "renew the SSL certificate for the status page", "Raj", "todo"),
+        TicketRef("m-1", "write the onboarding emails", "Mei", "todo"),
+        TicketRef("m-2", "write the partner integration guide", "Mei", "todo"),
+    )
+    found = find_ticket_for_status(update(speaker, subject, "in_progress"), board)
+    assert found is not None and found.ticket_id == expected
+
+
+def test_synonyms_do_not_change_ticket_ids_or_the_scorers_words() -> None:
+    assert ticket_id_for("t", "Raj", "renew the Slack alerts") != ticket_id_for("t", "Raj", "renew the Slack notifications")
