@@ -33,7 +33,6 @@ from connectors.analytics_store import (
     meeting_segments,
     sink_transaction,
     stale_meetings,
-    teams_of_meetings,
     ticket_timings,
     upsert_meeting_metrics,
 )
@@ -55,14 +54,14 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "efficiency"
 METRICS_SCHEMA = (
-    "meeting_id string, duration_s double, words int, wpm double, speakers int, "
+    "team string, meeting_id string, duration_s double, words int, wpm double, speakers int, "
     "speaker_balance double, talk_share string, longest_monologue_s double, questions int, "
     "decisions int, action_items int, action_items_per_hour double, follow_through double, "
     "efficiency_score double"
 )
 SEGMENTS_SCHEMA = pa.schema(
     [
-        ("meeting_id", pa.string()), ("start_ms", pa.int64()), ("end_ms", pa.int64()),
+        ("team", pa.string()), ("meeting_id", pa.string()), ("start_ms", pa.int64()), ("end_ms", pa.int64()),
         ("speaker", pa.string()), ("text", pa.string()), ("decisions", pa.int32()),
         ("action_items", pa.int32()),
         ("tickets", pa.list_(pa.struct([("created_s", pa.float64()), ("done_s", pa.float64())]))),
@@ -93,14 +92,14 @@ def metrics_of_meeting(table: pa.Table) -> pa.Table:
         action_items=first["action_items"] or 0,
         tickets=tickets,
     )
-    out: dict[str, Any] = {"meeting_id": first["meeting_id"], **m.as_dict()}
+    out: dict[str, Any] = {"team": first["team"], "meeting_id": first["meeting_id"], **m.as_dict()}
     out["talk_share"] = json.dumps(m.talk_share, sort_keys=True, ensure_ascii=False)
     return pa.Table.from_pylist([out], schema=_OUT_SCHEMA)
 
 
 def meeting_metrics(segments: DataFrame) -> DataFrame:
     """Segments with per-meeting ``decisions``, ``action_items``, ``tickets`` -> a row per meeting."""
-    return segments.groupBy("meeting_id").applyInArrow(
+    return segments.groupBy("team", "meeting_id").applyInArrow(
         # A lambda: PySpark 4 would read a function's type hints as the UDF's eval type.
         lambda t: metrics_of_meeting(t), METRICS_SCHEMA
     )
@@ -110,7 +109,7 @@ def meeting_metrics(segments: DataFrame) -> DataFrame:
 class EfficiencySweep:
     """Computes and upserts the metrics of closed meetings that lack them or changed since.
 
-    Upsert on ``meeting_id``: running a sweep twice, or after a crash, rewrites the same row.
+    Upsert on (``team``, ``meeting_id``): running a sweep twice, or after a crash, rewrites the same row.
     A closed meeting with no segments gets no row (nothing to measure). The TF-IDF keywords of
     the teams of the meetings it measures are refreshed in the same transaction (``keywords``).
 
@@ -144,16 +143,16 @@ class EfficiencySweep:
                 if not stale:
                     return 0
                 segments = meeting_segments(conn, stale)
-                tickets: dict[str, list[dict[str, float | None]]] = {}
+                tickets: dict[tuple[str, str], list[dict[str, float | None]]] = {}
                 for t in ticket_timings(conn, stale):
-                    tickets.setdefault(t.meeting_id, []).append(
+                    tickets.setdefault((t.team, t.meeting_id), []).append(
                         {"created_s": t.created_s, "done_s": t.done_s}
                     )
                 if not segments:
                     return 0
                 table = pa.Table.from_pylist(
                     [
-                        {**s._asdict(), "tickets": tickets.get(s.meeting_id, [])}
+                        {**s._asdict(), "tickets": tickets.get((s.team, s.meeting_id), [])}
                         for s in segments
                     ],
                     schema=SEGMENTS_SCHEMA,
@@ -164,8 +163,7 @@ class EfficiencySweep:
                 ]
                 upsert_meeting_metrics(conn, rows)
                 if self.keywords is not None:
-                    teams = teams_of_meetings(conn, [r.meeting_id for r in rows])
-                    self.keywords.refresh(spark, conn, teams)
+                    self.keywords.refresh(spark, conn, {r.team for r in rows})
         except PostgresError as exc:
             raise SinkError(f"{JOB_NAME}: sweep failed: {exc}") from exc
         self.computed += len(rows)

@@ -126,8 +126,9 @@ def parse_transcripts(kafka_df: DataFrame) -> DataFrame:
 
 
 def latest_per_segment(segments: DataFrame) -> DataFrame:
-    """One row per segment natural key (meeting_id, source, start_ms): the last one in Kafka."""
-    last = Window.partitionBy("meeting_id", "source", "start_ms").orderBy(
+    """One row per segment natural key (team, meeting_id, source, start_ms): the last one in
+    Kafka."""
+    last = Window.partitionBy("team", "meeting_id", "source", "start_ms").orderBy(
         F.col("partition").desc(), F.col("offset").desc()
     )
     return segments.withColumn("_n", F.row_number().over(last)).where("_n = 1").drop("_n")
@@ -277,8 +278,8 @@ class KeywordTrendsSink:
         )
         ok = latest_per_segment(ok)
         segments = {
-            SegmentKey(r["meeting_id"], r["source"], r["start_ms"])
-            for r in ok.select("meeting_id", "source", "start_ms").collect()
+            SegmentKey(r["team"], r["meeting_id"], r["source"], r["start_ms"])
+            for r in ok.select("team", "meeting_id", "source", "start_ms").collect()
         }
         # Epoch seconds, not datetimes: PySpark would hand back naive local-time values.
         counted = [

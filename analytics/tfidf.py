@@ -129,14 +129,14 @@ class MeetingKeywords:
             meetings.setdefault(team, set()).add(meeting_id)
         # A one-meeting corpus has IDF 0 for every term: no keywords, no need to ask Spark.
         segments = [s for s in segments if len(meetings[s[0]]) > 1]
-        rows: list[tuple[str, str, float]] = []
+        rows: list[tuple[str, str, str, float]] = []
         if segments:
             documents = meeting_documents(
                 spark.createDataFrame(segments, "team string, meeting_id string, text string")
             ).persist()  # every fit would otherwise tokenise the corpus again
             try:
                 rows = [
-                    (r["meeting_id"], r["keyword"], r["score"])
+                    (r["team"], r["meeting_id"], r["keyword"], r["score"])
                     for r in tfidf_keywords(documents, self.top_n).collect()
                 ]
             finally:

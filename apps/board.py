@@ -232,7 +232,8 @@ def _json(value: object, status_code: int = 200) -> Response:
 
 async def render_report(board: Board, meeting: MeetingRow) -> str:
     """The meeting's minutes as Markdown, by ``apps.report``."""
-    rows = await board.store.report_rows(meeting["meeting_id"], max_keywords=report.MAX_KEYWORDS)
+    rows = await board.store.report_rows(meeting["team"], meeting["meeting_id"],
+                                         max_keywords=report.MAX_KEYWORDS)
     if rows is None:  # deleted since the team check
         raise HTTPException(404, "no such meeting")
     return report.to_markdown(report.build_report(rows))
@@ -310,10 +311,10 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
         meeting = await board.meeting(who.team, meeting_id)
         return _json({
             **meeting,
-            "segments": await board.store.segments(meeting_id),
-            "minutes": await board.store.minutes(meeting_id),
+            "segments": await board.store.segments(who.team, meeting_id),
+            "minutes": await board.store.minutes(who.team, meeting_id),
             "tickets": await board.store.tickets(who.team, meeting_id),
-            "metrics": await board.store.metrics(meeting_id),
+            "metrics": await board.store.metrics(who.team, meeting_id),
         })
 
     @app.get("/api/meetings/{meeting_id}/report.md")

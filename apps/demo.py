@@ -16,10 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from apps.report import render_markdown
+from apps.report import ReportError, render_markdown
 from apps.send import Target, send_file
 from connectors.audio import read_audio_file
-from connectors.board_store import meeting_progress, meeting_tickets, transcript_lines
+from connectors.board_store import (
+    AmbiguousMeeting,
+    meeting_progress,
+    meeting_tickets,
+    transcript_lines,
+)
 from connectors.settings import REPO_ROOT, Settings
 
 SAMPLE = REPO_ROOT / "demo" / "sample_meeting.json"
@@ -127,11 +132,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"sending failed: {errors[0]}")
         return 1
     print("waiting for the flow to transcribe and close the meeting...")
-    if not wait_closed(dsn, meeting_id, args.timeout):
-        print(f"the meeting did not close within {args.timeout:.0f}s; see .vori/run/flow.log")
+    try:
+        if not wait_closed(dsn, meeting_id, args.timeout):
+            print(f"the meeting did not close within {args.timeout:.0f}s; see .vori/run/flow.log")
+            print_results(dsn, meeting_id)
+            return 1
         print_results(dsn, meeting_id)
+    except (AmbiguousMeeting, ReportError) as exc:
+        # A meeting is (team, id): with --fixed-id another team may use the same id.
+        print(f"cannot show the meeting: {exc}")
         return 1
-    print_results(dsn, meeting_id)
     board = settings.board_url or "(board not installed)"
     print(f"\nboard:   {board}  (token: VORI_BOARD_TOKEN in .vori/stack.env)")
     print(f"gateway: {gateway}")

@@ -1,7 +1,7 @@
 """The Kafka REST gateway: producers post audio chunks over HTTP; a 200 means Kafka has them.
 
 It speaks the REST Proxy produce API (v2 and v3, docs/contract.md section 3) for the audio topic only,
-checks team tokens and meeting ownership, validates every envelope with ``domain.envelope`` (the
+checks team tokens, validates every envelope with ``domain.envelope`` (the
 same rules as the flow), and answers only after an ``acks=all`` delivery report.
 
 Before anything is produced, every container chunk (wav, flac, ogg, webm, mp3) is decoded
@@ -15,10 +15,15 @@ over any of them is refused whole, 429 with ``Retry-After``, and nothing of it i
 Answers never carry infrastructure details: a 503 says which part is unavailable (the token
 store, Kafka) and when to retry; hosts, ports and driver messages go to the log only.
 
-Duplicates: a chunk posted again (same meeting, source, seq and bytes) within
+Meetings are the team's own: a meeting is (the token's team, ``meeting_id``), so two teams may
+use the same id and neither can claim, probe or read the other's. The record goes to Kafka keyed
+by ``meeting_id`` (the envelope is unchanged) with the team in the ``vori-team`` header, and a
+team's first chunk of a meeting opens its ``meetings`` row.
+
+Duplicates: a chunk posted again (same team, meeting, source, seq and bytes) within
 ``DEDUPE_WINDOW_S`` of its first 200 is answered with the first delivery's offset and not
 produced again, so a retry storm leaves one record in Kafka. The window is per process and
-best-effort; the flow's (meeting, source, seq) dedupe stays the authority.
+best-effort; the flow's (team, meeting, source, seq) dedupe stays the authority.
 """
 
 from __future__ import annotations
@@ -84,7 +89,7 @@ STREAM_BYTES_PER_SECOND = 16_000
 # More chunks than this waiting for a check: 503 (retry shortly) rather than an unbounded queue.
 PROBE_BACKLOG = 256
 _STATUS_OF_KIND = {"malformed": 400, "invalid": 422, "too_large": 413}
-DedupeKey = tuple[str, str, int, bytes]  # meeting, source, seq, digest of the value
+DedupeKey = tuple[str, str, str, int, bytes]  # team, meeting, source, seq, digest of the value
 V3Outcome = tuple[int, dict[str, Any], dict[str, str]]  # status, body, headers
 
 
@@ -134,8 +139,9 @@ def _over_quota(exc: QuotaExceeded, where: str = "") -> Problem:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A validated record, ready for Kafka."""
+    """A validated record of ``team``'s, ready for Kafka."""
 
+    team: str
     chunk: AudioChunk
     key: bytes
     value: bytes
@@ -144,7 +150,7 @@ class Outgoing:
     @property
     def dedupe_key(self) -> DedupeKey:
         digest = hashlib.blake2b(self.value, digest_size=16).digest()
-        return (self.chunk.meeting_id, self.chunk.source, self.chunk.seq, digest)
+        return (self.team, self.chunk.meeting_id, self.chunk.source, self.chunk.seq, digest)
 
 
 class RecentDeliveries:
@@ -259,7 +265,7 @@ class Gateway:
             parts.append(part)
         return b"".join(parts)
 
-    def prepare(self, incoming: IncomingRecord, where: str = "") -> Outgoing:
+    def prepare(self, principal: Principal, incoming: IncomingRecord, where: str = "") -> Outgoing:
         """Validate one record's envelope; raises :class:`Problem` (400/413/422)."""
         try:
             chunk = validate_envelope(incoming.value, incoming.key, self.limits)
@@ -269,7 +275,7 @@ class Gateway:
         if value is None:
             # ASCII output: lone surrogates from the client stay escaped and valid JSON.
             value = json.dumps(incoming.value, separators=(",", ":")).encode("ascii")
-        return Outgoing(chunk, chunk.meeting_id.encode("utf-8"), value, incoming)
+        return Outgoing(principal.team, chunk, chunk.meeting_id.encode("utf-8"), value, incoming)
 
     async def audio_seconds(self, rec: Outgoing, where: str = "") -> float:
         """How much audio a record holds; decodes a container chunk (off the loop) to know.
@@ -334,8 +340,8 @@ class Gateway:
         seconds = [await self.audio_seconds(rec, w) for rec, w in zip(records, where, strict=True)]
         return self.take_quota(principal, records, seconds)
 
-    async def authorize(self, principal: Principal, records: list[Outgoing]) -> None:
-        """Bind each new meeting to the principal's team; 403 for another team's meeting."""
+    async def open_meetings(self, principal: Principal, records: list[Outgoing]) -> None:
+        """Open the team's meetings that these records start (their ``meetings`` rows)."""
         seen: set[str] = set()
         for rec in records:
             meeting = rec.chunk.meeting_id
@@ -343,12 +349,10 @@ class Gateway:
                 continue
             seen.add(meeting)
             try:
-                owner = await self.tokens.bind_meeting(meeting, principal.team, rec.chunk.title)
+                await self.tokens.open_meeting(principal.team, meeting, rec.chunk.title)
             except TokenStoreUnavailable as exc:
-                raise _unavailable("cannot check meeting ownership now; retry later", 2.0,
+                raise _unavailable("cannot record the meeting now; retry later", 2.0,
                                    exc) from exc
-            if owner != principal.team:
-                raise Problem(403, f"meeting {meeting!r} belongs to another team")
 
     async def deliver(self, principal: Principal, rec: Outgoing) -> Delivered:
         headers = [
@@ -383,10 +387,10 @@ class Gateway:
         """Handle one v3 record object; returns (status, body, headers)."""
         try:
             incoming = parse_v3_record(obj)
-            rec = self.prepare(incoming)
+            rec = self.prepare(principal, incoming)
             grant = await self.admit(principal, [rec], [""])
             try:
-                await self.authorize(principal, [rec])
+                await self.open_meetings(principal, [rec])
                 done = await self.deliver(principal, rec)
             except BaseException:
                 self.quotas.give_back(grant, time.monotonic())
@@ -578,10 +582,10 @@ def create_app(
         gw.check_records(len(incoming))
         # Every record is checked before any is produced: a bad one rejects the whole request.
         where = [f"records[{i}]: " for i in range(len(incoming))]
-        records = [gw.prepare(rec, w) for rec, w in zip(incoming, where, strict=True)]
+        records = [gw.prepare(principal, rec, w) for rec, w in zip(incoming, where, strict=True)]
         grant = await gw.admit(principal, records, where)
         try:
-            await gw.authorize(principal, records)
+            await gw.open_meetings(principal, records)
             delivered = await gw.deliver_all(principal, records)
         except BaseException:
             gw.quotas.give_back(grant, time.monotonic())

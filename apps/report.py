@@ -1,6 +1,7 @@
 """A meeting's report (minutes, action items, ticket changes, keywords, metrics) as Markdown or HTML.
 
-``vori report MEETING [--html] [--out FILE]``; the board serves the Markdown at
+``vori report MEETING [--team TEAM] [--html] [--out FILE]`` (``--team`` only when several teams
+use the id: a meeting is (team, meeting_id)); the board serves the Markdown at
 ``GET /api/meetings/{id}/report.md`` with :func:`build_report` and :func:`to_markdown`, over rows
 it reads through its own store. Text from meetings is data:
 Markdown escapes every character that could become markup, HTML escapes everything.
@@ -17,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connectors.board_store import ReportRows, load_report_rows
+from connectors.board_store import AmbiguousMeeting, ReportRows, load_report_rows
 from connectors.postgres import PostgresError
 from connectors.settings import Settings
 
 __all__ = [
     "MeetingNotFound",
+    "MeetingOfSeveralTeams",
     "Report",
     "ReportError",
     "add_parser",
@@ -54,9 +56,20 @@ class ReportError(Exception):
 
 
 class MeetingNotFound(ReportError):
-    def __init__(self, meeting_id: str) -> None:
-        super().__init__(f"no meeting {meeting_id!r} in the database")
+    def __init__(self, meeting_id: str, team: str | None = None) -> None:
+        where = "in the database" if team is None else f"of team {team!r} in the database"
+        super().__init__(f"no meeting {meeting_id!r} {where}")
         self.meeting_id = meeting_id
+
+
+class MeetingOfSeveralTeams(ReportError):
+    """Several teams have a meeting of this id: ``--team`` says which."""
+
+    def __init__(self, meeting_id: str, teams: list[str]) -> None:
+        super().__init__(f"meeting {meeting_id!r} exists in teams {', '.join(teams)}; "
+                         f"say which with --team")
+        self.meeting_id = meeting_id
+        self.teams = teams
 
 
 @dataclass(frozen=True)
@@ -105,14 +118,20 @@ class Report:
 # -- reading ----------------------------------------------------------------------------------
 
 
-def load_report(dsn: str, meeting_id: str) -> Report:
-    """Everything the report shows, read in one transaction; :class:`MeetingNotFound` if absent."""
+def load_report(dsn: str, meeting_id: str, team: str | None = None) -> Report:
+    """Everything the report shows, read in one transaction; :class:`MeetingNotFound` if absent.
+
+    A meeting is (team, meeting_id); without ``team`` the one team that has the id is meant, and
+    :class:`MeetingOfSeveralTeams` says when several have.
+    """
     try:
-        rows = load_report_rows(dsn, meeting_id, max_keywords=MAX_KEYWORDS)
+        rows = load_report_rows(dsn, meeting_id, team=team, max_keywords=MAX_KEYWORDS)
     except PostgresError as exc:
         raise ReportError(str(exc)) from exc
+    except AmbiguousMeeting as exc:
+        raise MeetingOfSeveralTeams(meeting_id, exc.teams) from exc
     if rows is None:
-        raise MeetingNotFound(meeting_id)
+        raise MeetingNotFound(meeting_id, team)
     return build_report(rows)
 
 
@@ -365,14 +384,14 @@ def to_html(r: Report) -> str:
     return "\n".join(parts) + "\n"
 
 
-def render_markdown(dsn: str, meeting_id: str) -> str:
+def render_markdown(dsn: str, meeting_id: str, team: str | None = None) -> str:
     """The report as Markdown (the board's ``report.md``); raises :class:`ReportError`."""
-    return to_markdown(load_report(dsn, meeting_id))
+    return to_markdown(load_report(dsn, meeting_id, team))
 
 
-def render_html(dsn: str, meeting_id: str) -> str:
+def render_html(dsn: str, meeting_id: str, team: str | None = None) -> str:
     """The report as one self-contained HTML page; raises :class:`ReportError`."""
-    return to_html(load_report(dsn, meeting_id))
+    return to_html(load_report(dsn, meeting_id, team))
 
 
 # -- command line -----------------------------------------------------------------------------
@@ -381,7 +400,8 @@ def render_html(dsn: str, meeting_id: str) -> str:
 def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     dsn = settings.database_url  # VORI_DATABASE_URL, else the stack's stack.env (Settings.from_env)
     try:
-        text = render_html(dsn, args.meeting) if args.html else render_markdown(dsn, args.meeting)
+        render = render_html if args.html else render_markdown
+        text = render(dsn, args.meeting, args.team)
     except ReportError as exc:
         print(f"vori report: {exc}", file=sys.stderr)
         return 1
@@ -400,6 +420,8 @@ def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     p = subparsers.add_parser("report", help="print a meeting's minutes as Markdown (or HTML)")
     p.add_argument("meeting", metavar="MEETING", help="the meeting id")
+    p.add_argument("--team", metavar="TEAM",
+                   help="the meeting's team (needed only when several teams use the id)")
     p.add_argument("--html", action="store_true", help="a self-contained HTML page instead of Markdown")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(handler=_cmd_report)

@@ -68,9 +68,9 @@ def write_events(dsn: str, count: int, rate: float, committed: dict[int, float],
         start = time.perf_counter()
         for i in range(count):
             conn.execute(
-                "INSERT INTO transcript_segments (meeting_id, start_ms, end_ms, text) "
-                "VALUES (%s, %s, %s, %s)",
-                (MEETING, i * 1000, i * 1000 + 900, f"benchmark line {i} " + "words " * 12),
+                "INSERT INTO transcript_segments (team, meeting_id, start_ms, end_ms, text) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                (TEAM, MEETING, i * 1000, i * 1000 + 900, f"benchmark line {i} " + "words " * 12),
             )
             conn.commit()
             committed[i * 1000] = time.perf_counter()

@@ -4,6 +4,9 @@ Keyword trends (``keyword_segment_counts``, ``keyword_trends``, ``analytics_reje
 efficiency (``meeting_metrics``) and TF-IDF keywords (``meeting_keywords``), plus the reads they
 need from ``meetings``, ``transcript_segments``, ``meeting_minutes`` and ``tickets``.
 
+A meeting is (team, meeting_id): two teams may use the same id, so every meeting is named by
+both (:class:`MeetingRef`) and every join on a meeting joins on both.
+
 Functions take an open :data:`~connectors.postgres.Connection` and run inside the caller's
 transaction (they never commit); :func:`sink_transaction` opens one connection and one transaction
 for a micro-batch. psycopg errors are translated at this boundary into
@@ -26,6 +29,7 @@ __all__ = [
     "TREND_GRANULARITIES",
     "AnalyticsReject",
     "MeetingMetricsRow",
+    "MeetingRef",
     "MeetingSegment",
     "SegmentKey",
     "SegmentKeywordCount",
@@ -43,7 +47,6 @@ __all__ = [
     "store_meeting_keywords",
     "store_rejects",
     "team_corpus",
-    "teams_of_meetings",
     "ticket_timings",
     "trend_series",
     "upsert_meeting_metrics",
@@ -83,9 +86,17 @@ class AnalyticsReject(NamedTuple):
     raw: str | None
 
 
+class MeetingRef(NamedTuple):
+    """A meeting: its team and its id (an id alone may name meetings of several teams)."""
+
+    team: str
+    meeting_id: str
+
+
 class SegmentKey(NamedTuple):
     """The natural key of a transcript segment."""
 
+    team: str
     meeting_id: str
     source: str
     start_ms: int
@@ -114,12 +125,15 @@ class TrendScore(NamedTuple):
 
 
 def meeting_teams(conn: Connection, meeting_ids: Collection[str]) -> dict[str, str]:
-    """The team of each of ``meeting_ids`` that exists (unknown ids are left out)."""
+    """The team of each of ``meeting_ids`` that exactly one team has (for records without a
+    team); an unknown id, or one several teams use, is left out."""
     if not meeting_ids:
         return {}
     with translated("reading meeting teams"):
         rows = conn.execute(
-            "SELECT meeting_id, team FROM meetings WHERE meeting_id = ANY(%s)", (list(meeting_ids),)
+            "SELECT meeting_id, min(team) FROM meetings WHERE meeting_id = ANY(%s) "
+            "GROUP BY meeting_id HAVING count(*) = 1",
+            (list(meeting_ids),),
         ).fetchall()
     return {str(mid): str(team) for mid, team in rows}
 
@@ -151,8 +165,8 @@ def replace_segment_keyword_counts(
     """
     with translated("storing keyword counts"), conn.cursor() as cur:
         cur.execute(
-            """CREATE TEMP TABLE batch_segments (meeting_id text, source text, start_ms bigint)
-               ON COMMIT DROP"""
+            """CREATE TEMP TABLE batch_segments
+                   (team text, meeting_id text, source text, start_ms bigint) ON COMMIT DROP"""
         )
         with cur.copy("COPY batch_segments FROM STDIN") as copy:
             for seg in segments:
@@ -161,11 +175,11 @@ def replace_segment_keyword_counts(
         cur.execute(
             """CREATE TEMP TABLE touched ON COMMIT DROP AS
                SELECT DISTINCT k.team, k.hour_start, k.day_start FROM keyword_segment_counts k
-               JOIN batch_segments b USING (meeting_id, source, start_ms)"""
+               JOIN batch_segments b USING (team, meeting_id, source, start_ms)"""
         )
         cur.execute(
             """DELETE FROM keyword_segment_counts k USING batch_segments b
-               WHERE k.meeting_id = b.meeting_id AND k.source = b.source
+               WHERE k.team = b.team AND k.meeting_id = b.meeting_id AND k.source = b.source
                  AND k.start_ms = b.start_ms"""
         )
         cur.executemany(
@@ -269,6 +283,7 @@ def keyword_trend_exists(conn: Connection, keyword: str) -> bool:
 class MeetingSegment(NamedTuple):
     """A segment of a meeting to measure, with the counts of its meeting's final minutes."""
 
+    team: str
     meeting_id: str
     start_ms: int
     end_ms: int
@@ -281,6 +296,7 @@ class MeetingSegment(NamedTuple):
 class TicketTiming(NamedTuple):
     """A meeting's ticket: when it was created and first done (epoch seconds; None: not yet)."""
 
+    team: str
     meeting_id: str
     created_s: float
     done_s: float | None
@@ -289,6 +305,7 @@ class TicketTiming(NamedTuple):
 class MeetingMetricsRow(NamedTuple):
     """One ``meeting_metrics`` row (``computed_at`` is set by the store)."""
 
+    team: str
     meeting_id: str
     duration_s: float
     words: int
@@ -306,44 +323,47 @@ class MeetingMetricsRow(NamedTuple):
 
 
 _STALE = """
-SELECT m.meeting_id
-FROM meetings m LEFT JOIN meeting_metrics mm USING (meeting_id)
+SELECT m.team, m.meeting_id
+FROM meetings m LEFT JOIN meeting_metrics mm USING (team, meeting_id)
 WHERE m.status = 'closed'
   AND (mm.meeting_id IS NULL
        OR mm.computed_at < m.updated_at
        OR EXISTS (SELECT 1 FROM meeting_minutes mn
-                  WHERE mn.meeting_id = m.meeting_id AND mn.kind = 'final'
+                  WHERE mn.team = m.team AND mn.meeting_id = m.meeting_id AND mn.kind = 'final'
                     AND mn.updated_at > mm.computed_at)
        OR EXISTS (SELECT 1 FROM tickets t
-                  WHERE t.meeting_id = m.meeting_id AND t.updated_at > mm.computed_at
+                  WHERE t.team = m.team AND t.meeting_id = m.meeting_id
+                    AND t.updated_at > mm.computed_at
                     AND t.created_at > mm.computed_at - %(days)s * interval '1 day'))
-ORDER BY m.meeting_id
+ORDER BY m.team, m.meeting_id
 LIMIT %(limit)s
 """
 
+# Both take the meetings asked for as two arrays: their teams and their ids.
 _SEGMENTS = """
-SELECT s.meeting_id, s.start_ms, s.end_ms, s.speaker, s.text,
+SELECT s.team, s.meeting_id, s.start_ms, s.end_ms, s.speaker, s.text,
        coalesce(jsonb_array_length(mn.decisions), 0),
        coalesce(jsonb_array_length(mn.action_items), 0)
 FROM transcript_segments s
-LEFT JOIN meeting_minutes mn ON mn.meeting_id = s.meeting_id AND mn.kind = 'final'
-WHERE s.meeting_id = ANY(%s)
-ORDER BY s.meeting_id, s.start_ms
+JOIN unnest(%s::text[], %s::text[]) AS w(team, meeting_id) USING (team, meeting_id)
+LEFT JOIN meeting_minutes mn
+  ON mn.team = s.team AND mn.meeting_id = s.meeting_id AND mn.kind = 'final'
+ORDER BY s.team, s.meeting_id, s.start_ms
 """
 
 _TICKETS = """
-SELECT t.meeting_id, extract(epoch FROM t.created_at)::float8,
+SELECT t.team, t.meeting_id, extract(epoch FROM t.created_at)::float8,
        (SELECT extract(epoch FROM min(e.at))::float8 FROM ticket_events e
         WHERE e.ticket_id = t.ticket_id AND e.new_status = 'done')
-FROM tickets t WHERE t.meeting_id = ANY(%s)
+FROM tickets t JOIN unnest(%s::text[], %s::text[]) AS w(team, meeting_id) USING (team, meeting_id)
 """
 
 _UPSERT_METRICS = """
-INSERT INTO meeting_metrics (meeting_id, duration_s, words, wpm, speakers, speaker_balance,
+INSERT INTO meeting_metrics (team, meeting_id, duration_s, words, wpm, speakers, speaker_balance,
     talk_share, longest_monologue_s, questions, decisions, action_items, action_items_per_hour,
     follow_through, efficiency_score, computed_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())
-ON CONFLICT (meeting_id) DO UPDATE SET
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())
+ON CONFLICT (team, meeting_id) DO UPDATE SET
     duration_s = EXCLUDED.duration_s, words = EXCLUDED.words, wpm = EXCLUDED.wpm,
     speakers = EXCLUDED.speakers, speaker_balance = EXCLUDED.speaker_balance,
     talk_share = EXCLUDED.talk_share, longest_monologue_s = EXCLUDED.longest_monologue_s,
@@ -361,26 +381,30 @@ def lock_efficiency_sweep(conn: Connection) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('vori:efficiency-sweep', 0))")
 
 
-def stale_meetings(conn: Connection, *, ticket_window_days: int, limit: int) -> list[str]:
+def stale_meetings(conn: Connection, *, ticket_window_days: int, limit: int) -> list[MeetingRef]:
     """Closed meetings without metrics, or whose meeting row or final minutes changed since, or
     with a ticket updated since that was created within ``ticket_window_days`` of them; sorted,
     at most ``limit``."""
     with translated("efficiency: finding stale meetings"):
         rows = conn.execute(_STALE, {"days": ticket_window_days, "limit": limit}).fetchall()
-    return [str(r[0]) for r in rows]
+    return [MeetingRef(str(r[0]), str(r[1])) for r in rows]
 
 
-def meeting_segments(conn: Connection, meeting_ids: Sequence[str]) -> list[MeetingSegment]:
-    """The segments of ``meeting_ids`` in order, each with its meeting's final-minutes counts."""
+def _pairs(meetings: Sequence[MeetingRef]) -> tuple[list[str], list[str]]:
+    return [m.team for m in meetings], [m.meeting_id for m in meetings]
+
+
+def meeting_segments(conn: Connection, meetings: Sequence[MeetingRef]) -> list[MeetingSegment]:
+    """The segments of ``meetings`` in order, each with its meeting's final-minutes counts."""
     with translated("efficiency: reading segments"):
-        rows = conn.execute(_SEGMENTS, (list(meeting_ids),)).fetchall()
+        rows = conn.execute(_SEGMENTS, _pairs(meetings)).fetchall()
     return [MeetingSegment(*r) for r in rows]
 
 
-def ticket_timings(conn: Connection, meeting_ids: Sequence[str]) -> list[TicketTiming]:
-    """The tickets of ``meeting_ids``: created and first-done times."""
+def ticket_timings(conn: Connection, meetings: Sequence[MeetingRef]) -> list[TicketTiming]:
+    """The tickets born in ``meetings``: created and first-done times."""
     with translated("efficiency: reading tickets"):
-        rows = conn.execute(_TICKETS, (list(meeting_ids),)).fetchall()
+        rows = conn.execute(_TICKETS, _pairs(meetings)).fetchall()
     return [TicketTiming(*r) for r in rows]
 
 
@@ -391,17 +415,8 @@ def upsert_meeting_metrics(conn: Connection, rows: Sequence[MeetingMetricsRow]) 
     with translated("efficiency: storing metrics"), conn.cursor() as cur:
         cur.executemany(
             _UPSERT_METRICS,
-            [(*r[:6], Jsonb(dict(r.talk_share)), *r[7:]) for r in rows],
+            [(*r[:7], Jsonb(dict(r.talk_share)), *r[8:]) for r in rows],
         )
-
-
-def teams_of_meetings(conn: Connection, meeting_ids: Sequence[str]) -> list[str]:
-    """The distinct teams of ``meeting_ids``."""
-    with translated("reading meeting teams"):
-        rows = conn.execute(
-            "SELECT DISTINCT team FROM meetings WHERE meeting_id = ANY(%s)", (list(meeting_ids),)
-        ).fetchall()
-    return [str(r[0]) for r in rows]
 
 
 # --- TF-IDF keywords ----------------------------------------------------------------------------
@@ -412,53 +427,57 @@ def team_corpus(conn: Connection, teams: Sequence[str]) -> list[tuple[str, str, 
     with translated("tf-idf: reading the corpus"):
         rows = conn.execute(
             """SELECT m.team, s.meeting_id, s.text
-               FROM transcript_segments s JOIN meetings m USING (meeting_id)
+               FROM transcript_segments s JOIN meetings m USING (team, meeting_id)
                WHERE m.status = 'closed' AND m.team = ANY(%s)""",
             (list(teams),),
         ).fetchall()
     return [(str(t), str(m), str(x)) for t, m, x in rows]
 
 
-def closed_meetings_of_teams(conn: Connection, teams: Sequence[str]) -> list[str]:
+def closed_meetings_of_teams(conn: Connection, teams: Sequence[str]) -> list[MeetingRef]:
     """The closed meetings of ``teams``."""
     with translated("tf-idf: reading closed meetings"):
         rows = conn.execute(
-            "SELECT meeting_id FROM meetings WHERE status = 'closed' AND team = ANY(%s)",
+            "SELECT team, meeting_id FROM meetings WHERE status = 'closed' AND team = ANY(%s)",
             (list(teams),),
         ).fetchall()
-    return [str(r[0]) for r in rows]
+    return [MeetingRef(str(r[0]), str(r[1])) for r in rows]
 
 
 def store_meeting_keywords(
     conn: Connection,
-    meeting_ids: Collection[str],
-    keywords: Sequence[tuple[str, str, float]],
+    meetings: Collection[MeetingRef],
+    keywords: Sequence[tuple[str, str, str, float]],
 ) -> None:
-    """Make the stored keywords of ``meeting_ids`` exactly ``keywords`` (meeting_id, keyword, score).
+    """Make the stored keywords of ``meetings`` exactly ``keywords`` (team, meeting_id, keyword,
+    score).
 
     Runs in the caller's transaction. Keywords that dropped out are deleted, new ones inserted and
     changed scores updated; an unchanged row is not written at all (its ``computed_at`` stays), so
     storing the same result twice changes nothing.
     """
-    ids = sorted(meeting_ids)
-    kw_ids = [k[0] for k in keywords]
-    kw_words = [k[1] for k in keywords]
-    unknown = set(kw_ids) - set(ids)
+    refs = sorted(meetings)
+    unknown = {(k[0], k[1]) for k in keywords} - set(refs)
     if unknown:
         raise ValueError(f"keywords for meetings not being replaced: {sorted(unknown)}")
+    teams, ids = [m.team for m in refs], [m.meeting_id for m in refs]
+    kw_teams = [k[0] for k in keywords]
+    kw_ids = [k[1] for k in keywords]
+    kw_words = [k[2] for k in keywords]
     with translated("tf-idf: storing keywords"):
         conn.execute(
             """DELETE FROM meeting_keywords k
-               WHERE k.meeting_id = ANY(%s)
-                 AND (k.meeting_id, k.keyword) NOT IN
-                     (SELECT * FROM unnest(%s::text[], %s::text[]))""",
-            (ids, kw_ids, kw_words),
+               USING unnest(%s::text[], %s::text[]) AS w(team, meeting_id)
+               WHERE k.team = w.team AND k.meeting_id = w.meeting_id
+                 AND (k.team, k.meeting_id, k.keyword) NOT IN
+                     (SELECT * FROM unnest(%s::text[], %s::text[], %s::text[]))""",
+            (teams, ids, kw_teams, kw_ids, kw_words),
         )
         conn.execute(
-            """INSERT INTO meeting_keywords (meeting_id, keyword, score)
-               SELECT * FROM unnest(%s::text[], %s::text[], %s::float8[])
-               ON CONFLICT (meeting_id, keyword) DO UPDATE
+            """INSERT INTO meeting_keywords (team, meeting_id, keyword, score)
+               SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::float8[])
+               ON CONFLICT (team, meeting_id, keyword) DO UPDATE
                SET score = EXCLUDED.score, computed_at = now()
                WHERE meeting_keywords.score IS DISTINCT FROM EXCLUDED.score""",
-            (kw_ids, kw_words, [k[2] for k in keywords]),
+            (kw_teams, kw_ids, kw_words, [k[3] for k in keywords]),
         )

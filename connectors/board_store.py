@@ -10,6 +10,10 @@ Rows come back as TypedDicts whose keys are the selected columns in order: the b
 as JSON as they are, so a column's name, position and value are part of the board's API
 (``docs/board.md``). Every error leaves as a :class:`connectors.postgres.PostgresError`.
 Nothing here changes a ticket: ticket writes belong to ``connectors/minutes_store.py``.
+
+A meeting is (team, meeting_id): every read of a meeting's rows names the team, so two teams'
+meetings of the same id never mix. The command line's reads take ``team=None`` to mean "the one
+team that has a meeting of this id", and raise :class:`AmbiguousMeeting` when several have.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from connectors.postgres import AsyncConnection, async_pool, connect, translated
 
 __all__ = [
     "EVENTS_CHANNEL",
+    "AmbiguousMeeting",
     "AnalyticsRows",
     "BoardStore",
     "EventRow",
@@ -50,11 +55,23 @@ __all__ = [
     "TranscriptLine",
     "load_report_rows",
     "meeting_progress",
+    "meeting_teams",
     "meeting_tickets",
     "transcript_lines",
 ]
 
 EVENTS_CHANNEL = "vori_events"  # the channel sql/0002_board_events.sql notifies on
+
+
+class AmbiguousMeeting(Exception):
+    """A meeting id that several teams use, asked for without a team."""
+
+    def __init__(self, meeting_id: str, teams: Sequence[str]) -> None:
+        super().__init__(
+            f"meeting {meeting_id!r} exists in teams {', '.join(teams)}; say which team"
+        )
+        self.meeting_id = meeting_id
+        self.teams = list(teams)
 
 # -- rows -------------------------------------------------------------------------------------
 
@@ -116,7 +133,7 @@ class TicketRow(TypedDict):
 
 
 class MetricsRow(TypedDict):
-    """Every column of ``meeting_metrics``, in table order."""
+    """The columns of ``meeting_metrics`` in table order, but its ``team`` (the meeting's)."""
 
     meeting_id: str
     duration_s: float
@@ -260,23 +277,23 @@ _EVENT_COLUMNS = sql.SQL("id, team, meeting_id, type, payload, created_at")
 
 _MEETING = (
     "SELECT meeting_id, team, title, status, started_at, ended_at, close_reason, language "
-    "FROM meetings WHERE meeting_id = %s AND team = %s"
+    "FROM meetings WHERE team = %s AND meeting_id = %s"
 )
 _MEETINGS = (
     "SELECT m.meeting_id, m.title, m.status, m.started_at, m.ended_at, "
-    "  (SELECT count(*) FROM transcript_segments s WHERE s.meeting_id = m.meeting_id) "
-    "    AS segments, "
-    "  EXISTS (SELECT 1 FROM meeting_minutes n WHERE n.meeting_id = m.meeting_id "
-    "          AND n.kind = 'final') AS has_final_minutes "
+    "  (SELECT count(*) FROM transcript_segments s "
+    "   WHERE s.team = m.team AND s.meeting_id = m.meeting_id) AS segments, "
+    "  EXISTS (SELECT 1 FROM meeting_minutes n WHERE n.team = m.team "
+    "          AND n.meeting_id = m.meeting_id AND n.kind = 'final') AS has_final_minutes "
     "FROM meetings m WHERE m.team = %s ORDER BY m.started_at DESC LIMIT %s"
 )
 _SEGMENTS = (
     "SELECT source, start_ms, end_ms, speaker, text, language FROM transcript_segments "
-    "WHERE meeting_id = %s ORDER BY start_ms, source"
+    "WHERE team = %s AND meeting_id = %s ORDER BY start_ms, source"
 )
 _MINUTES = (
     "SELECT kind, summary, decisions, action_items, status_updates, questions, keywords, "
-    "writer, updated_at FROM meeting_minutes WHERE meeting_id = %s ORDER BY kind"
+    "writer, updated_at FROM meeting_minutes WHERE team = %s AND meeting_id = %s ORDER BY kind"
 )
 _TICKETS = sql.SQL(
     "SELECT {} FROM tickets WHERE team = %s "
@@ -285,7 +302,8 @@ _TICKETS = sql.SQL(
 _METRICS = (
     "SELECT meeting_id, duration_s, words, wpm, speakers, speaker_balance, talk_share, "
     "longest_monologue_s, questions, decisions, action_items, action_items_per_hour, "
-    "follow_through, efficiency_score, computed_at FROM meeting_metrics WHERE meeting_id = %s"
+    "follow_through, efficiency_score, computed_at FROM meeting_metrics "
+    "WHERE team = %s AND meeting_id = %s"
 )
 _KEYWORD_TRENDS = (
     "SELECT keyword, granularity, window_start, window_end, mentions, meetings, "
@@ -298,7 +316,7 @@ _TEAM_METRICS = (
     "SELECT m.meeting_id, m.title, m.started_at, x.duration_s, x.words, x.wpm, "
     "x.speakers, x.speaker_balance, x.questions, x.decisions, x.action_items, "
     "x.action_items_per_hour, x.efficiency_score, x.computed_at "
-    "FROM meeting_metrics x JOIN meetings m USING (meeting_id) WHERE m.team = %s "
+    "FROM meeting_metrics x JOIN meetings m USING (team, meeting_id) WHERE m.team = %s "
     "ORDER BY m.started_at DESC LIMIT 50"
 )
 _EVENTS_SINCE = sql.SQL(
@@ -307,43 +325,46 @@ _EVENTS_SINCE = sql.SQL(
 _EVENTS_BY_ID = sql.SQL("SELECT {} FROM events WHERE id = ANY(%s) ORDER BY id").format(_EVENT_COLUMNS)
 _LATEST_EVENT = "SELECT COALESCE(max(id), 0) AS id FROM events WHERE team = %s"
 
+_TEAMS_OF_MEETING = "SELECT team FROM meetings WHERE meeting_id = %s ORDER BY team"
 _REPORT_MEETING = (
     "SELECT meeting_id, team, title, status, started_at, ended_at FROM meetings "
-    "WHERE meeting_id = %s"
+    "WHERE team = %s AND meeting_id = %s"
 )
 _REPORT_MINUTES = (
     "SELECT kind, summary, decisions, action_items, status_updates, questions, keywords, "
-    "writer, notes FROM meeting_minutes WHERE meeting_id = %s "
+    "writer, notes FROM meeting_minutes WHERE team = %s AND meeting_id = %s "
     "ORDER BY (kind = 'final') DESC, updated_at DESC LIMIT 1"
 )
 _REPORT_BORN = (
     "SELECT ticket_id, title, assignee, due_date, status FROM tickets "
-    "WHERE meeting_id = %s AND team = %s "
+    "WHERE team = %s AND meeting_id = %s "
     "ORDER BY source_start_ms NULLS LAST, created_at, ticket_id"
 )
 _REPORT_CHANGES = (
     "SELECT e.ticket_id, t.title, t.assignee, e.event, e.old_status, e.new_status, e.quote "
     "FROM ticket_events e JOIN tickets t ON t.ticket_id = e.ticket_id "
-    "WHERE e.meeting_id = %s AND t.team = %s AND e.event <> 'created' "
+    "WHERE t.team = %s AND e.meeting_id = %s AND e.event <> 'created' "
     "ORDER BY e.quote_start_ms NULLS LAST, e.event_id"
 )
 _REPORT_KEYWORDS = (
-    "SELECT keyword FROM meeting_keywords WHERE meeting_id = %s "
+    "SELECT keyword FROM meeting_keywords WHERE team = %s AND meeting_id = %s "
     "ORDER BY score DESC, keyword LIMIT %s"
 )
-_REPORT_LAST_MS = "SELECT max(end_ms) AS end_ms FROM transcript_segments WHERE meeting_id = %s"
+_REPORT_LAST_MS = (
+    "SELECT max(end_ms) AS end_ms FROM transcript_segments WHERE team = %s AND meeting_id = %s"
+)
 
 _PROGRESS = (
-    "SELECT m.status, EXISTS (SELECT 1 FROM meeting_minutes n "
-    "WHERE n.meeting_id = m.meeting_id AND n.kind = 'final') AS has_final_minutes "
-    "FROM meetings m WHERE m.meeting_id = %s"
+    "SELECT m.status, EXISTS (SELECT 1 FROM meeting_minutes n WHERE n.team = m.team "
+    "AND n.meeting_id = m.meeting_id AND n.kind = 'final') AS has_final_minutes "
+    "FROM meetings m WHERE m.team = %s AND m.meeting_id = %s"
 )
 _TRANSCRIPT = (
     "SELECT start_ms, coalesce(speaker, source) AS who, text FROM transcript_segments "
-    "WHERE meeting_id = %s ORDER BY start_ms, source"
+    "WHERE team = %s AND meeting_id = %s ORDER BY start_ms, source"
 )
 _MEETING_TICKETS = (
-    "SELECT status, title, assignee, due_date FROM tickets WHERE meeting_id = %s "
+    "SELECT status, title, assignee, due_date FROM tickets WHERE team = %s AND meeting_id = %s "
     "ORDER BY created_at"
 )
 
@@ -351,15 +372,16 @@ Query = str | sql.Composed
 Rows = list[dict[str, Any]]
 
 
-def _report_parts(meeting_id: str, team: str, max_keywords: int) -> list[tuple[Query, tuple[object, ...]]]:
+def _report_parts(team: str, meeting_id: str, max_keywords: int
+                  ) -> list[tuple[Query, tuple[object, ...]]]:
     """The report's queries after the meeting's own, in :func:`_report_rows`'s order."""
     return [
-        (_REPORT_MINUTES, (meeting_id,)),
-        (_REPORT_BORN, (meeting_id, team)),
-        (_REPORT_CHANGES, (meeting_id, team)),
-        (_REPORT_KEYWORDS, (meeting_id, max_keywords)),
-        (_METRICS, (meeting_id,)),
-        (_REPORT_LAST_MS, (meeting_id,)),
+        (_REPORT_MINUTES, (team, meeting_id)),
+        (_REPORT_BORN, (team, meeting_id)),
+        (_REPORT_CHANGES, (team, meeting_id)),
+        (_REPORT_KEYWORDS, (team, meeting_id, max_keywords)),
+        (_METRICS, (team, meeting_id)),
+        (_REPORT_LAST_MS, (team, meeting_id)),
     ]
 
 
@@ -409,29 +431,29 @@ class BoardStore:
 
     async def meeting(self, team: str, meeting_id: str) -> MeetingRow | None:
         """The team's meeting; None when it does not exist or belongs to another team."""
-        rows = await self._rows(_MEETING, (meeting_id, team))
+        rows = await self._rows(_MEETING, (team, meeting_id))
         return cast(MeetingRow, rows[0]) if rows else None
 
     async def meetings(self, team: str, limit: int) -> list[MeetingListRow]:
         """The team's meetings, newest first."""
         return cast(list[MeetingListRow], await self._rows(_MEETINGS, (team, limit)))
 
-    async def segments(self, meeting_id: str) -> list[SegmentRow]:
-        """The meeting's transcript, in timeline order."""
-        return cast(list[SegmentRow], await self._rows(_SEGMENTS, (meeting_id,)))
+    async def segments(self, team: str, meeting_id: str) -> list[SegmentRow]:
+        """The team's meeting's transcript, in timeline order."""
+        return cast(list[SegmentRow], await self._rows(_SEGMENTS, (team, meeting_id)))
 
-    async def minutes(self, meeting_id: str) -> list[MinutesRow]:
-        """The meeting's minutes: the final ones and the rolling ones, whichever exist."""
-        return cast(list[MinutesRow], await self._rows(_MINUTES, (meeting_id,)))
+    async def minutes(self, team: str, meeting_id: str) -> list[MinutesRow]:
+        """The team's meeting's minutes: the final ones and the rolling ones, whichever exist."""
+        return cast(list[MinutesRow], await self._rows(_MINUTES, (team, meeting_id)))
 
     async def tickets(self, team: str, meeting_id: str | None = None) -> list[TicketRow]:
         """The team's tickets (those born in ``meeting_id`` when given), oldest first."""
         rows = await self._rows(_TICKETS, (team, meeting_id, meeting_id))
         return cast(list[TicketRow], rows)
 
-    async def metrics(self, meeting_id: str) -> MetricsRow | None:
-        """The meeting's figures, once the analytics job has computed them."""
-        rows = await self._rows(_METRICS, (meeting_id,))
+    async def metrics(self, team: str, meeting_id: str) -> MetricsRow | None:
+        """The team's meeting's figures, once the analytics job has computed them."""
+        rows = await self._rows(_METRICS, (team, meeting_id))
         return cast(MetricsRow, rows[0]) if rows else None
 
     async def analytics(self, team: str) -> AnalyticsRows:
@@ -441,17 +463,19 @@ class BoardStore:
         return {"keyword_trends": cast(list[KeywordTrendRow], trends),
                 "meeting_metrics": cast(list[MeetingMetricsRow], metrics)}
 
-    async def report_rows(self, meeting_id: str, *, max_keywords: int) -> ReportRows | None:
-        """What :mod:`apps.report` needs for the meeting, read in one transaction; None if absent."""
+    async def report_rows(self, team: str, meeting_id: str, *, max_keywords: int
+                          ) -> ReportRows | None:
+        """What :mod:`apps.report` needs for the team's meeting, read in one transaction; None
+        if the team has no such meeting."""
         with translated("cannot read the meeting from PostgreSQL"):
             async with (self._pool.connection() as conn, conn.transaction(),
                         conn.cursor(row_factory=dict_row) as cur):
-                await cur.execute(_REPORT_MEETING, (meeting_id,))
+                await cur.execute(_REPORT_MEETING, (team, meeting_id))
                 meeting = await cur.fetchone()
                 if meeting is None:
                     return None
                 parts: list[Rows] = []
-                for query, params in _report_parts(meeting_id, str(meeting["team"]), max_keywords):
+                for query, params in _report_parts(team, meeting_id, max_keywords):
                     await cur.execute(query, params)
                     parts.append(await cur.fetchall())
                 return _report_rows(meeting, parts)
@@ -499,35 +523,67 @@ async def _payloads(conn: AsyncConnection) -> AsyncIterator[str]:
 # -- synchronous reads (command line) ---------------------------------------------------------
 
 
-def load_report_rows(dsn: str, meeting_id: str, *, max_keywords: int) -> ReportRows | None:
-    """What :mod:`apps.report` needs for the meeting, read in one transaction; None if absent."""
+def meeting_teams(dsn: str, meeting_id: str) -> list[str]:
+    """The teams that have a meeting of this id, sorted (the command line's, not a team's, view)."""
+    with translated("cannot read the meeting from PostgreSQL"), connect(dsn) as conn:
+        return [str(r[0]) for r in conn.execute(_TEAMS_OF_MEETING, (meeting_id,)).fetchall()]
+
+
+def _team_of(cur: psycopg.Cursor[dict[str, Any]], meeting_id: str, team: str | None
+             ) -> str | None:
+    """``team``, else the one team with a meeting of this id (None: no team has one)."""
+    if team is not None:
+        return team
+    teams = [str(r["team"]) for r in cur.execute(_TEAMS_OF_MEETING, (meeting_id,)).fetchall()]
+    if len(teams) > 1:
+        raise AmbiguousMeeting(meeting_id, teams)
+    return teams[0] if teams else None
+
+
+def load_report_rows(dsn: str, meeting_id: str, *, team: str | None = None, max_keywords: int
+                     ) -> ReportRows | None:
+    """What :mod:`apps.report` needs for the meeting, read in one transaction; None if absent.
+
+    ``team`` None: the one team with a meeting of this id (:class:`AmbiguousMeeting` if several).
+    """
     with translated("cannot read the meeting from PostgreSQL"), connect(dsn) as conn, \
             conn.cursor(row_factory=dict_row) as cur:
-        meeting = cur.execute(_REPORT_MEETING, (meeting_id,)).fetchone()
+        owner = _team_of(cur, meeting_id, team)
+        if owner is None:
+            return None
+        meeting = cur.execute(_REPORT_MEETING, (owner, meeting_id)).fetchone()
         if meeting is None:
             return None
         parts = [cur.execute(query, params).fetchall()
-                 for query, params in _report_parts(meeting_id, str(meeting["team"]), max_keywords)]
+                 for query, params in _report_parts(owner, meeting_id, max_keywords)]
         return _report_rows(meeting, parts)
 
 
-def meeting_progress(dsn: str, meeting_id: str) -> MeetingProgress | None:
+def meeting_progress(dsn: str, meeting_id: str, team: str | None = None) -> MeetingProgress | None:
     """The meeting's status and whether its final minutes are written; None if it is unknown."""
     with translated("cannot read the meeting from PostgreSQL"), connect(dsn) as conn, \
             conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(_PROGRESS, (meeting_id,)).fetchone()
+        owner = _team_of(cur, meeting_id, team)
+        row = None if owner is None else cur.execute(_PROGRESS, (owner, meeting_id)).fetchone()
     return cast(MeetingProgress, row) if row is not None else None
 
 
-def transcript_lines(dsn: str, meeting_id: str) -> list[TranscriptLine]:
+def transcript_lines(dsn: str, meeting_id: str, team: str | None = None) -> list[TranscriptLine]:
     """The meeting's transcript in timeline order, each line with its speaker (else its source)."""
     with translated("cannot read the meeting from PostgreSQL"), connect(dsn) as conn, \
             conn.cursor(row_factory=dict_row) as cur:
-        return cast(list[TranscriptLine], cur.execute(_TRANSCRIPT, (meeting_id,)).fetchall())
+        owner = _team_of(cur, meeting_id, team)
+        if owner is None:
+            return []
+        return cast(list[TranscriptLine], cur.execute(_TRANSCRIPT, (owner, meeting_id)).fetchall())
 
 
-def meeting_tickets(dsn: str, meeting_id: str) -> list[TicketSummary]:
+def meeting_tickets(dsn: str, meeting_id: str, team: str | None = None) -> list[TicketSummary]:
     """The tickets born in the meeting, oldest first."""
     with translated("cannot read the meeting from PostgreSQL"), connect(dsn) as conn, \
             conn.cursor(row_factory=dict_row) as cur:
-        return cast(list[TicketSummary], cur.execute(_MEETING_TICKETS, (meeting_id,)).fetchall())
+        owner = _team_of(cur, meeting_id, team)
+        if owner is None:
+            return []
+        return cast(list[TicketSummary],
+                    cur.execute(_MEETING_TICKETS, (owner, meeting_id)).fetchall())

@@ -2,8 +2,10 @@
 ``ticket_events`` that the minutes sink, the board and anything later that changes tickets use.
 
 Every write of the pipeline is an upsert or an insert guarded by a natural key, so a replayed
-epoch changes nothing: minutes are keyed by (meeting, kind), tickets by a deterministic id or by
-matching an existing ticket of the team, events by (ticket, meeting, event, quote time).
+epoch changes nothing: minutes are keyed by (team, meeting, kind), tickets by a deterministic id
+or by matching an existing ticket of the team, events by (ticket, meeting, event, quote time). A
+meeting is (team, meeting_id): its minutes, its tickets and the speech they quote are the team's,
+and a ticket's events name meetings of the ticket's team only.
 
 Tickets follow three rules (docs/contract.md, "Tickets"):
 
@@ -53,6 +55,7 @@ TICKET_COLUMNS = sql.SQL(", ").join(
 
 @dataclass(frozen=True)
 class MinutesOut:
+    team: str
     meeting_id: str
     kind: str  # 'rolling' | 'final'
     minutes: Minutes
@@ -61,10 +64,11 @@ class MinutesOut:
 
 
 _UPSERT_MINUTES = """
-INSERT INTO meeting_minutes (meeting_id, kind, summary, decisions, action_items, status_updates,
-                             questions, keywords, language, writer, notes, usage, segments_seen)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (meeting_id, kind) DO UPDATE SET
+INSERT INTO meeting_minutes (team, meeting_id, kind, summary, decisions, action_items,
+                             status_updates, questions, keywords, language, writer, notes, usage,
+                             segments_seen)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (team, meeting_id, kind) DO UPDATE SET
     summary = EXCLUDED.summary, decisions = EXCLUDED.decisions,
     action_items = EXCLUDED.action_items, status_updates = EXCLUDED.status_updates,
     questions = EXCLUDED.questions, keywords = EXCLUDED.keywords, language = EXCLUDED.language,
@@ -88,15 +92,16 @@ RETURNING event_id
 # When speech was first heard: the transcription time of the segment the remark comes from.
 _HEARD_AT = """
 SELECT coalesce(min(created_at), now()) FROM transcript_segments
-WHERE meeting_id = %s AND start_ms <= %s AND end_ms >= %s
+WHERE team = %s AND meeting_id = %s AND start_ms <= %s AND end_ms >= %s
 """
 
-# A remark moves at most one ticket, once: if it already moved one (even another ticket, should
-# the routing change between runs), it is done.
+# A remark moves at most one ticket, once: if it already moved one of the team's tickets (even
+# another one, should the routing change between runs), it is done. Another team's meeting of the
+# same id is another meeting: its remarks are not this one's.
 _REMARK_APPLIED = """
-SELECT 1 FROM ticket_events
-WHERE meeting_id = %s AND quote_start_ms = %s AND event = 'status' AND actor = 'pipeline'
-  AND new_status = %s AND quote IS NOT DISTINCT FROM %s
+SELECT 1 FROM ticket_events e JOIN tickets t ON t.ticket_id = e.ticket_id
+WHERE t.team = %s AND e.meeting_id = %s AND e.quote_start_ms = %s AND e.event = 'status'
+  AND e.actor = 'pipeline' AND e.new_status = %s AND e.quote IS NOT DISTINCT FROM %s
 LIMIT 1
 """
 
@@ -207,14 +212,18 @@ def _apply_heard_status(
     Applied only when the remark is first recorded, only as a transition from the status the
     ticket has when it is heard, and never over a person's change made after it was heard.
     """
-    if cur.execute(_REMARK_APPLIED, (meeting_id, update.start_ms, update.status, update.quote)).fetchone():
+    if cur.execute(
+        _REMARK_APPLIED, (team, meeting_id, update.start_ms, update.status, update.quote)
+    ).fetchone():
         return None
     row = cur.execute(
         "SELECT status FROM tickets WHERE ticket_id = %s AND team = %s FOR UPDATE", (ticket_id, team)
     ).fetchone()
     if row is None or not transition(str(row[0]), update.status):
         return None
-    heard_row = cur.execute(_HEARD_AT, (meeting_id, update.start_ms, update.start_ms)).fetchone()
+    heard_row = cur.execute(
+        _HEARD_AT, (team, meeting_id, update.start_ms, update.start_ms)
+    ).fetchone()
     heard_at = heard_row[0] if heard_row else None
     if heard_at is not None and cur.execute(_PERSON_CHANGED_SINCE, (ticket_id, heard_at)).fetchone():
         return None
@@ -238,15 +247,14 @@ def write_minutes(conn: Connection, out: MinutesOut) -> None:
         cur.execute(
             _UPSERT_MINUTES,
             (
-                out.meeting_id, out.kind, body["summary"], json.dumps(body["decisions"]),
+                out.team, out.meeting_id, out.kind, body["summary"], json.dumps(body["decisions"]),
                 json.dumps(body["action_items"]), json.dumps(body["status_updates"]),
                 json.dumps(body["questions"]), json.dumps(body["keywords"]), body["language"],
                 body["writer"], json.dumps(body["notes"]),
                 None if out.usage is None else json.dumps(out.usage), out.segments_seen,
             ),
         )
-        row = cur.execute("SELECT team FROM meetings WHERE meeting_id = %s", (out.meeting_id,)).fetchone()
-        team = str(row[0]) if row else "unassigned"
+        team = out.team
         # One minutes writer per team at a time: two workers must not both create the same task.
         # A person's change on the board does not take this lock; it locks the ticket's row, as
         # a status move here does.

@@ -1,9 +1,12 @@
-"""Team API tokens (stored as SHA-256 in ``api_tokens``) and meeting ownership (``meetings.team``).
+"""Team API tokens (stored as SHA-256 in ``api_tokens``), and the ``meetings`` row a team's first
+chunk opens.
 
 A token is ``vori_p_…`` (producer) or ``vori_b_…`` (board) followed by 43 characters of URL-safe
 base64 (32 random bytes); the prefix is only for people reading it, the role stored in PostgreSQL
-is what counts. A token may expire (``expires_at``, ``sql/0005_token_expiry.sql``) and be revoked
-by id; either way it then verifies as unknown.
+is what counts. A token speaks for one team, and a team's meetings are its own: meetings are keyed
+by (team, meeting id), so one team's ids never collide with another's. A token may expire
+(``expires_at``, ``sql/0005_token_expiry.sql``) and be revoked by id; either way it then verifies
+as unknown.
 
 Exceptions::
 
@@ -36,6 +39,7 @@ from connectors.postgres import (
 )
 
 __all__ = [
+    "UNASSIGNED_TEAM",
     "IssuedToken",
     "Principal",
     "Role",
@@ -49,6 +53,7 @@ __all__ = [
     "issue_token",
     "list_tokens",
     "revoke_token",
+    "valid_team",
     "well_formed",
 ]
 
@@ -58,6 +63,9 @@ Role = Literal["producer", "board"]
 ROLES: tuple[Role, ...] = ("producer", "board")
 _PREFIX: dict[Role, str] = {"producer": "vori_p_", "board": "vori_b_"}
 _TEAM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# The team of audio written to Kafka without the gateway's ``vori-team`` header: no token may
+# speak for it, so no producer can add to those meetings and no board can read them.
+UNASSIGNED_TEAM = "unassigned"
 _SECRET_BYTES = 32
 # What issue_token makes: a prefix, then token_urlsafe(32), always 43 characters of this alphabet.
 _TOKEN_RE = re.compile(r"^vori_[pb]_[A-Za-z0-9_-]{43}$")
@@ -118,6 +126,11 @@ def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
+def valid_team(team: str) -> bool:
+    """Whether ``team`` is a team name a token may carry (1-64 of ``A-Za-z0-9._-``, never ``/``)."""
+    return _TEAM_RE.match(team) is not None
+
+
 def well_formed(token: str) -> bool:
     """Whether ``token`` looks like one :func:`issue_token` makes (no database involved)."""
     return len(token) <= MAX_TOKEN_CHARS and _TOKEN_RE.match(token) is not None
@@ -149,6 +162,8 @@ def issue_token(
     """Like :func:`create_token`, with the token's id, team, role and expiry."""
     if not _TEAM_RE.match(team):
         raise TokenFormatError("team must be 1-64 characters of letters, digits and ._-")
+    if team == UNASSIGNED_TEAM:
+        raise TokenFormatError(f"{UNASSIGNED_TEAM!r} is reserved for audio sent without a team")
     if role not in ROLES:
         raise TokenFormatError(f"role must be one of {', '.join(ROLES)}")
     if expires_in is not None and expires_in <= timedelta(0):
@@ -220,14 +235,15 @@ def _run_one(target: str | Connection, query: str, params: tuple[object, ...]
 
 
 class TokenStore:
-    """The services' view of tokens and meeting owners, over an async connection pool.
+    """The services' view of tokens and of the meetings teams open, over an async connection pool.
 
     Verified tokens are cached for ``cache_ttl_s`` (so a revocation takes at most that long to
     bite) or until they expire, whichever is sooner. A token that is not of our format is refused
     without a database round trip; one of our format that the database does not know is
     remembered for ``negative_ttl_s`` (at most ``max_negative`` of them), and concurrent lookups
     of one token share a single query, so a flood of junk tokens cannot drain the pool that real
-    requests need. Meeting owners are cached for good, since a meeting never changes team.
+    requests need. Opened meetings are remembered (at most ``max_cached``), so a meeting costs one
+    round trip per process.
     """
 
     def __init__(
@@ -251,7 +267,7 @@ class TokenStore:
         # Insertion order is expiry order (one TTL for all), so the oldest entry goes first.
         self._unknown: OrderedDict[bytes, float] = OrderedDict()
         self._pending: dict[bytes, asyncio.Task[Principal | None]] = {}
-        self._owners: dict[str, str] = {}
+        self._opened: set[tuple[str, str]] = set()
 
     @property
     def cache_ttl_s(self) -> float:
@@ -336,32 +352,23 @@ class TokenStore:
             }
         return live
 
-    async def bind_meeting(self, meeting_id: str, team: str, title: str | None) -> str:
-        """Give ``meeting_id`` to ``team`` unless someone owns it already; return the owner.
+    async def open_meeting(self, team: str, meeting_id: str, title: str | None) -> None:
+        """Make sure ``team`` has a ``meetings`` row for ``meeting_id`` (status ``live``).
 
-        The first chunk of a meeting creates its ``meetings`` row (status ``live``); concurrent
-        first chunks from two teams race on the primary key and exactly one wins.
+        The first chunk of a team's meeting creates it; another team's meeting of the same id is
+        another row, never consulted, so nothing here tells a team what other teams have.
         """
-        owner = self._owners.get(meeting_id)
-        if owner is not None:
-            return owner
-        row = await self._fetchone(
-            "INSERT INTO meetings (meeting_id, team, title, status) VALUES (%s, %s, %s, 'live') "
-            "ON CONFLICT (meeting_id) DO NOTHING RETURNING team",
-            (meeting_id, team, title),
+        key = (team, meeting_id)
+        if key in self._opened:
+            return
+        await self._fetchall(
+            "INSERT INTO meetings (team, meeting_id, title, status) VALUES (%s, %s, %s, 'live') "
+            "ON CONFLICT (team, meeting_id) DO NOTHING",
+            (team, meeting_id, title),
         )
-        if row is None:
-            # Someone else inserted it first; autocommit gives this statement a fresh snapshot.
-            row = await self._fetchone(
-                "SELECT team FROM meetings WHERE meeting_id = %s", (meeting_id,)
-            )
-        if row is None:  # deleted between the two statements: treat as unowned, try again later
-            raise TokenStoreUnavailable(f"meeting {meeting_id!r} vanished while binding it")
-        owner = str(row[0])
-        if len(self._owners) >= self._max_cached:
-            self._owners.clear()
-        self._owners[meeting_id] = owner
-        return owner
+        if len(self._opened) >= self._max_cached:
+            self._opened.clear()
+        self._opened.add(key)
 
     async def _fetchone(
         self, query: str, params: tuple[object, ...]
@@ -376,7 +383,7 @@ class TokenStore:
             with translated("token store"):
                 async with self._pool.connection() as conn:
                     cur = await conn.execute(query, params)
-                    return list(await cur.fetchall())
+                    return list(await cur.fetchall()) if cur.description else []
         except PostgresError as exc:
             log.warning("token store: %s", exc)
             raise TokenStoreUnavailable(UNAVAILABLE) from exc

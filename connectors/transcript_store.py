@@ -1,8 +1,10 @@
 """PostgreSQL writes of the transcription flow: segments, meetings, gaps.
 
-Meetings and gaps are upserts on natural keys. A transcribed window replaces its source's rows
-that start within its span, in the same transaction as its new rows, so a replay that cuts the
-same audio into other windows leaves one copy of the text.
+Every row carries its meeting's team: a meeting is (team, meeting_id), so two teams' meetings of
+the same id never share a row. An item without a team (audio sent to Kafka without the gateway)
+is team ``unassigned``. Meetings and gaps are upserts on natural keys. A transcribed window
+replaces its source's rows that start within its span, in the same transaction as its new rows,
+so a replay that cuts the same audio into other windows leaves one copy of the text.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 from bytewax.outputs import DynamicSink
 
 from connectors.postgres import Connection, RetryingPostgresPartition
+from connectors.tokens import UNASSIGNED_TEAM
 from domain.timeline import Gap, MeetingClosed, MeetingSeen
 from domain.transcript import Segment, TranscribedWindow
 
@@ -20,9 +23,9 @@ StoreItem = TranscribedWindow | Segment | MeetingSeen | MeetingClosed | Gap
 
 _UPSERT_SEGMENT = """
 INSERT INTO transcript_segments
-    (meeting_id, source, start_ms, end_ms, speaker, text, language, model,
+    (team, meeting_id, source, start_ms, end_ms, speaker, text, language, model,
      avg_logprob, no_speech_prob, audio_posted_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT ON CONSTRAINT transcript_segments_natural_key DO UPDATE SET
     end_ms = EXCLUDED.end_ms, speaker = EXCLUDED.speaker, text = EXCLUDED.text,
     language = EXCLUDED.language, model = EXCLUDED.model,
@@ -36,14 +39,14 @@ WHERE (transcript_segments.text, transcript_segments.end_ms)
 # the same way changes no row and emits no board event.
 _REPLACED_SEGMENTS = """
 DELETE FROM transcript_segments
-WHERE meeting_id = %s AND source = %s AND start_ms >= %s AND start_ms < %s
+WHERE team = %s AND meeting_id = %s AND source = %s AND start_ms >= %s AND start_ms < %s
   AND NOT (start_ms = ANY(%s))
 """
 
 _UPSERT_MEETING = """
-INSERT INTO meetings (meeting_id, team, title, status, started_at, sources)
+INSERT INTO meetings (team, meeting_id, title, status, started_at, sources)
 VALUES (%s, %s, %s, 'live', %s, %s)
-ON CONFLICT (meeting_id) DO UPDATE SET
+ON CONFLICT (team, meeting_id) DO UPDATE SET
     title = COALESCE(EXCLUDED.title, meetings.title),
     sources = meetings.sources || EXCLUDED.sources,
     started_at = LEAST(meetings.started_at, EXCLUDED.started_at),
@@ -53,9 +56,9 @@ ON CONFLICT (meeting_id) DO UPDATE SET
 """
 
 _CLOSE_MEETING = """
-INSERT INTO meetings (meeting_id, team, status, ended_at, close_reason)
-VALUES (%s, 'unassigned', 'closed', now(), %s)
-ON CONFLICT (meeting_id) DO UPDATE SET
+INSERT INTO meetings (team, meeting_id, status, ended_at, close_reason)
+VALUES (%s, %s, 'closed', now(), %s)
+ON CONFLICT (team, meeting_id) DO UPDATE SET
     status = 'closed',
     ended_at = COALESCE(meetings.ended_at, now()),
     close_reason = COALESCE(meetings.close_reason, EXCLUDED.close_reason),
@@ -63,8 +66,8 @@ ON CONFLICT (meeting_id) DO UPDATE SET
 """
 
 _INSERT_GAP = """
-INSERT INTO audio_gaps (meeting_id, source, first_seq, last_seq, at_ms)
-VALUES (%s, %s, %s, %s, %s)
+INSERT INTO audio_gaps (team, meeting_id, source, first_seq, last_seq, at_ms)
+VALUES (%s, %s, %s, %s, %s, %s)
 ON CONFLICT DO NOTHING
 """
 
@@ -73,9 +76,13 @@ def _ts(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def _segment_row(s: Segment) -> tuple[object, ...]:
+def _team(team: str | None) -> str:
+    return team or UNASSIGNED_TEAM
+
+
+def _segment_row(s: Segment, team: str | None) -> tuple[object, ...]:
     return (
-        s.meeting_id, s.source, s.start_ms, s.end_ms, s.speaker, s.text, s.language, s.model,
+        _team(team), s.meeting_id, s.source, s.start_ms, s.end_ms, s.speaker, s.text, s.language, s.model,
         s.avg_logprob, s.no_speech_prob, _ts(s.posted_ms),
     )
 
@@ -87,28 +94,30 @@ def write_items(conn: Connection, items: list[StoreItem]) -> None:
             if isinstance(item, TranscribedWindow):
                 cur.execute(
                     _REPLACED_SEGMENTS,
-                    (item.meeting_id, item.source, item.start_ms, item.end_ms,
+                    (_team(item.team), item.meeting_id, item.source, item.start_ms, item.end_ms,
                      [s.start_ms for s in item.segments]),
                 )
                 if item.segments:
-                    cur.executemany(_UPSERT_SEGMENT, [_segment_row(s) for s in item.segments])
+                    cur.executemany(_UPSERT_SEGMENT,
+                                    [_segment_row(s, item.team) for s in item.segments])
             elif isinstance(item, Segment):
-                cur.execute(_UPSERT_SEGMENT, _segment_row(item))
+                cur.execute(_UPSERT_SEGMENT, _segment_row(item, item.team))
             elif isinstance(item, MeetingSeen):
                 cur.execute(
                     _UPSERT_MEETING,
                     (
-                        item.meeting_id, item.team or "unassigned", item.title,
+                        _team(item.team), item.meeting_id, item.title,
                         _ts(item.started_ms),
                         json.dumps({k: {"speaker": v} for k, v in item.sources.items()}),
                     ),
                 )
             elif isinstance(item, MeetingClosed):
-                cur.execute(_CLOSE_MEETING, (item.meeting_id, item.reason))
+                cur.execute(_CLOSE_MEETING, (_team(item.team), item.meeting_id, item.reason))
             else:
                 cur.execute(
                     _INSERT_GAP,
-                    (item.meeting_id, item.source, item.first_seq, item.last_seq, item.at_ms),
+                    (_team(item.team), item.meeting_id, item.source, item.first_seq,
+                     item.last_seq, item.at_ms),
                 )
 
 

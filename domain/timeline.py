@@ -123,6 +123,7 @@ class Gap:
     first_seq: int
     last_seq: int
     at_ms: int
+    team: str | None = None  # a meeting is (team, meeting_id)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class MeetingClosed:
     meeting_id: str
     reason: Literal["final", "idle"]
     duration_ms: int
+    team: str | None = None  # a meeting is (team, meeting_id)
 
 
 @dataclass(frozen=True)
@@ -393,7 +395,8 @@ class MeetingTimeline:
                 for s in self.sources.values():
                     s.pending.clear()
                     s.buffer = b""
-                out.append(MeetingClosed(self.meeting_id, "final" if all_done else "idle", duration))
+                out.append(MeetingClosed(self.meeting_id, "final" if all_done else "idle", duration,
+                                         self.team))
         return out
 
     def _advance_source(
@@ -435,7 +438,7 @@ class MeetingTimeline:
             out.extend(self._cut(name, src, config, flush=True))
             avg = src.chunk_ms_total // src.chunks if src.chunks else 0
             gap_at = src.end_ms if src.offset_ms is not None else 0
-            out.append(Gap(self.meeting_id, name, first_missing, resume - 1, gap_at))
+            out.append(Gap(self.meeting_id, name, first_missing, resume - 1, gap_at, self.team))
             if src.offset_ms is None:
                 src.offset_ms = self._offset_for(src.pending[resume])
                 src.buffer_start_ms = src.offset_ms

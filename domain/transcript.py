@@ -70,6 +70,7 @@ class TranscribedWindow:
     start_ms: int
     end_ms: int
     segments: tuple[Segment, ...]
+    team: str | None = None  # a meeting is (team, meeting_id)
 
 
 def normalize_text(text: str) -> str:

@@ -1,4 +1,8 @@
-"""The minutes branch of the flow: rolling minutes while a meeting is live, final ones at close."""
+"""The minutes branch of the flow: rolling minutes while a meeting is live, final ones at close.
+
+State is kept per meeting, and a meeting is (team, meeting_id): two teams' meetings of the same id
+are two states and two sets of minutes.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from bytewax.dataflow import Stream
 from bytewax.operators import StatefulBatchLogic
 
 from connectors.minutes_store import MinutesOut
+from connectors.tokens import UNASSIGNED_TEAM
 from domain.extraction import extract_minutes
 from domain.minutes import Minutes, Utterance
 from domain.timeline import MeetingClosed, MeetingSeen
@@ -42,6 +47,7 @@ class MinutesState:
     since_written: int = 0
     last_written: float = 0.0
     meeting_id: str = ""
+    team: str = UNASSIGNED_TEAM
     # When the final minutes were written. The utterances are kept a while after that: a track
     # that comes late reopens the meeting, and its final minutes must cover everything said.
     closed_at: float | None = None
@@ -82,12 +88,13 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
             minutes = self._writer(said, when, s.language)
         s.since_written = 0
         s.last_written = self._clock()
-        return MinutesOut(meeting_id, kind, minutes, len(s.utterances), usage)
+        return MinutesOut(s.team, meeting_id, kind, minutes, len(s.utterances), usage)
 
     def on_batch(self, values: list[MinutesIn]) -> tuple[Iterable[MinutesOut], bool]:
         out: list[MinutesOut] = []
         s = self.state
         meeting_id = s.meeting_id = values[0].meeting_id
+        s.team = values[0].team or UNASSIGNED_TEAM
         for v in values:
             if isinstance(v, Segment):
                 s.utterances.append(Utterance(v.speaker, v.text, v.start_ms, v.end_ms))
@@ -131,12 +138,17 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
         s = self.state
         return MinutesState(
             list(s.utterances), s.meeting_date, s.language, s.since_written, s.last_written, s.meeting_id,
-            s.closed_at,
+            s.team, s.closed_at,
         )
 
 
 def _minutes_input(x: object) -> MinutesIn | None:
     return x if isinstance(x, (Segment, MeetingSeen, MeetingClosed)) else None
+
+
+def meeting_key(team: str | None, meeting_id: str) -> str:
+    """The flow's state key of a meeting: team names never hold a ``/``, so it is unambiguous."""
+    return f"{team or UNASSIGNED_TEAM}/{meeting_id}"
 
 
 def minutes_stream(
@@ -148,7 +160,7 @@ def minutes_stream(
     keep_closed_s: float = 3600.0,
 ) -> Stream[MinutesOut]:
     relevant: Stream[MinutesIn] = op.filter_map("minutes_inputs", outs, _minutes_input)
-    keyed = op.key_on("minutes_by_meeting", relevant, lambda x: x.meeting_id)
+    keyed = op.key_on("minutes_by_meeting", relevant, lambda x: meeting_key(x.team, x.meeting_id))
     written = op.stateful_batch(
         "minutes",
         keyed,

@@ -1,6 +1,12 @@
 """The transcription dataflow: ``audio.raw`` to transcript rows and ``transcription.completed``.
 
 Run it with ``python -m bytewax.run "flows.transcription:main()"`` (add ``-w``, ``-r/-s/-b``).
+
+A meeting is (team, meeting_id): the gateway stamps the producer's team in the ``vori-team``
+header, and per-meeting state is keyed by both, so two teams' meetings of the same id never
+share a timeline, a transcript or minutes. A record without the header (written to Kafka without
+the gateway, by someone with access to the broker) belongs to team ``unassigned``, which no token
+can speak for; one whose header is not a team name is dead-lettered.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from connectors.dlq import DeadLetter, header
 from connectors.llm import OpenAIMinutesWriter
 from connectors.minutes_store import PostgresMinutesSink
 from connectors.settings import Settings, settings_or_exit
+from connectors.tokens import UNASSIGNED_TEAM, valid_team
 from connectors.transcript_store import PostgresTranscriptSink, StoreItem
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
@@ -46,20 +53,24 @@ from domain.timeline import (
 )
 from domain.transcript import Segment, TranscribedWindow, place_spans, prompt_tail, settled_spans
 from domain.windowing import RATE, WindowPolicy, speech_seconds_after
-from flows.minutes import minutes_stream, offline_writer
+from flows.minutes import meeting_key, minutes_stream, offline_writer
 
 log = logging.getLogger("vori.flow")
 
 
 @dataclass(frozen=True)
 class Accepted:
-    """A chunk that passed validation and decoding; ``pcm`` is 16 kHz mono int16 bytes."""
+    """A chunk of ``team``'s that passed validation and decoding; ``pcm`` is 16 kHz mono int16."""
 
     chunk: AudioChunk
     pcm: bytes
     posted_ms: int
-    team: str | None
+    team: str
     raw: Msg[bytes | None, bytes | None] = field(repr=False)
+
+    @property
+    def key(self) -> str:
+        return meeting_key(self.team, self.chunk.meeting_id)
 
 
 def _dead(msg: Msg[bytes | None, bytes | None], reason: str, stage: str) -> DeadLetter:
@@ -123,6 +134,15 @@ def accept(
     limits: EnvelopeLimits, intake: IntakeClock | None = None, decode: Decoder = _decode
 ) -> Callable[[Msg[bytes | None, bytes | None]], Accepted | DeadLetter]:
     def parse_and_decode(msg: Msg[bytes | None, bytes | None]) -> Accepted | DeadLetter:
+        team_raw = header(msg.headers, "vori-team")
+        team = UNASSIGNED_TEAM
+        if team_raw is not None:
+            try:
+                team = team_raw.decode("utf-8")
+            except UnicodeDecodeError:
+                team = ""
+            if not valid_team(team):
+                return _dead(msg, "the vori-team header is not a team name", "parse")
         try:
             chunk = parse_record(msg.key, msg.value, limits)
         except EnvelopeError as exc:
@@ -143,8 +163,6 @@ def accept(
         posted_ms = msg.timestamp[1] if msg.timestamp and msg.timestamp[1] > 0 else int(time.time() * 1000)
         if intake is not None:
             intake.observe(msg.partition or 0, posted_ms)
-        team_raw = header(msg.headers, "vori-team")
-        team = team_raw.decode("utf-8", "replace") if team_raw else None
         return Accepted(chunk, pcm_bytes, posted_ms, team, msg)
 
     return parse_and_decode
@@ -207,12 +225,12 @@ class TranscriptionFailures:
             return self._in_a_row >= self._limit
 
 
-def _window_dead_letter(w: Window, exc: Exception) -> DeadLetter:
+def _window_dead_letter(w: Window, team: str | None, exc: Exception) -> DeadLetter:
     """A window that could not be transcribed, made visible in the DLQ: its meeting, source and
     span (the raw records are still in ``audio.raw`` for its retention, to be sent again)."""
     reason = f"transcription failed: {type(exc).__name__}: {exc}"[:500]
     body = {
-        "meeting_id": w.meeting_id, "source": w.source, "speaker": w.speaker,
+        "team": team, "meeting_id": w.meeting_id, "source": w.source, "speaker": w.speaker,
         "start_ms": w.start_ms, "end_ms": w.end_ms, "posted_ms": w.posted_ms, "reason": reason,
     }
     return DeadLetter(
@@ -311,6 +329,7 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         tl = self.state.timeline
         if not tl.meeting_id and values:
             tl.meeting_id = values[0].chunk.meeting_id
+            tl.team = values[0].team
         if values:
             self.state.partition = values[-1].raw.partition or 0
         for item in values:
@@ -397,7 +416,7 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
                 "could not transcribe %s/%s %d-%d ms; dead-lettered: %r",
                 w.meeting_id, w.source, w.start_ms, w.end_ms, exc, exc_info=exc,
             )
-            return [_window_dead_letter(w, exc)]
+            return [_window_dead_letter(w, self.state.timeline.team, exc)]
         finally:
             if self._intake is not None:
                 self._intake.busy_until_now()
@@ -428,7 +447,8 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         if segments:
             text = " ".join(s.text for s in segments)
             self.state.prompts[w.source] = prompt_tail(self.state.prompts.get(w.source, ""), text)
-        whole = TranscribedWindow(w.meeting_id, w.source, w.covers_from_ms, claimed_end_ms, tuple(segments))
+        whole = TranscribedWindow(w.meeting_id, w.source, w.covers_from_ms, claimed_end_ms,
+                                  tuple(segments), self.state.timeline.team)
         return [*segments, whole]
 
 
@@ -498,7 +518,7 @@ def transcribe_stream(
     parsed = op.map("parse", raw, accept(limits, intake, decode))
     accepted = op.filter_map("accepted", parsed, _accepted)
     refused = op.filter_map("refused", parsed, _dead_letter)
-    keyed = op.key_on("by_meeting", accepted, lambda a: a.chunk.meeting_id)
+    keyed = op.key_on("by_meeting", accepted, lambda a: a.key)
     config = replace(timeline_config(settings), stream_decoder=_StreamDecode(limits.max_chunk_seconds))
     transcriber = _LazyTranscriber(settings)
     held = HeldAudio()
@@ -506,7 +526,7 @@ def transcribe_stream(
     events = op.stateful_batch(
         "timeline",
         keyed,
-        # The builder does not get the key: MeetingLogic takes the id from its first chunk.
+        # The builder does not get the key: MeetingLogic takes the team and id from its first chunk.
         lambda resume: MeetingLogic("", config, transcriber, clock, resume, intake, held, failures),
     )
     outs = op.map("unkey", events, lambda kv: kv[1])

@@ -41,13 +41,13 @@ def _seed(dsn: str) -> None:
         cur = conn.cursor()
         for mid in ("m1", "live"):
             cur.executemany(
-                "INSERT INTO transcript_segments (meeting_id, speaker, start_ms, end_ms, text) "
-                "VALUES (%s, %s, %s, %s, %s)",
+                "INSERT INTO transcript_segments (team, meeting_id, speaker, start_ms, end_ms, text) "
+                "VALUES ('a', %s, %s, %s, %s, %s)",
                 [(mid, *s) for s in SEGMENTS],
             )
         conn.execute(
-            "INSERT INTO meeting_minutes (meeting_id, kind, decisions, action_items) VALUES "
-            "('m1', 'final', '[\"ship friday\"]', '[\"runbook\", \"rollout\"]')"
+            "INSERT INTO meeting_minutes (team, meeting_id, kind, decisions, action_items) VALUES "
+            "('a', 'm1', 'final', '[\"ship friday\"]', '[\"runbook\", \"rollout\"]')"
         )
         conn.execute(
             "INSERT INTO tickets (ticket_id, team, meeting_id, title, status, created_at) VALUES "
@@ -118,8 +118,8 @@ def test_continuous_job_skips_malformed_records_and_sweeps_on_its_timer(
     with psycopg.connect(dsn) as conn:
         conn.execute("INSERT INTO meetings (meeting_id, team, status) VALUES ('late', 'a', 'live')")
         conn.cursor().executemany(
-            "INSERT INTO transcript_segments (meeting_id, speaker, start_ms, end_ms, text) "
-            "VALUES ('late', %s, %s, %s, %s)",
+            "INSERT INTO transcript_segments (team, meeting_id, speaker, start_ms, end_ms, text) "
+            "VALUES ('a', 'late', %s, %s, %s, %s)",
             SEGMENTS,
         )
     # The meeting's last segment, then two malformed records, all before the job starts.

@@ -78,11 +78,11 @@ def _seed(dsn: str) -> None:
             "('m1', 'a', 'closed'), ('m2', 'a', 'closed'), ('m3', 'b', 'closed'), ('m4', 'a', 'live')"
         )
         conn.cursor().executemany(
-            "INSERT INTO transcript_segments (meeting_id, start_ms, end_ms, text) "
-            "VALUES (%s, %s, %s, %s)",
-            [(mid, start, start + 4000, text) for _, mid, start, text in SEGMENTS]
+            "INSERT INTO transcript_segments (team, meeting_id, start_ms, end_ms, text) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [(team, mid, start, start + 4000, text) for team, mid, start, text in SEGMENTS]
             # A live meeting is not part of the corpus yet.
-            + [("m4", 0, 4000, "budget budget roadmap hiring")],
+            + [("a", "m4", 0, 4000, "budget budget roadmap hiring")],
         )
 
 

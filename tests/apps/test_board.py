@@ -62,15 +62,15 @@ def seeded(pg_database_dsn: str) -> Seeded:
                 mid, team, f"{team} planning")
         execute(
             dsn,
-            "INSERT INTO transcript_segments (meeting_id, start_ms, end_ms, text) "
-            "VALUES (%s, 0, 1500, %s)",
-            mid, f"hello from {team} {XSS}",
+            "INSERT INTO transcript_segments (team, meeting_id, start_ms, end_ms, text) "
+            "VALUES (%s, %s, 0, 1500, %s)",
+            team, mid, f"hello from {team} {XSS}",
         )
         execute(
             dsn,
-            "INSERT INTO meeting_minutes (meeting_id, kind, summary, decisions) "
-            "VALUES (%s, 'final', %s, '[\"ship it\"]')",
-            mid, f"{team} summary {XSS}",
+            "INSERT INTO meeting_minutes (team, meeting_id, kind, summary, decisions) "
+            "VALUES (%s, %s, 'final', %s, '[\"ship it\"]')",
+            team, mid, f"{team} summary {XSS}",
         )
     add_ticket(dsn, "t-alpha", "alpha", "m-alpha", f"alpha task {XSS}")
     add_ticket(dsn, "t-beta", "beta", "m-beta", "beta task")
@@ -168,6 +168,45 @@ def test_each_team_sees_and_changes_only_its_own(client: TestClient, seeded: See
     assert execute(seeded.dsn, "SELECT count(*) FROM ticket_events") == [(0,)]
 
 
+def test_two_teams_meetings_of_one_id_are_each_teams_own(client: TestClient, seeded: Seeded) -> None:
+    dsn = seeded.dsn
+    for team in ("alpha", "beta"):
+        execute(dsn, "INSERT INTO meetings (meeting_id, team, title) VALUES ('standup', %s, %s)",
+                team, f"{team} standup")
+        execute(dsn, "INSERT INTO transcript_segments (team, meeting_id, start_ms, end_ms, text) "
+                     "VALUES (%s, 'standup', 0, 1000, %s)", team, f"{team} said this")
+        execute(dsn, "INSERT INTO meeting_minutes (team, meeting_id, kind, summary) "
+                     "VALUES (%s, 'standup', 'final', %s)", team, f"{team} minutes")
+        execute(dsn, "INSERT INTO meeting_metrics (team, meeting_id, duration_s, words, wpm, "
+                     "speakers, speaker_balance, questions, decisions, action_items, "
+                     "action_items_per_hour, efficiency_score) "
+                     "VALUES (%s, 'standup', %s, 1, 1, 1, 1, 0, 0, 0, 0, 0.5)",
+                     team, 60.0 if team == "alpha" else 120.0)
+        add_ticket(dsn, f"t-{team}-standup", team, "standup", f"{team} standup task")
+    for team, token, duration in (("alpha", seeded.alpha, 60.0), ("beta", seeded.beta, 120.0)):
+        h = auth(token)
+        listed = [m for m in client.get("/api/meetings", headers=h).json()
+                  if m["meeting_id"] == "standup"]
+        assert [(m["title"], m["segments"], m["has_final_minutes"]) for m in listed] == [
+            (f"{team} standup", 1, True)]
+        detail = client.get("/api/meetings/standup", headers=h).json()
+        assert (detail["team"], detail["title"]) == (team, f"{team} standup")
+        assert [s["text"] for s in detail["segments"]] == [f"{team} said this"]
+        assert [m["summary"] for m in detail["minutes"]] == [f"{team} minutes"]
+        assert [t["ticket_id"] for t in detail["tickets"]] == [f"t-{team}-standup"]
+        assert detail["metrics"]["duration_s"] == duration
+        report = client.get("/api/meetings/standup/report.md", headers=h).text
+        assert f"{team} minutes" in report
+        other = "beta" if team == "alpha" else "alpha"
+        assert f"{other} minutes" not in report and f"{other} standup" not in report
+        analytics = client.get("/api/analytics", headers=h).json()
+        assert [m["duration_s"] for m in analytics["meeting_metrics"]] == [duration]
+    events = execute(dsn, "SELECT team, type FROM events WHERE meeting_id = 'standup' "
+                          "AND type IN ('segment', 'minutes') ORDER BY id")
+    assert events == [("alpha", "segment"), ("alpha", "minutes"),
+                      ("beta", "segment"), ("beta", "minutes")]
+
+
 def test_patch_accepts_the_four_statuses_and_known_fields_only(
     client: TestClient, seeded: Seeded
 ) -> None:
@@ -253,14 +292,14 @@ def test_websocket_pushes_only_the_tokens_team_live(client: TestClient, seeded: 
     with feed(client, seeded.alpha) as ws:
         assert ws.receive_json()["type"] == "ready"
         add_ticket(seeded.dsn, "t-beta-2", "beta", "m-beta", "secret beta work")
-        execute(seeded.dsn, "INSERT INTO transcript_segments (meeting_id, start_ms, end_ms, text) "
-                            "VALUES ('m-beta', 5000, 6000, 'beta only')")
+        execute(seeded.dsn, "INSERT INTO transcript_segments (team, meeting_id, start_ms, end_ms, text) "
+                            "VALUES ('beta', 'm-beta', 5000, 6000, 'beta only')")
         add_ticket(seeded.dsn, "t-alpha-2", "alpha", "m-alpha", "alpha work")
         created = ws.receive_json()
         assert (created["type"], created["data"]["ticket_id"]) == ("ticket.created", "t-alpha-2")
         assert created["team"] == "alpha"
-        execute(seeded.dsn, "INSERT INTO transcript_segments (meeting_id, start_ms, end_ms, text) "
-                            "VALUES ('m-alpha', 5000, 6000, 'alpha line')")
+        execute(seeded.dsn, "INSERT INTO transcript_segments (team, meeting_id, start_ms, end_ms, text) "
+                            "VALUES ('alpha', 'm-alpha', 5000, 6000, 'alpha line')")
         segment = ws.receive_json()
         assert (segment["type"], segment["data"]["text"]) == ("segment", "alpha line")
         assert segment["id"] > created["id"]

@@ -11,7 +11,13 @@ import psycopg
 import pytest
 
 from apps.cli import main as vori
-from apps.report import MeetingNotFound, ReportError, render_html, render_markdown
+from apps.report import (
+    MeetingNotFound,
+    MeetingOfSeveralTeams,
+    ReportError,
+    render_html,
+    render_markdown,
+)
 from connectors.minutes_store import MinutesOut, write_minutes
 from connectors.postgres import migrate
 from domain.extraction import extract_minutes
@@ -46,10 +52,11 @@ def sql(dsn: str, query: str, *args: object) -> None:
         conn.execute(query, args)
 
 
-def write(dsn: str, meeting_id: str, utterances: list[Utterance], kind: str = "final") -> None:
+def write(dsn: str, meeting_id: str, utterances: list[Utterance], kind: str = "final",
+          team: str = "acme") -> None:
     minutes = extract_minutes(utterances, MONDAY)
     with psycopg.connect(dsn) as conn:
-        write_minutes(conn, MinutesOut(meeting_id, kind, minutes, len(utterances)))
+        write_minutes(conn, MinutesOut(team, meeting_id, kind, minutes, len(utterances)))
 
 
 @pytest.fixture
@@ -62,12 +69,13 @@ def dsn(pg_database_dsn: str) -> str:
     write(pg_database_dsn, "plan-1", PLANNING)
     write(pg_database_dsn, "standup-2", STANDUP, kind="rolling")
     sql(pg_database_dsn,
-        "INSERT INTO meeting_keywords (meeting_id, keyword, score) VALUES "
-        "('plan-1', 'migration', 3.0), ('plan-1', 'release notes', 2.0), ('plan-1', %s, 1.0)", XSS)
+        "INSERT INTO meeting_keywords (team, meeting_id, keyword, score) VALUES "
+        "('acme', 'plan-1', 'migration', 3.0), ('acme', 'plan-1', 'release notes', 2.0), "
+        "('acme', 'plan-1', %s, 1.0)", XSS)
     sql(pg_database_dsn,
-        "INSERT INTO meeting_metrics (meeting_id, duration_s, words, wpm, speakers, speaker_balance, "
-        "questions, decisions, action_items, action_items_per_hour, efficiency_score) VALUES "
-        "('plan-1', 1500, 2100, 84.0, 3, 0.81, 1, 1, 2, 4.8, 0.72)")
+        "INSERT INTO meeting_metrics (team, meeting_id, duration_s, words, wpm, speakers, "
+        "speaker_balance, questions, decisions, action_items, action_items_per_hour, "
+        "efficiency_score) VALUES ('acme', 'plan-1', 1500, 2100, 84.0, 3, 0.81, 1, 1, 2, 4.8, 0.72)")
     return pg_database_dsn
 
 
@@ -165,10 +173,36 @@ def test_the_command_finds_the_stack_database_when_none_is_set(
 def test_minutes_that_are_not_in_the_current_shape_still_render(dsn: str) -> None:
     # Hand-written or older rows: decisions as strings, items without dates.
     sql(dsn, "INSERT INTO meetings (meeting_id, team, title) VALUES ('old-1', 'acme', NULL)")
-    sql(dsn, "INSERT INTO meeting_minutes (meeting_id, kind, summary, decisions, action_items) "
-             "VALUES ('old-1', 'final', 's', %s, %s)",
+    sql(dsn, "INSERT INTO meeting_minutes (team, meeting_id, kind, summary, decisions, "
+             "action_items) VALUES ('acme', 'old-1', 'final', 's', %s, %s)",
         json.dumps(["ship it"]), json.dumps([{"task": "write docs", "due_date": "someday"}, "call Bob"]))
     md = render_markdown(dsn, "old-1")
     assert md.startswith("# old-1\n")
     assert "- ship it" in md
     assert "- write docs — owner: unassigned" in md and "- call Bob — owner: unassigned" in md
+
+
+def test_a_meeting_id_two_teams_use_needs_the_team(
+    dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sql(dsn, "INSERT INTO meetings (meeting_id, team, title, status) "
+             "VALUES ('plan-1', 'globex', 'Globex planning', 'live')")
+    write(dsn, "plan-1", STANDUP, kind="rolling", team="globex")
+    with pytest.raises(MeetingOfSeveralTeams, match="acme, globex"):
+        render_markdown(dsn, "plan-1")
+    acme, globex = render_markdown(dsn, "plan-1", "acme"), render_markdown(dsn, "plan-1", "globex")
+    assert acme.startswith("# Sprint planning\n") and "migration" in section(acme, "Keywords")
+    # Nothing of acme's meeting (minutes, tickets, keywords, metrics) in globex's report.
+    assert globex.startswith("# Globex planning\n")
+    assert "Carol" in globex and "Sprint planning" not in globex
+    assert "release notes" not in section(globex, "Keywords")
+    assert section(globex, "Metrics").startswith("Not computed yet.")
+    assert "Not computed yet." not in section(acme, "Metrics")
+    with pytest.raises(MeetingNotFound, match="of team 'initech'"):
+        render_markdown(dsn, "plan-1", "initech")
+
+    monkeypatch.setenv("VORI_DATABASE_URL", dsn)
+    assert vori(["report", "plan-1"]) == 1
+    assert "--team" in capsys.readouterr().err
+    assert vori(["report", "plan-1", "--team", "globex"]) == 0
+    assert capsys.readouterr().out.startswith("# Globex planning\n")

@@ -46,10 +46,15 @@ STANDUP = said(
 )
 
 
-def write(dsn: str, meeting_id: str, utterances: list[Utterance], kind: str = "final") -> None:
+TEAM_OF = {"plan-1": "acme", "standup-2": "acme", "other-1": "globex"}
+
+
+def write(dsn: str, meeting_id: str, utterances: list[Utterance], kind: str = "final",
+          team: str | None = None) -> None:
     minutes = extract_minutes(utterances, MEETING_DAY)
     with psycopg.connect(dsn) as conn:
-        write_minutes(conn, MinutesOut(meeting_id, kind, minutes, len(utterances)))
+        write_minutes(conn, MinutesOut(team or TEAM_OF[meeting_id], meeting_id, kind, minutes,
+                                       len(utterances)))
 
 
 def tickets(dsn: str):
@@ -100,6 +105,23 @@ def test_another_teams_status_talk_does_not_move_our_tickets(dsn):
     assert {t[3] for t in tickets(dsn) if t[0] == "acme"} == {"todo"}
 
 
+def test_another_teams_meeting_of_the_same_id_is_not_ours(dsn):
+    # globex has a "plan-1" too: its minutes, tickets and status talk stay globex's.
+    with psycopg.connect(dsn) as conn:
+        conn.execute("INSERT INTO meetings (meeting_id, team, status) VALUES ('plan-1', 'globex', 'closed')")
+    write(dsn, "plan-1", PLANNING)
+    write(dsn, "plan-1", STANDUP[:1], team="globex")
+    write(dsn, "plan-1", PLANNING, kind="rolling", team="globex")
+    with psycopg.connect(dsn) as conn:
+        minutes = conn.execute(
+            "SELECT team, kind, segments_seen FROM meeting_minutes ORDER BY team, kind").fetchall()
+    assert minutes == [("acme", "final", 5), ("globex", "final", 1), ("globex", "rolling", 5)]
+    assert {(t[0], t[1], t[3]) for t in tickets(dsn)} == {
+        ("acme", "Bob", "todo"), ("acme", "Carol", "todo"),
+        ("globex", "Bob", "todo"), ("globex", "Carol", "todo"),
+    }
+
+
 def test_empty_meeting_writes_empty_minutes_and_no_ticket(dsn):
     write(dsn, "plan-1", [])
     with psycopg.connect(dsn) as conn:
@@ -134,14 +156,15 @@ def person_moves(dsn: str, ticket_id: str, status: str, **other: object) -> dict
     return row
 
 
-def transcribed(dsn: str, meeting_id: str, utterances: list[Utterance], at: str) -> None:
+def transcribed(dsn: str, meeting_id: str, utterances: list[Utterance], at: str,
+                team: str | None = None) -> None:
     """The segments the utterances came from, as the flow wrote them at ``at`` (SQL expression)."""
     with psycopg.connect(dsn) as conn:
         for u in utterances:
             conn.execute(
-                "INSERT INTO transcript_segments (meeting_id, source, start_ms, end_ms, speaker, text, "
-                f"created_at) VALUES (%s, 'main', %s, %s, %s, %s, {at})",
-                (meeting_id, u.start_ms, u.end_ms, u.speaker, u.text),
+                "INSERT INTO transcript_segments (team, meeting_id, source, start_ms, end_ms, "
+                f"speaker, text, created_at) VALUES (%s, %s, 'main', %s, %s, %s, %s, {at})",
+                (team or TEAM_OF[meeting_id], meeting_id, u.start_ms, u.end_ms, u.speaker, u.text),
             )
 
 

@@ -1,4 +1,4 @@
-"""Team tokens and meeting ownership against a real PostgreSQL."""
+"""Team tokens and the meetings teams open, against a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -99,47 +99,49 @@ def test_bad_team_or_role_is_refused(dsn):
         create_token(dsn, team="alpha", role="admin")
 
 
-def test_first_chunk_binds_the_meeting_and_the_owner_never_changes(dsn):
+def test_a_teams_first_chunk_opens_its_meeting_and_another_team_opens_its_own(dsn):
     async def check(store):
-        first = await store.bind_meeting("m1", "alpha", "Planning")
-        again = await store.bind_meeting("m1", "alpha", "other title")
-        other = await store.bind_meeting("m1", "beta", None)
-        fresh = TokenStore(dsn)  # no cache: the answer comes from the table
+        await store.open_meeting("alpha", "m1", "Planning")
+        await store.open_meeting("alpha", "m1", "other title")
+        await store.open_meeting("beta", "m1", None)
+        fresh = TokenStore(dsn)  # no cache: the row is already there and stays as it is
         await fresh.open()
         try:
-            from_db = await fresh.bind_meeting("m1", "beta", None)
+            await fresh.open_meeting("alpha", "m1", "a third title")
         finally:
             await fresh.close()
-        return first, again, other, from_db
 
-    assert run(with_store(dsn, check)) == ("alpha", "alpha", "alpha", "alpha")
+    run(with_store(dsn, check))
     with psycopg.connect(dsn) as conn:
-        assert conn.execute("SELECT team, title, status FROM meetings").fetchall() == [
-            ("alpha", "Planning", "live")
-        ]
+        assert conn.execute(
+            "SELECT team, meeting_id, title, status FROM meetings ORDER BY team"
+        ).fetchall() == [("alpha", "m1", "Planning", "live"), ("beta", "m1", None, "live")]
 
 
-def test_racing_first_chunks_of_two_teams_agree_on_one_owner(dsn):
+def test_racing_first_chunks_of_two_teams_open_two_meetings(dsn):
     async def race():
         stores = [TokenStore(dsn, pool_size=2) for _ in range(4)]
         for s in stores:
             await s.open()
         try:
             teams = ["alpha", "beta"] * 2
-            return await asyncio.gather(*(
-                s.bind_meeting(f"race-{i}", team, None)
+            await asyncio.gather(*(
+                s.open_meeting(team, f"race-{i}", None)
                 for i in range(20) for s, team in zip(stores, teams, strict=True)
             ))
         finally:
             for s in stores:
                 await s.close()
 
-    owners = run(race())
-    per_meeting = [set(owners[i * 4:(i + 1) * 4]) for i in range(20)]
-    assert all(len(o) == 1 for o in per_meeting)
+    run(race())
     with psycopg.connect(dsn) as conn:
-        rows = dict(conn.execute("SELECT meeting_id, team FROM meetings").fetchall())
-    assert [rows[f"race-{i}"] for i in range(20)] == [o.pop() for o in per_meeting]
+        rows = conn.execute("SELECT team, meeting_id FROM meetings").fetchall()
+    assert sorted(rows) == sorted((t, f"race-{i}") for i in range(20) for t in ("alpha", "beta"))
+
+
+def test_no_token_speaks_for_the_team_of_audio_sent_without_one(dsn):
+    with pytest.raises(TokenFormatError, match="reserved"):
+        create_token(dsn, team="unassigned", role="board")
 
 
 def test_unreachable_database_is_a_typed_error_that_names_no_host():

@@ -7,7 +7,7 @@ import pytest
 
 from connectors.postgres import connect, migrate
 from connectors.transcript_store import write_items
-from domain.timeline import MeetingSeen
+from domain.timeline import Gap, MeetingClosed, MeetingSeen
 from domain.transcript import Segment, TranscribedWindow
 
 # The same 12 s of speech, read twice: once live (three short windows cut at pauses), once as a
@@ -24,12 +24,13 @@ BACKLOG = [
 ]
 
 
-def windows(cuts, meeting="m-replay", source="main") -> list[TranscribedWindow]:
+def windows(cuts, meeting="m-replay", source="main", team="team-a") -> list[TranscribedWindow]:
     return [
         TranscribedWindow(meeting, source, start, end, tuple(
-            Segment(meeting, source, "Bob", s, e, text, "en", "tiny.en", 1_700_000_000_000)
+            Segment(meeting, source, "Bob", s, e, text, "en", "tiny.en", 1_700_000_000_000,
+                    team=team)
             for s, e, text in segs
-        ))
+        ), team)
         for start, end, segs in cuts
     ]
 
@@ -42,10 +43,11 @@ def dsn(pg_database_dsn: str) -> str:
     return pg_database_dsn
 
 
-def text_of(dsn: str, meeting: str = "m-replay") -> str:
+def text_of(dsn: str, meeting: str = "m-replay", team: str = "team-a") -> str:
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
-            "SELECT text FROM transcript_segments WHERE meeting_id = %s ORDER BY start_ms", (meeting,)
+            "SELECT text FROM transcript_segments WHERE team = %s AND meeting_id = %s "
+            "ORDER BY start_ms", (team, meeting),
         ).fetchall()
     return " ".join(r[0] for r in rows)
 
@@ -115,8 +117,9 @@ def test_a_window_replaces_only_its_own_source_and_span(dsn):
     write(dsn, windows(LIVE) + windows(LIVE, source="mic-2"))
     # A window whose tail is read again with the next one claims only up to that tail.
     write(dsn, [TranscribedWindow("m-replay", "main", 4000, 6000, (
-        Segment("m-replay", "main", "Bob", 4060, 5900, "by Friday.", "en", "tiny.en", 1),
-    ))])
+        Segment("m-replay", "main", "Bob", 4060, 5900, "by Friday.", "en", "tiny.en", 1,
+                team="team-a"),
+    ), "team-a")])
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
             "SELECT source, start_ms, text FROM transcript_segments ORDER BY 1, 2").fetchall()
@@ -128,5 +131,30 @@ def test_a_window_replaces_only_its_own_source_and_span(dsn):
 
 def test_a_window_with_no_text_clears_what_an_earlier_reading_put_in_its_span(dsn):
     write(dsn, windows(LIVE))
-    write(dsn, [TranscribedWindow("m-replay", "main", 8000, 12000, ())])
+    write(dsn, [TranscribedWindow("m-replay", "main", 8000, 12000, (), "team-a")])
     assert text_of(dsn) == "Good morning everyone. Bob will finish the migration by Friday. Alice agreed to review"
+
+
+def test_two_teams_meetings_of_the_same_id_are_two_meetings(dsn):
+    write(dsn, [MeetingSeen("m-replay", "team-b", "B's title", 1_700_000_000_000, {"main": "Eve"})])
+    write(dsn, windows(LIVE) + windows(LIVE, team="team-b"))
+    # Team b's replay, cut otherwise, replaces b's rows only; a's stay as they were.
+    write(dsn, windows(BACKLOG, team="team-b"))
+    write(dsn, [Gap("m-replay", "main", 3, 4, 9000, "team-b"),
+                MeetingClosed("m-replay", "idle", 12000, "team-b")])
+    assert text_of(dsn, team="team-a") == SPOKEN and text_of(dsn, team="team-b") == SPOKEN
+    with psycopg.connect(dsn) as conn:
+        starts = conn.execute(
+            "SELECT team, array_agg(start_ms ORDER BY start_ms) FROM transcript_segments "
+            "GROUP BY team ORDER BY team").fetchall()
+        meetings = conn.execute(
+            "SELECT team, title, status FROM meetings WHERE meeting_id = 'm-replay' ORDER BY team"
+        ).fetchall()
+        gaps = conn.execute("SELECT team, first_seq FROM audio_gaps").fetchall()
+        removed = conn.execute(
+            "SELECT DISTINCT team FROM events WHERE type = 'segment.removed'").fetchall()
+    assert starts == [("team-a", [300, 2100, 4050, 8100]), ("team-b", [280, 2080, 6020])]
+    assert meetings == [("team-a", None, "live"), ("team-b", "B's title", "closed")]
+    assert gaps == [("team-b", 3)]
+    # The board of each team hears of its own rows only.
+    assert removed == [("team-b",)]

@@ -272,8 +272,8 @@ def test_pipeline_ticket_appears_live_moves_persist_and_status_talk_moves_it(
             raise
 
         # -- Apart from the pipeline: rows inserted by the test, with markup in their text. -------
-        sql(dsn, "INSERT INTO transcript_segments (meeting_id, start_ms, end_ms, text) "
-                 "VALUES (%s, 900000, 901000, %s)", second, XSS_LINE)
+        sql(dsn, "INSERT INTO transcript_segments (team, meeting_id, start_ms, end_ms, text) "
+                 "VALUES (%s, %s, 900000, 901000, %s)", TEAM, second, XSS_LINE)
         expect(page.locator("#transcript li .text").last).to_have_text(XSS_LINE)
         sql(dsn, "INSERT INTO tickets (ticket_id, team, meeting_id, title, assignee, due_date, "
                  "source_quote, source_start_ms) VALUES ('acme-xss', %s, %s, %s, 'Bob', "

@@ -55,6 +55,24 @@ def test_a_record_whose_decoding_raises_anything_is_dead_lettered_and_the_next_i
     assert isinstance(good, Accepted) and len(good.pcm) == 3200
 
 
+def test_a_meetings_state_is_keyed_by_the_gateways_team_header():
+    step = accept(LIMITS)
+    env = envelope("standup", 0, np.ones(1600, np.int16))
+    alpha, beta = step(record(env, team="alpha")), step(record(env, team="beta"))
+    assert isinstance(alpha, Accepted) and isinstance(beta, Accepted)
+    assert (alpha.key, beta.key) == ("alpha/standup", "beta/standup")
+    # Written to Kafka without the gateway: team "unassigned", which no token can speak for.
+    bare = KafkaSourceMessage(key=b"standup", value=json.dumps(env).encode(), topic="audio.raw",
+                              offset=3, partition=0, timestamp=(1, 1_000))
+    unheaded = step(bare)
+    assert isinstance(unheaded, Accepted) and unheaded.key == "unassigned/standup"
+    # A header that is not a team name (it could forge another key) is dead-lettered.
+    for forged in ("alpha/x", "", "\u00e9quipe"):
+        dead = step(record(env, team=forged))
+        assert isinstance(dead, DeadLetter) and dead.stage == "parse"
+        assert "vori-team" in dead.reason
+
+
 class _BrokenRecogniser:
     """A recogniser that fails on every window (a dead GPU, a corrupt model file)."""
 
