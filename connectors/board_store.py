@@ -396,12 +396,12 @@ page AS (SELECT * FROM hits ORDER BY score DESC, at DESC, meeting_id, start_ms L
 SELECT page.kind, page.meeting_id, page.title,
        ts_headline('english', translate(page.body, E'\\x01\\x02', ''), q.hl, %(hl_options)s)
            AS snippet,
-       page.start_ms, page.score::float8 AS score
+       page.start_ms, round(page.score::numeric, 4)::float8 AS score
 FROM page, q ORDER BY page.score DESC, page.at DESC, page.meeting_id, page.start_ms
 """
 _HL_START, _HL_STOP = "\x01", "\x02"  # what ts_headline marks with; they cannot be in the text
-_HL_OPTIONS = (f'StartSel="{_HL_START}", StopSel="{_HL_STOP}", MaxWords=30, MinWords=12, '
-               'MaxFragments=2, FragmentDelimiter=" … "')
+_HL_OPTIONS = (f'StartSel="{_HL_START}", StopSel="{_HL_STOP}", MaxWords=35, MinWords=15, '
+               'ShortWord=0')
 
 
 @dataclass(frozen=True)

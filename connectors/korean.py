@@ -48,7 +48,7 @@ def korean_terms(text: str) -> list[str]:
     """
     if not HANGUL.search(text):
         return []
-    terms = []
+    terms: list[str] = []
     for token in _kiwi().tokenize(text):
         # kiwipiepy marks regular/irregular conjugation as a suffix: "VV-R", "VA-I".
         if token.tag.split("-")[0] in _TERM_TAGS and token.form not in _TERM_STOPS:

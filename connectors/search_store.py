@@ -36,7 +36,7 @@ def fill_search_terms(dsn: str, *, batch: int = 500) -> dict[str, int]:
     ``segment``, ``minutes`` or ``ticket.updated`` event with unchanged content).
     """
     filled: dict[str, int] = {}
-    with translated("filling the search index"), connect(dsn) as conn:
+    with translated("filling the search index"), connect(dsn, autocommit=True) as conn:
         for table, (keys, text) in _PENDING.items():
             key_cols = sql.SQL(", ").join(sql.Identifier(k) for k in keys)
             select = sql.SQL(

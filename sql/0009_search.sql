@@ -8,8 +8,8 @@
 --                 migration, or a text changed by a writer that does not know about search).
 --   search_vec    english stems of the text plus the morphemes as 'simple' lexemes, generated,
 --                 under a GIN index. A query is tokenised the same way (connectors/board_store.py).
--- Korean words stay in the english part as whole words too, so a row without morphemes is still
--- found by the exact word.
+-- Until its morphemes are computed, a row's Korean words are in the english part as whole words,
+-- so it is still found by the exact word.
 
 -- The minutes' searchable text: the summary, the decisions and the action items' tasks. Decisions
 -- are objects ({"text": …}) as the pipeline writes them, or plain strings.
@@ -26,6 +26,14 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                                    ELSE '[]'::jsonb END) AS a))
 $$;
 
+-- What the english configuration indexes: the text, without its Korean once the Korean is in
+-- search_terms (a word is counted once, so ranking does not favour bare Korean words).
+CREATE FUNCTION vori_search_english(body text, search_terms text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN search_terms IS NULL THEN body
+                ELSE regexp_replace(body, '[가-힣ᄀ-ᇿㄱ-ㆎ]+', ' ', 'g') END
+$$;
+
 -- A ticket's searchable text: its title and the words it was born from.
 CREATE FUNCTION vori_ticket_text(title text, source_quote text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -35,21 +43,23 @@ $$;
 ALTER TABLE transcript_segments
     ADD COLUMN search_terms text,
     ADD COLUMN search_vec tsvector GENERATED ALWAYS AS (
-        to_tsvector('english'::regconfig, text)
+        to_tsvector('english'::regconfig, vori_search_english(text, search_terms))
         || to_tsvector('simple'::regconfig, coalesce(search_terms, ''))) STORED;
 CREATE INDEX transcript_segments_search ON transcript_segments USING gin (search_vec);
 
 ALTER TABLE meeting_minutes
     ADD COLUMN search_terms text,
     ADD COLUMN search_vec tsvector GENERATED ALWAYS AS (
-        to_tsvector('english'::regconfig, vori_minutes_text(summary, decisions, action_items))
+        to_tsvector('english'::regconfig, vori_search_english(
+            vori_minutes_text(summary, decisions, action_items), search_terms))
         || to_tsvector('simple'::regconfig, coalesce(search_terms, ''))) STORED;
 CREATE INDEX meeting_minutes_search ON meeting_minutes USING gin (search_vec);
 
 ALTER TABLE tickets
     ADD COLUMN search_terms text,
     ADD COLUMN search_vec tsvector GENERATED ALWAYS AS (
-        to_tsvector('english'::regconfig, vori_ticket_text(title, source_quote))
+        to_tsvector('english'::regconfig, vori_search_english(
+            vori_ticket_text(title, source_quote), search_terms))
         || to_tsvector('simple'::regconfig, coalesce(search_terms, ''))) STORED;
 CREATE INDEX tickets_search ON tickets USING gin (search_vec);
 
@@ -97,13 +107,14 @@ CREATE TRIGGER tickets_search_terms
 -- Rows written before this migration: those without Korean need no morphemes. The board hears
 -- nothing of it (nothing it shows changed). Korean rows stay NULL until `vori search --reindex`.
 ALTER TABLE transcript_segments DISABLE TRIGGER transcript_segments_board_event;
-UPDATE transcript_segments SET search_terms = NULL;  -- the trigger above writes '' where the text has no Korean
+-- The trigger above writes '' where the text has no Korean.
+UPDATE transcript_segments SET search_terms = NULL;
 ALTER TABLE transcript_segments ENABLE TRIGGER transcript_segments_board_event;
 ALTER TABLE meeting_minutes DISABLE TRIGGER meeting_minutes_board_event;
-UPDATE meeting_minutes SET search_terms = NULL;  -- the trigger above writes '' where the text has no Korean
+UPDATE meeting_minutes SET search_terms = NULL;
 ALTER TABLE meeting_minutes ENABLE TRIGGER meeting_minutes_board_event;
 ALTER TABLE tickets DISABLE TRIGGER tickets_board_event_update;
-UPDATE tickets SET search_terms = NULL;  -- the trigger above writes '' where the text has no Korean
+UPDATE tickets SET search_terms = NULL;
 ALTER TABLE tickets ENABLE TRIGGER tickets_board_event_update;
 
 -- Rows whose morphemes are still to be computed (vori search --reindex fills them).
