@@ -17,7 +17,7 @@ from psycopg import sql
 from connectors.korean import search_terms
 from connectors.postgres import connect, translated
 
-__all__ = ["SEARCH_TABLES", "copy_rows", "fill_search_terms"]
+__all__ = ["SEARCH_TABLES", "analyze_search_tables", "copy_rows", "fill_search_terms"]
 
 # table -> (its key columns, the SQL expression of its searchable text)
 _PENDING: dict[str, tuple[tuple[str, ...], sql.Composable]] = {
@@ -78,3 +78,10 @@ def copy_rows(dsn: str, table: str, columns: Sequence[str], rows: Iterable[Seque
             copy.write_row(row)
             count += 1
     return count
+
+
+def analyze_search_tables(dsn: str) -> None:
+    """``ANALYZE`` the searched tables and ``meetings`` (after a bulk load, so plans fit the data)."""
+    with translated("analysing the search tables"), connect(dsn, autocommit=True) as conn:
+        for table in (*SEARCH_TABLES, "meetings"):
+            conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
