@@ -366,39 +366,47 @@ _MEETING_TICKETS = (
 )
 
 # The three searched tables, each ranked and cut to the limit under its own GIN index, then merged;
-# snippets are made for the merged page only. Minutes: the final ones when they exist.
-_SEARCH = """
-WITH q AS (SELECT websearch_to_tsquery('english', %(en)s) && plainto_tsquery('simple', %(ko)s) AS q,
-                  websearch_to_tsquery('english', %(en)s) || to_tsquery('simple', %(ko_hl)s) AS hl),
+# snippets are made for the merged page only. Minutes: the final ones when they exist. The query
+# is written out in each branch rather than taken from a CTE: PostgreSQL then folds it into a
+# constant and estimates how many rows it matches, which decides the plan. A team's segments and
+# minutes are found through its meetings' ids, so a common word's rows of other teams are never
+# read from the heap.
+_SEARCH = sql.SQL("""
+WITH team_meetings AS MATERIALIZED (
+    SELECT meeting_id, title, started_at FROM meetings WHERE team = %(team)s),
 hits AS (
     (SELECT 'segment' AS kind, s.meeting_id, m.title, s.text AS body, s.start_ms,
-            ts_rank_cd(s.search_vec, q.q) AS score, m.started_at AS at
-     FROM q, transcript_segments s JOIN meetings m ON m.meeting_id = s.meeting_id
-     WHERE m.team = %(team)s AND s.search_vec @@ q.q
+            ts_rank_cd(s.search_vec, {q}) AS score, m.started_at AS at
+     FROM transcript_segments s JOIN team_meetings m ON m.meeting_id = s.meeting_id
+     WHERE s.meeting_id = ANY (ARRAY(SELECT meeting_id FROM team_meetings))
+       AND s.search_vec @@ {q}
      ORDER BY score DESC, at DESC LIMIT %(limit)s)
     UNION ALL
     (SELECT 'minutes', n.meeting_id, m.title,
             vori_minutes_text(n.summary, n.decisions, n.action_items), NULL::bigint,
-            ts_rank_cd(n.search_vec, q.q) AS score, m.started_at AS at
-     FROM q, meeting_minutes n JOIN meetings m ON m.meeting_id = n.meeting_id
-     WHERE m.team = %(team)s AND n.search_vec @@ q.q
+            ts_rank_cd(n.search_vec, {q}) AS score, m.started_at AS at
+     FROM meeting_minutes n JOIN team_meetings m ON m.meeting_id = n.meeting_id
+     WHERE n.meeting_id = ANY (ARRAY(SELECT meeting_id FROM team_meetings))
+       AND n.search_vec @@ {q}
        AND (n.kind = 'final' OR NOT EXISTS (SELECT 1 FROM meeting_minutes f
                                             WHERE f.meeting_id = n.meeting_id AND f.kind = 'final'))
      ORDER BY score DESC, at DESC LIMIT %(limit)s)
     UNION ALL
     (SELECT 'ticket', t.meeting_id, t.title, vori_ticket_text(t.title, t.source_quote),
-            t.source_start_ms, ts_rank_cd(t.search_vec, q.q) AS score, t.created_at AS at
-     FROM q, tickets t
-     WHERE t.team = %(team)s AND t.search_vec @@ q.q
+            t.source_start_ms, ts_rank_cd(t.search_vec, {q}) AS score, t.created_at AS at
+     FROM tickets t
+     WHERE t.team = %(team)s AND t.search_vec @@ {q}
      ORDER BY score DESC, at DESC LIMIT %(limit)s)
 ),
 page AS (SELECT * FROM hits ORDER BY score DESC, at DESC, meeting_id, start_ms LIMIT %(limit)s)
-SELECT page.kind, page.meeting_id, page.title,
-       ts_headline('english', translate(page.body, E'\\x01\\x02', ''), q.hl, %(hl_options)s)
-           AS snippet,
-       page.start_ms, round(page.score::numeric, 4)::float8 AS score
-FROM page, q ORDER BY page.score DESC, page.at DESC, page.meeting_id, page.start_ms
-"""
+SELECT kind, meeting_id, title,
+       ts_headline('english', translate(body, E'\\x01\\x02', ''),
+                   websearch_to_tsquery('english', %(en)s) || to_tsquery('simple', %(ko_hl)s),
+                   %(hl_options)s) AS snippet,
+       start_ms, round(score::numeric, 4)::float8 AS score
+FROM page ORDER BY page.score DESC, page.at DESC, page.meeting_id, page.start_ms
+""").format(q=sql.SQL(
+    "(websearch_to_tsquery('english', %(en)s) && plainto_tsquery('simple', %(ko)s))"))
 _HL_START, _HL_STOP = "\x01", "\x02"  # what ts_headline marks with; they cannot be in the text
 _HL_OPTIONS = (f'StartSel="{_HL_START}", StopSel="{_HL_STOP}", MaxWords=35, MinWords=15, '
                'ShortWord=0')
