@@ -406,7 +406,8 @@ SELECT kind, meeting_id, title,
        start_ms, round(score::numeric, 4)::float8 AS score
 FROM page ORDER BY page.score DESC, page.at DESC, page.meeting_id, page.start_ms
 """).format(q=sql.SQL(
-    "(websearch_to_tsquery('english', %(en)s) && plainto_tsquery('simple', %(ko)s))"))
+    "(websearch_to_tsquery('english', %(en)s) && (plainto_tsquery('simple', %(ko)s)"
+    " || plainto_tsquery('simple', %(ko_words)s)))"))
 _HL_START, _HL_STOP = "\x01", "\x02"  # what ts_headline marks with; they cannot be in the text
 _HL_OPTIONS = (f'StartSel="{_HL_START}", StopSel="{_HL_STOP}", MaxWords=35, MinWords=15, '
                'ShortWord=0')
@@ -418,15 +419,19 @@ class SearchQuery:
 
     ``english``: the query without its Korean, for the english configuration (websearch syntax:
     quotes, ``or``, ``-word``). ``korean``: the Korean content morphemes, all of which must match
-    (kiwipiepy: the same analysis the writers store in ``search_terms``).
+    (kiwipiepy: the same analysis the writers store in ``search_terms``), or else all of
+    ``korean_words``, the Korean words as typed, which only a row not yet analysed still holds
+    whole (its ``search_terms`` is NULL).
     """
 
     english: str
     korean: tuple[str, ...]
+    korean_words: tuple[str, ...] = ()
 
     def params(self, team: str, limit: int) -> dict[str, object]:
         return {
             "team": team, "limit": limit, "en": self.english, "ko": " ".join(self.korean),
+            "ko_words": " ".join(self.korean_words),
             # Highlight words that start with a morpheme: the text keeps its particles
             # ("마이그레이션을"), the english parser sees whole words.
             "ko_hl": " | ".join(f"{t}:*" for t in self.korean),
@@ -436,7 +441,8 @@ class SearchQuery:
 
 def search_query(text: str) -> SearchQuery:
     """Tokenise a search the way the writers tokenise text (loads kiwipiepy for Korean)."""
-    return SearchQuery(HANGUL.sub(" ", text).strip(), tuple(korean_terms(text)))
+    return SearchQuery(HANGUL.sub(" ", text).strip(), tuple(korean_terms(text)),
+                       tuple(HANGUL.findall(text)))
 
 
 def _search_hits(rows: Rows) -> list[SearchHit]:

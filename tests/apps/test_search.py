@@ -87,7 +87,7 @@ def client(db: Db) -> Iterator[TestClient]:
         yield c
 
 
-def find(client: TestClient, token: str, q: str, **params: object) -> list[dict[str, Any]]:
+def find(client: TestClient, token: str, q: str, **params: int) -> list[dict[str, Any]]:
     r = client.get("/api/search", params={"q": q, **params},
                    headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200, r.text
@@ -199,8 +199,10 @@ def test_limit_and_query_bounds(db: Db, client: TestClient) -> None:
     assert len(find(client, db.alpha, "status", limit=3)) == 3
     assert len(find(client, db.alpha, "status", limit=100)) == 30
     auth = {"Authorization": f"Bearer {db.alpha}"}
-    for params in ({"q": "status", "limit": 0}, {"q": "status", "limit": 101},
-                   {"q": "status", "limit": "x"}, {"q": ""}, {"q": "   "}, {"q": "x" * 257}, {}):
+    bad: list[dict[str, Any]] = [{"q": "status", "limit": 0}, {"q": "status", "limit": 101},
+                                 {"q": "status", "limit": "x"}, {"q": ""}, {"q": "   "},
+                                 {"q": "x" * 257}, {}]
+    for params in bad:
         assert client.get("/api/search", params=params, headers=auth).status_code == 422, params
     assert client.get("/api/search", params={"q": "x" * 256}, headers=auth).status_code == 200
     assert find(client, db.alpha, "the") == []  # only a stop word: nothing to look for
@@ -244,3 +246,18 @@ def test_vori_search_and_reindex(db: Db, monkeypatch: pytest.MonkeyPatch,
     assert "transcript_segments: 1 rows analysed" in capsys.readouterr().out
     assert vori(["search", "마이그레이션", "--team", "alpha"]) == 0
     assert "**마이그레이션을** 시작합니다" in capsys.readouterr().out
+
+
+def test_a_changed_text_never_keeps_the_old_texts_morphemes(db: Db, client: TestClient) -> None:
+    meeting(db.dsn, "m1", "alpha", "Lunch")
+    say(db.dsn, "m1", (0, "마이그레이션을 시작합니다"))
+    assert len(find(client, db.alpha, "마이그레이션")) == 1
+    # A writer that knows nothing of search changes the text and sends no morphemes.
+    sql(db.dsn, "UPDATE transcript_segments SET text = '점심 메뉴를 정했다' WHERE meeting_id = 'm1'")
+    assert find(client, db.alpha, "마이그레이션") == []
+    # Until it is analysed again, the new text is found by its words as written, not by stems.
+    assert [h["start_ms"] for h in find(client, db.alpha, "메뉴를 정했다")] == [0]
+    assert find(client, db.alpha, "메뉴는") == []
+    # The flow writing the line again analyses it.
+    say(db.dsn, "m1", (0, "점심 메뉴를 정했습니다"))
+    assert [h["start_ms"] for h in find(client, db.alpha, "메뉴는")] == [0]
