@@ -54,6 +54,9 @@ WS_FORBIDDEN = 4403  # ?team= names another team than the token's
 WS_TRY_AGAIN = 1013  # the token store is down, or the socket fell too far behind
 # The auth message is a token in a small JSON object; anything larger is not one.
 MAX_AUTH_MESSAGE_CHARS = 1024
+# A search is a few words; a longer one is refused (422) before anything analyses it.
+MAX_SEARCH_CHARS = 256
+MAX_SEARCH_RESULTS = 100
 # What a client hears when PostgreSQL is down: nothing about hosts, ports or drivers.
 UNAVAILABLE = "temporarily unavailable"
 
@@ -407,6 +410,15 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
     async def analytics(board: BoardDep, who: Who, team: str | None = None) -> Response:
         team = _check_team(who, team)
         return _json(await board.store.analytics(team))
+
+    @app.get("/api/search")
+    async def search(board: BoardDep, who: Who,
+                     q: Annotated[str, Query(min_length=1, max_length=MAX_SEARCH_CHARS)],
+                     limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_RESULTS)] = 20) -> Response:
+        # Always the token's team: there is no parameter that could name another one.
+        if not q.strip():
+            raise HTTPException(422, "q must hold a word to search for")
+        return _json({"results": await board.store.search(who.team, q, limit)})
 
     @app.exception_handler(TokenStoreUnavailable)
     @app.exception_handler(PostgresUnavailable)

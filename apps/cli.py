@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from analytics.errors import AnalyticsError
 from apps import analytics_cli, demo, record, report, send, stack, tracker_cli
+from apps.search_cli import add_parser as add_search_command
 from apps.token_cli import add_token_commands
 from connectors.kafka import KafkaAdapterError
 from connectors.kafka_producer import KafkaProducerError
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module in (send, record, report, analytics_cli, demo, tracker_cli):
         module.add_parser(sub)
+    add_search_command(sub)
     return parser
 
 

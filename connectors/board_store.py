@@ -18,16 +18,19 @@ team that has a meeting of this id", and raise :class:`AmbiguousMeeting` when se
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import html
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypedDict, cast
+from typing import Any, Literal, TypedDict, cast
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from connectors.korean import HANGUL, korean_terms
 from connectors.minutes_store import TICKET_COLUMNS
 from connectors.postgres import AsyncConnection, async_pool, connect, translated
 
@@ -48,6 +51,8 @@ __all__ = [
     "ReportMinutesRow",
     "ReportRows",
     "ReportTicketRow",
+    "SearchHit",
+    "SearchQuery",
     "SegmentRow",
     "TicketChangeRow",
     "TicketRow",
@@ -57,6 +62,8 @@ __all__ = [
     "meeting_progress",
     "meeting_teams",
     "meeting_tickets",
+    "search",
+    "search_query",
     "transcript_lines",
 ]
 
@@ -271,6 +278,17 @@ class TicketSummary(TypedDict):
     due_date: dt.date | None
 
 
+class SearchHit(TypedDict):
+    """One search result (``GET /api/search``, ``vori search``)."""
+
+    kind: Literal["segment", "minutes", "ticket"]
+    meeting_id: str
+    title: str | None  # the meeting's title; a ticket's own title for a ticket
+    snippet: str  # HTML: the text escaped, the matched words in <mark>…</mark>
+    start_ms: int | None  # where in the meeting it was said (None for minutes)
+    score: float
+
+
 # -- queries ----------------------------------------------------------------------------------
 
 _EVENT_COLUMNS = sql.SQL("id, team, meeting_id, type, payload, created_at")
@@ -367,6 +385,97 @@ _MEETING_TICKETS = (
     "SELECT status, title, assignee, due_date FROM tickets WHERE team = %s AND meeting_id = %s "
     "ORDER BY created_at"
 )
+
+# The three searched tables, each ranked and cut to the limit under its own GIN index, then merged;
+# snippets are made for the merged page only. Minutes: the final ones when they exist. The query
+# is written out in each branch rather than taken from a CTE: PostgreSQL then folds it into a
+# constant and estimates how many rows it matches, which decides the plan. A team's segments and
+# minutes are found through its meetings' ids, so a common word's rows of other teams are never
+# read from the heap.
+_SEARCH = sql.SQL("""
+WITH team_meetings AS MATERIALIZED (
+    SELECT meeting_id, title, started_at FROM meetings WHERE team = %(team)s),
+hits AS (
+    (SELECT 'segment' AS kind, s.meeting_id, m.title, s.text AS body, s.start_ms,
+            ts_rank_cd(s.search_vec, {q}) AS score, m.started_at AS at
+     FROM transcript_segments s JOIN team_meetings m ON m.meeting_id = s.meeting_id
+     WHERE s.team = %(team)s
+       AND s.meeting_id = ANY (ARRAY(SELECT meeting_id FROM team_meetings))
+       AND s.search_vec @@ {q}
+     ORDER BY score DESC, at DESC LIMIT %(limit)s)
+    UNION ALL
+    (SELECT 'minutes', n.meeting_id, m.title,
+            vori_minutes_text(n.summary, n.decisions, n.action_items), NULL::bigint,
+            ts_rank_cd(n.search_vec, {q}) AS score, m.started_at AS at
+     FROM meeting_minutes n JOIN team_meetings m ON m.meeting_id = n.meeting_id
+     WHERE n.team = %(team)s
+       AND n.meeting_id = ANY (ARRAY(SELECT meeting_id FROM team_meetings))
+       AND n.search_vec @@ {q}
+       AND (n.kind = 'final' OR NOT EXISTS (SELECT 1 FROM meeting_minutes f
+                                            WHERE f.team = n.team AND f.meeting_id = n.meeting_id
+                                              AND f.kind = 'final'))
+     ORDER BY score DESC, at DESC LIMIT %(limit)s)
+    UNION ALL
+    (SELECT 'ticket', t.meeting_id, t.title, vori_ticket_text(t.title, t.source_quote),
+            t.source_start_ms, ts_rank_cd(t.search_vec, {q}) AS score, t.created_at AS at
+     FROM tickets t
+     WHERE t.team = %(team)s AND t.search_vec @@ {q}
+     ORDER BY score DESC, at DESC LIMIT %(limit)s)
+),
+page AS (SELECT * FROM hits ORDER BY score DESC, at DESC, meeting_id, start_ms LIMIT %(limit)s)
+SELECT kind, meeting_id, title,
+       ts_headline('english', translate(body, E'\\x01\\x02', ''),
+                   websearch_to_tsquery('english', %(en)s) || to_tsquery('simple', %(ko_hl)s),
+                   %(hl_options)s) AS snippet,
+       start_ms, round(score::numeric, 4)::float8 AS score
+FROM page ORDER BY page.score DESC, page.at DESC, page.meeting_id, page.start_ms
+""").format(q=sql.SQL(
+    "(websearch_to_tsquery('english', %(en)s) && (plainto_tsquery('simple', %(ko)s)"
+    " || plainto_tsquery('simple', %(ko_words)s)))"))
+_HL_START, _HL_STOP = "\x01", "\x02"  # what ts_headline marks with; they cannot be in the text
+_HL_OPTIONS = (f'StartSel="{_HL_START}", StopSel="{_HL_STOP}", MaxWords=35, MinWords=15, '
+               'ShortWord=0')
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search query as the index sees it (``sql/0009_search.sql``).
+
+    ``english``: the query without its Korean, for the english configuration (websearch syntax:
+    quotes, ``or``, ``-word``). ``korean``: the Korean content morphemes, all of which must match
+    (kiwipiepy: the same analysis the writers store in ``search_terms``), or else all of
+    ``korean_words``, the Korean words as typed, which only a row not yet analysed still holds
+    whole (its ``search_terms`` is NULL).
+    """
+
+    english: str
+    korean: tuple[str, ...]
+    korean_words: tuple[str, ...] = ()
+
+    def params(self, team: str, limit: int) -> dict[str, object]:
+        return {
+            "team": team, "limit": limit, "en": self.english, "ko": " ".join(self.korean),
+            "ko_words": " ".join(self.korean_words),
+            # Highlight words that start with a morpheme: the text keeps its particles
+            # ("마이그레이션을"), the english parser sees whole words.
+            "ko_hl": " | ".join(f"{t}:*" for t in self.korean),
+            "hl_options": _HL_OPTIONS,
+        }
+
+
+def search_query(text: str) -> SearchQuery:
+    """Tokenise a search the way the writers tokenise text (loads kiwipiepy for Korean)."""
+    return SearchQuery(HANGUL.sub(" ", text).strip(), tuple(korean_terms(text)),
+                       tuple(HANGUL.findall(text)))
+
+
+def _search_hits(rows: Rows) -> list[SearchHit]:
+    for row in rows:
+        # Escape everything the text holds, then turn the index's markers into <mark>.
+        row["snippet"] = (html.escape(str(row["snippet"] or ""), quote=True)
+                          .replace(_HL_START, "<mark>").replace(_HL_STOP, "</mark>"))
+    return cast(list[SearchHit], rows)
+
 
 Query = str | sql.Composed
 Rows = list[dict[str, Any]]
@@ -480,6 +589,18 @@ class BoardStore:
                     parts.append(await cur.fetchall())
                 return _report_rows(meeting, parts)
 
+    async def search(self, team: str, text: str, limit: int) -> list[SearchHit]:
+        """The team's segments, minutes and tickets matching ``text``, best first (see
+        :data:`SearchHit`); [] when the query has no searchable word."""
+        query = (await asyncio.to_thread(search_query, text)) if HANGUL.search(text) \
+            else search_query(text)
+        if not query.english and not query.korean:
+            return []
+        with translated("board search"):
+            async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+                await cur.execute(_SEARCH, query.params(team, limit))
+                return _search_hits(await cur.fetchall())
+
     # -- the live feed --------------------------------------------------------------------------
 
     async def latest_event_id(self, team: str) -> int:
@@ -587,3 +708,13 @@ def meeting_tickets(dsn: str, meeting_id: str, team: str | None = None) -> list[
             return []
         return cast(list[TicketSummary],
                     cur.execute(_MEETING_TICKETS, (owner, meeting_id)).fetchall())
+
+
+def search(dsn: str, team: str, text: str, limit: int = 20) -> list[SearchHit]:
+    """:meth:`BoardStore.search` for the command line (one connection)."""
+    query = search_query(text)
+    if not query.english and not query.korean:
+        return []
+    with translated("cannot search in PostgreSQL"), connect(dsn) as conn, \
+            conn.cursor(row_factory=dict_row) as cur:
+        return _search_hits(cur.execute(_SEARCH, query.params(team, limit)).fetchall())

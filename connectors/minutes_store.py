@@ -31,6 +31,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from connectors.korean import search_terms
 from connectors.postgres import Connection, RetryingPostgresPartition, sync_pool, translated
 from connectors.tracker_store import enqueue_change
 from domain.minutes import ActionItem, Minutes, StatusUpdate
@@ -66,14 +67,15 @@ class MinutesOut:
 _UPSERT_MINUTES = """
 INSERT INTO meeting_minutes (team, meeting_id, kind, summary, decisions, action_items,
                              status_updates, questions, keywords, language, writer, notes, usage,
-                             segments_seen)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                             segments_seen, search_terms)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (team, meeting_id, kind) DO UPDATE SET
     summary = EXCLUDED.summary, decisions = EXCLUDED.decisions,
     action_items = EXCLUDED.action_items, status_updates = EXCLUDED.status_updates,
     questions = EXCLUDED.questions, keywords = EXCLUDED.keywords, language = EXCLUDED.language,
     writer = EXCLUDED.writer, notes = EXCLUDED.notes, usage = EXCLUDED.usage,
-    segments_seen = EXCLUDED.segments_seen, updated_at = now()
+    segments_seen = EXCLUDED.segments_seen, search_terms = EXCLUDED.search_terms,
+    updated_at = now()
 WHERE meeting_minutes.segments_seen <= EXCLUDED.segments_seen
 """
 
@@ -165,13 +167,16 @@ def change_ticket(
         changed = {k: v for k, v in changes.items() if old[k] != v}
         if not changed:
             return old
+        columns = dict(changed)
+        if "title" in changed:  # the search index's morphemes follow the text
+            columns["search_terms"] = search_terms(f"{changed['title']}\n{old['source_quote'] or ''}")
         assignments = sql.SQL(", ").join(
-            sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in changed
+            sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in columns
         )
         new = cur.execute(
             sql.SQL("UPDATE tickets SET {}, updated_at = now() WHERE ticket_id = %(ticket_id)s "
                     "RETURNING {}").format(assignments, TICKET_COLUMNS),
-            {**changed, "ticket_id": ticket_id},
+            {**columns, "ticket_id": ticket_id},
         ).fetchone()
         assert new is not None  # the row is locked: it cannot have gone
         _record(
@@ -188,11 +193,11 @@ def _create_heard_ticket(
     tid = ticket_id_for(team, item.assignee, item.task)
     born = cur.execute(
         "INSERT INTO tickets (ticket_id, team, meeting_id, title, assignee, due_date, status, "
-        "source_quote, source_start_ms, created_at, updated_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, 'todo', %s, %s, %s, %s) ON CONFLICT DO NOTHING "
+        "source_quote, source_start_ms, created_at, updated_at, search_terms) "
+        "VALUES (%s, %s, %s, %s, %s, %s, 'todo', %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING "
         "RETURNING ticket_id",
         (tid, team, meeting_id, item.task, item.assignee, item.due_date, item.quote,
-         item.start_ms, now, now),
+         item.start_ms, now, now, search_terms(f"{item.task}\n{item.quote or ''}")),
     ).fetchone()
     if born is not None:
         _record(
@@ -241,6 +246,12 @@ def _apply_heard_status(
     return update.status
 
 
+def _minutes_terms(minutes: Minutes) -> str:
+    # The text sql/0009_search.sql's vori_minutes_text indexes: summary, decisions, tasks.
+    return search_terms("\n".join([minutes.summary, *(d.text for d in minutes.decisions),
+                                    *(a.task for a in minutes.action_items)]))
+
+
 def write_minutes(conn: Connection, out: MinutesOut) -> None:
     body = out.minutes.to_json()
     with conn.transaction(), conn.cursor() as cur:
@@ -252,6 +263,7 @@ def write_minutes(conn: Connection, out: MinutesOut) -> None:
                 json.dumps(body["questions"]), json.dumps(body["keywords"]), body["language"],
                 body["writer"], json.dumps(body["notes"]),
                 None if out.usage is None else json.dumps(out.usage), out.segments_seen,
+                _minutes_terms(out.minutes),
             ),
         )
         team = out.team

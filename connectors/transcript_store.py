@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from bytewax.outputs import DynamicSink
 
+from connectors.korean import search_terms
 from connectors.postgres import Connection, RetryingPostgresPartition
 from connectors.tokens import UNASSIGNED_TEAM
 from domain.timeline import Gap, MeetingClosed, MeetingSeen
@@ -24,13 +25,13 @@ StoreItem = TranscribedWindow | Segment | MeetingSeen | MeetingClosed | Gap
 _UPSERT_SEGMENT = """
 INSERT INTO transcript_segments
     (team, meeting_id, source, start_ms, end_ms, speaker, text, language, model,
-     avg_logprob, no_speech_prob, audio_posted_at)
+     avg_logprob, no_speech_prob, audio_posted_at, search_terms)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT ON CONSTRAINT transcript_segments_natural_key DO UPDATE SET
     end_ms = EXCLUDED.end_ms, speaker = EXCLUDED.speaker, text = EXCLUDED.text,
     language = EXCLUDED.language, model = EXCLUDED.model,
     avg_logprob = EXCLUDED.avg_logprob, no_speech_prob = EXCLUDED.no_speech_prob,
-    updated_at = now()
+    search_terms = EXCLUDED.search_terms, updated_at = now()
 WHERE (transcript_segments.text, transcript_segments.end_ms)
       IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.end_ms)
 """
@@ -83,7 +84,7 @@ def _team(team: str | None) -> str:
 def _segment_row(s: Segment, team: str | None) -> tuple[object, ...]:
     return (
         _team(team), s.meeting_id, s.source, s.start_ms, s.end_ms, s.speaker, s.text, s.language, s.model,
-        s.avg_logprob, s.no_speech_prob, _ts(s.posted_ms),
+        s.avg_logprob, s.no_speech_prob, _ts(s.posted_ms), search_terms(s.text),
     )
 
 

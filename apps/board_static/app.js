@@ -433,6 +433,61 @@
     }
   }
 
+  // ---- search ------------------------------------------------------------------------------
+  // A snippet is escaped HTML whose only tags are <mark>; it is split here and every piece goes
+  // in through textContent, like everything else on the page.
+  const ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#x27;": "'" };
+  function snippetNodes(snippet) {
+    const nodes = [];
+    let marked = false;
+    for (const part of snippet.split(/(<\/?mark>)/)) {
+      if (part === "<mark>") { marked = true; continue; }
+      if (part === "</mark>") { marked = false; continue; }
+      const text = part.replace(/&(amp|lt|gt|quot|#x27);/g, (e) => ENTITIES[e]);
+      nodes.push(marked ? el("mark", { text }) : document.createTextNode(text));
+    }
+    return nodes;
+  }
+
+  async function search(q) {
+    const box = $("#search-results");
+    if (!q.trim()) { box.hidden = true; return; }
+    const { results } = await api(`/api/search?q=${encodeURIComponent(q)}&limit=30`);
+    const list = $("#search-hits");
+    list.replaceChildren(...results.map((hit) => {
+      const b = el("button", { type: "button", class: "hit" });
+      const where = hit.start_ms === null ? "" : ` · ${clock(hit.start_ms)}`;
+      b.append(el("span", { class: "kind", text: hit.kind }));
+      b.append(el("span", { class: "name", text: `${hit.title || hit.meeting_id}${where}` }));
+      b.append(el("span", { class: "snippet" }, ...snippetNodes(hit.snippet)));
+      b.addEventListener("click", () => openHit(hit));
+      return el("li", {}, b);
+    }));
+    if (!results.length) list.append(el("li", { class: "muted", text: "Nothing found." }));
+    box.hidden = false;
+  }
+
+  // A hit opens its meeting at that moment: the transcript, scrolled to the line and marked;
+  // minutes open the meeting's report.
+  async function openHit(hit) {
+    if (hit.start_ms === null) { showView("meetings"); await openReport(hit.meeting_id); return; }
+    showView("board");
+    state.liveMeeting = null;  // load the hit's meeting even if it is the one followed
+    await loadLiveTranscript(hit.meeting_id);
+    const lines = [...$("#transcript").children];
+    const line = lines.filter((li) => Number(li.dataset.start) <= hit.start_ms).pop() || lines[0];
+    for (const li of lines) li.classList.remove("found");
+    if (line) { line.classList.add("found"); line.scrollIntoView({ block: "center" }); }
+  }
+
+  $("#search-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    search($("#search-q").value).catch((e) => {
+      if (e.status !== 401) showError(`Search failed (${e.message}).`);
+    });
+  });
+  $("#search-close").addEventListener("click", () => { $("#search-results").hidden = true; });
+
   // ---- start -------------------------------------------------------------------------------
   async function start() {
     if (!state.token) { askToken(""); return; }
@@ -443,6 +498,7 @@
       $("#team").textContent = `team ${me.team}`;
       $("#token-form").hidden = true;
       $("#app").hidden = false;
+      $("#search-form").hidden = false;
       showError("");
       const [meetings, tickets] = await Promise.all([
         api("/api/meetings"), api(`/api/tickets?team=${encodeURIComponent(me.team)}`),
