@@ -98,7 +98,7 @@ def generate(n_meetings: int, n_teams: int, seed: int = 15) -> dict[str, list[tu
             text = sentence(rng, korean)
             end = t + rng.randint(2000, 9000)
             tables["transcript_segments"].append(
-                (mid, "main", t, end, rng.choice(("Ann", "Bob", "민수")), text, search_terms(text)))
+                (team, mid, "main", t, end, rng.choice(("Ann", "Bob", "민수")), text, search_terms(text)))
             t = end
         summary = " ".join(sentence(rng, korean) for _ in range(3))
         decision = sentence(rng, korean)
@@ -107,7 +107,7 @@ def generate(n_meetings: int, n_teams: int, seed: int = 15) -> dict[str, list[tu
         actions = [{"task": task, "assignee": "Bob", "due_date": None, "quote": None,
                     "start_ms": 0} for task in tasks]
         tables["meeting_minutes"].append(
-            (mid, "final", summary, json.dumps(decisions, ensure_ascii=False),
+            (team, mid, "final", summary, json.dumps(decisions, ensure_ascii=False),
              json.dumps(actions, ensure_ascii=False),
              search_terms("\n".join([summary, decision, *tasks]))))
         for k, task in enumerate(tasks):
@@ -120,9 +120,9 @@ def generate(n_meetings: int, n_teams: int, seed: int = 15) -> dict[str, list[tu
 
 COLUMNS = {
     "meetings": ("meeting_id", "team", "title", "status", "started_at"),
-    "transcript_segments": ("meeting_id", "source", "start_ms", "end_ms", "speaker", "text",
+    "transcript_segments": ("team", "meeting_id", "source", "start_ms", "end_ms", "speaker", "text",
                             "search_terms"),
-    "meeting_minutes": ("meeting_id", "kind", "summary", "decisions", "action_items",
+    "meeting_minutes": ("team", "meeting_id", "kind", "summary", "decisions", "action_items",
                         "search_terms"),
     "tickets": ("ticket_id", "team", "meeting_id", "title", "source_quote", "source_start_ms",
                 "search_terms"),

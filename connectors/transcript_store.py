@@ -26,7 +26,7 @@ _UPSERT_SEGMENT = """
 INSERT INTO transcript_segments
     (team, meeting_id, source, start_ms, end_ms, speaker, text, language, model,
      avg_logprob, no_speech_prob, audio_posted_at, search_terms)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT ON CONSTRAINT transcript_segments_natural_key DO UPDATE SET
     end_ms = EXCLUDED.end_ms, speaker = EXCLUDED.speaker, text = EXCLUDED.text,
     language = EXCLUDED.language, model = EXCLUDED.model,

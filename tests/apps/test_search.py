@@ -47,19 +47,19 @@ def meeting(dsn: str, meeting_id: str, team: str, title: str, started: str = "20
         meeting_id, team, title, started)
 
 
-def say(dsn: str, meeting_id: str, *lines: tuple[int, str]) -> None:
+def say(dsn: str, meeting_id: str, *lines: tuple[int, str], team: str = "alpha") -> None:
     """Transcript segments, written as the transcription flow writes them."""
     with connect(dsn) as conn:
         write_items(conn, [
             Segment(meeting_id=meeting_id, source="main", speaker="Ann", start_ms=ms,
-                    end_ms=ms + 2000, text=text, language=None, model="test", posted_ms=0)
+                    end_ms=ms + 2000, text=text, language=None, model="test", posted_ms=0, team=team)
             for ms, text in lines
         ])
         conn.commit()
 
 
 def minutes(dsn: str, meeting_id: str, summary: str, decisions: tuple[str, ...] = (),
-            tasks: tuple[tuple[str, int], ...] = ()) -> None:
+            tasks: tuple[tuple[str, int], ...] = (), team: str = "alpha") -> None:
     """Final minutes, written as the minutes flow writes them (action items become tickets)."""
     body = Minutes(
         summary=summary,
@@ -69,7 +69,7 @@ def minutes(dsn: str, meeting_id: str, summary: str, decisions: tuple[str, ...] 
         status_updates=(), questions=(), keywords=(), language="en", writer="offline",
     )
     with connect(dsn) as conn:
-        write_minutes(conn, MinutesOut(meeting_id, "final", body, segments_seen=1))
+        write_minutes(conn, MinutesOut(team, meeting_id, "final", body, segments_seen=1))
         conn.commit()
 
 
@@ -178,16 +178,19 @@ def test_snippets_escape_the_text_and_mark_only_the_matches(db: Db, client: Test
 
 
 def test_another_teams_text_never_appears(db: Db, client: TestClient) -> None:
+    # Both teams use the same meeting id: meetings are keyed by team, and so is search.
     for team in ("alpha", "beta"):
-        meeting(db.dsn, f"m-{team}", team, f"{team} planning")
-        say(db.dsn, f"m-{team}", (0, f"{team} will migrate the payroll 데이터베이스를"))
-        minutes(db.dsn, f"m-{team}", f"{team} agreed the payroll migration",
-                tasks=((f"{team} migrates payroll", 0),))
+        meeting(db.dsn, "standup", team, f"{team} planning")
+        say(db.dsn, "standup", (0, f"{team} will migrate the payroll 데이터베이스를"), team=team)
+        minutes(db.dsn, "standup", f"{team} agreed the payroll migration",
+                tasks=((f"{team} migrates payroll", 0),), team=team)
     for token, team in ((db.alpha, "alpha"), (db.beta, "beta")):
+        other = "beta" if team == "alpha" else "alpha"
         for q in ("payroll", "migration", "데이터베이스", "beta", "alpha"):
             hits = find(client, token, q, limit=100)
-            assert all(h["meeting_id"] == f"m-{team}" for h in hits), (team, q, hits)
-            assert all(("beta" if team == "alpha" else "alpha") not in h["snippet"] for h in hits)
+            assert all(h["meeting_id"] == "standup" for h in hits), (team, q, hits)
+            assert all(other not in h["snippet"] and other not in h["title"] for h in hits), (team, q, hits)
+        assert {h["kind"] for h in find(client, token, team, limit=100)} == {"segment", "minutes", "ticket"}
         assert {h["kind"] for h in find(client, token, "payroll")} == {"segment", "minutes", "ticket"}
     assert find(client, db.alpha, "beta") == []
 
@@ -221,7 +224,7 @@ def test_vori_search_and_reindex(db: Db, monkeypatch: pytest.MonkeyPatch,
     meeting(db.dsn, "m1", "alpha", "Ops")
     meeting(db.dsn, "m2", "beta", "Beta ops")
     say(db.dsn, "m1", (65_000, "We migrated the queue."))
-    say(db.dsn, "m2", (0, "Beta migrated too."))
+    say(db.dsn, "m2", (0, "Beta migrated too."), team="beta")
     assert vori(["search", "migrations", "--team", "alpha"]) == 0
     out = capsys.readouterr().out
     assert 'segment  m1 "Ops" at 01:05' in out and "We **migrated** the queue." in out
@@ -238,8 +241,8 @@ def test_vori_search_and_reindex(db: Db, monkeypatch: pytest.MonkeyPatch,
 
     # A Korean row written before search existed (no morphemes): found by the exact word only,
     # until --reindex analyses it.
-    sql(db.dsn, "INSERT INTO transcript_segments (meeting_id, start_ms, end_ms, text) "
-                "VALUES ('m1', 90000, 91000, '마이그레이션을 시작합니다')")
+    sql(db.dsn, "INSERT INTO transcript_segments (team, meeting_id, start_ms, end_ms, text) "
+                "VALUES ('alpha', 'm1', 90000, 91000, '마이그레이션을 시작합니다')")
     assert vori(["search", "마이그레이션", "--team", "alpha"]) == 0
     assert "no results" in capsys.readouterr().err
     assert vori(["search", "--reindex"]) == 0
