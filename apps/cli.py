@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from analytics.errors import AnalyticsError
-from apps import analytics_cli, demo, report, send, stack
+from apps import analytics_cli, demo, report, send, stack, team_cli
 from apps.token_cli import add_token_commands
 from connectors.kafka import KafkaAdapterError
 from connectors.kafka_producer import KafkaProducerError
@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     flow.add_argument("--recovery-dir")
     flow.set_defaults(handler=_cmd_flow)
 
-    for module in (send, report, analytics_cli, demo):
+    for module in (send, report, analytics_cli, demo, team_cli):
         module.add_parser(sub)
     return parser
 
