@@ -322,11 +322,14 @@ LIMIT %(limit)s
 """
 
 _SEGMENTS = """
-SELECT s.meeting_id, s.start_ms, s.end_ms, s.speaker, s.text,
+SELECT s.meeting_id, s.start_ms, s.end_ms, coalesce(sp.name, s.speaker), s.text,
        coalesce(jsonb_array_length(mn.decisions), 0),
        coalesce(jsonb_array_length(mn.action_items), 0)
 FROM transcript_segments s
 LEFT JOIN meeting_minutes mn ON mn.meeting_id = s.meeting_id AND mn.kind = 'final'
+-- A diarization label counts under the name it was given (sql/0010_roster.sql).
+LEFT JOIN meetings m ON m.meeting_id = s.meeting_id
+LEFT JOIN meeting_speakers sp ON sp.team = m.team AND sp.meeting_id = s.meeting_id AND sp.label = s.speaker
 WHERE s.meeting_id = ANY(%s)
 ORDER BY s.meeting_id, s.start_ms
 """
