@@ -230,6 +230,20 @@ def _previous_other(utts: Sequence[Utterance], i: int) -> int | None:
     return None
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
+
+
+def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> tuple[str, bool] | None:
+    """The name the utterance turns to last ("…. Alice, anything from you?") and whether it asks
+    a question; None when it addresses nobody."""
+    for sentence in reversed(_SENTENCE_END.split(text)):
+        for rx in (_VOC_START_EN, _VOC_END_EN, _VOC_KO):
+            voc = rx.search(sentence)
+            if voc and _name_as_said(voc["name"], roster, not_names) is not None:
+                return voc["name"], sentence.rstrip().endswith("?")
+    return None
+
+
 def conversation_evidence(
     utterances: Sequence[Utterance], roster: Roster, not_names: Iterable[str] = ()
 ) -> list[Evidence]:
@@ -259,13 +273,13 @@ def conversation_evidence(
         for m in (*_INTRO_EN.finditer(text), *_INTRO_HERE_EN.finditer(text), *_INTRO_KO.finditer(text)):
             add(u.speaker, m["name"], "introduced", text, None)
         j = _next_other(utterances, i)
-        if j is not None and _accepts(utterances[j].text):
-            for rx in (_VOC_START_EN, _VOC_END_EN, _VOC_KO):
-                voc = rx.search(text)
-                if voc:
-                    add(utterances[j].speaker, voc["name"], "addressed",
-                        f"{text} / {utterances[j].text.strip()}", u.speaker)
-                    break
+        addressed = _addressed(text, roster, excluded)
+        if j is not None and addressed is not None:
+            mention, asked = addressed
+            reply = utterances[j].text.strip()
+            # Agreeing ("Sure, I'll…") answers a request; any plain answer answers a question.
+            if _accepts(reply) or (asked and not reply.endswith("?")):
+                add(utterances[j].speaker, mention, "addressed", f"{text} / {reply}", u.speaker)
         k = _previous_other(utterances, i)
         if k is not None:
             for m in (*_THANKS_EN.finditer(text), *_THANKS_KO.finditer(text)):
