@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
@@ -14,9 +15,10 @@ from apps.board import create_app
 from connectors.analytics_store import meeting_segments, stale_meetings
 from connectors.minutes_store import write_minutes
 from connectors.postgres import connect, migrate
-from connectors.roster_store import add_member, add_terms, meeting_speakers
+from connectors.roster_store import add_member, add_terms, meeting_speakers, save_label_voices
 from connectors.settings import Settings
 from connectors.tokens import create_token
+from connectors.voiceprint import VOICE_MODEL
 from domain.timeline import MeetingClosed
 from domain.transcript import Segment
 from flows.minutes import MinutesLogic, offline_writer
@@ -178,3 +180,24 @@ def test_renaming_is_the_teams_own(dsn: str, board: tuple[TestClient, dict[str, 
     assert client.patch(f"/api/meetings/{MEETING}/speakers/S1", headers=auth,
                         json={"name": "X", "extra": 1}).status_code == 422
     assert rows(dsn, "SELECT count(*) FROM meeting_speakers") == [(0,)]
+
+
+def test_enrolled_voices_name_labels_through_the_stored_label_voices(dsn: str) -> None:
+    rng = np.random.default_rng(3)
+    carol, bob = rng.normal(size=256), rng.normal(size=256)
+    with connect(dsn) as conn:
+        add_member(conn, team="acme", name="Carol", voiceprint=carol, voice_model=VOICE_MODEL)
+        add_member(conn, team="acme", name="Bob", voiceprint=bob, voice_model=VOICE_MODEL)
+        # what the diarization keeps per label (another model's centroid is never compared)
+        save_label_voices(conn, team="acme", meeting_id=MEETING, model=VOICE_MODEL, voices={
+            "S1": (carol + 0.2 * rng.normal(size=256), 12.0), "S2": (bob + 0.2 * rng.normal(size=256), 6.0)})
+        save_label_voices(conn, team="acme", meeting_id=MEETING, model="other-model", voices={
+            "S3": (carol, 3.0)})
+        conn.commit()
+    quiet = [("S1", "Let's look at the numbers."), ("S2", "They look fine."), ("S3", "Agreed.")]
+    run_minutes(dsn, [*segments(quiet), MeetingClosed(MEETING, "final", 12_000)],
+                SpeakerNamer(TeamContexts(dsn)))
+    with connect(dsn) as conn:
+        named = meeting_speakers(conn, "acme", MEETING)
+    assert [(r.label, r.name, r.how) for r in named] == [("S1", "Carol", "voice"), ("S2", "Bob", "voice")]
+    assert all(0.6 <= r.confidence <= 1 for r in named)
