@@ -38,10 +38,12 @@ from apps.board_events import BoardEvent, Hub, Subscriber, dumps
 from connectors.board_store import BoardStore, MeetingRow
 from connectors.minutes_store import TicketWriter
 from connectors.postgres import PostgresUnavailable, migrate
+from connectors.roster_store import RosterInputError, RosterStore
 from connectors.settings import Settings, settings_or_exit
 from connectors.tokens import Principal, TokenStore, TokenStoreUnavailable
 from connectors.tracker_store import TRACKER_ACTOR, TrackerStore
 from connectors.trackers import WebhookRejected, parse_webhook, verify_webhook
+from domain.naming import is_label, label_order
 
 log = logging.getLogger("vori.board")
 
@@ -82,6 +84,14 @@ class TicketPatch(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=500)
     assignee: str | None = Field(default=None, max_length=200)
     due_date: date | None = None
+
+
+class SpeakerPatch(BaseModel):
+    """A person naming a meeting's speaker label."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
 
 
 class BodyLimit:
@@ -151,6 +161,8 @@ class Session:
 class Board:
     """Shared state of one board process: the store, the ticket writer, the token store, the
     event hub and the open sockets' sessions."""
+
+    roster: RosterStore | None = None  # set in the lifespan (team page, speaker names)
 
     def __init__(self, settings: Settings, store: BoardStore, ticket_writer: TicketWriter,
                  tokens: TokenStore, hub: Hub) -> None:
@@ -258,6 +270,8 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
         hub = Hub(store)
         await hub.start()
         board = Board(settings, store, writer, tokens, hub)
+        board.roster = RosterStore(settings.database_url)
+        await asyncio.to_thread(board.roster.open)
         app.state.board = board
         trackers = TrackerStore(settings.database_url)
         await asyncio.to_thread(trackers.open)
@@ -273,6 +287,7 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
             await asyncio.to_thread(trackers.close)
             await tokens.close()
             await asyncio.to_thread(writer.close)
+            await asyncio.to_thread(board.roster.close)
             await store.close()
 
     app = FastAPI(title="VORI board", lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -405,6 +420,47 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
             actor=TRACKER_ACTOR, quote=change.label,
         )
         return _json({"ticket_id": ticket_id, "status": None if new is None else new["status"]})
+
+    @app.get("/api/team/members")
+    async def team_members(board: BoardDep, who: Who) -> Response:
+        assert board.roster is not None
+        members = await asyncio.to_thread(board.roster.members, who.team)
+        # Voiceprints stay in the database: the page only needs to know one is enrolled.
+        return _json([{"name": m.name, "aliases": list(m.aliases), "voice": m.voiceprint is not None,
+                       "voice_model": m.voice_model} for m in members])
+
+    @app.get("/api/meetings/{meeting_id}/speakers")
+    async def meeting_speakers(meeting_id: str, board: BoardDep, who: Who) -> Response:
+        await board.meeting(who.team, meeting_id)
+        assert board.roster is not None
+        named = await asyncio.to_thread(board.roster.speakers, who.team, meeting_id)
+        rows = {r.label: {"label": r.label, "name": r.name, "confidence": r.confidence, "how": r.how,
+                          "evidence": list(r.evidence)} for r in named}
+        for seg in await board.store.segments(who.team, meeting_id):
+            label = seg.get("speaker")
+            if label and label not in rows and is_label(label):
+                rows[label] = {"label": label, "name": None, "confidence": None, "how": None,
+                               "evidence": []}
+        return _json(sorted(rows.values(), key=lambda r: label_order(str(r["label"]))))
+
+    @app.patch("/api/meetings/{meeting_id}/speakers/{label}")
+    async def rename_speaker(meeting_id: str, label: str, request: Request, board: BoardDep,
+                             who: Who) -> Response:
+        try:
+            change = SpeakerPatch.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise RequestValidationError(
+                exc.errors(include_url=False, include_context=False)) from exc
+        assert board.roster is not None
+        try:
+            done = await asyncio.to_thread(
+                board.roster.rename, team=who.team, meeting_id=meeting_id, label=label, name=change.name)
+        except RosterInputError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        if done is None:
+            raise HTTPException(404, "no such meeting")
+        return _json({"label": done.label, "name": done.name, "old_name": done.old_name,
+                      "tickets": list(done.tickets), "minutes_rows": done.minutes_rows})
 
     @app.get("/api/analytics")
     async def analytics(board: BoardDep, who: Who, team: str | None = None) -> Response:

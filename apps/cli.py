@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from analytics.errors import AnalyticsError
-from apps import analytics_cli, demo, record, report, send, stack, tracker_cli
+from apps import analytics_cli, demo, record, report, send, stack, team_cli, tracker_cli
 from apps.search_cli import add_parser as add_search_command
 from apps.token_cli import add_token_commands
 from connectors.kafka import KafkaAdapterError
@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     flow.add_argument("--recovery-dir")
     flow.set_defaults(handler=_cmd_flow)
 
-    for module in (send, record, report, analytics_cli, demo, tracker_cli):
+    for module in (send, record, report, analytics_cli, demo, tracker_cli, team_cli):
         module.add_parser(sub)
     add_search_command(sub)
     return parser

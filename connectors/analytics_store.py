@@ -341,13 +341,16 @@ LIMIT %(limit)s
 
 # Both take the meetings asked for as two arrays: their teams and their ids.
 _SEGMENTS = """
-SELECT s.team, s.meeting_id, s.start_ms, s.end_ms, s.speaker, s.text,
+SELECT s.team, s.meeting_id, s.start_ms, s.end_ms, coalesce(sp.name, s.speaker), s.text,
        coalesce(jsonb_array_length(mn.decisions), 0),
        coalesce(jsonb_array_length(mn.action_items), 0)
 FROM transcript_segments s
 JOIN unnest(%s::text[], %s::text[]) AS w(team, meeting_id) USING (team, meeting_id)
 LEFT JOIN meeting_minutes mn
   ON mn.team = s.team AND mn.meeting_id = s.meeting_id AND mn.kind = 'final'
+-- A diarization label counts under the name it was given (sql/0010_roster.sql).
+LEFT JOIN meeting_speakers sp
+  ON sp.team = s.team AND sp.meeting_id = s.meeting_id AND sp.label = s.speaker
 ORDER BY s.team, s.meeting_id, s.start_ms
 """
 

@@ -231,9 +231,13 @@ class WhisperTranscriber:
             return model
 
     def transcribe(
-        self, audio: npt.NDArray[np.float32], *, prompt: str | None = None
+        self, audio: npt.NDArray[np.float32], *, prompt: str | None = None, hotwords: str | None = None
     ) -> tuple[list[RecognizedSpan], str | None]:
-        """Recognise one window. Returns the spans and the language (detected or fixed)."""
+        """Recognise one window. Returns the spans and the language (detected or fixed).
+
+        ``hotwords``: words the window is likely to hold (a team's glossary and names), given to
+        the decoder as a prefix of its prompt.
+        """
         language = self._language
         if self.english_only:
             language = "en"
@@ -245,6 +249,7 @@ class WhisperTranscriber:
             vad_parameters={"min_silence_duration_ms": 300},
             condition_on_previous_text=False,
             initial_prompt=prompt or None,
+            hotwords=hotwords or None,
             no_speech_threshold=0.6,
             log_prob_threshold=-1.0,
             compression_ratio_threshold=2.4,

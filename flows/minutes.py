@@ -24,6 +24,8 @@ from domain.timeline import MeetingClosed, MeetingSeen
 from domain.transcript import Segment
 
 MinutesWriter = Callable[[list[Utterance], date, str | None], Minutes]
+# (team, meeting id, utterances) -> the utterances with diarization labels named (flows.team_context).
+SpeakerNamer = Callable[[str | None, str, list[Utterance]], list[Utterance]]
 
 
 @runtime_checkable
@@ -67,8 +69,10 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
         clock: Callable[[], float],
         resume: MinutesState | None,
         keep_closed_s: float = 3600.0,
+        namer: SpeakerNamer | None = None,
     ):
         self._every_segments = every_segments
+        self._namer = namer
         self._every_s = every_s
         self._writer = writer
         self._clock = clock
@@ -82,6 +86,9 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
         # Per-speaker tracks arrive one after another but share one timeline: read them in the
         # order they were spoken.
         said = sorted(s.utterances, key=lambda u: u.start_ms)
+        if self._namer is not None:
+            # S1, S2… of a single-track meeting become people before the writer picks owners.
+            said = self._namer(s.team, meeting_id, said)
         if isinstance(self._writer, UsageReportingWriter):
             minutes, usage = self._writer.write_with_usage(said, when, s.language)
         else:
@@ -158,12 +165,13 @@ def minutes_stream(
     writer: MinutesWriter = offline_writer,
     clock: Callable[[], float] = time.time,
     keep_closed_s: float = 3600.0,
+    namer: SpeakerNamer | None = None,
 ) -> Stream[MinutesOut]:
     relevant: Stream[MinutesIn] = op.filter_map("minutes_inputs", outs, _minutes_input)
     keyed = op.key_on("minutes_by_meeting", relevant, lambda x: meeting_key(x.team, x.meeting_id))
     written = op.stateful_batch(
         "minutes",
         keyed,
-        lambda resume: MinutesLogic(every_segments, every_s, writer, clock, resume, keep_closed_s),
+        lambda resume: MinutesLogic(every_segments, every_s, writer, clock, resume, keep_closed_s, namer),
     )
     return op.map("minutes_unkey", written, lambda kv: kv[1])

@@ -53,6 +53,7 @@ from domain.timeline import (
 )
 from domain.transcript import Segment, TranscribedWindow, place_spans, prompt_tail, settled_spans
 from domain.windowing import RATE, WindowPolicy, speech_seconds_after
+from flows import team_context
 from flows.minutes import meeting_key, minutes_stream, offline_writer
 
 log = logging.getLogger("vori.flow")
@@ -407,8 +408,9 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         # Long windows go without a prompt: the tail of earlier text made Whisper skip whole
         # sentences there (measured); short live windows read better with it.
         prompt = None if w.rereadable else self.state.prompts.get(w.source)
+        team = self.state.timeline.team
         try:
-            spans, language = model.transcribe(audio, prompt=prompt)
+            spans, language = model.transcribe(audio, prompt=prompt, **team_context.recogniser_hints(team))
         except Exception as exc:
             if self._failures.failed():
                 raise
@@ -421,6 +423,7 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             if self._intake is not None:
                 self._intake.busy_until_now()
         self._failures.succeeded()
+        spans = team_context.corrected(team, spans)
         claimed_end_ms = w.end_ms
         if w.rereadable:
             spans, reread_from = settled_spans(
@@ -553,8 +556,9 @@ def build_flow(settings: Settings, decode: Decoder = _decode) -> Dataflow:
     outs, rejected = transcribe_stream(settings, records, decode=decode)
 
     writer = OpenAIMinutesWriter(settings) if settings.llm_base_url else offline_writer
+    team_context.configure(settings.database_url)
     minutes = minutes_stream(outs, settings.minutes_every_segments, settings.minutes_every_s, writer,
-                             keep_closed_s=settings.closed_meeting_ttl_s)
+                             keep_closed_s=settings.closed_meeting_ttl_s, namer=team_context.speaker_namer())
     op.output("minutes_out", minutes, PostgresMinutesSink(settings.database_url))
 
     stored: Stream[StoreItem] = op.filter_map("store_items", outs, _store_item)

@@ -96,6 +96,44 @@
     }
     for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== `view-${name}`;
     if (name === "analytics") loadAnalytics().catch((e) => showError(e.message));
+    if (name === "team") loadTeam().catch((e) => showError(e.message));
+  }
+
+  // ---- team: roster and who each speaker label of a meeting is ------------------------------
+  async function loadTeam() {
+    const members = await api("/api/team/members");
+    $("#members").replaceChildren(...members.map((m) => el("li", {
+      text: `${m.name}${m.aliases.length ? ` (${m.aliases.join(", ")})` : ""}${m.voice ? " · voice enrolled" : ""}`,
+    })));
+    const pick = $("#speakers-meeting");
+    const ids = [...state.meetings.keys()];
+    const chosen = state.selectedMeeting || pick.value || ids[0];
+    pick.replaceChildren(...ids.map((id) => el("option", { value: id, text: meetingLabel(id), selected: id === chosen })));
+    if (chosen) await loadSpeakers(chosen);
+  }
+
+  $("#speakers-meeting").addEventListener("change", (ev) => {
+    loadSpeakers(ev.target.value).catch((e) => showError(e.message));
+  });
+
+  async function loadSpeakers(id) {
+    const rows = await api(`/api/meetings/${encodeURIComponent(id)}/speakers`);
+    $("#speakers tbody").replaceChildren(...rows.map((r) => {
+      const input = el("input", { value: r.name || "", placeholder: "name", "data-label": r.label });
+      const save = el("button", { type: "button", text: "Rename" });
+      save.addEventListener("click", async () => {
+        try {
+          await api(`/api/meetings/${encodeURIComponent(id)}/speakers/${encodeURIComponent(r.label)}`, {
+            method: "PATCH", headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ name: input.value.trim() }),
+          });
+          await loadSpeakers(id);
+        } catch (e) { showError(`Could not rename ${r.label} (${e.message}).`); }
+      });
+      const conf = r.confidence == null ? "" : Number(r.confidence).toFixed(2);
+      return el("tr", {}, el("td", { text: r.label }), el("td", { text: r.name || "—" }),
+        el("td", { text: r.how || "" }), el("td", { text: conf }), el("td", {}, input, save));
+    }));
   }
 
   // ---- tickets -----------------------------------------------------------------------------

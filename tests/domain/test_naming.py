@@ -1,0 +1,145 @@
+"""Naming diarization labels: from voiceprints and from the conversation, one-to-one, stable."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from domain.extraction import extract_minutes
+from domain.minutes import Utterance
+from domain.naming import Member, apply_names, korean_name, korean_names_in, name_speakers
+
+ROSTER = [Member("Bob", ("Robert",)), Member("Alice"), Member("김민수"), Member("박지현")]
+
+
+def said(*turns: tuple[str, str]) -> list[Utterance]:
+    return [Utterance(who, text, i * 4000, i * 4000 + 3500) for i, (who, text) in enumerate(turns)]
+
+
+def names(mapping: dict[str, object]) -> dict[str, str]:
+    return {k: v.name for k, v in mapping.items()}  # type: ignore[attr-defined]
+
+
+def test_the_one_addressed_and_answering_is_named_and_gets_the_ticket() -> None:
+    utts = said(
+        ("S1", "Bob, can you update the invoice email template?"),
+        ("S2", "Sure, I'll update the invoice email template by Friday."),
+        ("S1", "Great, thanks."),
+    )
+    mapping = name_speakers(utts, ROSTER)
+    assert names(mapping) == {"S2": "Bob"}
+    assert mapping["S2"].how == "addressed" and 0.5 <= mapping["S2"].confidence < 1
+    import datetime
+
+    minutes = extract_minutes(apply_names(utts, mapping), datetime.date(2025, 3, 3), "en")
+    assert [a.assignee for a in minutes.action_items] == ["Bob"]
+
+
+def test_introductions_and_thanks_name_speakers_and_evidence_accumulates() -> None:
+    utts = said(
+        ("S1", "Hi everyone, this is Alice. Let's start with the release."),
+        ("S2", "I finished the migration yesterday."),
+        ("S1", "Thanks, Bob. What about the dashboard?"),
+        ("S2", "It's blocked on the API."),
+    )
+    mapping = name_speakers(utts, ROSTER)
+    assert names(mapping) == {"S1": "Alice", "S2": "Bob"}
+    assert mapping["S1"].how == "introduced" and mapping["S2"].how == "thanked"
+    # a second piece of evidence for the same pair raises the confidence
+    more = name_speakers([*utts, *said(("S1", "Bob, could you check the logs?"))[0:1],
+                          Utterance("S2", "Sure, I will.", 99_000, 99_500)], ROSTER)
+    assert more["S2"].name == "Bob" and more["S2"].confidence > mapping["S2"].confidence
+
+
+def test_a_name_spoken_but_not_listed_is_used_only_with_enough_evidence() -> None:
+    intro = name_speakers(said(("S1", "Hello, I'm Carol and I run support.")), ROSTER)
+    assert names(intro) == {"S1": "Carol"}
+    assert intro["S1"].confidence < 0.8  # less than a roster member would get
+    thanked_once = name_speakers(said(("S1", "The build is green."), ("S2", "Thanks, Dave.")), ROSTER)
+    assert thanked_once == {}
+
+
+def test_words_that_are_not_names_never_name_anyone() -> None:
+    utts = said(
+        ("S1", "Welcome to the sprint review."),
+        ("S2", "I'm done with the staging deploy."),
+        ("S1", "This is Stripe's problem, not ours."),
+        ("S2", "Thanks, Team."),
+    )
+    assert name_speakers(utts, ROSTER, not_names=["Stripe"]) == {}
+    # only S-labels are named: a speaker a per-person track carried stays as it is
+    assert name_speakers(said(("Dana", "Bob, can you do it?"), ("Erin", "Sure, I'll do it.")), ROSTER) == {}
+
+
+def test_conflicts_resolve_one_to_one_by_confidence() -> None:
+    utts = said(
+        ("S1", "I'm Bob."),
+        ("S2", "Bob, can you take the report?"),
+        ("S3", "Sure, I'll take it."),
+        ("S2", "Thanks, Bob."),
+    )
+    mapping = name_speakers(utts, ROSTER)
+    # S1 introduced itself (0.8); S3 was addressed and thanked (1-(0.4*0.5) = 0.8) -> a tie goes
+    # to the lower label; S3 does not get the same name.
+    assert names(mapping) == {"S1": "Bob"}
+    stronger = name_speakers([*utts, Utterance("S2", "Bob, and the slides too?", 20_000, 21_000),
+                              Utterance("S3", "Yes, I can.", 22_000, 23_000)], ROSTER)
+    assert names(stronger) == {"S3": "Bob"}
+
+
+def test_a_persons_naming_wins_and_takes_the_name_out_of_the_contest() -> None:
+    utts = said(("S1", "Bob, can you do the invoices?"), ("S2", "Sure, I'll do them."))
+    mapping = name_speakers(utts, ROSTER, fixed={"S2": "Robert Lee"})
+    assert names(mapping) == {"S2": "Robert Lee"} and mapping["S2"].how == "person"
+    mapping = name_speakers(utts, ROSTER, fixed={"S3": "Bob"})
+    assert names(mapping) == {"S3": "Bob"}
+
+
+def test_aliases_resolve_to_the_member() -> None:
+    utts = said(("S1", "Robert, can you review it?"), ("S2", "Yes, I'll review it today."))
+    assert names(name_speakers(utts, ROSTER)) == {"S2": "Bob"}
+
+
+def test_korean_names_with_particles_and_honorifics() -> None:
+    assert korean_name("민수님이") == "민수"
+    assert korean_name("지현씨가") == "지현"
+    assert korean_names_in("지현 씨가 어제 끝냈고 민수님이 배포할 거예요. 팀장님도 봤어요.") == ["지현", "민수"]
+    utts = said(
+        ("S1", "민수 씨, 결제 문서 업데이트해 주실 수 있나요?"),
+        ("S2", "네, 제가 금요일까지 할게요."),
+        ("S3", "저는 박지현입니다. 로그인 버그는 해결했어요."),
+        ("S1", "지현 씨 감사합니다."),
+    )
+    mapping = name_speakers(utts, ROSTER)
+    assert names(mapping) == {"S2": "김민수", "S3": "박지현"}
+    assert mapping["S3"].confidence > mapping["S2"].confidence  # introduced and thanked
+
+
+def test_voiceprints_name_labels_above_the_threshold_one_to_one() -> None:
+    rng = np.random.default_rng(7)
+    bob, alice = rng.normal(size=256), rng.normal(size=256)
+    members = [Member("Bob", voiceprint=tuple(bob)), Member("Alice", voiceprint=tuple(alice))]
+    voices = {
+        "S1": alice + 0.2 * rng.normal(size=256),
+        "S2": bob + 0.2 * rng.normal(size=256),
+        "S3": rng.normal(size=256),  # nobody enrolled
+    }
+    mapping = name_speakers([], members, voices=voices)
+    assert names(mapping) == {"S1": "Alice", "S2": "Bob"}
+    assert all(m.how == "voice" for m in mapping.values())
+    # two labels close to one print: only the closer one gets it
+    voices2 = {"S1": bob + 0.1 * rng.normal(size=256), "S2": bob + 0.3 * rng.normal(size=256)}
+    assert names(name_speakers([], members, voices=voices2)) == {"S1": "Bob"}
+
+
+def test_the_same_utterances_give_the_same_mapping() -> None:
+    utts = said(
+        ("S1", "Hi, this is Alice."),
+        ("S2", "I'm Bob."),
+        ("S1", "Bob, can you take the release notes?"),
+        ("S2", "Sure, I'll take them."),
+        ("S3", "Thanks, Alice."),
+    )
+    first = name_speakers(utts, ROSTER)
+    for _ in range(3):
+        assert name_speakers(list(utts), list(ROSTER)) == first
+        assert name_speakers(list(reversed(utts)), ROSTER) == first  # read in time order anyway
