@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from apps.board import create_app
-from connectors.analytics_store import meeting_segments, stale_meetings
+from connectors.analytics_store import MeetingRef, meeting_segments, stale_meetings
 from connectors.minutes_store import write_minutes
 from connectors.postgres import connect, migrate
 from connectors.roster_store import add_member, add_terms, meeting_speakers, save_label_voices
@@ -74,8 +74,8 @@ def dsn(pg_database_dsn: str) -> str:
         add_terms(conn, team="acme", terms=["Stripe"])
         conn.commit()
     for i, (who, text) in enumerate(SAID):
-        rows(pg_database_dsn, "INSERT INTO transcript_segments (meeting_id, start_ms, end_ms, speaker, text) "
-             "VALUES (%s, %s, %s, %s, %s)", MEETING, i * 4000, i * 4000 + 3500, who, text)
+        rows(pg_database_dsn, "INSERT INTO transcript_segments (team, meeting_id, start_ms, end_ms, speaker, "
+             "text) VALUES ('acme', %s, %s, %s, %s, %s)", MEETING, i * 4000, i * 4000 + 3500, who, text)
     return pg_database_dsn
 
 
@@ -120,12 +120,12 @@ def test_a_person_renames_a_speaker_and_tickets_minutes_and_metrics_follow(
     namer = SpeakerNamer(TeamContexts(dsn))
     logic = run_minutes(dsn, segments(SAID), namer, every_segments=2)  # rolling minutes while live
     rows(dsn, "UPDATE meetings SET status = 'closed'")
-    rows(dsn, "INSERT INTO meeting_metrics (meeting_id, duration_s, words, wpm, speakers, speaker_balance, "
-         "talk_share, questions, decisions, action_items, action_items_per_hour, efficiency_score, "
-         "computed_at) VALUES (%s, 24, 50, 120, 3, 0.8, '{\"S1\": 0.5, \"Bob\": 0.2, \"Alice\": 0.3}', "
+    rows(dsn, "INSERT INTO meeting_metrics (team, meeting_id, duration_s, words, wpm, speakers, "
+         "speaker_balance, talk_share, questions, decisions, action_items, action_items_per_hour, "
+         "efficiency_score, computed_at) VALUES ('acme', %s, 24, 50, 120, 3, 0.8, '{\"S1\": 0.5, \"Bob\": 0.2, \"Alice\": 0.3}', "
          "1, 0, 2, 300, 0.7, now())", MEETING)
     with connect(dsn) as conn:
-        assert MEETING not in stale_meetings(conn, ticket_window_days=30, limit=10)
+        assert ("acme", MEETING) not in stale_meetings(conn, ticket_window_days=30, limit=10)
 
     listed = client.get(f"/api/meetings/{MEETING}/speakers", headers=auth).json()
     assert [(r["label"], r["name"], r["how"]) for r in listed] == [
@@ -152,8 +152,8 @@ def test_a_person_renames_a_speaker_and_tickets_minutes_and_metrics_follow(
     (share,) = rows(dsn, "SELECT talk_share FROM meeting_metrics WHERE meeting_id = %s", MEETING)[0]
     assert share == {"Dana": 0.5, "Carol": 0.2, "Alice": 0.3}
     with connect(dsn) as conn:
-        assert MEETING in stale_meetings(conn, ticket_window_days=30, limit=10)  # recomputed next
-        assert {s.speaker for s in meeting_segments(conn, [MEETING])} == {"Dana", "Carol", "Alice"}
+        assert ("acme", MEETING) in stale_meetings(conn, ticket_window_days=30, limit=10)  # recomputed next
+        assert {s.speaker for s in meeting_segments(conn, [MeetingRef("acme", MEETING)])} == {"Dana", "Carol", "Alice"}
 
     # Later minutes of the meeting keep the person's names; inference does not take them back.
     more = [("S1", "Carol, can you also send the slides?"), ("S2", "Yes, I'll send the slides today.")]
