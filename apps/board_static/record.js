@@ -28,6 +28,7 @@
     seq: 0,
     queue: [],  // chunks not yet acknowledged, oldest first; queue[0] is the one being posted
     sending: false,
+    unreachable: null,  // why the current chunk has not gone out yet, while it has not
     blocked: false,  // the producer token was refused: hold everything until a new one is saved
     sent: 0,
     recorder: null,
@@ -113,7 +114,7 @@
   }
 
   function enqueue(blob, final) {
-    const chunk = { seq: state.seq, blob, final, body: null };
+    const chunk = { meeting: state.meeting, title: state.title, seq: state.seq, blob, final, body: null };
     state.seq += 1;
     state.queue.push(chunk);
     holdCheck();
@@ -124,11 +125,11 @@
     if (chunk.body === null) {
       // Built once: a retry sends the very same bytes under the very same seq.
       const value = {
-        meeting_id: state.meeting, seq: chunk.seq, source: "main", speaker: null, codec: "webm",
-        audio: chunk.blob ? await base64(chunk.blob) : "", final: chunk.final, title: state.title,
+        meeting_id: chunk.meeting, seq: chunk.seq, source: "main", speaker: null, codec: "webm",
+        audio: chunk.blob ? await base64(chunk.blob) : "", final: chunk.final, title: chunk.title,
         stream: true,
       };
-      chunk.body = JSON.stringify({ records: [{ key: state.meeting, value }] });
+      chunk.body = JSON.stringify({ records: [{ key: chunk.meeting, value }] });
       chunk.blob = null;
     }
     return chunk.body;
@@ -237,6 +238,10 @@
   async function startRecording() {
     show("#error", "");
     if (!state.producer || !state.board) { askTokens("Both tokens are needed to record."); return; }
+    if (state.queue.length) {
+      show("#error", "The last recording is still being sent; start again once it is.");
+      return;
+    }
     if (!window.MediaRecorder || !MediaRecorder.isTypeSupported(MIME)) {
       show("#error", "This browser cannot record Opus in WebM; try Chrome, Edge or Firefox.");
       return;
@@ -327,6 +332,10 @@
   }
 
   $("#start").addEventListener("click", () => { startRecording(); });
+  // Held chunks exist only in this page: leaving it would lose them.
+  window.addEventListener("beforeunload", (ev) => {
+    if (state.recorder || state.queue.length) ev.preventDefault();
+  });
   $("#stop").addEventListener("click", () => stopRecording(true));
 
   // ---- what comes back: transcript and tickets over the board's socket ----------------------
