@@ -311,6 +311,21 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
     async def page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
+    @app.get("/record", include_in_schema=False)
+    async def record_page() -> FileResponse:
+        # The one page that talks to another origin: it posts audio to the gateway, by default
+        # the configured one, but the person recording may name another (the gateway's own CORS
+        # setting decides whether this page may post there).
+        policy = _SECURITY_HEADERS["Content-Security-Policy"].replace(
+            "connect-src 'self'", "connect-src 'self' http: https:")
+        return FileResponse(STATIC_DIR / "record.html",
+                            headers={"Cache-Control": "no-cache", "Content-Security-Policy": policy})
+
+    @app.get("/api/config")
+    async def config() -> Response:
+        """Where the Record page posts audio; public, like the page itself."""
+        return _json({"gateway_url": settings.gateway_base_url})
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/whoami")

@@ -41,10 +41,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
@@ -487,6 +489,21 @@ def _problem_response(request: Request, exc: Problem) -> JSONResponse:
     )
 
 
+def cors_origins(settings: Settings) -> list[str]:
+    """The origins whose pages may call the gateway: ``gateway_cors_origins`` (comma-separated),
+    else the board's (``board_url``, else ``http://board_host:board_port``). A browser sends
+    ``scheme://host[:port]`` with no path, so a configured URL is cut down to that."""
+    configured = settings.gateway_cors_origins
+    if configured is None:
+        configured = settings.board_url or f"http://{settings.board_host}:{settings.board_port}"
+    origins = []
+    for item in configured.split(","):
+        url = urlsplit(item.strip())
+        if url.scheme and url.netloc:
+            origins.append(f"{url.scheme.lower()}://{url.netloc.lower()}")
+    return origins
+
+
 def create_app(
     settings: Settings,
     *,
@@ -520,6 +537,15 @@ def create_app(
 
     app = FastAPI(title="VORI Kafka REST gateway", lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url=None)
+    # The board's Record page posts from the browser: only the configured board origin may.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=cors_origins(settings),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
 
     def gateway(request: Request) -> Gateway:
         gw: Gateway = request.app.state.gateway

@@ -95,11 +95,16 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
             previous.get("VORI_GATEWAY_PORT") or _pick_port(settings.gateway_host, settings.gateway_port)
         )
         gw_url = f"http://{settings.gateway_host}:{gw_port}"
+        board_port = int(
+            previous.get("VORI_BOARD_PORT") or _pick_port(settings.board_host, settings.board_port)
+        )
+        board_url = f"http://{settings.board_host}:{board_port}"
         if not stack.registry.is_running("gateway"):
+            # The board's URL, for CORS: its Record page posts to the gateway from the browser.
             stack.start_process(
                 "gateway",
                 [sys.executable, "-m", "apps.gateway"],
-                env={**base_env, "VORI_GATEWAY_PORT": str(gw_port)},
+                env={**base_env, "VORI_GATEWAY_PORT": str(gw_port), "VORI_BOARD_URL": board_url},
             )
         _wait_http(f"{gw_url}/healthz", 60, stack, "gateway")
         extra.update(VORI_GATEWAY_URL=gw_url, VORI_GATEWAY_PORT=str(gw_port))
@@ -118,10 +123,6 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
 
         stack.write_env(extra)  # what runs so far is usable even if a later service fails
 
-        board_port = int(
-            previous.get("VORI_BOARD_PORT") or _pick_port(settings.board_host, settings.board_port)
-        )
-        board_url = f"http://{settings.board_host}:{board_port}"
         if not stack.registry.is_running("board"):
             stack.start_process(
                 "board",

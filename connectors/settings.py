@@ -135,6 +135,9 @@ class Settings:
     board_max_body_bytes: int = 64 * 1024
     # A board socket must send its token (first message) within this many seconds.
     board_ws_auth_timeout_s: float = 5.0
+    # Origins (comma-separated) whose pages may post to the gateway from a browser (CORS). Unset:
+    # the board's own, board_url, else http://board_host:board_port.
+    gateway_cors_origins: str | None = None
 
     # Analytics
     analytics_enabled: bool = True  # `vori up` starts the Spark jobs

@@ -145,10 +145,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 @contextmanager
 def serve(app: Any, **config: Any) -> Iterator[str]:
-    """``app`` behind a real uvicorn server on a free port, in a thread; yields its base URL."""
+    """``app`` behind a real uvicorn server on a free port (or ``port=``), in a thread; yields
+    its base URL."""
     import uvicorn
 
-    port = free_ports(1)[0]
+    port = config.pop("port", None) or free_ports(1)[0]
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, **config)
     )

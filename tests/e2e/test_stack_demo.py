@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from vori_testing import wer
@@ -56,6 +57,12 @@ def test_up_demo_down_leaves_nothing_running(state_dir):
     for key in ("VORI_GATEWAY_URL", "VORI_DATABASE_URL", "VORI_KAFKA_BOOTSTRAP", "VORI_BOARD_URL",
                 "VORI_PRODUCER_TOKEN", "VORI_BOARD_TOKEN"):
         assert stack_env.get(key), key
+    # The board's Record page may post to the gateway from the browser: CORS for its origin.
+    preflight = httpx.options(
+        f"{stack_env['VORI_GATEWAY_URL']}/topics/audio.raw",
+        headers={"Origin": stack_env["VORI_BOARD_URL"], "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization,content-type"})
+    assert preflight.headers.get("access-control-allow-origin") == stack_env["VORI_BOARD_URL"]
 
     demo = subprocess.run([*VORI, "demo"], env=env, capture_output=True, text=True, timeout=400)
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
