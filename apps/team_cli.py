@@ -36,13 +36,21 @@ from connectors.voiceprint import VOICE_MODEL, EnrollmentError, voiceprint_of_fi
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
+def _tracker_login(text: str) -> tuple[str, str]:
+    kind, sep, login = text.partition("=")
+    if not sep or kind.strip() not in ("github", "jira", "linear") or not login.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: use KIND=LOGIN with KIND github, jira or linear")
+    return kind.strip(), login.strip()
+
+
 def _member_add(args: argparse.Namespace, settings: Settings) -> int:
     voiceprint = None
     if args.voice:
         voiceprint = voiceprint_of_file(args.voice)  # before the database: a bad file costs nothing
     with connect(settings.database_url) as conn:
         member = add_member(conn, team=args.team, name=args.name, aliases=args.alias or (),
-                            voiceprint=voiceprint, voice_model=VOICE_MODEL if args.voice else None)
+                            voiceprint=voiceprint, voice_model=VOICE_MODEL if args.voice else None,
+                            tracker_usernames=dict(args.tracker or ()))
     enrolled = " (voice enrolled)" if args.voice else ""
     aliases = f" aka {', '.join(member.aliases)}" if member.aliases else ""
     print(f"{member.team}: {member.name}{aliases}{enrolled}")
@@ -118,6 +126,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("--name", required=True)
     add.add_argument("--alias", action="append", help="another name they go by (repeatable)")
     add.add_argument("--voice", metavar="SAMPLE", help="a recording of them speaking (any format)")
+    add.add_argument("--tracker", action="append", type=_tracker_login, metavar="KIND=LOGIN",
+                     help="their login on a tracker, e.g. github=octocat (repeatable; docs/trackers.md)")
     add.set_defaults(handler=_guarded(_member_add))
     listing = member.add_parser("list", help="list members: name, aliases, enrolled voice")
     listing.add_argument("--team", required=True)

@@ -125,9 +125,11 @@ def _member(row: Mapping[str, Any]) -> TeamMember:
 def add_member(
     conn: Connection, *, team: str, name: str, aliases: Iterable[str] = (),
     voiceprint: Sequence[float] | npt.NDArray[np.floating] | None = None, voice_model: str | None = None,
+    tracker_usernames: Mapping[str, str] | None = None,
 ) -> TeamMember:
     """Add a member, or update one of the same name (any case): aliases are added to the ones
-    there, a voiceprint given replaces the old one."""
+    there, a voiceprint given replaces the old one, tracker logins (``{"github": "octocat"}``)
+    are merged into theirs."""
     check_team(team)
     name = _clean(name, "name", MAX_NAME_CHARS)
     new_aliases = [a for a in dict.fromkeys(_clean(a, "alias", MAX_NAME_CHARS) for a in aliases)
@@ -137,6 +139,8 @@ def add_member(
         raise RosterInputError("a voiceprint must be a non-empty finite vector")
     if (vp is None) != (voice_model is None):
         raise RosterInputError("a voiceprint needs the id of the model that made it")
+    logins = {_clean(k, "tracker", 32): _clean(v, "tracker login", 200)
+              for k, v in (tracker_usernames or {}).items()}
     with translated("adding a team member"), conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         old = cur.execute(
             "SELECT team, name, aliases, tracker_usernames, voiceprint, voice_model, created_at, "
@@ -145,19 +149,20 @@ def add_member(
         ).fetchone()
         if old is None:
             row = cur.execute(
-                "INSERT INTO team_members (team, name, aliases, voiceprint, voice_model) "
-                "VALUES (%s, %s, %s, %s, %s) RETURNING team, name, aliases, tracker_usernames, "
+                "INSERT INTO team_members (team, name, aliases, voiceprint, voice_model, tracker_usernames) "
+                "VALUES (%s, %s, %s, %s, %s, %s) RETURNING team, name, aliases, tracker_usernames, "
                 "voiceprint, voice_model, created_at, updated_at",
-                (team, name, new_aliases, vp, voice_model),
+                (team, name, new_aliases, vp, voice_model, Jsonb(logins)),
             ).fetchone()
         else:
             merged = list(dict.fromkeys([*(old["aliases"] or []), *new_aliases]))
             row = cur.execute(
                 "UPDATE team_members SET aliases = %s, voiceprint = coalesce(%s, voiceprint), "
-                "voice_model = coalesce(%s, voice_model), updated_at = now() "
+                "voice_model = coalesce(%s, voice_model), tracker_usernames = tracker_usernames || %s, "
+                "updated_at = now() "
                 "WHERE team = %s AND name = %s RETURNING team, name, aliases, tracker_usernames, "
                 "voiceprint, voice_model, created_at, updated_at",
-                (merged, vp, voice_model, team, old["name"]),
+                (merged, vp, voice_model, Jsonb(logins), team, old["name"]),
             ).fetchone()
         assert row is not None
         return _member(row)

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
@@ -39,12 +40,13 @@ FROM tickets t JOIN tracker_connections c ON c.team = t.team
 WHERE t.ticket_id = %(ticket_id)s
 """
 
-_CONNECTION_COLUMNS = "team, kind, config, token_env, webhook_secret_env, assignee_map, proposal"
+_CONNECTION_NAMES = ("team", "kind", "config", "token_env", "webhook_secret_env", "assignee_map", "proposal")
+_CONNECTION_COLUMNS = sql.SQL(", ").join(sql.Identifier(c) for c in _CONNECTION_NAMES)
 
 # The oldest due row whose ticket has no earlier pending row (held ones included: a held create
 # holds its ticket's later changes too).
-_CLAIM = f"""
-SELECT o.outbox_id, o.ticket_id, o.attempts, {", ".join("c." + c for c in _CONNECTION_COLUMNS.split(", "))}
+_CLAIM = sql.SQL("""
+SELECT o.outbox_id, o.ticket_id, o.attempts, {columns}
 FROM tracker_outbox o JOIN tracker_connections c ON c.team = o.team
 WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND NOT o.held AND o.next_attempt_at <= now()
   AND NOT EXISTS (SELECT 1 FROM tracker_outbox p
@@ -53,7 +55,7 @@ WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND NOT o.held AND o.next_a
 ORDER BY o.next_attempt_at, o.outbox_id
 LIMIT 1
 FOR UPDATE OF o SKIP LOCKED
-"""  # noqa: S608 (only constant column names are joined in)
+""").format(columns=sql.SQL(", ").join(sql.Identifier("c", c) for c in _CONNECTION_NAMES))
 
 _MERGE = """
 SELECT outbox_id, op, fields FROM tracker_outbox
@@ -90,6 +92,25 @@ def _connection(row: dict[str, Any]) -> Connection:
         webhook_secret_env=row["webhook_secret_env"], assignee_map=dict(row["assignee_map"] or {}),
         proposal=bool(row["proposal"]),
     )
+
+
+# The team roster's logins on this tracker (sql/0010_roster.sql), by name and by alias.
+_ROSTER_LOGINS = """
+SELECT name, aliases, tracker_usernames ->> %(kind)s AS login FROM team_members
+WHERE team = %(team)s AND tracker_usernames ? %(kind)s
+"""
+
+
+def _with_roster(cur: psycopg.Cursor[dict[str, Any]], connection: Connection) -> Connection:
+    """Owners map through the team roster's tracker usernames (`vori team member add --tracker
+    KIND=LOGIN`); the connection's own ``--assignee-map`` entries win over them."""
+    logins: dict[str, str] = {}
+    for row in cur.execute(_ROSTER_LOGINS, {"kind": connection.kind, "team": connection.team}).fetchall():
+        for name in (row["name"], *(row["aliases"] or ())):
+            logins[str(name)] = str(row["login"])
+    if not logins:
+        return connection
+    return replace(connection, assignee_map={**logins, **connection.assignee_map})
 
 
 @dataclass
@@ -146,11 +167,14 @@ class TrackerStore:
         """Create or replace the team's connection."""
         with translated("saving a tracker connection"), self._pool.connection() as conn:
             conn.execute(
-                f"INSERT INTO tracker_connections ({_CONNECTION_COLUMNS}) "  # noqa: S608 (constant)
-                "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (team) DO UPDATE SET "
-                "kind = EXCLUDED.kind, config = EXCLUDED.config, token_env = EXCLUDED.token_env, "
-                "webhook_secret_env = EXCLUDED.webhook_secret_env, "
-                "assignee_map = EXCLUDED.assignee_map, proposal = EXCLUDED.proposal, updated_at = now()",
+                sql.SQL(
+                    "INSERT INTO tracker_connections ({}) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (team) DO UPDATE SET "
+                    "kind = EXCLUDED.kind, config = EXCLUDED.config, token_env = EXCLUDED.token_env, "
+                    "webhook_secret_env = EXCLUDED.webhook_secret_env, "
+                    "assignee_map = EXCLUDED.assignee_map, proposal = EXCLUDED.proposal, "
+                    "updated_at = now()"
+                ).format(_CONNECTION_COLUMNS),
                 (connection.team, connection.kind, Jsonb(dict(connection.config)), connection.token_env,
                  connection.webhook_secret_env, Jsonb(dict(connection.assignee_map)), connection.proposal),
             )
@@ -159,18 +183,18 @@ class TrackerStore:
         with translated("listing tracker connections"), self._pool.connection() as conn, \
                 conn.cursor(row_factory=dict_row) as cur:
             rows = cur.execute(
-                f"SELECT {_CONNECTION_COLUMNS} FROM tracker_connections ORDER BY team"  # noqa: S608
+                sql.SQL("SELECT {} FROM tracker_connections ORDER BY team").format(_CONNECTION_COLUMNS)
             ).fetchall()
-        return [_connection(r) for r in rows]
+            return [_with_roster(cur, _connection(r)) for r in rows]
 
     def connection(self, team: str) -> Connection | None:
         with translated("reading a tracker connection"), self._pool.connection() as conn, \
                 conn.cursor(row_factory=dict_row) as cur:
             row = cur.execute(
-                f"SELECT {_CONNECTION_COLUMNS} FROM tracker_connections WHERE team = %s",  # noqa: S608
+                sql.SQL("SELECT {} FROM tracker_connections WHERE team = %s").format(_CONNECTION_COLUMNS),
                 (team,),
             ).fetchone()
-        return None if row is None else _connection(row)
+            return None if row is None else _with_roster(cur, _connection(row))
 
     def disconnect(self, team: str) -> bool:
         """Remove the team's connection and its undelivered rows; links stay for the record."""
@@ -263,7 +287,7 @@ class TrackerStore:
             rows = cur.execute(_MERGE, (head["ticket_id"], head["outbox_id"])).fetchall()
             t = cur.execute(_TICKET, (head["ticket_id"],)).fetchone()
             assert t is not None  # tickets are never deleted
-            connection = _connection(head)
+            connection = _with_roster(cur, _connection(head))
             link_row = cur.execute(
                 "SELECT external_id, external_key, url FROM tracker_links WHERE ticket_id = %s AND kind = %s",
                 (head["ticket_id"], connection.kind),

@@ -7,6 +7,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import psycopg
 import pytest
 from vori_testing import silence, speak
 
@@ -58,6 +59,17 @@ def test_members_are_added_listed_and_removed(db: str, capsys: pytest.CaptureFix
     assert run(capsys, "team", "member", "list", "--team", "acme")[1].splitlines() == ["Alice\t-\t-"]
     code, _, err = run(capsys, "team", "member", "remove", "--team", "acme", "--name", "Bob")
     assert code == 1 and err == "vori team: acme has no member 'Bob'\n"
+
+
+def test_tracker_logins_are_stored_and_merged(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "team", "member", "add", "--team", "acme", "--name", "Bob", "--tracker", "github=bob-gh")[0] == 0
+    assert run(capsys, "team", "member", "add", "--team", "acme", "--name", "bob", "--tracker", "jira=bob@acme.test")[0] == 0
+    with psycopg.connect(db) as conn:
+        row = conn.execute("SELECT tracker_usernames FROM team_members WHERE team = 'acme'").fetchone()
+    assert row == ({"github": "bob-gh", "jira": "bob@acme.test"},)
+    with pytest.raises(SystemExit) as bad:
+        run(capsys, "team", "member", "add", "--team", "acme", "--name", "Bob", "--tracker", "gitlab=bob")
+    assert bad.value.code == 2
 
 
 def test_glossary_terms_are_added_listed_and_removed(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -60,7 +60,7 @@ def client() -> Iterator[httpx.Client]:
 
 def write(dsn: str, meeting_id: str, utterances: list[Utterance]) -> None:
     with psycopg.connect(dsn) as conn:
-        write_minutes(conn, MinutesOut(meeting_id, "final", extract_minutes(utterances, MEETING_DAY),
+        write_minutes(conn, MinutesOut("acme", meeting_id, "final", extract_minutes(utterances, MEETING_DAY),
                                        len(utterances)))
 
 
@@ -296,7 +296,7 @@ def test_the_outbox_row_commits_or_rolls_back_with_the_change(dsn, store):
                                      token_env="GH_TOKEN"))
     with psycopg.connect(dsn) as conn:
         with pytest.raises(RuntimeError), conn.transaction():
-            write_minutes(conn, MinutesOut("plan-1", "final", extract_minutes(PLANNING, MEETING_DAY), 2))
+            write_minutes(conn, MinutesOut("acme", "plan-1", "final", extract_minutes(PLANNING, MEETING_DAY), 2))
             assert len(store.outbox("acme")) == 0, "not visible before commit"
             raise RuntimeError("the writer dies before commit")
     assert ticket_ids(dsn) == [] and store.outbox("acme") == []
@@ -319,3 +319,29 @@ def test_proposal_mode_pushes_a_new_ticket_only_after_approval(dsn, store, clien
         change(dsn, tid, status="done")
         drain(store, client)
         assert gh.issues[1]["state"] == "closed", "once approved, changes flow"
+
+
+def test_owners_map_through_the_team_rosters_tracker_logins(dsn, store, client):
+    from connectors.roster_store import add_member
+
+    with psycopg.connect(dsn) as conn:
+        add_member(conn, team="acme", name="Robert", aliases=["Bob"], tracker_usernames={"github": "rob-gh"})
+        add_member(conn, team="acme", name="Carol", tracker_usernames={"jira": "carol@acme.test"})
+    with serving(FakeGitHub()) as gh:
+        # No mapping on the connection: the roster's logins are what map owners.
+        store.save_connection(Connection(team="acme", kind="github", token_env="GH_TOKEN",
+                                         config={"repo": "acme/app", "api_url": gh.url}))
+        write(dsn, "plan-1", PLANNING)
+        drain(store, client)
+        assert gh.issues[1]["assignees"] == [{"login": "rob-gh"}], "Bob is Robert's alias"
+        (tid,) = ticket_ids(dsn)
+        change(dsn, tid, assignee="Carol")  # Carol has no GitHub login in the roster
+        drain(store, client)
+        assert gh.issues[1]["assignees"] == [{"login": "Carol"}]
+        # A connection's own mapping wins over the roster.
+        store.save_connection(Connection(team="acme", kind="github", token_env="GH_TOKEN",
+                                         config={"repo": "acme/app", "api_url": gh.url},
+                                         assignee_map={"Robert": "robert-override"}))
+        change(dsn, tid, assignee="Robert")
+        drain(store, client)
+        assert gh.issues[1]["assignees"] == [{"login": "robert-override"}]
