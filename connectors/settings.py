@@ -159,6 +159,13 @@ class Settings:
     max_audio_seconds_per_minute: float = 3600.0  # per team: 60 live meetings' worth
     max_sources_per_meeting: int = 16
 
+    # Speakers: diarization of sources whose envelope names no speaker (one room microphone, a
+    # mixed call); a named speaker (per-participant tracks) is kept as sent.
+    diarization: bool = True
+    speaker_threshold: float = 0.82  # cosine similarity at which a turn joins a speaker
+    speaker_weights: Path | None = None  # default: resemblyzer's pretrained.pt, installed
+    max_speakers: int | None = None
+
     state_dir: Path = field(default_factory=_default_state_dir)
 
     @classmethod
