@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -62,37 +63,49 @@ class DiarizationConfig:
     # stretch blurs two voices, and shorter ones are noisier (bench/diarization_candidates.md).
     max_turn_s: float = 6.0
     min_embed_s: float = 0.5  # less speech than this: no embedding at all
-    min_open_s: float = 1.0  # a shorter turn joins the closest speaker rather than open one
+    min_open_s: float = 2.0  # a shorter turn joins the closest speaker rather than open one
     quiet_db: float = -40.0  # under the segment's loudest 10 ms by this much: not speech
     bridge_s: float = 0.2  # quiet this short inside speech is kept (pauses within words)
+    turn_pause_s: float = 0.55  # a pause at least this long may be a hand-over to another voice
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DiarizationConfig:
         return cls(settings.speaker_threshold, settings.max_speakers, settings.speaker_weights)
 
 
+def _active(pcm: F32, quiet_db: float, bridge_s: float) -> npt.NDArray[np.bool_]:
+    """Which 10 ms frames are speech: within ``quiet_db`` of the loudest (and above -60 dBFS),
+    gaps shorter than ``bridge_s`` filled."""
+    n = len(pcm) // FRAME
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    frames = np.asarray(pcm[: n * FRAME], dtype=np.float64).reshape(n, FRAME)
+    rms = np.sqrt((frames**2).mean(axis=1))
+    active: npt.NDArray[np.bool_] = np.asarray(rms >= max(float(rms.max()) * 10 ** (quiet_db / 20), 1e-3))
+    bridge = round(bridge_s * 100)
+    for a, b in itertools.pairwise(np.flatnonzero(active)):
+        if 1 < b - a <= bridge + 1:
+            active[a:b] = True
+    return active
+
+
 def voiced(pcm: F32, quiet_db: float = -40.0, bridge_s: float = 0.2) -> F32:
-    """The speech of a stretch of audio with its pauses taken out: 10 ms frames within
-    ``quiet_db`` of the loudest (and above -60 dBFS), gaps shorter than ``bridge_s`` kept.
+    """The speech of a stretch of audio with its pauses taken out.
 
     The encoder's embedding is the LSTM's state at the end of the audio, so trailing or inner
     silence (Whisper's segment bounds are loose) would pull it away from the voice.
     """
-    n = len(pcm) // FRAME
-    if n == 0:
-        return np.zeros(0, dtype=np.float32)
-    frames = np.asarray(pcm[: n * FRAME], dtype=np.float32).reshape(n, FRAME)
-    rms = np.sqrt((frames.astype(np.float64) ** 2).mean(axis=1))
-    floor = max(float(rms.max()) * 10 ** (quiet_db / 20), 1e-3)
-    active = rms >= floor
-    idx = np.flatnonzero(active)
-    if len(idx) == 0:
-        return np.zeros(0, dtype=np.float32)
-    bridge = int(bridge_s * 1000 / 10)
-    for a, b in itertools.pairwise(idx):
-        if 1 < b - a <= bridge + 1:
-            active[a:b] = True
+    active = _active(pcm, quiet_db, bridge_s)
+    frames = np.asarray(pcm[: len(active) * FRAME], dtype=np.float32).reshape(len(active), FRAME)
     return np.asarray(frames[active].reshape(-1), dtype=np.float32)
+
+
+def _runs(pcm: F32, config: DiarizationConfig) -> list[tuple[int, int]]:
+    """Sample ranges of speech separated by pauses of at least ``turn_pause_s``: where one
+    speaker may hand over to another."""
+    active = _active(pcm, config.quiet_db, config.turn_pause_s)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], active.astype(np.int8), [0]])))
+    return [(int(a) * FRAME, int(b) * FRAME) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _turns(speech: F32, max_turn_s: float) -> list[F32]:
@@ -100,6 +113,27 @@ def _turns(speech: F32, max_turn_s: float) -> list[F32]:
     parts = max(1, int(np.ceil(len(speech) / size)))
     edges = np.linspace(0, len(speech), parts + 1).astype(int)
     return [speech[a:b] for a, b in itertools.pairwise(edges)]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def _split_text(text: str, fractions: list[float], slack: float = 0.2) -> list[str] | None:
+    """``text`` cut at sentence ends nearest to each fraction of its words (speech is taken to
+    run at an even pace through a segment); None when a cut has no sentence end near it."""
+    sentences = _SENTENCE_END.split(text)
+    words = [len(x.split()) for x in sentences]
+    total = sum(words)
+    ends = list(itertools.accumulate(words))[:-1]  # words before each possible cut
+    cuts: list[int] = []
+    for f in fractions:
+        later = [i for i, _ in enumerate(ends) if not cuts or i > cuts[-1]]
+        options = [i for i in later if abs(ends[i] / total - f) <= slack]
+        if not options:
+            return None
+        cuts.append(min(options, key=lambda i: abs(ends[i] / total - f)))
+    bounds = [0, *(c + 1 for c in cuts), len(sentences)]
+    return [" ".join(sentences[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 def label_segments(
@@ -113,9 +147,12 @@ def label_segments(
     """Each segment with its speaker label, and the meeting's next state.
 
     ``audio`` is the window the segments were read from (16 kHz float32, starting at
-    ``audio_start_ms`` on the meeting's timeline). A segment's speech is cut into turns of at
-    most ``max_turn_s``; each turn is labelled in order, and the segment takes the label that
-    has most of its speech. A segment with too little speech to embed keeps the latest label.
+    ``audio_start_ms`` on the meeting's timeline). A segment's speech is cut at pauses into
+    runs, and each run's speech into turns of at most ``max_turn_s``, labelled in order. Whisper
+    often reads a hand-over without a break ("… be right back. Sure, I'll …"): when runs of one
+    segment get different labels and its text has sentence ends where the voices change, the
+    segment is split there, each part with its speaker; otherwise the segment takes the label
+    with most of its speech. A segment with too little speech to embed keeps the latest label.
     Deterministic: the same state, segments and audio give the same labels and state.
     """
     clusters, last = state.clusters, state.last
@@ -123,25 +160,55 @@ def label_segments(
     for seg in segments:
         a = max(0, (seg.start_ms - audio_start_ms) * RATE // 1000)
         b = min(len(audio), (seg.end_ms - audio_start_ms) * RATE // 1000)
-        speech = voiced(audio[a:b], config.quiet_db, config.bridge_s)
-        said: dict[str, float] = {}
-        for turn in _turns(speech, config.max_turn_s) if len(speech) else []:
-            seconds = len(turn) / RATE
-            if seconds < config.min_embed_s:
-                continue
-            got, clusters = assign(
-                clusters,
-                embed(turn),
-                threshold=config.threshold,
-                weight=seconds,
-                max_speakers=config.max_speakers,
-                may_open=seconds >= config.min_open_s,
-            )
-            said[got.label] = said.get(got.label, 0.0) + seconds
-        if said:
+        part = audio[a:b]
+        pieces: list[tuple[int, int, str | None, float]] = []  # run start, end, label, seconds
+        for ra, rb in _runs(part, config):
+            said: dict[str, float] = {}
+            speech = voiced(part[ra:rb], config.quiet_db, config.bridge_s)
+            for turn in _turns(speech, config.max_turn_s) if len(speech) else []:
+                seconds = len(turn) / RATE
+                if seconds < config.min_embed_s:
+                    continue
+                got, clusters = assign(
+                    clusters,
+                    embed(turn),
+                    threshold=config.threshold,
+                    weight=seconds,
+                    max_speakers=config.max_speakers,
+                    may_open=seconds >= config.min_open_s,
+                )
+                said[got.label] = said.get(got.label, 0.0) + seconds
+            label = max(said, key=lambda k: said[k]) if said else None
+            if pieces and (label is None or label == pieces[-1][2]):
+                s0, _, l0, sec = pieces[-1]
+                pieces[-1] = (s0, rb, l0, sec + sum(said.values()))
+            elif pieces and pieces[-1][2] is None:
+                pieces[-1] = (pieces[-1][0], rb, label, sum(said.values()))
+            else:
+                pieces.append((ra, rb, label, sum(said.values())))
+        labelled = [p for p in pieces if p[2] is not None]
+        if not labelled:
+            out.append(replace(seg, speaker=last) if last is not None else seg)
+            continue
+        texts = None
+        if len(labelled) > 1:
+            length = max(1, b - a)
+            # A voice changes halfway through the pause between two runs.
+            changes = [(p[1] + q[0]) // 2 for p, q in itertools.pairwise(labelled)]
+            texts = _split_text(seg.text, [c / length for c in changes])
+        if texts is None:
+            spoken: dict[str, float] = {}
+            for p in labelled:
+                spoken[str(p[2])] = spoken.get(str(p[2]), 0.0) + p[3]
             # Ties go to the speaker heard first in the segment (dicts keep insertion order).
-            last = max(said, key=lambda k: said[k])
-        out.append(replace(seg, speaker=last) if last is not None else seg)
+            last = max(spoken, key=lambda k: spoken[k])
+            out.append(replace(seg, speaker=last))
+            continue
+        starts = [seg.start_ms] + [seg.start_ms + c * 1000 // RATE for c in changes]
+        ends = [*starts[1:], seg.end_ms]
+        for (p, text, s0, e0) in zip(labelled, texts, starts, ends, strict=True):
+            out.append(replace(seg, speaker=p[2], text=text, start_ms=s0, end_ms=e0))
+        last = labelled[-1][2]
     return out, MeetingSpeakers(clusters, last)
 
 

@@ -195,3 +195,21 @@ def test_silence_and_a_missing_model_leave_segments_as_they_are():
     assert broken.label(MeetingSpeakers(), [seg], speech, 0) == ([seg], MeetingSpeakers())
     assert Diarizer.from_settings(Settings(diarization=False)) is None
     assert Settings.from_env({"VORI_MAX_SPEAKERS": "3", "VORI_SPEAKER_THRESHOLD": "0.8"}).max_speakers == 3
+
+
+def test_a_segment_that_runs_over_a_change_of_voice_is_split_at_the_sentence_end_there():
+    first = "Good morning everyone, let's start with the release plan for this week."
+    second = "Sure, I'll fix the billing page tomorrow morning before the review."
+    a, b = speak(first, VOICES["A"]), speak(second, VOICES["B"])
+    audio = np.concatenate([a, silence(0.7), b]).astype(np.float32) / 32768
+    end_ms = len(audio) * 1000 // RATE
+    seg = Segment("m", "main", None, 0, end_ms, f"{first} {second}", "en", "tiny.en", 0)
+    encoder = Diarizer(DiarizationConfig())
+
+    parts, state = encoder.label(MeetingSpeakers(), [seg], audio, 0)
+
+    assert [(p.speaker, p.text) for p in parts] == [("S1", first), ("S2", second)]
+    assert parts[0].start_ms == 0 and parts[1].end_ms == end_ms
+    change = parts[1].start_ms
+    assert len(a) * 1000 // RATE < change < (len(a) + int(0.7 * RATE)) * 1000 // RATE
+    assert state.labels == ("S1", "S2") and state.last == "S2"
