@@ -166,6 +166,13 @@ class Settings:
     # unset: migrations use database_url. The services connect as database_url's role only.
     database_admin_url: str | None = None
 
+    # Speakers: diarization of sources whose envelope names no speaker (one room microphone, a
+    # mixed call); a named speaker (per-participant tracks) is kept as sent.
+    diarization: bool = True
+    speaker_threshold: float = 0.82  # cosine similarity at which a turn joins a speaker
+    speaker_weights: Path | None = None  # default: resemblyzer's pretrained.pt, installed
+    max_speakers: int | None = None
+
     state_dir: Path = field(default_factory=_default_state_dir)
 
     @classmethod

@@ -55,6 +55,7 @@ from domain.transcript import Segment, TranscribedWindow, place_spans, prompt_ta
 from domain.windowing import RATE, WindowPolicy, speech_seconds_after
 from flows import team_context
 from flows.minutes import meeting_key, minutes_stream, offline_writer
+from flows.speakers import NO_SPEAKERS, Diarizer, MeetingSpeakers
 
 log = logging.getLogger("vori.flow")
 
@@ -268,6 +269,7 @@ class MeetingState:
     prompts: dict[str, str] = field(default_factory=dict)
     language: str | None = None
     partition: int = 0  # of audio.raw: a meeting's chunks all come from one
+    speakers: MeetingSpeakers = NO_SPEAKERS  # labels for sources that name no speaker
 
 
 FlowOut = Segment | TranscribedWindow | MeetingSeen | MeetingClosed | Gap | DeadLetter
@@ -293,7 +295,9 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         intake: IntakeClock | None = None,
         held: HeldAudio | None = None,
         failures: TranscriptionFailures | None = None,
+        diarizer: Diarizer | None = None,
     ):
+        self._diarizer = diarizer
         self._intake = intake
         self._config = config
         self._transcriber = transcriber
@@ -374,7 +378,7 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
 
     def snapshot(self) -> MeetingState:
         s = self.state
-        return MeetingState(s.timeline.snapshot(), dict(s.prompts), s.language, s.partition)
+        return MeetingState(s.timeline.snapshot(), dict(s.prompts), s.language, s.partition, s.speakers)
 
     def _discard(self, now: float) -> bool:
         discard = self.state.timeline.expired(now, self._config)
@@ -447,6 +451,10 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             posted_ms=w.posted_ms,
             team=self.state.timeline.team,
         )
+        if w.speaker is None and self._diarizer is not None:
+            segments, self.state.speakers = self._diarizer.label(
+                self.state.speakers, segments, audio, w.start_ms
+            )
         if segments:
             text = " ".join(s.text for s in segments)
             self.state.prompts[w.source] = prompt_tail(self.state.prompts.get(w.source, ""), text)
@@ -526,11 +534,12 @@ def transcribe_stream(
     transcriber = _LazyTranscriber(settings)
     held = HeldAudio()
     failures = TranscriptionFailures()
+    diarizer = Diarizer.from_settings(settings)
     events = op.stateful_batch(
         "timeline",
         keyed,
         # The builder does not get the key: MeetingLogic takes the team and id from its first chunk.
-        lambda resume: MeetingLogic("", config, transcriber, clock, resume, intake, held, failures),
+        lambda resume: MeetingLogic("", config, transcriber, clock, resume, intake, held, failures, diarizer),
     )
     outs = op.map("unkey", events, lambda kv: kv[1])
     late = op.filter_map("late_rejected", outs, _dead_letter)

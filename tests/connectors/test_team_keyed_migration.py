@@ -53,7 +53,7 @@ def test_old_rows_get_their_meetings_team_and_the_board_is_not_told_again(dsn):
     with psycopg.connect(dsn) as conn:
         events_before = conn.execute("SELECT count(*) FROM events").fetchone()
     applied = migrate(dsn)  # 0007, and every later migration on top of the migrated rows
-    assert [m.version for m in applied][0] == 7 and len(applied) == len({m.version for m in applied})
+    assert applied[0].version == 7 and len(applied) == len({m.version for m in applied})
     with psycopg.connect(dsn) as conn:
         q = conn.execute
         assert q("SELECT team, meeting_id, text FROM transcript_segments ORDER BY text").fetchall() == [

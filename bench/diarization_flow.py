@@ -1,0 +1,251 @@
+"""Diarization through the flow's own path: DER, cost, and owners of action items without enrollment.
+
+    python bench/diarization_flow.py [--only der|owners] [--meetings N]
+
+Every meeting goes through ``flows.transcription.MeetingLogic`` as one source with no speaker,
+sent live (5 s chunks, the clock moving 5 s per chunk): windows cut at pauses, Whisper
+(VORI_WHISPER_MODEL, default tiny.en), then ``flows.speakers`` labels each segment S1, S2, …
+
+- **DER** on ``bench/diarization.py``'s scripted meetings (2-5 espeak voices in one track, one
+  with overlapping turns, one with a human reader): the hypothesis is the flow's segments with
+  their labels, so speech Whisper left out counts as missed and segment bounds that run into a
+  pause count as false alarm. Frame-level, optimal one-to-one mapping, no collar and 0.25 s.
+- **Cost**: seconds spent labelling (voice activity, embeddings, clustering) per audio-second.
+- **Owners**: each English eval/minutes meeting rendered as ONE mixed track, one espeak voice per
+  speaker (two voice sets: bench/speech.py's VOICES, which repeat beyond four speakers and hold
+  two near-identical voices, and six distinct variants), minutes by the offline writer. A
+  labelled action item is *found* when a predicted item holds >= 60 % of its key words (owner
+  ignored, as bench/minutes_eval.py); its owner is right when the predicted owner is the
+  labelled person, either named in the text or an S-label that the best one-to-one mapping of
+  labels to people (by time spoken together) gives to that person. No enrollment, no roster.
+  Also shown: the same transcripts with no speakers at all (what the flow gave before).
+
+Figures are printed; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import itertools
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
+
+import diarization as bench_diar
+from bytewax.connectors.kafka import KafkaSourceMessage
+from minutes_eval import ACTION_SHARE, coverage
+from speech import PAUSE_S, VOICES, eval_meetings, speak
+
+from connectors.settings import Settings
+from domain.envelope import AudioChunk
+from domain.extraction import extract_minutes
+from domain.minutes import Utterance
+from domain.tickets import same_person
+from domain.transcript import Segment
+from flows.speakers import DiarizationConfig, Diarizer
+from flows.transcription import Accepted, MeetingLogic, _LazyTranscriber, timeline_config
+
+RATE = 16_000
+CHUNK_S = 5.0
+DISTINCT6 = [*bench_diar.DISTINCT, "en-us+m1"]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Timed:
+    """A Diarizer whose labelling time is counted."""
+
+    inner: Diarizer
+    seconds: float = 0.0
+
+    def label(self, state: Any, segments: Any, audio: Any, start_ms: int) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return self.inner.label(state, segments, audio, start_ms)
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+
+_MODELS: dict[str, _LazyTranscriber] = {}
+
+
+def run_flow(meeting_id: str, pcm16: np.ndarray, settings: Settings, diarizer: Timed) -> list[Segment]:
+    """The meeting's segments as the flow writes them, sent live in 5 s chunks."""
+    step = int(CHUNK_S * RATE)
+    pieces = [pcm16[i : i + step] for i in range(0, len(pcm16), step)] + [np.zeros(0, np.int16)]
+    clock = _Clock()
+    logic = MeetingLogic(meeting_id, timeline_config(settings), _MODELS.setdefault(settings.whisper_model, _LazyTranscriber(settings)), clock, None,
+                         diarizer=diarizer)  # type: ignore[arg-type]
+    out: list[object] = []
+    for seq, piece in enumerate(pieces):
+        final = seq == len(pieces) - 1
+        chunk = AudioChunk(meeting_id, seq, "main", None, "pcm_s16le", RATE, 1, b"", final, None)
+        msg = KafkaSourceMessage(key=meeting_id.encode(), value=b"", topic="audio.raw", offset=seq, partition=0)
+        clock.now += CHUNK_S
+        got, _ = logic.on_batch([Accepted(chunk, piece.astype("<i2").tobytes(), int(clock.now * 1000), None, msg)])
+        out += got
+    got, _ = logic.on_eof()
+    out += got
+    return [s for s in out if isinstance(s, Segment)]
+
+
+def best_mapping(co: dict[tuple[str, str], float]) -> dict[str, str]:
+    """hyp label -> ref person, one-to-one, maximising the time they speak together."""
+    hyps = sorted({h for h, _ in co})
+    refs = sorted({r for _, r in co})
+    best: tuple[float, dict[str, str]] = (-1.0, {})
+    if len(hyps) <= len(refs):
+        for perm in itertools.permutations(refs, len(hyps)):
+            score = sum(co.get((h, r), 0.0) for h, r in zip(hyps, perm, strict=True))
+            if score > best[0]:
+                best = (score, dict(zip(hyps, perm, strict=True)))
+    else:
+        for perm in itertools.permutations(hyps, len(refs)):
+            score = sum(co.get((h, r), 0.0) for h, r in zip(perm, refs, strict=True))
+            if score > best[0]:
+                best = (score, dict(zip(perm, refs, strict=True)))
+    return best[1]
+
+
+def der_table(settings: Settings, diarizer: Timed, limit: int | None) -> None:
+    print(f"{'meeting':22} {'sec':>6} {'DER':>6} {'miss':>5} {'FA':>5} {'conf':>5} {'DER.25':>6} "
+          f"{'#spk':>4} {'diar ms/s':>9}")
+    for m in bench_diar.meetings()[:limit]:
+        sec = len(m.pcm) / RATE
+        pcm16 = np.clip(np.round(m.pcm * 32768), -32768, 32767).astype(np.int16)
+        before = diarizer.seconds
+        segs = run_flow(f"der-{m.name}", pcm16, settings, diarizer)
+        cost = (diarizer.seconds - before) / sec * 1000
+        hyp = [(s.start_ms / 1000, s.end_ms / 1000, s.speaker or "?") for s in segs]
+        d0, d25 = bench_diar.der(m.ref, hyp, sec, 0.0), bench_diar.der(m.ref, hyp, sec, 0.25)
+        print(f"{m.name:22} {sec:6.1f} {d0['der']:6.1%} {d0['miss']:5.1%} {d0['fa']:5.1%} {d0['conf']:5.1%} "
+              f"{d25['der']:6.1%} {d0['n_hyp']:4d} {cost:9.1f}")
+        sys.stdout.flush()
+
+
+def render_mixed(meeting: dict[str, Any], voices: list[str]) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
+    """As bench/speech.py's render (one mixed track, PAUSE_S between utterances) with each
+    utterance's (start_ms, end_ms, speaker)."""
+    people = sorted({u["speaker"] for u in meeting["utterances"]})
+    voice = {p: voices[i % len(voices)] for i, p in enumerate(people)}
+    pause = np.zeros(int(PAUSE_S * RATE), dtype=np.int16)
+    parts, spans, at = [], [], 0
+    for u in meeting["utterances"]:
+        pcm = speak(u["text"], voice[u["speaker"]])
+        spans.append((at * 1000 // RATE, (at + len(pcm)) * 1000 // RATE, u["speaker"]))
+        parts += [pcm, pause]
+        at += len(pcm) + len(pause)
+    return np.concatenate(parts), spans
+
+
+@dataclass
+class Owners:
+    labels: int = 0
+    predicted: int = 0
+    found: int = 0
+    right: int = 0
+
+    def add(self, o: Owners) -> None:
+        self.labels += o.labels
+        self.predicted += o.predicted
+        self.found += o.found
+        self.right += o.right
+
+    def row(self) -> str:
+        acc = self.right / self.found if self.found else 0.0
+        p = self.right / self.predicted if self.predicted else 0.0
+        r = self.right / self.labels if self.labels else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        return f"{self.found:>3}/{self.labels:<3} {self.right:>3} {acc:>6.2f} {f1:>6.2f}"
+
+
+def score_owners(meeting: dict[str, Any], utts: list[Utterance], mapping: dict[str, str]) -> Owners:
+    minutes = extract_minutes(utts, datetime.date.fromisoformat(meeting["date"]), "en")
+    labels = meeting["labels"].get("action_items", [])
+    pairs = sorted(
+        (-coverage(lab["keywords"], item.task), li, pi)
+        for li, lab in enumerate(labels)
+        for pi, item in enumerate(minutes.action_items)
+        if coverage(lab["keywords"], item.task) >= ACTION_SHARE
+    )
+    used_l: set[int] = set()
+    used_p: set[int] = set()
+    s = Owners(labels=len(labels), predicted=len(minutes.action_items))
+    for _, li, pi in pairs:
+        if li in used_l or pi in used_p:
+            continue
+        used_l.add(li)
+        used_p.add(pi)
+        s.found += 1
+        owner = minutes.action_items[pi].assignee
+        if owner is not None and same_person(labels[li].get("assignee"), mapping.get(owner, owner)):
+            s.right += 1
+    return s
+
+
+def owners_table(settings: Settings, diarizer: Timed, limit: int | None) -> None:
+    meetings = eval_meetings("en")[:limit]
+    for name, voices in (("bench/speech.py VOICES", VOICES), ("six distinct voices", DISTINCT6)):
+        print(f"\nvoices: {name} ({', '.join(voices)})")
+        print(f"{'meeting':36} {'ppl':>3} {'#S':>3} {'DER':>6} | {'diarized: found right acc F1':>29} | "
+              f"{'no speakers: found right acc F1':>31}")
+        total_d, total_n = Owners(), Owners()
+        for meeting in meetings:
+            pcm, spans = render_mixed(meeting, voices)
+            segs = run_flow(f"own-{meeting['meeting_id']}", pcm, settings, diarizer)
+            co: dict[tuple[str, str], float] = {}
+            for s in segs:
+                for a, b, who in spans:
+                    both = max(0, min(b, s.end_ms) - max(a, s.start_ms))
+                    if both and s.speaker:
+                        co[(s.speaker, who)] = co.get((s.speaker, who), 0.0) + both
+            mapping = best_mapping(co)
+            people = sorted({u["speaker"] for u in meeting["utterances"]})
+            ref = [(a / 1000, b / 1000, people.index(w)) for a, b, w in spans]
+            hyp = [(s.start_ms / 1000, s.end_ms / 1000, s.speaker or "?") for s in segs]
+            d = bench_diar.der(ref, hyp, len(pcm) / RATE, 0.0)
+            with_spk = [Utterance(s.speaker, s.text, s.start_ms, s.end_ms) for s in segs]
+            without = [Utterance(None, s.text, s.start_ms, s.end_ms) for s in segs]
+            od, on = score_owners(meeting, with_spk, mapping), score_owners(meeting, without, {})
+            total_d.add(od)
+            total_n.add(on)
+            n_s = len({s.speaker for s in segs if s.speaker})
+            print(f"{meeting['meeting_id']:36} {len(people):>3} {n_s:>3} {d['der']:6.1%} | {od.row():>29} | "
+                  f"{on.row():>31}")
+            sys.stdout.flush()
+        print(f"{'all':36} {'':>3} {'':>3} {'':>6} | {total_d.row():>29} | {total_n.row():>31}")
+    print("\nacc: right owners among found items (the goal: >= 0.6 without enrollment); "
+          "F1: items with the right owner against all predicted and all labelled items")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--only", choices=["der", "owners"])
+    ap.add_argument("--meetings", type=int, default=None, help="the first N meetings of each set")
+    args = ap.parse_args()
+    settings = Settings.from_env()
+    diarizer = Timed(Diarizer(DiarizationConfig.from_settings(settings)))
+    print(f"whisper {settings.whisper_model}; speaker threshold {settings.speaker_threshold}; "
+          f"chunks of {CHUNK_S:.0f} s sent live")
+    if args.only in (None, "der"):
+        der_table(settings, diarizer, args.meetings)
+    if args.only in (None, "owners"):
+        owners_table(settings, diarizer, args.meetings)
+
+
+if __name__ == "__main__":
+    main()

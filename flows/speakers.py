@@ -1,0 +1,277 @@
+"""Who speaks, for sources that do not say (one room microphone, a mixed call recording).
+
+Each transcribed segment of such a source is embedded (``connectors.diarization``) and labelled
+with the meeting's online clustering (``domain.speakers``): S1, S2, … in order of first
+appearance. The clustering state (centroids and weights, a few KB) lives in the meeting's flow
+state and so in the recovery snapshots: labels stay the same across windows, and a replay of the
+same audio from a snapshot gives the same labels. A source whose envelope names its speaker (a
+per-participant track) never comes here: that name stays authoritative.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import logging
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from connectors.diarization import VoiceEncoder
+from connectors.settings import Settings
+from domain.speakers import DEFAULT_THRESHOLD, SpeakerState, assign
+from domain.transcript import Segment
+
+log = logging.getLogger("vori.speakers")
+
+RATE = 16_000
+FRAME = 160  # 10 ms
+F32 = npt.NDArray[np.float32]
+Embed = Callable[[F32], F32]
+
+
+_NOBODY = SpeakerState()
+
+
+@dataclass(frozen=True)
+class MeetingSpeakers:
+    """A meeting's speakers so far, as kept in its flow state."""
+
+    clusters: SpeakerState = _NOBODY
+    last: str | None = None  # the latest label given: a turn too short to embed keeps it
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.clusters.labels
+
+
+# A flow state's default (a class attribute, so snapshots taken before diarization load too).
+NO_SPEAKERS = MeetingSpeakers()
+
+
+@dataclass(frozen=True)
+class DiarizationConfig:
+    threshold: float = DEFAULT_THRESHOLD
+    max_speakers: int | None = None
+    weights: Path | None = None
+    # A segment's speech is embedded in turns of at most this long: one embedding of a long
+    # stretch blurs two voices, and shorter ones are noisier (bench/diarization_candidates.md).
+    max_turn_s: float = 6.0
+    min_embed_s: float = 0.5  # less speech than this: no embedding at all
+    min_open_s: float = 2.0  # a shorter turn joins the closest speaker rather than open one
+    quiet_db: float = -40.0  # under the segment's loudest 10 ms by this much: not speech
+    bridge_s: float = 0.2  # quiet this short inside speech is kept (pauses within words)
+    turn_pause_s: float = 0.55  # a pause at least this long may be a hand-over to another voice
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DiarizationConfig:
+        return cls(settings.speaker_threshold, settings.max_speakers, settings.speaker_weights)
+
+
+def _active(pcm: F32, quiet_db: float, bridge_s: float) -> npt.NDArray[np.bool_]:
+    """Which 10 ms frames are speech: within ``quiet_db`` of the loudest (and above -60 dBFS),
+    gaps shorter than ``bridge_s`` filled."""
+    n = len(pcm) // FRAME
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    frames = np.asarray(pcm[: n * FRAME], dtype=np.float64).reshape(n, FRAME)
+    rms = np.sqrt((frames**2).mean(axis=1))
+    active: npt.NDArray[np.bool_] = np.asarray(rms >= max(float(rms.max()) * 10 ** (quiet_db / 20), 1e-3))
+    bridge = round(bridge_s * 100)
+    for a, b in itertools.pairwise(np.flatnonzero(active)):
+        if 1 < b - a <= bridge + 1:
+            active[a:b] = True
+    return active
+
+
+def voiced(pcm: F32, quiet_db: float = -40.0, bridge_s: float = 0.2) -> F32:
+    """The speech of a stretch of audio with its pauses taken out.
+
+    The encoder's embedding is the LSTM's state at the end of the audio, so trailing or inner
+    silence (Whisper's segment bounds are loose) would pull it away from the voice.
+    """
+    active = _active(pcm, quiet_db, bridge_s)
+    frames = np.asarray(pcm[: len(active) * FRAME], dtype=np.float32).reshape(len(active), FRAME)
+    return np.asarray(frames[active].reshape(-1), dtype=np.float32)
+
+
+def _runs(pcm: F32, config: DiarizationConfig) -> list[tuple[int, int]]:
+    """Sample ranges of speech separated by pauses of at least ``turn_pause_s``: where one
+    speaker may hand over to another."""
+    active = _active(pcm, config.quiet_db, config.turn_pause_s)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], active.astype(np.int8), [0]])))
+    return [(int(a) * FRAME, int(b) * FRAME) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _turns(speech: F32, max_turn_s: float) -> list[F32]:
+    size = int(max_turn_s * RATE)
+    parts = max(1, int(np.ceil(len(speech) / size)))
+    edges = np.linspace(0, len(speech), parts + 1).astype(int)
+    return [speech[a:b] for a, b in itertools.pairwise(edges)]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def _split_text(text: str, fractions: list[float], slack: float = 0.2) -> list[str] | None:
+    """``text`` cut at sentence ends nearest to each fraction of its words (speech is taken to
+    run at an even pace through a segment); None when a cut has no sentence end near it."""
+    sentences = _SENTENCE_END.split(text)
+    words = [len(x.split()) for x in sentences]
+    total = sum(words)
+    ends = list(itertools.accumulate(words))[:-1]  # words before each possible cut
+    cuts: list[int] = []
+    for f in fractions:
+        later = [i for i, _ in enumerate(ends) if not cuts or i > cuts[-1]]
+        options = [i for i in later if abs(ends[i] / total - f) <= slack]
+        if not options:
+            return None
+        cuts.append(min(options, key=lambda i: abs(ends[i] / total - f)))
+    bounds = [0, *(c + 1 for c in cuts), len(sentences)]
+    return [" ".join(sentences[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def label_segments(
+    state: MeetingSpeakers,
+    segments: Sequence[Segment],
+    audio: F32,
+    audio_start_ms: int,
+    embed: Embed,
+    config: DiarizationConfig,
+) -> tuple[list[Segment], MeetingSpeakers]:
+    """Each segment with its speaker label, and the meeting's next state.
+
+    ``audio`` is the window the segments were read from (16 kHz float32, starting at
+    ``audio_start_ms`` on the meeting's timeline). A segment's speech is cut at pauses into
+    runs, and each run's speech into turns of at most ``max_turn_s``, labelled in order. Whisper
+    often reads a hand-over without a break ("… be right back. Sure, I'll …"): when runs of one
+    segment get different labels and its text has sentence ends where the voices change, the
+    segment is split there, each part with its speaker; otherwise the segment takes the label
+    with most of its speech. A segment with too little speech to embed keeps the latest label.
+    Deterministic: the same state, segments and audio give the same labels and state.
+    """
+    clusters, last = state.clusters, state.last
+    out: list[Segment] = []
+    for seg in segments:
+        a = max(0, (seg.start_ms - audio_start_ms) * RATE // 1000)
+        b = min(len(audio), (seg.end_ms - audio_start_ms) * RATE // 1000)
+        part = audio[a:b]
+        pieces: list[tuple[int, int, str | None, float]] = []  # run start, end, label, seconds
+        for ra, rb in _runs(part, config):
+            said: dict[str, float] = {}
+            speech = voiced(part[ra:rb], config.quiet_db, config.bridge_s)
+            for turn in _turns(speech, config.max_turn_s) if len(speech) else []:
+                seconds = len(turn) / RATE
+                if seconds < config.min_embed_s:
+                    continue
+                got, clusters = assign(
+                    clusters,
+                    embed(turn),
+                    threshold=config.threshold,
+                    weight=seconds,
+                    max_speakers=config.max_speakers,
+                    may_open=seconds >= config.min_open_s,
+                )
+                said[got.label] = said.get(got.label, 0.0) + seconds
+            label = max(said, key=lambda k: said[k]) if said else None
+            if pieces and (label is None or label == pieces[-1][2]):
+                s0, _, l0, sec = pieces[-1]
+                pieces[-1] = (s0, rb, l0, sec + sum(said.values()))
+            elif pieces and pieces[-1][2] is None:
+                pieces[-1] = (pieces[-1][0], rb, label, sum(said.values()))
+            else:
+                pieces.append((ra, rb, label, sum(said.values())))
+        labelled = [p for p in pieces if p[2] is not None]
+        if not labelled:
+            out.append(replace(seg, speaker=last) if last is not None else seg)
+            continue
+        texts = None
+        if len(labelled) > 1:
+            length = max(1, b - a)
+            # A voice changes halfway through the pause between two runs.
+            changes = [(p[1] + q[0]) // 2 for p, q in itertools.pairwise(labelled)]
+            texts = _split_text(seg.text, [c / length for c in changes])
+        if texts is None:
+            spoken: dict[str, float] = {}
+            for p in labelled:
+                spoken[str(p[2])] = spoken.get(str(p[2]), 0.0) + p[3]
+            # Ties go to the speaker heard first in the segment (dicts keep insertion order).
+            last = max(spoken, key=lambda k: spoken[k])
+            out.append(replace(seg, speaker=last))
+            continue
+        starts = [seg.start_ms] + [seg.start_ms + c * 1000 // RATE for c in changes]
+        ends = [*starts[1:], seg.end_ms]
+        for (p, text, s0, e0) in zip(labelled, texts, starts, ends, strict=True):
+            out.append(replace(seg, speaker=p[2], text=text, start_ms=s0, end_ms=e0))
+        last = labelled[-1][2]
+    return out, MeetingSpeakers(clusters, last)
+
+
+def _one_blas_thread() -> None:
+    """Run numpy's BLAS on one thread in this process: the encoder's small matrices gain nothing
+    from a second thread, and Whisper (CTranslate2, its own pool) wants the other core
+    (bench/diarization_candidates.md). Nothing else in the flow uses numpy's BLAS much."""
+    libs = Path(np.__file__).resolve().parent.parent / "numpy.libs"
+    for path in sorted(libs.glob("*openblas*.so*")):
+        try:
+            lib = ctypes.CDLL(str(path))
+        except OSError:
+            continue
+        for name in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads"):
+            setter = getattr(lib, name, None)
+            if setter is not None:
+                setter.argtypes = [ctypes.c_int]
+                setter(1)
+                return
+    log.info("numpy's BLAS not found in %s; the speaker encoder uses its default threads", libs)
+
+
+class Diarizer:
+    """Labels the segments of sources without a speaker; one per flow process, shared by its
+    workers. The encoder loads on first use; if its weights cannot be read, diarization is off
+    for the process (said once in the log) and transcription goes on without speakers."""
+
+    def __init__(self, config: DiarizationConfig, encoder: Callable[[], Embed] | None = None) -> None:
+        self.config = config
+        self._load = encoder or self._default_encoder
+        self._embed: Embed | None = None
+        self._failed = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Diarizer | None:
+        return cls(DiarizationConfig.from_settings(settings)) if settings.diarization else None
+
+    def _default_encoder(self) -> Embed:
+        encoder = VoiceEncoder(self.config.weights)
+        _one_blas_thread()
+        return encoder.embed
+
+    def _encoder(self) -> Embed | None:
+        with self._lock:
+            if self._embed is None and not self._failed:
+                try:
+                    self._embed = self._load()
+                except Exception as exc:
+                    self._failed = True
+                    log.warning("speaker diarization is off: %s", exc)
+            return self._embed
+
+    def label(
+        self, state: MeetingSpeakers, segments: Sequence[Segment], audio: F32, audio_start_ms: int
+    ) -> tuple[list[Segment], MeetingSpeakers]:
+        """``label_segments`` with this process's encoder; the segments as they are when there is
+        none, or when embedding fails (a speaker label is never worth losing a transcript)."""
+        embed = self._encoder() if segments else None
+        if embed is None:
+            return list(segments), state
+        try:
+            return label_segments(state, segments, audio, audio_start_ms, embed, self.config)
+        except Exception as exc:
+            log.error("could not label the speakers of %d segments: %r", len(segments), exc, exc_info=exc)
+            return list(segments), state
