@@ -16,11 +16,13 @@ from bytewax.outputs import DynamicSink
 
 from connectors.korean import search_terms
 from connectors.postgres import Connection, RetryingPostgresPartition
+from connectors.roster_store import save_label_voices
 from connectors.tokens import UNASSIGNED_TEAM
+from domain.speakers import SpeakerVoices
 from domain.timeline import Gap, MeetingClosed, MeetingSeen
 from domain.transcript import Segment, TranscribedWindow
 
-StoreItem = TranscribedWindow | Segment | MeetingSeen | MeetingClosed | Gap
+StoreItem = TranscribedWindow | Segment | MeetingSeen | MeetingClosed | Gap | SpeakerVoices
 
 _UPSERT_SEGMENT = """
 INSERT INTO transcript_segments
@@ -114,6 +116,11 @@ def write_items(conn: Connection, items: list[StoreItem]) -> None:
                 )
             elif isinstance(item, MeetingClosed):
                 cur.execute(_CLOSE_MEETING, (_team(item.team), item.meeting_id, item.reason))
+            elif isinstance(item, SpeakerVoices):
+                # For naming labels by enrolled voices (flows/team_context.py reads them back).
+                save_label_voices(conn, team=_team(item.team), meeting_id=item.meeting_id,
+                                  model=item.model, voices={label: (centroid, seconds)
+                                                            for label, centroid, seconds in item.voices})
             else:
                 cur.execute(
                     _INSERT_GAP,

@@ -47,6 +47,22 @@ class SpeakerState:
 
 
 @dataclass(frozen=True)
+class SpeakerVoices:
+    """A meeting's speakers as they stand: each label's voice centroid and the seconds of speech
+    behind it, made by ``model`` (stored for naming labels by enrolled voices)."""
+
+    meeting_id: str
+    team: str | None
+    model: str
+    voices: tuple[tuple[str, tuple[float, ...], float], ...]  # (label, centroid, seconds)
+
+    @classmethod
+    def of(cls, meeting_id: str, team: str | None, model: str, state: SpeakerState) -> SpeakerVoices:
+        return cls(meeting_id, team, model, tuple(
+            (s.label, tuple(float(x) for x in s.centroid()), s.weight) for s in state.speakers))
+
+
+@dataclass(frozen=True)
 class Assignment:
     label: str
     similarity: float  # to the chosen speaker's centroid before the update; 1.0 for a new one

@@ -34,8 +34,10 @@ from connectors.minutes_store import PostgresMinutesSink
 from connectors.settings import Settings, settings_or_exit
 from connectors.tokens import UNASSIGNED_TEAM, valid_team
 from connectors.transcript_store import PostgresTranscriptSink, StoreItem
+from connectors.voiceprint import VOICE_MODEL
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
+from domain.speakers import SpeakerVoices
 from domain.stream import StreamState
 from domain.timeline import (
     Gap,
@@ -272,7 +274,7 @@ class MeetingState:
     speakers: MeetingSpeakers = NO_SPEAKERS  # labels for sources that name no speaker
 
 
-FlowOut = Segment | TranscribedWindow | MeetingSeen | MeetingClosed | Gap | DeadLetter
+FlowOut = Segment | TranscribedWindow | MeetingSeen | MeetingClosed | Gap | SpeakerVoices | DeadLetter
 RawRecord = Msg[bytes | None, bytes | None]
 Consumed = RawRecord | KafkaError[bytes | None, bytes | None]
 
@@ -451,16 +453,22 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             posted_ms=w.posted_ms,
             team=self.state.timeline.team,
         )
+        voices: list[FlowOut] = []
         if w.speaker is None and self._diarizer is not None:
+            before = self.state.speakers.clusters
             segments, self.state.speakers = self._diarizer.label(
                 self.state.speakers, segments, audio, w.start_ms
             )
+            if self.state.speakers.clusters != before:
+                # For naming labels by enrolled voices (flows/team_context.py reads them back).
+                voices.append(SpeakerVoices.of(w.meeting_id, self.state.timeline.team, VOICE_MODEL,
+                                               self.state.speakers.clusters))
         if segments:
             text = " ".join(s.text for s in segments)
             self.state.prompts[w.source] = prompt_tail(self.state.prompts.get(w.source, ""), text)
         whole = TranscribedWindow(w.meeting_id, w.source, w.covers_from_ms, claimed_end_ms,
                                   tuple(segments), self.state.timeline.team)
-        return [*segments, whole]
+        return [*segments, whole, *voices]
 
 
 def timeline_config(settings: Settings) -> TimelineConfig:

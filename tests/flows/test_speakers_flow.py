@@ -213,3 +213,42 @@ def test_a_segment_that_runs_over_a_change_of_voice_is_split_at_the_sentence_end
     change = parts[1].start_ms
     assert len(a) * 1000 // RATE < change < (len(a) + int(0.7 * RATE)) * 1000 // RATE
     assert state.labels == ("S1", "S2") and state.last == "S2"
+
+
+def test_enrolled_voices_give_a_single_track_meetings_tickets_named_owners(flow_settings):
+    from connectors.audio import pcm_to_float32
+    from connectors.roster_store import add_member
+    from connectors.voiceprint import VOICE_MODEL, voiceprint_of
+
+    # Enrol both voices from other sentences than the meeting's.
+    samples = {
+        "A": "Hello, this is a sample of my voice for the team roster. I lead the weekly planning.",
+        "B": "Hi there, I am recording a voice sample for enrollment. I work on the billing code.",
+    }
+    names = {"A": "Adele", "B": "Bruno"}
+    with psycopg.connect(flow_settings.database_url) as conn:
+        for who, text in samples.items():
+            pcm = np.concatenate([speak(text, VOICES[who]), speak(text, VOICES[who])])
+            add_member(conn, team="acme", name=names[who], voiceprint=voiceprint_of(pcm_to_float32(pcm)),
+                       voice_model=VOICE_MODEL)
+        conn.commit()
+    pcm, _ = mixed_meeting()
+    _produce_as(flow_settings.kafka_bootstrap, flow_settings.audio_topic,
+                [to_record(e) for e in meeting_envelopes("mixed-2", pcm, seconds=2.0)], "acme")
+
+    run_main(build_flow(flow_settings))
+
+    with psycopg.connect(flow_settings.database_url) as conn:
+        voices = conn.execute(
+            "SELECT label, voice_model FROM meeting_voices WHERE team = 'acme' AND meeting_id = 'mixed-2' "
+            "ORDER BY label").fetchall()
+        named = dict(conn.execute(
+            "SELECT label, name FROM meeting_speakers WHERE team = 'acme' AND meeting_id = 'mixed-2' "
+            "AND how = 'voice'").fetchall())
+        owners = conn.execute(
+            "SELECT assignee, title FROM tickets WHERE meeting_id = 'mixed-2' ORDER BY source_start_ms"
+        ).fetchall()
+    assert [v[1] for v in voices] == [VOICE_MODEL, VOICE_MODEL], voices
+    assert sorted(named.values()) == ["Adele", "Bruno"], named
+    # "Sure, I'll fix the billing page" is Bruno's, by his enrolled voice.
+    assert any(who == "Bruno" and "billing" in title.lower() for who, title in owners), owners
