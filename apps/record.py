@@ -20,7 +20,17 @@ from typing import Any
 import av
 import httpx
 
-from apps.send import RATE, STREAM_FORMATS, SendError, StreamEncoder, Target, post_chunk, stream_envelope
+from apps.send import (
+    RATE,
+    STREAM_FORMATS,
+    SendError,
+    StreamEncoder,
+    Target,
+    add_gateway_options,
+    gateway_of,
+    post_chunk,
+    stream_envelope,
+)
 from connectors.settings import Settings
 
 INPUTS = ("pulse", "alsa")
@@ -127,19 +137,16 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> argparse.Argument
     p.add_argument("--device", default="default", help="capture device (default)")
     p.add_argument("--input", choices=INPUTS, help="FFmpeg input (default: pulse, then alsa)")
     p.add_argument("--retries", type=int, default=8, help="retries per chunk (8)")
-    p.add_argument("--url", help="gateway URL (default: VORI_GATEWAY_URL, as `vori up` sets it)")
-    p.add_argument("--token", help="producer token (default: VORI_PRODUCER_TOKEN, as `vori up` sets it)")
+    add_gateway_options(p)
     p.set_defaults(handler=run)
     return p
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    url = args.url or settings.gateway_base_url
-    token = args.token or settings.producer_token
-    if not token:
-        print("vori record: no token: pass --token, set VORI_PRODUCER_TOKEN or run `vori up`",
-              file=sys.stderr)
+    found = gateway_of(args, settings, "vori record")
+    if found is None:
         return 2
+    url, token = found
     if not 0.2 <= args.chunk_seconds <= 20:
         print("vori record: --chunk-seconds must be between 0.2 and 20", file=sys.stderr)
         return 2

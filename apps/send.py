@@ -334,19 +334,32 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> argparse.Argument
     p.add_argument("--retries", type=int, default=8, help="retries per chunk (8)")
     p.add_argument("--stream-as", choices=sorted(STREAM_FORMATS),
                    help="send as one encoded stream in byte ranges, as a browser's MediaRecorder does")
-    p.add_argument("--url", help="gateway URL (default: VORI_GATEWAY_URL, as `vori up` sets it)")
-    p.add_argument("--token", help="producer token (default: VORI_PRODUCER_TOKEN, as `vori up` sets it)")
+    add_gateway_options(p)
     p.set_defaults(handler=run)
     return p
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
-    url = args.url or settings.gateway_base_url
+def add_gateway_options(p: argparse.ArgumentParser) -> None:
+    """``--url`` and ``--token`` of the commands that post audio (send, record)."""
+    p.add_argument("--url", help="gateway URL (default: VORI_GATEWAY_URL, as `vori up` sets it)")
+    p.add_argument("--token", help="producer token (default: VORI_PRODUCER_TOKEN, as `vori up` sets it)")
+
+
+def gateway_of(args: argparse.Namespace, settings: Settings, prog: str) -> tuple[str, str] | None:
+    """The gateway URL and producer token to post with; None (after one line on stderr) if no
+    token is known."""
     token = args.token or settings.producer_token
     if not token:
-        print("vori send: no token: pass --token, set VORI_PRODUCER_TOKEN or run `vori up`",
-              file=sys.stderr)
+        print(f"{prog}: no token: pass --token, set VORI_PRODUCER_TOKEN or run `vori up`", file=sys.stderr)
+        return None
+    return args.url or settings.gateway_base_url, token
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    found = gateway_of(args, settings, "vori send")
+    if found is None:
         return 2
+    url, token = found
     if not 0.1 <= args.chunk_seconds <= 20:
         print("vori send: --chunk-seconds must be between 0.1 and 20", file=sys.stderr)
         return 2
