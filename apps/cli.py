@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 from analytics.errors import AnalyticsError
 from apps import analytics_cli, demo, record, report, send, stack, team_cli, tracker_cli
@@ -43,10 +44,22 @@ def _cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _shown(key: str, value: str) -> str:
+    """A stack.env value as a terminal may show it: passwords and tokens stay in the file."""
+    if key.endswith("_TOKEN"):
+        return "(in stack.env)"
+    parts = urlsplit(value)
+    if parts.password:
+        host = parts.netloc.rsplit("@", 1)[1]
+        return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    return value
+
+
 def _cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     env = stack.up(settings, with_services=not args.infra_only)
     for k, v in env.items():
-        print(f"{k}={v}")
+        print(f"{k}={_shown(k, v)}")
+    print(f"(passwords and tokens: {settings.state_dir / 'stack.env'}, mode 0600)")
     return 0
 
 

@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -69,7 +70,10 @@ def test_every_readme_command_finds_the_stack_through_the_state_dir_alone(state_
 
     # Kafka + PostgreSQL only: already running, so nothing restarts; it prints the endpoints.
     infra = vori(state_dir, "up", "--infra-only").stdout
-    assert f"VORI_DATABASE_URL={stack['VORI_DATABASE_URL']}" in infra.splitlines()
+    dsn = urlsplit(stack["VORI_DATABASE_URL"])
+    assert dsn.password and dsn.password not in infra, "passwords stay in stack.env"
+    shown = stack["VORI_DATABASE_URL"].replace(f":{dsn.password}@", ":***@")
+    assert f"VORI_DATABASE_URL={shown}" in infra.splitlines()
 
     assert vori(state_dir, "db", "migrate").stdout == "database is up to date\n"
 
