@@ -30,7 +30,7 @@ from typing import Any
 
 import openai
 from openai.types.chat import ChatCompletionMessageParam
-from openai.types.shared_params import ResponseFormatJSONSchema
+from openai.types.shared_params import ResponseFormatJSONObject, ResponseFormatJSONSchema
 
 from connectors.settings import Settings
 from domain.extraction import extract_minutes
@@ -49,6 +49,10 @@ Fallback = Callable[[Sequence[Utterance], datetime.date, str | None], Minutes]
 # A server asking for minutes of waiting is answered by the offline writer sooner than that.
 MAX_RETRY_AFTER_S = 60.0
 MAX_BACKOFF_S = 30.0
+
+# settings.llm_response_format: what goes in `response_format`. The schema is in the system prompt
+# every time, so json_object and none get it too.
+RESPONSE_FORMATS = ("json_schema", "json_object", "none")
 
 
 class LLMError(Exception):
@@ -182,14 +186,19 @@ class OpenAIMinutesWriter:
         self._api_key = settings.llm_api_key or "unused"
         self._timeout_s = settings.llm_timeout_s
         self._max_retries = max(0, settings.llm_max_retries)
+        if settings.llm_response_format not in RESPONSE_FORMATS:
+            raise ValueError(
+                f"VORI_LLM_RESPONSE_FORMAT is {settings.llm_response_format!r}; "
+                f"use one of {', '.join(RESPONSE_FORMATS)}"
+            )
         self._fallback = fallback
         self._backoff_s = backoff_s
         self._sleep = sleep
         self._client: openai.OpenAI | None = None
         self._lock = threading.Lock()
-        # Set when the server refuses `response_format: json_schema`; then the schema is only
-        # in the prompt and the content is parsed as plain JSON.
-        self._schema_format = True
+        # Becomes "none" when the server refuses `response_format: json_schema`; then the schema
+        # is only in the prompt and the content is parsed as plain JSON.
+        self._format = settings.llm_response_format
 
     def __call__(
         self, utterances: Sequence[Utterance], meeting_date: datetime.date, language: str | None
@@ -242,15 +251,7 @@ class OpenAIMinutesWriter:
         attempt = 0
         while True:
             try:
-                answer = self._complete(messages)
-            except LLMRejected as exc:
-                if self._schema_format and exc.status in (400, 422):
-                    # Many compatible servers know only `json_object` or nothing; ask again once
-                    # with the schema in the prompt alone.
-                    log.info("llm endpoint refused response_format json_schema (%s); retrying without", exc)
-                    self._schema_format = False
-                    continue
-                raise
+                answer = self._request(messages)
             except LLMUnavailable as exc:
                 if attempt >= self._max_retries:
                     tries = attempt + 1
@@ -272,6 +273,24 @@ class OpenAIMinutesWriter:
         backoff: float = min(self._backoff_s * 2.0**attempt, MAX_BACKOFF_S)
         return backoff * (0.5 + random.random() / 2)  # jitter: clients do not retry in lockstep
 
+    def _request(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        schema: dict[str, Any] | None = None,
+        name: str = "meeting_minutes",
+    ) -> _Answer:
+        """:meth:`_complete`, asked once more without ``response_format`` when the server refuses
+        ``json_schema`` (older llama.cpp builds and other servers that know only ``json_object``
+        or nothing answer 400 or 422); the writer then stops sending it."""
+        try:
+            return self._complete(messages, schema, name)
+        except LLMRejected as exc:
+            if self._format != "json_schema" or exc.status not in (400, 422):
+                raise
+            log.info("llm endpoint refused response_format json_schema (%s); retrying without", exc)
+            self._format = "none"
+        return self._complete(messages, schema, name)
+
     def _complete(
         self,
         messages: list[ChatCompletionMessageParam],
@@ -279,12 +298,14 @@ class OpenAIMinutesWriter:
         name: str = "meeting_minutes",
     ) -> _Answer:
         """One request; the only place an ``openai`` exception is caught and translated."""
-        response_format: ResponseFormatJSONSchema | openai.Omit = openai.omit
-        if self._schema_format:
+        response_format: ResponseFormatJSONSchema | ResponseFormatJSONObject | openai.Omit = openai.omit
+        if self._format == "json_schema":
             response_format = {
                 "type": "json_schema",
                 "json_schema": {"name": name, "strict": True, "schema": schema or MINUTES_SCHEMA},
             }
+        elif self._format == "json_object":
+            response_format = {"type": "json_object"}
         try:
             resp = self._openai().chat.completions.create(
                 model=self._model, messages=messages, temperature=0, response_format=response_format
@@ -496,7 +517,8 @@ class CheckedMinutes:
 class OpenAIMinutesChecker:
     """Confirms or fixes the owners and due dates of offline minutes with an LLM.
 
-    One request per meeting with :data:`CHECK_SCHEMA` as structured output. It never raises and
+    One request per meeting with :data:`CHECK_SCHEMA` as structured output (or as
+    ``settings.llm_response_format`` says, the schema always in the prompt). It never raises and
     never invents: an unreachable server or an unreadable answer leaves the minutes as they were
     (with a note), an owner nobody said is ignored, an impossible date is ignored, and only the
     items it was given can be dropped or changed.
@@ -531,7 +553,7 @@ class OpenAIMinutesChecker:
              + _transcript(spoken, meeting_date, minutes.language) + "\n\nItems:\n" + items},
         ]
         try:
-            answer = self._writer._complete(messages, CHECK_SCHEMA, "minutes_check")
+            answer = self._writer._request(messages, CHECK_SCHEMA, "minutes_check")
             verdicts = _check_verdicts(answer.content)
         except LLMError as exc:
             note = f"the LLM check failed ({exc}); the offline items stand unchecked"

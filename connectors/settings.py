@@ -113,6 +113,9 @@ class Settings:
     llm_api_key: str | None = None
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 3
+    # How the LLM is asked for JSON: json_schema (structured output), json_object (JSON mode, the
+    # schema only in the prompt) or none (the prompt alone). A refused json_schema falls back to none.
+    llm_response_format: str = "json_schema"
 
     # Apps
     gateway_host: str = "127.0.0.1"

@@ -287,6 +287,99 @@ def test_a_server_without_json_schema_support_is_asked_again_without_it() -> Non
     assert ["response_format" in r.body for r in server.requests] == [True, False, False]
 
 
+# -- local servers: what Ollama, vLLM and llama.cpp's llama-server do with `response_format` ------
+
+
+def local_server(kind: str, content: Callable[[dict[str, Any]], str]) -> Callable[[dict[str, Any]], Reply]:
+    """A reply function that checks ``response_format`` the way ``kind`` does.
+
+    - ``ollama`` (0.5+) and ``vllm``: ``json_schema`` (the schema under ``json_schema.schema``),
+      ``json_object`` and no format are all accepted.
+    - ``llama.cpp``: ``json_object`` (with an optional ``schema`` beside it) and ``json_schema``.
+    - ``llama.cpp-old``: builds that know only ``text`` and ``json_object`` answer 400 to
+      ``json_schema``.
+    Any other type, or a ``json_schema`` without a schema, is a 400 as on those servers.
+    """
+    accepted = {
+        "ollama": {"json_schema", "json_object", "text"},
+        "vllm": {"json_schema", "json_object", "text"},
+        "llama.cpp": {"json_schema", "json_object", "text"},
+        "llama.cpp-old": {"json_object", "text"},
+    }[kind]
+
+    def reply(body: dict[str, Any]) -> Reply:
+        fmt = body.get("response_format") or {"type": "text"}
+        kind_ = fmt.get("type")
+        if kind_ not in accepted:
+            return Reply(400, error(400, 'response_format type must be one of "text" or "json_object", '
+                                         f"but got: {kind_}"))
+        if kind_ == "json_schema" and not isinstance(fmt.get("json_schema", {}).get("schema"), dict):
+            return Reply(400, error(400, "json_schema.schema is required"))
+        return Reply(body=completion(content(body)))
+
+    return reply
+
+
+def _minutes_json(body: dict[str, Any]) -> str:
+    # Unconstrained, a local model likes to fence its JSON; constrained, it cannot.
+    plain = json.dumps(answer())
+    return plain if body.get("response_format") else "```json\n" + plain + "\n```"
+
+
+@pytest.mark.parametrize(
+    ("kind", "setting", "sent"),
+    [
+        ("ollama", "json_schema", ["json_schema"]),
+        ("ollama", "json_object", ["json_object"]),
+        ("vllm", "json_schema", ["json_schema"]),
+        ("vllm", "json_object", ["json_object"]),
+        ("llama.cpp", "json_schema", ["json_schema"]),
+        ("llama.cpp", "json_object", ["json_object"]),
+        ("llama.cpp-old", "json_schema", ["json_schema", None]),  # refused: asked again without
+        ("llama.cpp-old", "json_object", ["json_object"]),
+        ("llama.cpp-old", "none", [None]),
+    ],
+)
+def test_local_servers_give_minutes_with_each_response_format(
+    kind: str, setting: str, sent: list[str | None]
+) -> None:
+    with FakeOpenAI(Reply(body=local_server(kind, _minutes_json))) as server:
+        minutes, usage = writer(server, llm_response_format=setting).write_with_usage(
+            UTTERANCES, MEETING_DAY, "en"
+        )
+    assert [(r.body.get("response_format") or {}).get("type") for r in server.requests] == sent
+    assert minutes.writer == "llm" and minutes.notes == ()
+    [item] = minutes.action_items
+    assert (item.assignee, item.task, item.due_date) == ("Bob", "finish the database migration",
+                                                         dt.date(2026, 11, 27))
+    assert [d.text for d in minutes.decisions] == ["Drop Internet Explorer"]
+    assert usage is not None and usage["requests"] == 1  # the refused request spent no tokens
+    last = server.requests[-1].body
+    if sent[-1] == "json_schema":
+        assert last["response_format"]["json_schema"]["schema"] == MINUTES_SCHEMA
+    elif sent[-1] == "json_object":
+        assert last["response_format"] == {"type": "json_object"}
+    # Whatever the format, the schema is in the system prompt (json_object and none rely on it).
+    system = last["messages"][0]
+    assert system["role"] == "system"
+    assert json.dumps(MINUTES_SCHEMA, separators=(",", ":")) in system["content"]
+
+
+def test_an_unknown_response_format_setting_is_refused_up_front() -> None:
+    with FakeOpenAI(Reply(500, error(500, "unused"))) as server, pytest.raises(
+        ValueError, match="VORI_LLM_RESPONSE_FORMAT is 'json'; use one of json_schema, json_object, none"
+    ):
+        writer(server, llm_response_format="json")
+    assert server.requests == []
+
+
+def test_the_response_format_is_read_from_the_environment() -> None:
+    s = Settings.from_env({"VORI_LLM_BASE_URL": "http://127.0.0.1:11434/v1",
+                           "VORI_LLM_RESPONSE_FORMAT": "json_object"})
+    assert s.llm_response_format == "json_object"
+    assert Settings().llm_response_format == "json_schema"
+
+
 def test_an_owner_who_never_spoke_nor_was_named_is_dropped_and_noted() -> None:
     items = [
         {"assignee": "Bob", "task": "finish the database migration", "due_date": None,
@@ -424,3 +517,35 @@ def test_the_check_keeps_the_offline_items_when_the_server_fails() -> None:
         checked = OpenAIMinutesChecker(settings(server)).check(offline, spoken, MEETING_DAY)
     assert checked.minutes.action_items == offline.action_items and checked.changes == ()
     assert "unchecked" in checked.minutes.notes[-1]
+
+
+@pytest.mark.parametrize(
+    ("kind", "setting", "sent"),
+    [
+        ("vllm", "json_object", ["json_object"]),
+        ("llama.cpp-old", "json_schema", ["json_schema", None]),
+    ],
+)
+def test_the_check_uses_the_response_format_setting_and_the_same_fallback(
+    kind: str, setting: str, sent: list[str | None]
+) -> None:
+    from connectors.llm import CHECK_SCHEMA, OpenAIMinutesChecker
+    from domain.extraction import extract_minutes
+
+    spoken = [
+        Utterance("Alice", "Bob, can you update the API docs this week?", 0, 3000),
+        Utterance("Bob", "Sure, I'll have them done by Wednesday.", 4000, 7000),
+    ]
+    offline = extract_minutes(spoken, MEETING_DAY)
+    assert [(a.assignee, a.due_date) for a in offline.action_items] == [("Bob", dt.date(2026, 11, 25))]
+    verdicts = {"items": [{"index": 0, "keep": True, "assignee": "Bob", "due_date": "2026-11-26"}]}
+    with FakeOpenAI(Reply(body=local_server(kind, lambda _: json.dumps(verdicts)))) as server:
+        checker = OpenAIMinutesChecker(settings(server, llm_response_format=setting))
+        checked = checker.check(offline, spoken, MEETING_DAY)
+    assert [(r.body.get("response_format") or {}).get("type") for r in server.requests] == sent
+    system = server.requests[-1].body["messages"][0]["content"]
+    assert json.dumps(CHECK_SCHEMA, separators=(",", ":")) in system
+    [item] = checked.minutes.action_items
+    assert (item.assignee, item.due_date) == ("Bob", dt.date(2026, 11, 26))
+    assert checked.changes == ("due of 'update the API docs': 2026-11-25 -> 2026-11-26",)
+    assert checked.minutes.notes[-1] == "an LLM check changed 1 thing(s) in the action items"
