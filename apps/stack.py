@@ -20,6 +20,9 @@ from infra.maven import ensure_spark_kafka_jars
 from infra.stack import LocalStack
 
 DEMO_TEAM = "demo"
+# Live transcription gets the CPU first: the Spark jobs (and their JVM) and the tracker worker run
+# at the lowest priority, so on a small machine they take what the flow leaves.
+BACKGROUND = ("nice", "-n", "19")
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -134,7 +137,8 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
 
         # Pushes ticket changes to the teams' trackers (docs/trackers.md); idle without connections.
         if not stack.registry.is_running("tracker-worker"):
-            stack.start_process("tracker-worker", [sys.executable, "-m", "apps.tracker_worker"], env=base_env)
+            stack.start_process("tracker-worker", [*BACKGROUND, sys.executable, "-m", "apps.tracker_worker"],
+                                env=base_env)
 
         for job in JOBS if settings.analytics_enabled else ():
             if not stack.registry.is_running(job):
@@ -143,7 +147,7 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
                     str(p) for p in ensure_spark_kafka_jars(stack.cache_dir)
                 )
                 stack.start_process(
-                    job, [sys.executable, "-m", "analytics.jobs", job],
+                    job, [*BACKGROUND, sys.executable, "-m", "analytics.jobs", job],
                     env={**base_env, "VORI_SPARK_JARS": jars},
                 )
     return stack.write_env(extra)
