@@ -95,6 +95,9 @@ class Settings:
     # Once every source of a meeting is final it closes after this long by Kafka time, so a track
     # sent right after another joins it (one sent later still reopens it).
     close_grace_s: float = 5.0
+    # A meeting longer than this (audio time) closes at the next pause and goes on as a new part
+    # ``<id>~2``, ``<id>~3``…, each with final minutes of its own; 0: no maximum.
+    max_meeting_s: float = 4 * 3600.0
 
     # Whisper
     whisper_model: str = "tiny.en"

@@ -2,7 +2,8 @@
 
 Every row carries its meeting's team: a meeting is (team, meeting_id), so two teams' meetings of
 the same id never share a row. An item without a team (audio sent to Kafka without the gateway)
-is team ``unassigned``. Meetings and gaps are upserts on natural keys. A transcribed window
+is team ``unassigned``. A later part of a long meeting links to the meeting (``part_of``,
+``part``). Meetings and gaps are upserts on natural keys. A transcribed window
 replaces its source's rows that start within its span, in the same transaction as its new rows,
 so a replay that cuts the same audio into other windows leaves one copy of the text.
 """
@@ -47,10 +48,11 @@ WHERE team = %s AND meeting_id = %s AND source = %s AND start_ms >= %s AND start
 """
 
 _UPSERT_MEETING = """
-INSERT INTO meetings (team, meeting_id, title, status, started_at, sources)
-VALUES (%s, %s, %s, 'live', %s, %s)
+INSERT INTO meetings (team, meeting_id, title, status, started_at, sources, part_of, part)
+VALUES (%s, %s, %s, 'live', %s, %s, %s, %s)
 ON CONFLICT (team, meeting_id) DO UPDATE SET
     title = COALESCE(EXCLUDED.title, meetings.title),
+    part_of = COALESCE(EXCLUDED.part_of, meetings.part_of), part = EXCLUDED.part,
     sources = meetings.sources || EXCLUDED.sources,
     started_at = LEAST(meetings.started_at, EXCLUDED.started_at),
     -- Only a live timeline says a meeting is seen: a track that came after the close reopened it.
@@ -112,6 +114,7 @@ def write_items(conn: Connection, items: list[StoreItem]) -> None:
                         _team(item.team), item.meeting_id, item.title,
                         _ts(item.started_ms),
                         json.dumps({k: {"speaker": v} for k, v in item.sources.items()}),
+                        item.part_of, item.part,
                     ),
                 )
             elif isinstance(item, MeetingClosed):

@@ -69,6 +69,10 @@ class TimelineConfig:
     # Once every known source is final, the meeting stays open this long (by Kafka time) for a
     # track sent right after another; one that comes later still reopens it.
     close_grace_s: float = 5.0
+    # A meeting whose timeline passes this much audio closes at the next pause and goes on as a
+    # new part (see MeetingTimeline.part_id), so a room mic that never falls idle still gets
+    # final minutes and its state is not kept forever. 0 turns it off.
+    max_meeting_s: float = 4 * 3600.0
     # Quotas: what one producer may make the flow hold (state that every snapshot copies). Held
     # audio is what is not transcribed yet: a source's buffer plus its chunks parked behind a
     # missing seq (chunks that follow on in seq order are released by the next advance, so they
@@ -128,19 +132,26 @@ class Gap:
 
 @dataclass(frozen=True)
 class MeetingSeen:
-    """The meeting is live; ``title`` when a chunk carried one."""
+    """The meeting is live; ``title`` when a chunk carried one.
+
+    A later part of a long meeting (``part`` > 1) names the meeting id its senders use in
+    ``part_of``; its id is ``<part_of>~<part>`` (see :attr:`MeetingTimeline.part_id`).
+    """
 
     meeting_id: str
     team: str | None
     title: str | None
     started_ms: int
     sources: dict[str, str | None]
+    part_of: str | None = None
+    part: int = 1
 
 
 @dataclass(frozen=True)
 class MeetingClosed:
     meeting_id: str
-    reason: Literal["final", "idle"]
+    # "max_length": the meeting passed TimelineConfig.max_meeting_s and goes on as a new part.
+    reason: Literal["final", "idle", "max_length"]
     duration_ms: int
     team: str | None = None  # a meeting is (team, meeting_id)
 
@@ -249,10 +260,36 @@ class MeetingTimeline:
     title: str | None = None
     team: str | None = None
     last_advanced: float = 0.0
+    # A long meeting is recorded in parts (see part_id): where the current part begins on the
+    # meeting's timeline, and when (Kafka time) it began.
+    part: int = 1
+    part_start_ms: int = 0
+    part_started_posted_ms: int | None = None
     _intake: Intake = field(default_factory=Intake, repr=False, compare=False)
 
     def snapshot(self) -> MeetingTimeline:
         return copy.deepcopy(self)
+
+    @property
+    def part_id(self) -> str:
+        """The meeting id the current part is recorded under: the senders' id for the first part,
+        ``<id>~2``, ``<id>~3``… after that (``~`` is not allowed in a sender's meeting id, so a
+        part never collides with a meeting of its own). Windows, gaps and the meeting's rows
+        carry it, with times relative to the part's start: each part is a meeting of its own."""
+        return self.meeting_id if self.part == 1 else f"{self.meeting_id}~{self.part}"
+
+    def _seen(self, fallback_posted_ms: int) -> MeetingSeen:
+        started = self.part_started_posted_ms if self.part > 1 else self.first_posted_ms
+        return MeetingSeen(
+            self.part_id,
+            self.team,
+            self.title,
+            started or fallback_posted_ms,
+            {name: s.speaker for name, s in sorted(self.sources.items())
+             if self.part == 1 or not s.done or s.end_ms > self.part_start_ms},
+            self.meeting_id if self.part > 1 else None,
+            self.part,
+        )
 
     # -- input -------------------------------------------------------------------------------
 
@@ -335,15 +372,7 @@ class MeetingTimeline:
         if chunk.title is not None:
             self.title = chunk.title
         if title_changed or new_source or reopening:
-            out.append(
-                MeetingSeen(
-                    self.meeting_id,
-                    self.team,
-                    self.title,
-                    self.first_posted_ms or posted_ms,
-                    {name: s.speaker for name, s in sorted(self.sources.items())},
-                )
-            )
+            out.append(self._seen(posted_ms))
         return out
 
     def held_bytes(self) -> int:
@@ -391,13 +420,46 @@ class MeetingTimeline:
             all_done = self._all_done() and self._quiet_since(last_final_ms, now, config.close_grace_s)
             if all_done or idle:
                 self.closed_at = now
-                duration = max((s.end_ms for s in self.sources.values()), default=0)
+                duration = max((s.end_ms for s in self.sources.values()), default=0) - self.part_start_ms
                 for s in self.sources.values():
                     s.pending.clear()
                     s.buffer = b""
-                out.append(MeetingClosed(self.meeting_id, "final" if all_done else "idle", duration,
+                out.append(MeetingClosed(self.part_id, "final" if all_done else "idle", max(0, duration),
                                          self.team))
+            elif self._too_long(config):
+                out.extend(self._next_part())
         return out
+
+    def _too_long(self, config: TimelineConfig) -> bool:
+        if config.max_meeting_s <= 0 or not self.sources:
+            return False
+        end_ms = max(s.end_ms for s in self.sources.values())
+        return end_ms - self.part_start_ms >= config.max_meeting_s * 1000
+
+    def _next_part(self) -> list[Output]:
+        """Close the current part and go on as the next one.
+
+        The cut is where each source's windows so far end: windows end at pauses (the settling
+        check in advance() has given back any unread tail), so the part ends at a pause, and
+        what is still buffered or parked goes to the next part unchanged: nothing is lost or read
+        twice. The next part's timeline starts at the earliest point a source still has to give.
+        """
+        windowed_ms = max(s.buffer_start_ms for s in self.sources.values())
+        length_ms = max(0, windowed_ms - self.part_start_ms)
+        closed = MeetingClosed(self.part_id, "max_length", length_ms, self.team)
+        # Sources that still hold audio (a source that stopped sending without a final chunk
+        # must not hold the next part's start back).
+        holding = [s for s in self.sources.values()
+                   if s.offset_ms is not None and (s.buffer or s.pending)]
+        self.part_start_ms = max(self.part_start_ms,
+                                 min((s.buffer_start_ms for s in holding), default=windowed_ms))
+        newest_posted = max((s.buffer_posted_ms for s in self.sources.values()), default=0)
+        # Kafka time of the part's start: live audio is posted as it is spoken; an upload's parts
+        # all start when it was posted.
+        begun = (self.first_posted_ms or newest_posted) + self.part_start_ms
+        self.part_started_posted_ms = min(begun, newest_posted) if newest_posted else begun
+        self.part += 1
+        return [closed, self._seen(self.part_started_posted_ms)]
 
     def _advance_source(
         self, name: str, src: SourceState, now: float, config: TimelineConfig, closing: bool
@@ -438,7 +500,8 @@ class MeetingTimeline:
             out.extend(self._cut(name, src, config, flush=True))
             avg = src.chunk_ms_total // src.chunks if src.chunks else 0
             gap_at = src.end_ms if src.offset_ms is not None else 0
-            out.append(Gap(self.meeting_id, name, first_missing, resume - 1, gap_at, self.team))
+            out.append(Gap(self.part_id, name, first_missing, resume - 1,
+                           max(0, gap_at - self.part_start_ms), self.team))
             if src.offset_ms is None:
                 src.offset_ms = self._offset_for(src.pending[resume])
                 src.buffer_start_ms = src.offset_ms
@@ -466,7 +529,7 @@ class MeetingTimeline:
         """The PCM a released byte range adds to its stream, or why the stream stops."""
         if src.failed is not None:
             reason = f"stream {name!r} of meeting {self.meeting_id} failed earlier: {src.failed}"
-            return StreamFailed(self.meeting_id, name, seq, reason, p.tag), b""
+            return StreamFailed(self.part_id, name, seq, reason, p.tag), b""
         codec = src.stream_codec or ""
         try:
             if config.stream_decoder is None:
@@ -475,7 +538,7 @@ class MeetingTimeline:
         except StreamError as exc:
             src.failed = f"seq {seq}: {exc}"[:400]
             src.stream = None
-            return StreamFailed(self.meeting_id, name, seq, f"{codec} stream {name!r}: {exc}", p.tag), b""
+            return StreamFailed(self.part_id, name, seq, f"{codec} stream {name!r}: {exc}", p.tag), b""
         return None, pcm
 
     def _sender_quiet(self, src: SourceState, now: float, config: TimelineConfig) -> bool:
@@ -542,17 +605,20 @@ class MeetingTimeline:
         # so the segment's time is when the words were said.
         speech = has_speech(piece)
         lead = leading_silence(piece) if speech else 0
+        # A later part's times count from its own start (a source that says it joined before
+        # the part began is placed at the part's start).
+        start_ms = max(0, src.buffer_start_ms - self.part_start_ms)
         window = Window(
-            meeting_id=self.meeting_id,
+            meeting_id=self.part_id,
             source=name,
             speaker=src.speaker,
-            start_ms=src.buffer_start_ms + lead * 1000 // RATE,
+            start_ms=start_ms + lead * 1000 // RATE,
             pcm=piece[lead:].tobytes(),
             posted_ms=src.buffer_posted_ms,
             speech=speech,
             rereadable=rereadable,
             cut_short=cut_short,
-            span_start_ms=src.buffer_start_ms,
+            span_start_ms=start_ms,
         )
         src.buffer = src.buffer[cut * 2 :]
         src.buffer_start_ms += cut * 1000 // RATE

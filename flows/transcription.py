@@ -478,6 +478,7 @@ def timeline_config(settings: Settings) -> TimelineConfig:
         max_seq_ahead=settings.max_seq_ahead,
         closed_ttl_s=settings.closed_meeting_ttl_s,
         close_grace_s=settings.close_grace_s,
+        max_meeting_s=settings.max_meeting_s,
         policy=WindowPolicy.from_seconds(settings.min_window_s, settings.max_window_s),
         max_sources=settings.flow_max_sources_per_meeting,
         max_held_source_s=settings.flow_max_pending_source_s,

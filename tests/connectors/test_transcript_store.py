@@ -158,3 +158,17 @@ def test_two_teams_meetings_of_the_same_id_are_two_meetings(dsn):
     assert gaps == [("team-b", 3)]
     # The board of each team hears of its own rows only.
     assert removed == [("team-b",)]
+
+
+def test_a_long_meetings_parts_are_linked_and_each_closes(dsn):
+    write(dsn, [MeetingClosed("m-replay", "max_length", 14_400_000, "team-a"),
+                MeetingSeen("m-replay~2", "team-a", None, 1_700_014_400_000, {"main": "Bob"}, "m-replay", 2)])
+    write(dsn, windows(LIVE, meeting="m-replay~2"))
+    # A replay of part 2's first sighting changes nothing about its link.
+    write(dsn, [MeetingSeen("m-replay~2", "team-a", "Standup", 1_700_014_400_000, {"main": "Bob"}, "m-replay", 2)])
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT meeting_id, part_of, part, status, close_reason FROM meetings "
+            "WHERE team = 'team-a' ORDER BY part").fetchall()
+    assert rows == [("m-replay", None, 1, "closed", "max_length"), ("m-replay~2", "m-replay", 2, "live", None)]
+    assert text_of(dsn, meeting="m-replay~2") == SPOKEN
