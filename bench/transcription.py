@@ -45,11 +45,13 @@ def wer(ref: str, hyp: str) -> float:
 
 
 @contextmanager
-def private_stack() -> Iterator[tuple[Settings, dict[str, str], LocalStack]]:
+def private_stack(analytics: bool = False) -> Iterator[tuple[Settings, dict[str, str], LocalStack]]:
     root = Path(tempfile.mkdtemp(prefix="vori-bench-"))
     root.chmod(0o711)
     (root / "cache").symlink_to(Path(__file__).resolve().parent.parent / ".vori" / "cache")
-    settings = Settings.from_env(state_dir=root, analytics_enabled=False, gateway_port=18180, board_port=18181)
+    # --whole-stack: the Spark jobs too, as `make up` starts them (what users run).
+    settings = Settings.from_env(state_dir=root, analytics_enabled=analytics, gateway_port=18180,
+                                 board_port=18181)
     stack = LocalStack(root)
     try:
         env = up(settings)
@@ -120,7 +122,9 @@ def whole_file(settings: Settings, paths: list[Path]) -> list[str]:
 def cmd_latency(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         meetings = render_all(Path(tmp), args.meetings)
-        with private_stack() as (_, env, _stack):
+        with private_stack(analytics=args.whole_stack) as (_, env, _stack):
+            if args.whole_stack:
+                time.sleep(args.settle)  # `make up` has returned; the Spark JVMs are still starting
             ids = send_all(env, meetings, realtime=True, suffix="rt")
             wait_closed(env["VORI_DATABASE_URL"], ids, 300)
             with psycopg.connect(env["VORI_DATABASE_URL"]) as conn:
@@ -267,6 +271,10 @@ def main() -> None:
         p.add_argument("--repeat", type=int, default=1, help="speak each meeting this many times over")
         p.add_argument("--voice-shift", type=int, default=0, help="give each speaker another espeak-ng voice")
         p.add_argument("--dump", help="write the streamed segments to this file (tab-separated)")
+        p.add_argument("--whole-stack", action="store_true",
+                       help="latency: run the analytics jobs too, as `make up` does")
+        p.add_argument("--settle", type=float, default=0.0,
+                       help="with --whole-stack: seconds to wait after the stack is up (0: stream at once)")
         p.set_defaults(fn=fn)
     args = parser.parse_args()
     args.fn(args)
