@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import hmac
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -188,6 +189,24 @@ def hmac_hex(secret_value: str, body: bytes) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def fresh_delivery(
+    headers: Mapping[str, str], body: bytes, *, timestamp_field: str, id_header: str,
+    window_s: float, now: float,
+) -> str:
+    """The id of a signed delivery whose body's epoch-millisecond ``timestamp_field`` is within
+    ``window_s`` of ``now`` (older ones are replays); :class:`WebhookRejected` otherwise."""
+    try:
+        sent_ms = float(json.loads(body).get(timestamp_field))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise WebhookRejected(f"no {timestamp_field} in the delivery") from exc
+    if abs(now - sent_ms / 1000) > window_s:
+        raise WebhookRejected("delivery outside the replay window")
+    delivery = header(headers, id_header)
+    if not delivery:
+        raise WebhookRejected(f"missing {id_header}")
+    return delivery
 
 
 def header(headers: Mapping[str, str], name: str) -> str:

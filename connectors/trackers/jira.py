@@ -28,6 +28,7 @@ from connectors.trackers.base import (
     TicketSnapshot,
     WebhookRejected,
     call,
+    fresh_delivery,
     header,
     hmac_hex,
     marker,
@@ -153,16 +154,8 @@ def verify(headers: Mapping[str, str], body: bytes, secret_value: str, now: floa
     signature = header(headers, "X-Hub-Signature")
     if not signature.startswith("sha256=") or not same(signature[7:], hmac_hex(secret_value, body)):
         raise WebhookRejected("bad or missing X-Hub-Signature")
-    try:
-        sent_ms = float(json.loads(body).get("timestamp"))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise WebhookRejected("no timestamp in the delivery") from exc
-    if abs(now - sent_ms / 1000) > REPLAY_WINDOW_S:
-        raise WebhookRejected("delivery outside the replay window")
-    delivery = header(headers, "X-Atlassian-Webhook-Identifier")
-    if not delivery:
-        raise WebhookRejected("missing X-Atlassian-Webhook-Identifier")
-    return delivery
+    return fresh_delivery(headers, body, timestamp_field="timestamp",
+                          id_header="X-Atlassian-Webhook-Identifier", window_s=REPLAY_WINDOW_S, now=now)
 
 
 def parse(connection: Connection, body: bytes) -> InboundChange | None:

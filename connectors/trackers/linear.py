@@ -27,6 +27,7 @@ from connectors.trackers.base import (
     TrackerError,
     WebhookRejected,
     call,
+    fresh_delivery,
     header,
     hmac_hex,
     marker,
@@ -156,16 +157,8 @@ class LinearAdapter:
 def verify(headers: Mapping[str, str], body: bytes, secret_value: str, now: float) -> str:
     if not same(header(headers, "Linear-Signature"), hmac_hex(secret_value, body)):
         raise WebhookRejected("bad or missing Linear-Signature")
-    try:
-        sent_ms = float(json.loads(body).get("webhookTimestamp"))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise WebhookRejected("no webhookTimestamp in the delivery") from exc
-    if abs(now - sent_ms / 1000) > REPLAY_WINDOW_S:
-        raise WebhookRejected("delivery outside the replay window")
-    delivery = header(headers, "Linear-Delivery")
-    if not delivery:
-        raise WebhookRejected("missing Linear-Delivery")
-    return delivery
+    return fresh_delivery(headers, body, timestamp_field="webhookTimestamp", id_header="Linear-Delivery",
+                          window_s=REPLAY_WINDOW_S, now=now)
 
 
 def parse(connection: Connection, body: bytes) -> InboundChange | None:
