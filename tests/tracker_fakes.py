@@ -9,6 +9,7 @@ headers (429 with ``Retry-After``, 500), a delay longer than the client waits (a
 
 from __future__ import annotations
 
+import abc
 import base64
 import json
 import re
@@ -49,7 +50,9 @@ class Reply(Exception):
         self.status, self.body, self.headers = status, body, headers or {}
 
 
-class FakeTracker:
+class FakeTracker(abc.ABC):
+    """A local stand-in for one tracker's HTTP API; each subclass speaks one wire format."""
+
     def __init__(self) -> None:
         self.faults: list[Fault] = []
         self.requests: list[Seen] = []
@@ -59,12 +62,14 @@ class FakeTracker:
     def fault(self, method: str, path: str, kind: str, **kw: Any) -> None:
         self.faults.append(Fault(method, path, kind, **kw))
 
+    @abc.abstractmethod
     def route(self, method: str, path: str, query: dict[str, str], headers: dict[str, str],
               body: Any) -> tuple[int, Any]:
-        raise NotImplementedError
+        """The answer (status, JSON body) to one request that passed authorization."""
 
+    @abc.abstractmethod
     def authorized(self, headers: dict[str, str]) -> bool:
-        raise NotImplementedError
+        """Whether the request carries the credentials this tracker accepts."""
 
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         split = urlsplit(h.path)
