@@ -337,6 +337,10 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         if not tl.meeting_id and values:
             tl.meeting_id = values[0].chunk.meeting_id
             tl.team = values[0].team
+            # In a cluster (-i/-a) a meeting is transcribed by the worker its key hashes to: this
+            # line in a process's log says which meetings it holds.
+            log.info("meeting %s: transcribed here (first chunk from partition %s)",
+                     values[0].key, values[0].raw.partition)
         if values:
             self.state.partition = values[-1].raw.partition or 0
         for item in values:
