@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
@@ -188,6 +189,8 @@ def model_spec(settings: Settings) -> ModelSpec:
     return ModelSpec(name, path, device, compute_type)
 
 
+log = logging.getLogger("vori.whisper")
+
 _MODELS: dict[ModelSpec, object] = {}
 _MODELS_LOCK = threading.Lock()
 
@@ -216,6 +219,9 @@ class WhisperTranscriber:
             if model is None:
                 from faster_whisper import WhisperModel
 
+                # Once per process and model: bench/flow_memory.py counts these lines per worker count.
+                log.info("loading whisper model %s on %s/%s", self.spec.name, self.spec.device,
+                         self.spec.compute_type)
                 try:
                     model = WhisperModel(
                         str(self.spec.path),
