@@ -3,9 +3,11 @@ with its own recovery store, and store the same transcripts and minutes as one p
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +42,20 @@ def init_recovery(root: Path, parts: int) -> Path:
     root.mkdir(parents=True)
     subprocess.run([sys.executable, "-m", "bytewax.recovery", str(root), str(parts)], check=True)
     return root
+
+
+def cluster_argvs(root: Path, processes: int, flags: tuple[str, ...] = RECOVERY_FLAGS) -> list[list[str]]:
+    """The command line of each process of a one-worker-per-process cluster, as on separate machines:
+    the same addresses for all, an id each, and each its own part of one recovery store."""
+    created = init_recovery(root / "created", processes)
+    stores = []
+    for i in range(processes):
+        store = root / f"recovery-{i}"
+        store.mkdir()
+        (created / f"part-{i}.sqlite3").rename(store / f"part-{i}.sqlite3")
+        stores.append(store)
+    addresses = ";".join(f"127.0.0.1:{port}" for port in free_ports(processes))
+    return [[*FLOW, "-i", str(i), "-a", addresses, "-r", str(stores[i]), *flags] for i in range(processes)]
 
 
 @contextmanager
@@ -105,24 +121,13 @@ def test_two_processes_share_the_partitions_and_store_what_one_process_stores(
     one_texts, one_rows = stored(settings.database_url)
     assert set(one_texts) == set(MEETINGS)
 
-    # Two processes of one worker each, as on two machines: an addresses list both get, a process
-    # id each, and each its own part of a recovery store created once for the whole cluster.
+    # Two processes of one worker each, as on two machines.
     other_db = f"{settings.database_url.rsplit('/', 1)[1]}_cluster"
     postgres.create_database(other_db)
     try:
         cluster = settings.with_(database_url=postgres.dsn(other_db))
         migrate(cluster.database_url)
-        created = init_recovery(tmp_path / "two" / "created", 2)
-        stores = []
-        for i in range(2):
-            store = tmp_path / "two" / f"recovery-{i}"
-            store.mkdir()
-            (created / f"part-{i}.sqlite3").rename(store / f"part-{i}.sqlite3")
-            stores.append(store)
-        addresses = ";".join(f"127.0.0.1:{port}" for port in free_ports(2))
-        argvs = [
-            [*FLOW, "-i", str(i), "-a", addresses, "-r", str(stores[i]), *RECOVERY_FLAGS] for i in range(2)
-        ]
+        argvs = cluster_argvs(tmp_path / "two", 2)
         logs = run_to_end(cluster, argvs, tmp_path / "two" / "logs")
         two_texts, two_rows = stored(cluster.database_url)
 
@@ -144,3 +149,58 @@ def test_two_processes_share_the_partitions_and_store_what_one_process_stores(
     assert wer(LATE, again_texts.pop("late")) <= 0.25
     assert again_texts == one_texts
     assert [r for r in again_rows if r[0] != "late"] == two_rows
+
+
+def segments(dsn: str) -> list[tuple[str, str, int, int, str]]:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(
+            "SELECT meeting_id, source, start_ms, end_ms, text FROM transcript_segments ORDER BY 1, 2, 3"
+        ).fetchall()
+
+
+def closed_meetings(dsn: str) -> set[str]:
+    with psycopg.connect(dsn) as conn:
+        return {m for (m,) in conn.execute("SELECT meeting_id FROM meetings WHERE status = 'closed'")}
+
+
+def test_when_one_process_dies_the_other_stops_and_a_restart_of_both_loses_and_duplicates_nothing(
+    flow_settings: Settings, topic_factory: Callable[..., str], tmp_path: Path
+) -> None:
+    live = flow_settings.with_(audio_topic=topic_factory(8, "audio"), audio_partitions=8, input_tail=True)
+    said = {m: MEETINGS[m] for m in ("budget", "office", "hiring", "travel")}  # two on each worker
+    envs = {m: meeting_envelopes(m, speak(text), seconds=1.0, speaker="person") for m, text in said.items()}
+    argvs = cluster_argvs(tmp_path, 2, ("-s", "1", "-b", "10"))
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "again").mkdir()
+
+    first_half = [to_record(e) for es in envs.values() for e in es[: len(es) // 2]]
+    with flow_processes(live, argvs, logs) as procs:
+        produce(live.kafka_bootstrap, live.audio_topic, first_half)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len({m for m, *_ in segments(live.database_url)}) < len(said):
+            time.sleep(0.3)
+        assert len({m for m, *_ in segments(live.database_url)}) == len(said), log_tail(logs / "flow-0.log")
+        time.sleep(1.5)  # a snapshot or two, then one process dies without warning
+        procs[1].kill()
+        procs[1].wait()
+        # The survivor cannot go on without its peer: it stops rather than hang.
+        assert procs[0].wait(timeout=60) != 0
+    before = segments(live.database_url)
+
+    produce(live.kafka_bootstrap, live.audio_topic,
+            [to_record(e) for es in envs.values() for e in es[len(es) // 2 :]])
+    with flow_processes(live, argvs, logs / "again"):
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and closed_meetings(live.database_url) < set(said):
+            time.sleep(0.5)
+        assert closed_meetings(live.database_url) >= set(said), log_tail(logs / "again" / "flow-0.log")
+    after = segments(live.database_url)
+
+    assert set(before) <= set(after)  # nothing written before the crash was lost or rewritten
+    for meeting_id, text in said.items():
+        spans = [(start, end) for m, _s, start, end, _t in after if m == meeting_id]
+        for (_s1, e1), (s2, _e2) in itertools.pairwise(spans):
+            assert s2 >= e1 - 50, f"overlapping segments (a duplicate) in {meeting_id}: {spans}"
+        transcript = " ".join(t for m, *_, t in after if m == meeting_id)
+        assert wer(text, transcript) <= 0.25, (meeting_id, transcript)
