@@ -444,6 +444,7 @@ def test_the_flow_writes_llm_minutes_usage_and_tickets_when_an_endpoint_is_set(
     from vori_testing import meeting_envelopes, produce, speak, to_record
 
     from connectors.postgres import migrate
+    from flows.minutes import build_flow as minutes_flow
     from flows.transcription import build_flow
 
     migrate(pg_database_dsn)
@@ -466,6 +467,7 @@ def test_the_flow_writes_llm_minutes_usage_and_tickets_when_an_endpoint_is_set(
         envs = meeting_envelopes("llm-planning", pcm, seconds=2.0, title="Planning")
         produce(kafka_bootstrap, flow_settings.audio_topic, [to_record(e) for e in envs])
         run_main(build_flow(flow_settings))
+        run_main(minutes_flow(flow_settings))  # minutes are their own flow, over transcription.completed
     assert server.requests, "the flow never asked the LLM"
     with psycopg.connect(pg_database_dsn) as conn:
         writer_, usage, notes = conn.execute(
