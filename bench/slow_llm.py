@@ -88,6 +88,10 @@ def run(label: str, delay_s: float, args: argparse.Namespace, work: Path) -> Non
     meetings = render_all(work, args.meetings)
     llm = SlowOpenAI(delay_s)
     # The stack's processes take their settings from the environment (plus stack.env).
+    # PYTHONPATH: the stack's processes run from the state dir's parent, and must import this
+    # checkout's code, not whatever the virtualenv has installed.
+    root = str(Path(__file__).resolve().parent.parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
     os.environ.update(VORI_LLM_BASE_URL=llm.base_url, VORI_LLM_TIMEOUT_S=str(delay_s + 30),
                       VORI_LLM_MAX_RETRIES="0", VORI_MINUTES_EVERY_SEGMENTS=str(args.every))
     try:
