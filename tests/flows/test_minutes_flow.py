@@ -130,3 +130,33 @@ def test_bad_records_are_dead_lettered_with_the_reason_and_the_rest_goes_on(flow
     assert "not its meeting_id" in reasons[good.to_record()]
     assert all(dict(m.headers())["vori.dlq.stage"] == b"parse" for m in dead)
     assert rows(s.database_url, "SELECT assignee FROM tickets") == [("Bob",)]
+
+
+def test_minutes_asked_for_before_a_restart_are_written_after_it():
+    import pickle
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from domain.extraction import extract_minutes
+    from flows.minutes import MinutesLogic
+
+    stuck = threading.Event()
+
+    def hanging_writer(said, day, language):  # an endpoint that never answers before the crash
+        stuck.wait(30)
+        return extract_minutes(said, day, language)
+
+    with ThreadPoolExecutor(1) as calls:
+        logic = MinutesLogic(100, 3600.0, hanging_writer, lambda: 0.0, None, calls=calls)
+        out, _ = logic.on_batch([*(SegmentRecord(x) for x in LIVE),
+                                 MeetingClosedRecord("acme", MEETING, "final", 11_000)])
+        assert list(out) == []
+        snapshot = pickle.loads(pickle.dumps(logic.snapshot()))  # what the recovery store keeps
+        stuck.set()
+    # A new process resumes from the snapshot: the final minutes it owed are asked for again.
+    with ThreadPoolExecutor(1) as calls:
+        resumed = MinutesLogic(100, 3600.0, lambda s, d, lang: extract_minutes(s, d, lang), lambda: 0.0,
+                               snapshot, calls=calls)
+        [final] = list(resumed.on_eof()[0])
+    assert final.kind == "final" and final.meeting_id == MEETING
+    assert {a.assignee for a in final.minutes.action_items} == {"Bob", "Carol"}
