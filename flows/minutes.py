@@ -165,6 +165,7 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
         t = s.transcript
         if isinstance(rec, SegmentRecord):
             seg = rec.segment
+            # A refined segment outside a revision record replaces what its source has at its start.
             if t.add_live(seg) if rec.revision == "live" else t.apply_revision(
                 RevisionRecord(rec.team, seg.meeting_id, seg.source, seg.start_ms, seg.start_ms + 1, (seg,))
             ):
