@@ -71,6 +71,7 @@ TRANSCRIPT_SCHEMA = T.StructType(
         T.StructField("model", T.StringType()),
         T.StructField("posted_ms", T.LongType()),
         T.StructField("transcribed_at", T.StringType()),
+        T.StructField("kind", T.StringType()),
     ]
 )
 
@@ -105,6 +106,8 @@ def parse_transcripts(kafka_df: DataFrame) -> DataFrame:
             "topic", "partition", "offset", F.col("timestamp").alias("kafka_ts"),
             value.alias("raw"), rec.alias("rec"),
         )
+        # Lifecycle and revision records (docs/contract.md section 2) are not segments, nor errors.
+        .where(F.col("rec").isNull() | F.col("rec.kind").isNull() | (F.col("rec.kind") == "segment"))
         .select(
             "topic", "partition", "offset", "raw",
             F.col("rec.meeting_id").alias("meeting_id"),

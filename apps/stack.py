@@ -123,6 +123,19 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
                 ],
                 env=base_env,
             )
+        # Minutes are a flow of their own, reading transcription.completed: its own recovery
+        # store holds its offsets and meetings, so a restart resumes where it stopped.
+        minutes_recovery = settings.state_dir / "recovery-minutes"
+        _ensure_recovery(minutes_recovery)
+        if not stack.registry.is_running("minutes"):
+            stack.start_process(
+                "minutes",
+                [
+                    sys.executable, "-m", "bytewax.run", "flows.minutes:main()",
+                    "-w", "1", "-r", str(minutes_recovery), "-s", "5", "-b", "30",
+                ],
+                env=base_env,
+            )
 
         stack.write_env(extra)  # what runs so far is usable even if a later service fails
 

@@ -25,6 +25,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,9 +37,10 @@ from connectors.settings import Settings
 from domain.extraction import extract_minutes
 from domain.extraction_base import strip_honorific
 from domain.minutes import ActionItem, Minutes, MinutesFormatError, StatusUpdate, Utterance
+from domain.rolling_minutes import merge_minutes
 from domain.tickets import same_person
 
-__all__ = ["CHECK_SCHEMA", "MINUTES_SCHEMA", "CheckedMinutes", "LLMAnswerError", "LLMError",
+__all__ = ["CHECK_SCHEMA", "MINUTES_SCHEMA", "CheckedMinutes", "LLMAnswerError", "LLMCalls", "LLMError",
            "LLMRejected", "LLMUnavailable", "OpenAIMinutesChecker", "OpenAIMinutesWriter"]
 
 log = logging.getLogger("vori.llm")
@@ -155,6 +157,23 @@ Rules:
 - Write summary, tasks and keywords in the meeting's language."""
 
 
+_ROLLING = """The meeting is still going on. Below are the minutes so far, as JSON, then the transcript
+lines that are new or were re-transcribed since (lines from {from_ms} ms on replace what the minutes
+so far say about that stretch), after a few earlier lines for context. Answer with the updated
+minutes of the whole meeting so far: keep what still holds, add what the new lines bring, and fix
+what they change."""
+
+
+class LLMCalls(ThreadPoolExecutor):
+    """The minutes flow's LLM requests run here, at most ``concurrency`` at once: a slow endpoint
+    delays the minutes that wait for it, never the flow's other meetings."""
+
+    def __init__(self, concurrency: int) -> None:
+        if concurrency < 1:
+            raise ValueError(f"VORI_LLM_CONCURRENCY must be at least 1, got {concurrency}")
+        super().__init__(max_workers=concurrency, thread_name_prefix="vori-llm")
+
+
 @dataclass(frozen=True)
 class _Answer:
     content: str
@@ -164,7 +183,9 @@ class _Answer:
 class OpenAIMinutesWriter:
     """Minutes from an OpenAI-compatible ``/chat/completions`` endpoint, offline rules as fallback.
 
-    Calls are synchronous and the client is created on first use (in the worker that runs it).
+    Calls are synchronous and the client is created on first use (in the worker that runs it); the
+    minutes flow makes them on :class:`LLMCalls`, off its own thread. :meth:`write_rolling` sends
+    the previous minutes and the changed lines, never the whole transcript.
     Retries: up to ``settings.llm_max_retries`` more attempts after a timeout, connection error,
     429 or 5xx, waiting ``Retry-After`` when the server sends one, else an exponential backoff
     with jitter. Everything else (a 4xx, an answer that is not valid minutes) falls back at once.
@@ -224,6 +245,39 @@ class OpenAIMinutesWriter:
             return replace(offline, notes=(*offline.notes, note)), usage or None
         return _guard_people(minutes, spoken), usage or None
 
+    def write_rolling(
+        self, previous: Minutes | None, context: Sequence[Utterance], changed: Sequence[Utterance],
+        meeting_date: datetime.date, language: str | None,
+    ) -> tuple[Minutes, Usage | None]:
+        """Minutes updated from the previous ones and the changed lines (with a few lines of
+        context): a rolling update costs what changed, not the whole transcript."""
+        spoken = [u for u in changed if u.text and u.text.strip()]
+        if previous is None:
+            return self.write_with_usage([*context, *changed], meeting_date, language)
+        if not spoken:
+            return previous, None
+        start = min(u.start_ms for u in spoken)
+        extra = "\n".join([
+            _ROLLING.format(from_ms=start),
+            "Minutes so far:",
+            json.dumps({k: v for k, v in previous.to_json().items() if k not in ("writer", "notes")},
+                       ensure_ascii=False),
+            "Earlier lines (context only):",
+            *(_line(u) for u in context),
+        ])
+        usage: Usage = {}
+        known = [*context, *spoken, *_quoted(previous)]
+        try:
+            answer = self._ask(spoken, meeting_date, language, usage, preface=extra)
+            minutes = _parse(answer, language)
+        except LLMError as exc:
+            log.warning("llm rolling minutes failed, using the offline writer: %s", exc)
+            partial = self._fallback([*context, *changed], meeting_date, language)
+            merged = merge_minutes(previous, partial, start)
+            note = f"the LLM writer failed ({exc}); these minutes come from the offline rules"
+            return replace(merged, notes=(*merged.notes, note)), usage or None
+        return _guard_people(minutes, known), usage or None
+
     # -- the HTTP side ---------------------------------------------------------------------------
 
     def _openai(self) -> openai.OpenAI:
@@ -238,15 +292,17 @@ class OpenAIMinutesWriter:
             return self._client
 
     def _ask(
-        self, spoken: Sequence[Utterance], meeting_date: datetime.date, language: str | None, usage: Usage
+        self, spoken: Sequence[Utterance], meeting_date: datetime.date, language: str | None, usage: Usage,
+        *, preface: str | None = None,
     ) -> str:
+        transcript = _transcript(spoken, meeting_date, language)
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": _SYSTEM.format(
                 schema=json.dumps(MINUTES_SCHEMA, separators=(",", ":")),
                 date=meeting_date.isoformat(),
                 weekday=meeting_date.strftime("%A"),
             )},
-            {"role": "user", "content": _transcript(spoken, meeting_date, language)},
+            {"role": "user", "content": f"{preface}\n{transcript}" if preface else transcript},
         ]
         attempt = 0
         while True:
@@ -387,10 +443,19 @@ def _transcript(spoken: Sequence[Utterance], meeting_date: datetime.date, langua
     if language:
         lines.append(f"Language: {language}")
     lines.append("Transcript:")
-    for u in sorted(spoken, key=lambda u: (u.start_ms, u.end_ms)):
-        who = u.speaker or "(unknown speaker)"
-        lines.append(f"[{u.start_ms}] {who}: {' '.join(u.text.split())}")
+    lines.extend(_line(u) for u in sorted(spoken, key=lambda u: (u.start_ms, u.end_ms)))
     return "\n".join(lines)
+
+
+def _line(u: Utterance) -> str:
+    return f"[{u.start_ms}] {u.speaker or '(unknown speaker)'}: {' '.join(u.text.split())}"
+
+
+def _quoted(minutes: Minutes) -> list[Utterance]:
+    """The people earlier minutes name, as lines: a rolling answer may keep them as owners."""
+    return [Utterance(a.assignee, a.quote, a.start_ms, a.start_ms) for a in minutes.action_items
+            if a.assignee] + [Utterance(s.speaker, s.quote, s.start_ms, s.start_ms)
+                              for s in minutes.status_updates if s.speaker]
 
 
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```$", re.DOTALL)

@@ -119,6 +119,8 @@ class Settings:
     # How the LLM is asked for JSON: json_schema (structured output), json_object (JSON mode, the
     # schema only in the prompt) or none (the prompt alone). A refused json_schema falls back to none.
     llm_response_format: str = "json_schema"
+    # LLM requests in flight at once in the minutes flow; a meeting waits for its own, never others'.
+    llm_concurrency: int = 4
 
     # Apps
     gateway_host: str = "127.0.0.1"

@@ -29,14 +29,13 @@ from bytewax.operators import StatefulBatchLogic
 from connectors import kafka as kafka_conf
 from connectors.audio import AudioDecodeError, decode_chunk, decode_stream, pcm_to_float32
 from connectors.dlq import DeadLetter, header
-from connectors.llm import OpenAIMinutesWriter
-from connectors.minutes_store import PostgresMinutesSink
 from connectors.settings import Settings, settings_or_exit
 from connectors.tokens import UNASSIGNED_TEAM, valid_team
 from connectors.transcript_store import PostgresTranscriptSink, StoreItem
 from connectors.voiceprint import VOICE_MODEL
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
+from domain.records import to_record as transcript_record
 from domain.speakers import SpeakerVoices
 from domain.stream import StreamState
 from domain.timeline import (
@@ -56,7 +55,7 @@ from domain.timeline import (
 from domain.transcript import Segment, TranscribedWindow, place_spans, prompt_tail, settled_spans
 from domain.windowing import RATE, WindowPolicy, speech_seconds_after
 from flows import team_context
-from flows.minutes import meeting_key, minutes_stream, offline_writer
+from flows.minutes import meeting_key
 from flows.speakers import NO_SPEAKERS, Diarizer, MeetingSpeakers
 
 log = logging.getLogger("vori.flow")
@@ -527,7 +526,11 @@ def _consumed_record(m: Consumed) -> RawRecord | None:
 
 
 def _segment_record(x: FlowOut) -> KafkaSinkMessage[bytes, bytes] | None:
-    return KafkaSinkMessage(x.meeting_id.encode(), x.to_record()) if isinstance(x, Segment) else None
+    """``transcription.completed``: segments and the meeting's lifecycle, in the order the meeting's
+    state emitted them (one key, one partition), for the minutes flow and other consumers."""
+    if isinstance(x, (Segment, MeetingSeen, MeetingClosed)):
+        return KafkaSinkMessage(x.meeting_id.encode(), transcript_record(x))
+    return None
 
 
 def transcribe_stream(
@@ -577,11 +580,9 @@ def build_flow(settings: Settings, decode: Decoder = _decode) -> Dataflow:
     op.inspect("log_consumer_errors", errors, lambda _s, e: log.warning("kafka: %s", e.err))
     outs, rejected = transcribe_stream(settings, records, decode=decode)
 
-    writer = OpenAIMinutesWriter(settings) if settings.llm_base_url else offline_writer
+    # Minutes are their own flow (flows/minutes.py), reading what is published below: a slow LLM
+    # never holds up transcription.
     team_context.configure(settings.database_url)
-    minutes = minutes_stream(outs, settings.minutes_every_segments, settings.minutes_every_s, writer,
-                             keep_closed_s=settings.closed_meeting_ttl_s, namer=team_context.speaker_namer())
-    op.output("minutes_out", minutes, PostgresMinutesSink(settings.database_url))
 
     stored: Stream[StoreItem] = op.filter_map("store_items", outs, _store_item)
     op.output("postgres_out", stored, PostgresTranscriptSink(settings.database_url))

@@ -19,7 +19,9 @@ def test_compose_file_declares_the_stack():
     assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
     assert services["postgres"]["image"].startswith("postgres:")
     assert services["flow"]["command"][:3] == ["python", "-m", "bytewax.run"]
-    for name in ("gateway", "flow", "board"):
+    # Minutes are their own flow, reading transcription.completed.
+    assert services["minutes"]["command"][:4] == ["python", "-m", "bytewax.run", "flows.minutes:main()"]
+    for name in ("gateway", "flow", "minutes", "board"):
         env = services[name]["environment"]
         assert env["VORI_KAFKA_BOOTSTRAP"] == "kafka:9092"
         assert env["VORI_DATABASE_URL"].startswith("postgresql://")

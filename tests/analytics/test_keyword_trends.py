@@ -116,6 +116,9 @@ def test_transforms_on_a_static_frame(spark: SparkSession, vt: SimpleNamespace) 
                     vt.transcript("m1", 0, "Deploy deploy the API", "2026-01-05T10:15:00"),
                     vt.transcript("m2", 0, "API 문서를 정리", "2026-01-05T23:59:00"),
                     (None, b"[1, 2]"),
+                    # A lifecycle record is not a segment, and not an error either.
+                    (None, b'{"kind": "meeting_closed", "team": "t", "meeting_id": "m1", "reason": "final",'
+                           b' "duration_ms": 4000}'),
                 ]
             )
         ],

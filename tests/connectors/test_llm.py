@@ -444,6 +444,7 @@ def test_the_flow_writes_llm_minutes_usage_and_tickets_when_an_endpoint_is_set(
     from vori_testing import meeting_envelopes, produce, speak, to_record
 
     from connectors.postgres import migrate
+    from flows.minutes import build_flow as minutes_flow
     from flows.transcription import build_flow
 
     migrate(pg_database_dsn)
@@ -466,6 +467,7 @@ def test_the_flow_writes_llm_minutes_usage_and_tickets_when_an_endpoint_is_set(
         envs = meeting_envelopes("llm-planning", pcm, seconds=2.0, title="Planning")
         produce(kafka_bootstrap, flow_settings.audio_topic, [to_record(e) for e in envs])
         run_main(build_flow(flow_settings))
+        run_main(minutes_flow(flow_settings))  # minutes are their own flow, over transcription.completed
     assert server.requests, "the flow never asked the LLM"
     with psycopg.connect(pg_database_dsn) as conn:
         writer_, usage, notes = conn.execute(
@@ -549,3 +551,75 @@ def test_the_check_uses_the_response_format_setting_and_the_same_fallback(
     assert (item.assignee, item.due_date) == ("Bob", dt.date(2026, 11, 26))
     assert checked.changes == ("due of 'update the API docs': 2026-11-25 -> 2026-11-26",)
     assert checked.minutes.notes[-1] == "an LLM check changed 1 thing(s) in the action items"
+
+
+# -- the minutes flow's LLM calls: asynchronous, bounded, incremental ----------------------------
+
+
+def _segments(meeting: str, said: list[tuple[str, str]], start: int = 0) -> list[Segment]:
+    return [Segment(meeting, "main", who, start + i * 4000, start + i * 4000 + 3000, text, "en", "tiny.en",
+                    1_763_856_000_000, team="acme") for i, (who, text) in enumerate(said)]
+
+
+def _until(poll: Callable[[], list[Any]], what: str, limit_s: float = 30.0) -> list[Any]:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        got = poll()
+        if got:
+            return got
+        time.sleep(0.05)
+    raise AssertionError(f"{what} never came")
+
+
+def test_a_slow_llm_answer_delays_only_its_own_meetings_minutes() -> None:
+    from connectors.llm import LLMCalls
+
+    release = threading.Event()
+    fast_body = completion(json.dumps(answer()))
+
+    def gate(request: dict[str, Any]) -> Reply:
+        if "slow meeting" in request["messages"][1]["content"]:
+            release.wait(60)  # this endpoint is slow for this meeting, until the test lets it answer
+        return Reply(body=fast_body)
+
+    calls = LLMCalls(2)
+    try:
+        with FakeOpenAI(Reply(body=gate)) as server:
+            w = writer(server)
+            slow = MinutesLogic(100, 3600.0, w, clock=time.time, resume=None, calls=calls)
+            fast = MinutesLogic(100, 3600.0, w, clock=time.time, resume=None, calls=calls)
+            out, _ = slow.on_batch([*_segments("m-slow", [("Alice", "This is the slow meeting.")]),
+                                    MeetingClosed("m-slow", "final", 5000, "acme")])
+            assert list(out) == []  # asked, not waited for
+            _until(lambda: server.requests, "the slow meeting's request")
+            out, _ = fast.on_batch([*_segments("m-fast", [(u.speaker, u.text) for u in UTTERANCES]),
+                                    MeetingClosed("m-fast", "final", 15000, "acme")])
+            [final] = _until(lambda: list(out) or list(fast.on_notify()[0]), "the fast meeting's minutes")
+            assert (final.meeting_id, final.kind, final.minutes.writer) == ("m-fast", "final", "llm")
+            # The slow meeting's request is still unanswered, and its minutes wait for it alone.
+            assert not release.is_set() and list(slow.on_notify()[0]) == []
+            release.set()
+            [late] = _until(lambda: list(slow.on_notify()[0]), "the slow meeting's minutes")
+            assert (late.meeting_id, late.kind) == ("m-slow", "final")
+    finally:
+        release.set()
+        calls.shutdown(wait=True)
+
+
+def test_rolling_minutes_send_the_previous_minutes_and_the_new_lines_not_the_whole_transcript() -> None:
+    early = [("Alice", f"Point number {i} is about the zebra{i} topic.") for i in range(20)]
+    later = [("Bob", "I will finish the database migration by Friday."),
+             ("Alice", "Carol will write the release notes.")]
+    with FakeOpenAI(Reply(body=completion(json.dumps(answer())))) as server:
+        # Minutes every 2 changed segments: one rolling update per batch of lines.
+        logic = MinutesLogic(2, 3600.0, writer(server), clock=lambda: 0.0, resume=None)
+        [first] = list(logic.on_batch(_segments("m-1", early))[0])
+        [second] = list(logic.on_batch(_segments("m-1", later, start=len(early) * 4000))[0])
+        sent = [r.body["messages"][1]["content"] for r in server.requests]
+    assert (first.kind, second.kind) == ("rolling", "rolling") and len(sent) == 2
+    assert all(f"zebra{i} " in sent[0] for i in range(20))  # the first minutes read everything so far
+    assert "Minutes so far" in sent[1] and "finish the database migration" in sent[1]
+    assert "Carol will write the release notes." in sent[1]
+    # Only a short context tail of the earlier lines goes with the new ones.
+    assert not any(f"zebra{i} " in sent[1] for i in range(8))
+    assert second.segments_seen > first.segments_seen

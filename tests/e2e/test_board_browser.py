@@ -57,17 +57,24 @@ XSS_LINE = '<img src=y onerror="window.__xss=\'line\'"><script>window.__xss="lin
 
 @contextmanager
 def live_flow(settings: Settings, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """The transcription flow as ops run it (``bytewax.run``), tailing the audio topic, so
-    meetings can open, talk and close while it runs; stopped at the end."""
+    """The transcription flow and the minutes flow as ops run them (``bytewax.run``), tailing their
+    topics, so meetings can open, talk and close while they run; stopped at the end. Yields the
+    transcription flow's process."""
     assert settings.input_tail
-    argv = [sys.executable, "-m", "bytewax.run", "flows.transcription:main()", "-w", "1"]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(argv, env=settings_env(settings), cwd=REPO_ROOT,
-                                stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield proc
-        finally:
+    flows = (("flows.transcription:main()", log_path),
+             ("flows.minutes:main()", log_path.with_name(f"{log_path.stem}-minutes.log")))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for entry, path in flows:
+            with path.open("wb") as log:
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "bytewax.run", entry, "-w", "1"], env=settings_env(settings),
+                    cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT))
+        yield procs[0]
+    finally:
+        for proc in procs:
             proc.send_signal(signal.SIGINT)
+        for proc in procs:
             try:
                 proc.wait(15)
             except subprocess.TimeoutExpired:

@@ -63,7 +63,7 @@ def test_every_readme_command_finds_the_stack_through_the_state_dir_alone(state_
 
     # make status
     status = vori(state_dir, "status").stdout
-    for name in ("kafka", "postgres", "gateway", "flow", "board"):
+    for name in ("kafka", "postgres", "gateway", "flow", "minutes", "board"):
         assert re.search(rf"^{name}\s+running$", status, re.M), status
     for url in (stack["VORI_GATEWAY_URL"], stack["VORI_BOARD_URL"]):
         assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200

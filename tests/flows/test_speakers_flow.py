@@ -15,6 +15,7 @@ from vori_testing import consume_all, envelope, meeting_envelopes, silence, spea
 from connectors.settings import Settings
 from domain.envelope import AudioChunk
 from domain.transcript import Segment
+from flows.minutes import build_flow as minutes_flow
 from flows.speakers import DiarizationConfig, Diarizer, MeetingSpeakers, label_segments
 from flows.transcription import Accepted, MeetingLogic, _LazyTranscriber, build_flow, timeline_config
 
@@ -85,6 +86,7 @@ def test_a_mixed_track_of_two_voices_gets_two_speakers_and_a_named_track_keeps_i
     _produce_as(flow_settings.kafka_bootstrap, flow_settings.audio_topic, mixed + named, "acme")
 
     run_main(build_flow(flow_settings))
+    run_main(minutes_flow(flow_settings))  # the minutes flow reads what the transcription published
 
     with psycopg.connect(flow_settings.database_url) as conn:
         segs = conn.execute(
@@ -102,9 +104,11 @@ def test_a_mixed_track_of_two_voices_gets_two_speakers_and_a_named_track_keeps_i
     # "Sure, I'll fix the billing page" is B's: the ticket is B's label.
     assert any(who == mapping["B"] and "billing" in title.lower() for who, title in owners), owners
 
-    n = len(segs) + 1
+    n = len(segs) + 1 + 4  # and each meeting's meeting_seen and meeting_closed
     published = [json.loads(m.value()) for m in consume_all(flow_settings.kafka_bootstrap,
                                                              flow_settings.transcript_topic, n)]
+    assert len(published) == n
+    published = [b for b in published if b["kind"] == "segment"]
     by_start = {(b["meeting_id"], b["start_ms"]): b["speaker"] for b in published}
     assert all(by_start[("mixed-1", start)] == speaker for start, _, speaker in segs)
     assert {b["speaker"] for b in published if b["meeting_id"] == "named-1"} == {"Alice"}
@@ -237,6 +241,7 @@ def test_enrolled_voices_give_a_single_track_meetings_tickets_named_owners(flow_
                 [to_record(e) for e in meeting_envelopes("mixed-2", pcm, seconds=2.0)], "acme")
 
     run_main(build_flow(flow_settings))
+    run_main(minutes_flow(flow_settings))  # minutes (and the naming before them) are their own flow
 
     with psycopg.connect(flow_settings.database_url) as conn:
         voices = conn.execute(

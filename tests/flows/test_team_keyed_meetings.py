@@ -14,6 +14,7 @@ from vori_testing import consume_all, meeting_envelopes, produce, speak, to_reco
 from apps.board import create_app as board_app
 from apps.gateway import create_app as gateway_app
 from connectors.tokens import create_token
+from flows.minutes import build_flow as minutes_flow
 from flows.transcription import build_flow
 
 MEETING = "standup-2026-12-01"
@@ -55,6 +56,7 @@ def test_two_teams_meetings_of_one_id_stay_apart_from_gateway_to_board(flow_sett
             [to_record(e) for e in meeting_envelopes(MEETING, speak(UNHEADED), seconds=2.0)])
 
     run_main(build_flow(settings))
+    run_main(minutes_flow(settings))  # the minutes flow reads what the transcription published
 
     assert rows(dsn, "SELECT team, title, status, close_reason FROM meetings "
                      "WHERE meeting_id = %s ORDER BY team", MEETING) == [
@@ -75,9 +77,13 @@ def test_two_teams_meetings_of_one_id_stay_apart_from_gateway_to_board(flow_sett
         ("alpha",), ("beta",), ("unassigned",)]
 
     n_rows = rows(dsn, "SELECT count(*) FROM transcript_segments")[0][0]
+    # Each team's meeting publishes its meeting_seen and meeting_closed around its segments.
     published = [json.loads(m.value())
-                 for m in consume_all(settings.kafka_bootstrap, settings.transcript_topic, n_rows)]
-    assert len(published) == n_rows
+                 for m in consume_all(settings.kafka_bootstrap, settings.transcript_topic, n_rows + 6)]
+    assert len(published) == n_rows + 6
+    assert sorted((p["team"], p["kind"]) for p in published if p["kind"] != "segment") == sorted(
+        (t, k) for t in (*SAID, "unassigned") for k in ("meeting_seen", "meeting_closed"))
+    published = [p for p in published if p["kind"] == "segment"]
     for team in (*SAID, "unassigned"):
         mine = sorted((p["start_ms"], p["text"]) for p in published if p["team"] == team)
         assert " ".join(t for _, t in mine) == texts[team]

@@ -64,12 +64,18 @@ def test_shuffled_duplicated_chunks_become_one_ordered_transcript(flow_settings)
     )
     assert (status, title, reason) == ("closed", "Planning", "final")
     n_rows = rows(flow_settings.database_url, "SELECT count(*) FROM transcript_segments")[0][0]
-    published = consume_all(flow_settings.kafka_bootstrap, flow_settings.transcript_topic, n_rows)
-    assert len(published) == n_rows
-    body = json.loads(published[0].value())
+    # Each segment, and the meeting's lifecycle around them, in order (docs/contract.md section 2).
+    published = consume_all(flow_settings.kafka_bootstrap, flow_settings.transcript_topic, n_rows + 2)
+    kinds = [json.loads(m.value())["kind"] for m in published]
+    assert kinds == ["meeting_seen", *["segment"] * n_rows, "meeting_closed"], kinds
+    segment = published[1]
+    body = json.loads(segment.value())
     assert set(body) >= {"meeting_id", "source", "speaker", "start_ms", "end_ms", "text",
-                         "language", "model", "transcribed_at", "team"}
-    assert published[0].key() == b"team-a-planning"
+                         "language", "model", "transcribed_at", "team", "revision"}
+    assert body["revision"] == "live"
+    assert segment.key() == b"team-a-planning"
+    closed = json.loads(published[-1].value())
+    assert (closed["team"], closed["meeting_id"], closed["reason"]) == ("unassigned", "team-a-planning", "final")
 
 
 def test_rerunning_the_same_input_changes_no_row(flow_settings):
