@@ -7,10 +7,11 @@ is team ``unassigned``. A later part of a long meeting links to the meeting (``p
 replaces its source's rows that start within its span, in the same transaction as its new rows,
 so a replay that cuts the same audio into other windows leaves one copy of the text.
 
-Revisions (``sql/0012_segment_revision.sql``): a :class:`RefinedWindow` replaces every row of its
-span, live or refined, and records the span in ``refined_spans``; a live window replaces only live
-rows, and leaves out its segments that start inside a refined span, so refined text is never
-replaced by live text nor shown twice, whichever flow writes first.
+Revisions (``sql/0012_segment_revision.sql``): a :class:`RevisionRecord` (what the refine flow
+publishes) replaces every row of its span, live or refined, and records the span in
+``refined_spans``; a live window replaces only live rows, and leaves out its segments that start
+inside a refined span, so refined text is never replaced by live text nor shown twice, whichever
+flow writes first.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from connectors.korean import search_terms
 from connectors.postgres import Connection, RetryingPostgresPartition
 from connectors.roster_store import save_label_voices
 from connectors.tokens import UNASSIGNED_TEAM
-from domain.revision import LiveLine, RefinedWindow
+from domain.records import RevisionRecord
+from domain.revision import LiveLine
 from domain.speakers import SpeakerVoices
 from domain.timeline import Gap, MeetingClosed, MeetingSeen
 from domain.transcript import Segment, TranscribedWindow
 
-StoreItem = TranscribedWindow | RefinedWindow | Segment | MeetingSeen | MeetingClosed | Gap | SpeakerVoices
+StoreItem = TranscribedWindow | RevisionRecord | Segment | MeetingSeen | MeetingClosed | Gap | SpeakerVoices
 
 _UPSERT_SEGMENT = """
 INSERT INTO transcript_segments
@@ -148,7 +150,7 @@ def _write_live(cur: Cursor[Any], item: TranscribedWindow) -> None:
         cur.executemany(_UPSERT_SEGMENT, [_segment_row(s, item.team) for s in kept])
 
 
-def _write_refined(cur: Cursor[Any], item: RefinedWindow) -> None:
+def _write_refined(cur: Cursor[Any], item: RevisionRecord) -> None:
     team = _team(item.team)
     key = (team, item.meeting_id, item.source)
     # The per-row board events stay quiet: the board gets the window as one replacement below.
@@ -186,7 +188,7 @@ def write_items(conn: Connection, items: list[StoreItem]) -> None:
         for item in items:
             if isinstance(item, TranscribedWindow):
                 _write_live(cur, item)
-            elif isinstance(item, RefinedWindow):
+            elif isinstance(item, RevisionRecord):
                 _write_refined(cur, item)
             elif isinstance(item, Segment):
                 cur.execute(_UPSERT_SEGMENT, _segment_row(item, item.team))

@@ -1,7 +1,8 @@
 """The refined transcript: a source's audio read again in long windows, replacing the live text.
 
-A :class:`RefinedWindow` replaces every segment of its (team, meeting, source) that starts within
-``[start_ms, end_ms)``; the live transcript never replaces it back (docs/contract.md section 2).
+A refined window (a :class:`domain.records.RevisionRecord`) replaces every segment of its (team,
+meeting, source) that starts within ``[start_ms, end_ms)``; the live transcript never replaces it
+back (docs/contract.md section 2). Its segments keep the live segments' speaker labels.
 """
 
 from __future__ import annotations
@@ -10,16 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from domain.transcript import Segment
-
-
-@dataclass(frozen=True)
-class RefinedWindow:
-    meeting_id: str
-    source: str
-    start_ms: int
-    end_ms: int
-    segments: tuple[Segment, ...]
-    team: str | None = None
 
 
 @dataclass(frozen=True)

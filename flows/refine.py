@@ -22,14 +22,12 @@ flow does, to the same topic, with ``vori.dlq.flow: refine``.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
 
 import bytewax.operators as op
 import numpy as np
@@ -45,7 +43,8 @@ from connectors.settings import Settings, settings_or_exit
 from connectors.transcript_store import PostgresTranscriptSink, live_lines
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import EnvelopeLimits
-from domain.revision import LiveLine, RefinedWindow, carry_labels
+from domain.records import MeetingRefinedRecord, RevisionRecord
+from domain.revision import LiveLine, carry_labels
 from domain.timeline import (
     Intake,
     MeetingClosed,
@@ -92,15 +91,7 @@ _NO_LIVE_CUTS = WindowPolicy(min_samples=2**40, max_samples=2**40 + 1)
 _FLOW_HEADER = ("vori.dlq.flow", b"refine")
 
 
-@dataclass(frozen=True)
-class MeetingRefined:
-    """Every source of a closed meeting is refined up to its end."""
-
-    meeting_id: str
-    team: str | None
-
-
-RefineOut = RefinedWindow | MeetingRefined | DeadLetter
+RefineOut = RevisionRecord | MeetingRefinedRecord | DeadLetter
 LabelReader = Callable[[str | None, str, str, int, int], list[LiveLine]]
 
 
@@ -213,7 +204,7 @@ class RefineLogic(StatefulBatchLogic[Accepted, RefineOut, RefineState]):
                 out.append(_stream_dead_letter(item))
             elif isinstance(item, MeetingClosed):
                 # Windows come before the close in advance()'s output: the meeting is refined.
-                out.append(MeetingRefined(item.meeting_id, item.team))
+                out.append(MeetingRefinedRecord(item.team, item.meeting_id))
             # Gaps and the meeting's own rows are the live flow's to record.
         return out
 
@@ -254,44 +245,24 @@ class RefineLogic(StatefulBatchLogic[Accepted, RefineOut, RefineState]):
                 model=model.model_name, posted_ms=w.posted_ms, team=team,
             )
         start_ms = w.covers_from_ms
+        # A kept segment starts before the re-read tail; the ms rounding of the two never puts
+        # one outside the span the revision claims.
+        end_ms = max([claimed_end_ms, *(s.start_ms + 1 for s in segments)])
         if w.speaker is None and segments:
-            live = self._labels(team, w.meeting_id, w.source, start_ms, claimed_end_ms)
+            live = self._labels(team, w.meeting_id, w.source, start_ms, end_ms)
             segments = carry_labels(segments, live)
-        return [RefinedWindow(w.meeting_id, w.source, start_ms, claimed_end_ms, tuple(segments), team)]
-
-
-# -- records (docs/contract.md section 2) -----------------------------------------------------------
-
-def _segment_body(s: Segment, at: str) -> dict[str, Any]:
-    body = {k: v for k, v in asdict(s).items() if k not in {"avg_logprob", "no_speech_prob"}}
-    return {"kind": "segment", "revision": "refined", **body, "transcribed_at": at}
-
-
-def revision_record(r: RefinedWindow, transcribed_at: datetime | None = None) -> bytes:
-    at = (transcribed_at or datetime.now(UTC)).isoformat()
-    body = {
-        "kind": "revision", "team": r.team, "meeting_id": r.meeting_id, "source": r.source,
-        "start_ms": r.start_ms, "end_ms": r.end_ms, "revision": "refined",
-        "segments": [_segment_body(s, at) for s in r.segments],
-    }
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
-
-
-def meeting_refined_record(m: MeetingRefined) -> bytes:
-    return json.dumps({"kind": "meeting_refined", "team": m.team, "meeting_id": m.meeting_id},
-                      ensure_ascii=False).encode("utf-8")
+        return [RevisionRecord(team, w.meeting_id, w.source, start_ms, end_ms, tuple(segments))]
 
 
 def _record(x: RefineOut) -> KafkaSinkMessage[bytes, bytes] | None:
-    if isinstance(x, RefinedWindow):
-        return KafkaSinkMessage(x.meeting_id.encode(), revision_record(x))
-    if isinstance(x, MeetingRefined):
-        return KafkaSinkMessage(x.meeting_id.encode(), meeting_refined_record(x))
+    # The records of docs/contract.md section 2, keyed by meeting id as the live flow's.
+    if isinstance(x, RevisionRecord | MeetingRefinedRecord):
+        return KafkaSinkMessage(x.meeting_id.encode(), x.to_record())
     return None
 
 
-def _refined(x: RefineOut) -> RefinedWindow | None:
-    return x if isinstance(x, RefinedWindow) else None
+def _refined(x: RefineOut) -> RevisionRecord | None:
+    return x if isinstance(x, RevisionRecord) else None
 
 
 def _tagged(d: DeadLetter) -> DeadLetter:

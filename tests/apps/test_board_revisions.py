@@ -13,7 +13,7 @@ from connectors.postgres import connect, migrate
 from connectors.settings import Settings
 from connectors.tokens import create_token
 from connectors.transcript_store import write_items
-from domain.revision import RefinedWindow
+from domain.records import RevisionRecord
 from domain.timeline import MeetingSeen
 from domain.transcript import Segment, TranscribedWindow
 
@@ -52,8 +52,8 @@ def test_the_live_lines_of_a_span_are_replaced_by_the_refined_ones_in_one_messag
             ("segment", "Bob will finish the my gration"), ("segment", "by fry day.")]
         assert first["data"]["revision"] == "live"
 
-        write(dsn, [RefinedWindow(M, "main", 0, 90_000,
-                                  (seg(180, 4880, "Bob will finish the migration by Friday."),), TEAM)])
+        write(dsn, [RevisionRecord(TEAM, M, "main", 0, 90_000,
+                                   (seg(180, 4880, "Bob will finish the migration by Friday."),))])
         revised = ws.receive_json()
         assert revised["type"] == "segments.revised"
         assert revised["meeting_id"] == M
@@ -82,7 +82,7 @@ def test_a_reconnecting_board_catches_up_on_the_replacement(board):
         while (e := ws.receive_json())["type"] != "ready":
             seen.append(e)
         last = seen[-1]["id"]
-    write(dsn, [RefinedWindow(M, "main", 0, 5000, (seg(180, 2380, "Bob will finish the migration"),), TEAM)])
+    write(dsn, [RevisionRecord(TEAM, M, "main", 0, 5000, (seg(180, 2380, "Bob will finish the migration"),))])
     with client.websocket_connect(f"/ws?team={TEAM}&since={last}") as ws:
         ws.send_json({"type": "auth", "token": token})
         missed = ws.receive_json()

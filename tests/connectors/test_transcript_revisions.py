@@ -8,7 +8,8 @@ import pytest
 
 from connectors.postgres import connect, migrate
 from connectors.transcript_store import live_lines, write_items
-from domain.revision import LiveLine, RefinedWindow, carry_labels
+from domain.records import RevisionRecord
+from domain.revision import LiveLine, carry_labels
 from domain.timeline import MeetingSeen
 from domain.transcript import Segment, TranscribedWindow
 
@@ -37,9 +38,9 @@ def live(cuts=LIVE, source: str = "main", speaker: str | None = None) -> list[Tr
             for a, b, segs in cuts]
 
 
-def refined(cut=REFINED, source: str = "main", speaker: str | None = None) -> RefinedWindow:
+def refined(cut=REFINED, source: str = "main", speaker: str | None = None) -> RevisionRecord:
     a, b, segs = cut
-    return RefinedWindow(M, source, a, b, tuple(seg(s, e, t, source, speaker) for s, e, t in segs), TEAM)
+    return RevisionRecord(TEAM, M, source, a, b, tuple(seg(s, e, t, source, speaker) for s, e, t in segs))
 
 
 @pytest.fixture
@@ -151,7 +152,7 @@ def test_refined_segments_keep_the_speaker_labels_of_the_live_lines_they_replace
     assert lines == [LiveLine(300, 1900, "Speaker 1"), LiveLine(4050, 7800, "Speaker 2")]
     relabelled = carry_labels(refined().segments, lines)
     assert [s.speaker for s in relabelled] == ["Speaker 1", "Speaker 2", "Speaker 2"]
-    write(dsn, [RefinedWindow(M, "main", 0, 12000, tuple(relabelled), TEAM)])
+    write(dsn, [RevisionRecord(TEAM, M, "main", 0, 12000, tuple(relabelled))])
     assert [(r[3], r[5]) for r in table(dsn)] == [("Speaker 1", "refined"), ("Speaker 2", "refined"),
                                                   ("Speaker 2", "refined")]
 

@@ -10,6 +10,7 @@ import psycopg
 from bytewax.testing import run_main
 from vori_testing import consume_all, meeting_envelopes, produce, silence, speak, to_record, wer
 
+from domain.records import RevisionRecord, parse_record
 from flows import refine, transcription
 
 SENTENCES = [
@@ -58,6 +59,8 @@ def test_the_refined_reading_replaces_the_live_one_and_a_replay_of_either_change
 
     published = consume_all(flow_settings.kafka_bootstrap, flow_settings.transcript_topic, 10_000, timeout=10)
     bodies = [json.loads(m.value()) for m in published]
+    parsed = [parse_record(m.value(), m.key()) for m in published]  # every record is the contract's
+    assert sum(isinstance(p, RevisionRecord) for p in parsed) == sum(b.get("kind") == "revision" for b in bodies)
     # After the meeting's last window: meeting_refined, once per run.
     marks = [i for i, b in enumerate(bodies) if b.get("kind") == "meeting_refined"]
     assert [bodies[i] for i in marks] == [{"kind": "meeting_refined", "team": "unassigned",
