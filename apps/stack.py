@@ -125,7 +125,8 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
             )
 
         # The refined transcript reads the audio again in long windows: at the lowest priority,
-        # so live windows always get the CPU first.
+        # so live windows always get the CPU first. Its state holds up to a long window of audio
+        # per source, so it is snapshotted less often than the live flow's (a crash replays more).
         if settings.refine and not stack.registry.is_running("refine"):
             refine_recovery = settings.state_dir / "recovery-refine"
             _ensure_recovery(refine_recovery)
@@ -133,7 +134,7 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
                 "refine",
                 [
                     *BACKGROUND, sys.executable, "-m", "bytewax.run", "flows.refine:main()",
-                    "-w", "1", "-r", str(refine_recovery), "-s", "5", "-b", "30",
+                    "-w", "1", "-r", str(refine_recovery), "-s", "30", "-b", "60",
                 ],
                 env=base_env,
             )
