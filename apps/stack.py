@@ -137,6 +137,21 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
                 env=base_env,
             )
 
+        # The refined transcript reads the audio again in long windows: at the lowest priority,
+        # so live windows always get the CPU first. Its state holds up to a long window of audio
+        # per source, so it is snapshotted less often than the live flow's (a crash replays more).
+        if settings.refine and not stack.registry.is_running("refine"):
+            refine_recovery = settings.state_dir / "recovery-refine"
+            _ensure_recovery(refine_recovery)
+            stack.start_process(
+                "refine",
+                [
+                    *BACKGROUND, sys.executable, "-m", "bytewax.run", "flows.refine:main()",
+                    "-w", "1", "-r", str(refine_recovery), "-s", "30", "-b", "60",
+                ],
+                env=base_env,
+            )
+
         stack.write_env(extra)  # what runs so far is usable even if a later service fails
 
         if not stack.registry.is_running("board"):

@@ -50,8 +50,10 @@ def private_stack(analytics: bool = False) -> Iterator[tuple[Settings, dict[str,
     root.chmod(0o711)
     (root / "cache").symlink_to(Path(__file__).resolve().parent.parent / ".vori" / "cache")
     # --whole-stack: the Spark jobs too, as `make up` starts them (what users run).
-    settings = Settings.from_env(state_dir=root, analytics_enabled=analytics, gateway_port=18180,
-                                 board_port=18181)
+    # The refine flow off: these figures are the live flow's (its rows would be replaced by refined
+    # ones mid-measurement); bench/refine.py measures with it on.
+    settings = Settings.from_env(state_dir=root, analytics_enabled=analytics, refine=False,
+                                 gateway_port=18180, board_port=18181)
     stack = LocalStack(root)
     try:
         env = up(settings)

@@ -111,6 +111,7 @@ class SegmentRow(TypedDict):
     speaker: str | None
     text: str
     language: str | None
+    revision: str  # 'live' | 'refined' (sql/0012_segment_revision.sql)
 
 
 class MinutesRow(TypedDict):
@@ -306,7 +307,7 @@ _MEETINGS = (
     "FROM meetings m WHERE m.team = %s ORDER BY m.started_at DESC LIMIT %s"
 )
 _SEGMENTS = (
-    "SELECT source, start_ms, end_ms, speaker, text, language FROM transcript_segments "
+    "SELECT source, start_ms, end_ms, speaker, text, language, revision FROM transcript_segments "
     "WHERE team = %s AND meeting_id = %s ORDER BY start_ms, source"
 )
 _MINUTES = (

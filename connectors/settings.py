@@ -99,6 +99,10 @@ class Settings:
     # ``<id>~2``, ``<id>~3``…, each with final minutes of its own; 0: no maximum.
     max_meeting_s: float = 4 * 3600.0
 
+    # The refined transcript (flows/refine.py): `vori up` starts the refine flow, at the lowest
+    # CPU priority, which reads every source again in long windows and replaces the live text.
+    refine: bool = True
+
     # Whisper
     whisper_model: str = "tiny.en"
     whisper_device: str = "auto"

@@ -6,24 +6,34 @@ is team ``unassigned``. A later part of a long meeting links to the meeting (``p
 ``part``). Meetings and gaps are upserts on natural keys. A transcribed window
 replaces its source's rows that start within its span, in the same transaction as its new rows,
 so a replay that cuts the same audio into other windows leaves one copy of the text.
+
+Revisions (``sql/0012_segment_revision.sql``): a :class:`RevisionRecord` (what the refine flow
+publishes) replaces every row of its span, live or refined, and records the span in
+``refined_spans``; a live window replaces only live rows, and leaves out its segments that start
+inside a refined span, so refined text is never replaced by live text nor shown twice, whichever
+flow writes first.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from bytewax.outputs import DynamicSink
+from psycopg import Cursor
 
 from connectors.korean import search_terms
 from connectors.postgres import Connection, RetryingPostgresPartition
 from connectors.roster_store import save_label_voices
 from connectors.tokens import UNASSIGNED_TEAM
+from domain.records import RevisionRecord
+from domain.revision import LiveLine
 from domain.speakers import SpeakerVoices
 from domain.timeline import Gap, MeetingClosed, MeetingSeen
 from domain.transcript import Segment, TranscribedWindow
 
-StoreItem = TranscribedWindow | Segment | MeetingSeen | MeetingClosed | Gap | SpeakerVoices
+StoreItem = TranscribedWindow | RevisionRecord | Segment | MeetingSeen | MeetingClosed | Gap | SpeakerVoices
 
 _UPSERT_SEGMENT = """
 INSERT INTO transcript_segments
@@ -35,16 +45,52 @@ ON CONFLICT ON CONSTRAINT transcript_segments_natural_key DO UPDATE SET
     language = EXCLUDED.language, model = EXCLUDED.model,
     avg_logprob = EXCLUDED.avg_logprob, no_speech_prob = EXCLUDED.no_speech_prob,
     search_terms = EXCLUDED.search_terms, updated_at = now()
-WHERE (transcript_segments.text, transcript_segments.end_ms)
+WHERE transcript_segments.revision = 'live'
+  AND (transcript_segments.text, transcript_segments.end_ms)
       IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.end_ms)
 """
+
+_UPSERT_REFINED = """
+INSERT INTO transcript_segments
+    (team, meeting_id, source, start_ms, end_ms, speaker, text, language, model,
+     avg_logprob, no_speech_prob, audio_posted_at, search_terms, revision)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'refined')
+ON CONFLICT ON CONSTRAINT transcript_segments_natural_key DO UPDATE SET
+    end_ms = EXCLUDED.end_ms, speaker = EXCLUDED.speaker, text = EXCLUDED.text,
+    language = EXCLUDED.language, model = EXCLUDED.model,
+    avg_logprob = EXCLUDED.avg_logprob, no_speech_prob = EXCLUDED.no_speech_prob,
+    search_terms = EXCLUDED.search_terms, revision = 'refined', updated_at = now()
+WHERE (transcript_segments.text, transcript_segments.end_ms, transcript_segments.speaker,
+       transcript_segments.revision)
+      IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.end_ms, EXCLUDED.speaker, 'refined')
+"""
+
+_REFINED_SPANS = """
+SELECT start_ms, end_ms FROM refined_spans
+WHERE team = %s AND meeting_id = %s AND source = %s AND start_ms < %s AND end_ms > %s
+"""
+
+_ADD_REFINED_SPAN = """
+INSERT INTO refined_spans (team, meeting_id, source, start_ms, end_ms)
+VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+"""
+
+_LIVE_LINES = """
+SELECT start_ms, end_ms, speaker FROM transcript_segments
+WHERE team = %s AND meeting_id = %s AND source = %s AND start_ms >= %s AND start_ms < %s
+  AND revision = 'live'
+ORDER BY start_ms
+"""
+
+# The board's one message for a refined window (docs/contract.md section 5).
+_REVISED_EVENT = "SELECT vori_emit_event(%s, %s, 'segments.revised', %s::jsonb)"
 
 # Rows the window's own segments keep (same start) are upserted instead: replaying a window cut
 # the same way changes no row and emits no board event.
 _REPLACED_SEGMENTS = """
 DELETE FROM transcript_segments
 WHERE team = %s AND meeting_id = %s AND source = %s AND start_ms >= %s AND start_ms < %s
-  AND NOT (start_ms = ANY(%s))
+  AND NOT (start_ms = ANY(%s)) AND revision = ANY(%s)
 """
 
 _UPSERT_MEETING = """
@@ -92,19 +138,58 @@ def _segment_row(s: Segment, team: str | None) -> tuple[object, ...]:
     )
 
 
+def _write_live(cur: Cursor[Any], item: TranscribedWindow) -> None:
+    team = _team(item.team)
+    key = (team, item.meeting_id, item.source)
+    refined = cur.execute(_REFINED_SPANS, (*key, item.end_ms, item.start_ms)).fetchall()
+    # A live flow behind the refiner: what was refined stays, live text joins only outside it.
+    kept = [s for s in item.segments if not any(a <= s.start_ms < b for a, b in refined)]
+    cur.execute(_REPLACED_SEGMENTS,
+                (*key, item.start_ms, item.end_ms, [s.start_ms for s in kept], ["live"]))
+    if kept:
+        cur.executemany(_UPSERT_SEGMENT, [_segment_row(s, item.team) for s in kept])
+
+
+def _write_refined(cur: Cursor[Any], item: RevisionRecord) -> None:
+    team = _team(item.team)
+    key = (team, item.meeting_id, item.source)
+    # The per-row board events stay quiet: the board gets the window as one replacement below.
+    cur.execute("SELECT set_config('vori.revising', 'on', true)")
+    cur.execute(_REPLACED_SEGMENTS, (*key, item.start_ms, item.end_ms,
+                                     [s.start_ms for s in item.segments], ["live", "refined"]))
+    changed = cur.rowcount
+    for s in item.segments:
+        cur.execute(_UPSERT_REFINED, _segment_row(s, item.team))
+        changed += cur.rowcount
+    cur.execute(_ADD_REFINED_SPAN, (*key, item.start_ms, item.end_ms))
+    cur.execute("SELECT set_config('vori.revising', 'off', true)")
+    if changed:  # applying the same revision again says nothing
+        payload = {
+            "meeting_id": item.meeting_id, "source": item.source, "start_ms": item.start_ms,
+            "end_ms": item.end_ms, "revision": "refined",
+            "segments": [{"source": s.source, "start_ms": s.start_ms, "end_ms": s.end_ms,
+                          "speaker": s.speaker, "text": s.text, "language": s.language,
+                          "revision": "refined"} for s in item.segments],
+        }
+        cur.execute(_REVISED_EVENT, (team, item.meeting_id, json.dumps(payload, ensure_ascii=False)))
+
+
+def live_lines(conn: Connection, team: str | None, meeting_id: str, source: str,
+               start_ms: int, end_ms: int) -> list[LiveLine]:
+    """The live rows of a source that start within ``[start_ms, end_ms)``, for their labels."""
+    with conn.cursor() as cur:
+        rows = cur.execute(_LIVE_LINES, (_team(team), meeting_id, source, start_ms, end_ms)).fetchall()
+    return [LiveLine(int(a), int(b), c) for a, b, c in rows]
+
+
 def write_items(conn: Connection, items: list[StoreItem]) -> None:
     """Write a batch in one transaction, in order (a meeting's close after its segments)."""
     with conn.transaction(), conn.cursor() as cur:
         for item in items:
             if isinstance(item, TranscribedWindow):
-                cur.execute(
-                    _REPLACED_SEGMENTS,
-                    (_team(item.team), item.meeting_id, item.source, item.start_ms, item.end_ms,
-                     [s.start_ms for s in item.segments]),
-                )
-                if item.segments:
-                    cur.executemany(_UPSERT_SEGMENT,
-                                    [_segment_row(s, item.team) for s in item.segments])
+                _write_live(cur, item)
+            elif isinstance(item, RevisionRecord):
+                _write_refined(cur, item)
             elif isinstance(item, Segment):
                 cur.execute(_UPSERT_SEGMENT, _segment_row(item, item.team))
             elif isinstance(item, MeetingSeen):

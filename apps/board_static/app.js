@@ -271,10 +271,11 @@
       ? `${meetingLabel(id)} — ${m ? m.status : "live"}` : "No meeting in progress.";
   }
 
-  function addLine(seg) {
+  function addLine(seg, follow = true) {
     if (seg.meeting_id !== state.liveMeeting) return;
     const key = `${seg.source}:${seg.start_ms}`;
     const li = el("li", { "data-key": key, "data-start": String(seg.start_ms) });
+    if (seg.revision === "refined") li.classList.add("refined");
     li.append(el("span", { class: "at", text: clock(seg.start_ms) }));
     if (seg.speaker) li.append(el("span", { class: "who", text: seg.speaker }));
     li.append(el("span", { class: "text", text: seg.text }));
@@ -284,8 +285,24 @@
     if (old) { old.replaceWith(li); return; }
     const after = [...list.children].find((c) => Number(c.dataset.start) > seg.start_ms);
     list.insertBefore(li, after || null);
+    if (!follow) return;
     const panel = list.parentElement;
     panel.scrollTop = panel.scrollHeight;
+  }
+
+  // The refined reading of a span: its lines of that source go, the new ones take their place
+  // (a minute or two back in the transcript, so the view is not scrolled to them).
+  function reviseSpan(d) {
+    if (d.meeting_id !== state.liveMeeting) return;
+    for (const [key, line] of [...state.lines]) {
+      const cut = key.lastIndexOf(":");
+      const start = Number(key.slice(cut + 1));
+      if (key.slice(0, cut) === d.source && start >= d.start_ms && start < d.end_ms) {
+        line.remove();
+        state.lines.delete(key);
+      }
+    }
+    for (const seg of d.segments || []) addLine({ ...seg, meeting_id: d.meeting_id }, false);
   }
 
   async function loadLiveTranscript(id) {
@@ -446,6 +463,9 @@
         if (!state.meetings.has(d.meeting_id)) upsertMeeting({ meeting_id: d.meeting_id, status: "live" });
         if (state.liveMeeting !== d.meeting_id && d.meeting_id) followMeeting(d.meeting_id);
         addLine(d);
+        break;
+      case "segments.revised":
+        reviseSpan(d);
         break;
       case "segment.removed": {  // replaced by a replay's reading of the same audio
         const line = d.meeting_id === state.liveMeeting && state.lines.get(`${d.source}:${d.start_ms}`);

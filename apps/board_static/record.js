@@ -385,6 +385,17 @@
     if (!state.meeting || d.meeting_id !== state.meeting) return;
     switch (ev.type) {
       case "segment": addLine(d); break;
+      case "segments.revised":  // the refined reading of a span replaces its live lines
+        for (const [key, line] of [...state.lines]) {
+          const cut = key.lastIndexOf(":");
+          const start = Number(key.slice(cut + 1));
+          if (key.slice(0, cut) === d.source && start >= d.start_ms && start < d.end_ms) {
+            line.remove();
+            state.lines.delete(key);
+          }
+        }
+        for (const seg of d.segments || []) addLine(seg);
+        break;
       case "segment.removed": {
         const key = `${d.source}:${d.start_ms}`;
         const line = state.lines.get(key);

@@ -1,0 +1,109 @@
+"""The refine step driven directly with a simulated clock (no services; the real recogniser): a live
+source is refined once it is a long window ahead and at its end, the audio held is freed as it is
+refined, and a diarized source keeps its live labels."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+
+import numpy as np
+import pytest
+from bytewax.connectors.kafka import KafkaSourceMessage
+from vori_testing import envelope, silence, speak, split_chunks, wer
+
+from connectors.dlq import DeadLetter
+from connectors.settings import Settings
+from domain.envelope import AudioChunk
+from domain.records import MeetingRefinedRecord, RevisionRecord
+from domain.revision import LiveLine
+from domain.timeline import BYTES_PER_SECOND
+from flows.refine import RefineLogic, refine_config
+from flows.transcription import Accepted, HeldAudio, IntakeClock, TranscriptionFailures, _LazyTranscriber
+
+SETTINGS = Settings()
+SENTENCES = [
+    "Good morning everyone, let us start the weekly planning meeting.",
+    "Bob will finish the database migration by Friday afternoon.",
+    "Alice agreed to review the budget report early next week.",
+    "Carol is writing the release notes for the launch on Monday.",
+]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def accepted(env: dict, posted_ms: int) -> Accepted:
+    msg = KafkaSourceMessage(key=env["meeting_id"].encode(), value=json.dumps(env).encode(), topic="audio.raw",
+                             headers=[("vori-team", b"team-a")], offset=env["seq"], partition=0,
+                             timestamp=(1, posted_ms))
+    chunk = AudioChunk(env["meeting_id"], env["seq"], env["source"], env.get("speaker"), "pcm_s16le",
+                       16000, 1, b"", env["final"], None)
+    return Accepted(chunk, base64.b64decode(env["audio"]), posted_ms, "team-a", msg)
+
+
+@pytest.fixture(scope="module")
+def meeting() -> tuple[np.ndarray, str]:
+    said = [(speak(s), s) for s in SENTENCES]
+    parts, text = [], []
+    for _ in range(9):  # about 170 s: longer than one long window
+        for pcm, s in said:
+            parts += [pcm, silence(0.8)]
+            text.append(s)
+    return np.concatenate(parts), " ".join(text)
+
+
+def test_a_live_source_is_refined_a_long_window_behind_and_at_its_end(meeting):
+    pcm, spoken = meeting
+    clock, held = Clock(), HeldAudio()
+    asked: list[tuple[str, int, int]] = []
+
+    def labels(team, meeting_id, source, start_ms, end_ms):
+        asked.append((source, start_ms, end_ms))
+        # What the live rows of the span were labelled: the first half one voice, then another.
+        mid = (start_ms + end_ms) // 2
+        return [LiveLine(start_ms, mid, "Speaker 1"), LiveLine(mid, end_ms, "Speaker 2")]
+
+    logic = RefineLogic(refine_config(SETTINGS, SETTINGS.max_chunk_seconds), _LazyTranscriber(SETTINGS), clock,
+                        None, IntakeClock(clock), held, TranscriptionFailures(), labels)
+    chunks = split_chunks(pcm, 5.0)
+    outs: list[tuple[int, object]] = []
+    most_held = 0
+    for seq, chunk in enumerate(chunks):
+        clock.now += 5.0  # real time: a 5 s chunk every 5 s
+        env = envelope("standup", seq, chunk)
+        out, _ = logic.on_batch([accepted(env, int(clock.now * 1000))])
+        outs += [(seq, o) for o in out]
+        most_held = max(most_held, held.total())
+    clock.now += 1.0
+    out, _ = logic.on_batch([accepted(envelope("standup", len(chunks), b"", final=True), int(clock.now * 1000))])
+    outs += [(len(chunks), o) for o in out]
+    out, _ = logic.on_eof()
+    outs += [(len(chunks), o) for o in out]
+
+    assert not [o for _, o in outs if isinstance(o, DeadLetter)]
+    revisions = [(seq, o) for seq, o in outs if isinstance(o, RevisionRecord)]
+    first_seq, first = revisions[0]
+    # Nothing is refined until a long window (90–120 s) lies behind the live edge; then it is.
+    assert (first_seq + 1) * 5 >= 120
+    assert first_seq < len(chunks) - 1
+    assert first.start_ms == 0 and 90_000 <= first.end_ms <= 120_000
+    # The revisions tile the source's timeline, and the meeting is refined after the last one.
+    spans = [(r.start_ms, r.end_ms) for _, r in revisions]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    assert spans[-1][1] >= len(pcm) * 1000 // 16000 - 2000
+    assert isinstance(outs[-1][1], MeetingRefinedRecord) and outs[-1][1].meeting_id == "standup"
+    # Held audio is bounded by a long window's view, and freed once refined.
+    assert most_held <= 125 * BYTES_PER_SECOND
+    assert held.total() == 0
+    # The whole meeting reads as it was said, with the live rows' labels kept.
+    text = " ".join(s.text for _, r in revisions for s in r.segments)
+    assert wer(spoken, text) <= 0.2, text
+    assert asked[0] == ("main", 0, first.end_ms)
+    assert {s.speaker for _, r in revisions for s in r.segments} == {"Speaker 1", "Speaker 2"}
