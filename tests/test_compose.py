@@ -21,7 +21,11 @@ def test_compose_file_declares_the_stack():
     assert services["flow"]["command"][:3] == ["python", "-m", "bytewax.run"]
     # Minutes are their own flow, reading transcription.completed.
     assert services["minutes"]["command"][:4] == ["python", "-m", "bytewax.run", "flows.minutes:main()"]
-    for name in ("gateway", "flow", "minutes", "board"):
+    # The refined transcript runs at the lowest CPU priority, so live windows always come first.
+    assert services["refine"]["command"][:7] == [
+        "nice", "-n", "19", "python", "-m", "bytewax.run", "flows.refine:main()"
+    ]
+    for name in ("gateway", "flow", "minutes", "refine", "board"):
         env = services[name]["environment"]
         assert env["VORI_KAFKA_BOOTSTRAP"] == "kafka:9092"
         assert env["VORI_DATABASE_URL"].startswith("postgresql://")
