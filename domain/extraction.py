@@ -161,6 +161,9 @@ def _read_utterance(state: _State, ui: int) -> None:
                     continue
                 if not (_is_follow_up(task) and _recent_item(state, ui, assignee) is not None):
                     task = _resolve_back_reference(task, state, ui, si, loose=False)
+                if commitment.reassign and _hand_over(state, ui, si, assignee, task, clause):
+                    took = True
+                    continue
                 _add_action(state, ui, si, assignee, task, clause, sentence)
                 took = True
                 continue
@@ -346,6 +349,30 @@ def _person(state: _State, mention: str) -> str:
     if resolved is not None:
         return resolved
     return mention[:1].upper() + mention[1:] if mention.isascii() else mention
+
+
+def _hand_over(state: _State, ui: int, si: int, assignee: str | None, task: str, clause: str) -> bool:
+    """ "Let's give the retention policy to Olga": the item someone else got earlier in the
+    meeting for that task changes hands (keeping its fuller wording), instead of a second one."""
+    wanted = key_words(_strip_dates(task, state.meeting_date))
+    if not wanted:
+        return False
+    best: tuple[float, int] | None = None
+    for i, item in enumerate(state.actions):
+        if item.assignee == assignee:
+            continue
+        share = overlap(wanted, key_words(item.task)) / len(wanted)
+        if share >= 0.5 and (best is None or share > best[0] or (share == best[0] and i > best[1])):
+            best = (share, i)
+    if best is None:
+        return False
+    prev = state.actions[best[1]]
+    due = find_due_date(clause, state.meeting_date)
+    state.actions[best[1]] = ActionItem(
+        assignee, prev.task, due.date if due else prev.due_date, prev.quote, prev.start_ms
+    )
+    state.productive.add((ui, si))
+    return True
 
 
 def _take_request(state: _State, ui: int, si: int, clause: str, request: Request) -> bool:

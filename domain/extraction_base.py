@@ -42,6 +42,9 @@ class Request:
 class Commitment:
     who: str  # SELF or a name as said
     task: str
+    # A hand-over ("let's give the retention doc to Olga", "then Ade takes it instead"): the same
+    # task given to someone else earlier in the meeting moves to ``who`` rather than doubling up.
+    reassign: bool = False
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,32 @@ _CLAUSE_SPLIT = re.compile(
 )
 
 
+_NAME = r"(?P<who>[A-Za-z][\w'-]*)"
+_TASK = r"(?P<task>(?!(?:it|that|this|them|one)\b)[\w].+?)"
+# (pattern, whether it moves work already given to someone else).
+_ASSIGNMENTS: tuple[tuple[re.Pattern[str], bool], ...] = tuple(
+    (re.compile(rx, _I), reassign)
+    for rx, reassign in (
+        # "let's have Olga do the reset emails", "we'll get Theo to update the runbook"
+        (rf"^(?:let us|let's|lets|we will|we should|I will|I would like to|I want to)\s+(?:have|get|ask)\s+{_NAME}\s+(?:to\s+)?(?!be\b|do it\b|do that\b){_TASK}$", False),
+        # "let's give the retention policy to Olga", "hand the on-call rota over to Sam"
+        (rf"^(?:(?:let us|let's|lets|we will|we should|can we|could we|we are going to)\s+(?:give|hand|pass|move|reassign|assign|switch|shift|transfer)|reassign|assign|transfer)\s+{_TASK}\s+(?:over\s+)?to\s+{_NAME}(?:\s+instead)?(?:\s*,.*)?$", True),
+        # "the contrast bug goes to Kim", "the audit is now Sam's", "the invoices are on Ana"
+        (rf"^{_TASK}\s+(?:goes|go|is going|will go|moves|is moving|is assigned|gets assigned|is handed over|is reassigned)\s+(?:over\s+)?to\s+{_NAME}(?:\s+instead)?(?:\s*,.*)?$", True),
+        # "the load test report will be handled by Ben"
+        (rf"^{_TASK}\s+(?:will be|is going to be|should be|can be|is being|gets)\s+(?:handled|owned|done|covered|taken care of|picked up|written|run|driven|led|looked at|looked into|fixed|reviewed|drafted|prepared|updated|taken over)\s+by\s+{_NAME}(?:\s*,.*)?$", False),
+        # "then Ade takes the dark mode bug instead", "Sam picks up the export"
+        (rf"^(?:then\s+|so\s+|and\s+)?{_NAME}\s+(?:takes|picks up|inherits)\s+(?:over\s+)?(?P<task>(?:the|that|those|these|our|his|her|their)\s+.+?)(?:\s*,.*)?$", True),
+    )
+)
+# "the support team will update the help center article": a team named as the owner.
+_TEAM_WILL = re.compile(
+    r"^(?:the\s+)?(?P<team>[A-Za-z][\w-]*)\s+team\s+(?:will|is going to|is taking|will take care of|owns)\s+(?P<task>.+)$",
+    _I,
+)
+_NOT_TEAMS = frozenset("whole entire same other new our your their my this that".split())
+
+
 class EnglishRules:
     def sentences(self, text: str) -> list[str]:
         return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s and s.strip()]
@@ -294,7 +320,7 @@ class EnglishRules:
                     return None
                 return Request(addressee, task, needs_answer=False)
             tell = re.match(
-                r"^(?:please\s+(?P<a>.+)|you (?:will|are going to|should|need to|take|handle|own)\s+(?P<b>.+)|"
+                r"^(?:please\s+(?P<a>.+)|you (?:will|are going to|should|need to|take|handle|own|are on|are taking|are handling|have got|are in charge of|are responsible for|are the owner of|get to own|can take|can own)\s+(?P<b>.+)|"
                 r"(?:I need you to|I want you to|I would like you to)\s+(?P<c>.+))$",
                 rest,
                 _I,
@@ -315,6 +341,15 @@ class EnglishRules:
         if anyone:
             task = _clean_task(anyone["t"] or anyone["u"])
             return Request(None, task, needs_answer=True) if _is_real_task(task) else None
+        # "The rate limiter config still needs an owner": an open call, taken by whoever says so.
+        unowned = re.match(
+            r"^(?P<t>.+?)\s+(?:still\s+)?(?:needs|need|has|have|is|are)\s+(?:still\s+)?(?:an owner|someone|somebody|no owner|nobody on it|unassigned|up for grabs|not assigned|not taken|without an owner)\b",
+            rest,
+            _I,
+        ) or re.match(r"^(?:nobody|no one|no-one)\s+(?:owns|has taken|has picked up|is on)\s+(?P<t>.+?)(?:\s+yet)?$", rest, _I)
+        if unowned:
+            task = _clean_task(_NEED.sub("", unowned["t"]))
+            return Request(None, task, needs_answer=True) if _is_real_task(task) else None
         return None
 
     def _is_addressee(self, word: str, names: Names) -> bool:
@@ -329,7 +364,12 @@ class EnglishRules:
 
     def commitment(self, clause: str, names: Names) -> Commitment | None:
         text = expand(clause)
-        if self.is_question(text) or _PAST_INTENT.search(text):
+        if self.is_question(text):
+            return None
+        handed = self._assignment(text, names)
+        if handed is not None:
+            return handed
+        if _PAST_INTENT.search(text):
             return None
         m = re.search(
             r"\b(?P<who>I|[A-Za-z][\w'-]*)\s+(?:will|shall|am going to|is going to|is on|am on|"
@@ -397,6 +437,46 @@ class EnglishRules:
         if re.search(r"\b(?:it|them|that|this|those|these)\b", task, _I) and not key_words(task):
             return Commitment(who, task)
         return None
+
+    def _assignment(self, text: str, names: Names) -> Commitment | None:
+        """Work given to a named person by someone else: "let's have Olga do the reset emails",
+        "the contrast bug goes to Kim", "the report will be handled by Ben", "give the retention
+        doc to Olga", "the support team will update the article"."""
+        # "…, she wrote the templates last time": an aside about the person, not the task.
+        text = re.sub(r",\s*(?:she|he|they|since|because|as|I|we|you|it|that)\b.*$", "", text, flags=_I)
+        if _HEDGE.search(_TIMING_ASIDE.sub("", text)) or _NEGATION.search(text) or _PAST_INTENT.search(text):
+            return None
+        body = _LEAD_IN.sub("", text.strip(" .!"))
+        for pattern, reassign in _ASSIGNMENTS:
+            m = pattern.search(body)
+            if m is None:
+                continue
+            who = m["who"]
+            if not self._is_person(who, names):
+                continue
+            task = _clean_task(_NEED.sub("", m["task"]))
+            task = re.sub(r"^(?:also|then|now)\s+", "", task, flags=_I)
+            if not _is_real_task(task) or _PRONOUN_TASK.match(f"x {task}") and not key_words(task):
+                continue
+            instead = bool(re.search(r"\binstead\b", text, _I))
+            task = re.sub(r"\s+instead$", "", task, flags=_I)
+            return Commitment(who, task, reassign=reassign or instead)
+        team = _TEAM_WILL.search(body)
+        if team is not None and team["team"].casefold() not in _NOT_TEAMS:
+            task = _clean_task(team["task"])
+            if _is_real_task(task):
+                return Commitment(f"{team['team']} team", task)
+        return None
+
+    def _is_person(self, word: str, names: Names) -> bool:
+        if names.is_known(word):
+            return True
+        return (
+            word[:1].isupper()
+            and word.casefold() not in _NOT_NAMES
+            and not (word.isupper() and len(word) > 1)
+            and not _NOUNISH.search(word)
+        )
 
     # -- status: "I finished the migration", "the login page is blocked because …" --------------
 
@@ -477,7 +557,9 @@ class EnglishRules:
             r"on it|sounds good|can do|got it|consider it done|certainly|for sure|you got it|fine|"
             r"alright|all right|happy to|i can|i will|i am on it|i have got it|i got it|i have it|"
             r"works for me|that works|that should work|sure thing|i am happy to|i will take it|i would be glad|"
-            r"i can do (?:it|that)|i would be happy|me\b|count me in|leave it (?:to|with) me|deal|roger)",
+            r"i can do (?:it|that)|i would be happy|me\b|count me in|leave it (?:to|with) me|deal|roger|"
+            r"(?:that|this|that one|this one|it) is (?:mine|on me)|mine\b|give it to me|put me down|i can (?:take|grab|pick up|own)|"
+            r"i will (?:take|grab|pick up|own)|let me (?:take|grab|do|handle|own|pick)|i have got (?:this|that)|i got (?:this|that))",
             t,
         ):
             return not re.search(
