@@ -378,14 +378,14 @@ def _hand_over(state: _State, ui: int, si: int, assignee: str | None, task: str,
 def _take_request(state: _State, ui: int, si: int, clause: str, request: Request) -> bool:
     """Turn a request into an action item when it is an order or its addressee says yes."""
     assignee = _person(state, request.addressee) if request.addressee else None
-    answer = _find_answer(state, ui, assignee)
+    answer = _find_answer(state, ui, assignee, request.task or _previous_sentence(state, ui, si))
     if answer is not None:
-        aj, verdict = answer
+        aj, verdict, taker = answer
         if verdict is False:
             return False
         if verdict is True:
             state.answered.add((aj, 0))
-            if request.addressee is None:
+            if request.addressee is None or taker is not None:
                 assignee = state.utts[aj].speaker
             answer_text = _answer_text(state.utts[aj], state.names)
             task = _resolve_back_reference(request.task, state, ui, si) or _previous_sentence(
@@ -415,8 +415,16 @@ def _answer_text(reply: _Utt, names: Names) -> str:
             for c in reply.rules.clauses(sentence)
         ):
             break
+        if _AWAY.search(sentence) or _ABSENT.search(sentence):
+            continue  # "서연 씨는 이번 주에 휴가예요": a date about someone's leave, not the task
         taken.append(sentence)
     return " ".join(taken)
+
+
+_AWAY = re.compile(
+    r"\b(?:off|out|away|on leave|on holiday|on vacation|sick|travel+ing)\b|휴가|부재|병가|출장|외근",
+    re.IGNORECASE,
+)
 
 
 def _previous_sentence(state: _State, ui: int, si: int) -> str:
@@ -438,25 +446,46 @@ def _previous_sentence(state: _State, ui: int, si: int) -> str:
     )
 
 
-def _find_answer(state: _State, ui: int, addressee: str | None) -> tuple[int, bool | None] | None:
-    """The reply to ``ui`` from its addressee (anyone else when unnamed), with its verdict."""
+_OFFER_SELF = re.compile(r"\b(?:I|me|mine|my)\b|제가|저는|저한테|제가요|저요", re.IGNORECASE)
+
+
+_OFFER_BACK = re.compile(r"\b(?:it|that|this|them|that one|this one|mine)\b|그건|그거|그것|이건|이거", re.IGNORECASE)
+
+
+def _is_offer(sentence: str, task: str) -> bool:
+    """A colleague's yes that takes the asked task on themselves: it says "I"/"제가" and points
+    back at the task ("I can take that") or names it, rather than starting a task of its own."""
+    if not _OFFER_SELF.search(sentence):
+        return False
+    return bool(_OFFER_BACK.search(sentence)) or (
+        bool(task) and overlap(key_words(task), key_words(sentence)) > 0
+    )
+
+
+def _find_answer(
+    state: _State, ui: int, addressee: str | None, task: str = ""
+) -> tuple[int, bool | None, str | None] | None:
+    """The reply to ``ui`` from its addressee (anyone else when unnamed), with its verdict and,
+    when a colleague offers to take it instead ("Ravi's swamped, I can take that", "그건 제가
+    할게요"), that colleague. The addressee's own yes or no wins; a non-answer leaves room."""
     asker = state.utts[ui].speaker
+    named = state.names.resolve(addressee) if addressee is not None else None
+    unsure: tuple[int, bool | None, str | None] | None = None
     for aj in range(ui + 1, min(len(state.utts), ui + 1 + _ANSWER_WINDOW)):
         reply = state.utts[aj]
         if not reply.sentences:
             continue
         if reply.speaker is not None and asker is not None and reply.speaker == asker:
             continue
-        named_other = (
-            addressee is not None
-            and reply.speaker is not None
-            and state.names.resolve(addressee) is not None
-            and reply.speaker != state.names.resolve(addressee)
-        )
-        if named_other:
+        verdict = reply.rules.acceptance(reply.sentences[0])
+        if named is not None and reply.speaker is not None and reply.speaker != named:
+            if verdict is True and _is_offer(reply.sentences[0], task):
+                return aj, True, reply.speaker
             continue
-        return aj, reply.rules.acceptance(reply.sentences[0])
-    return None
+        if verdict is not None or addressee is None:
+            return aj, verdict, None
+        unsure = unsure or (aj, None, None)
+    return unsure
 
 
 def _strip_dates(task: str, meeting_date: datetime.date) -> str:

@@ -56,7 +56,7 @@ _SMALL_TALK = re.compile(
 # The meeting talking about its own agenda ("이번 주 계획부터 정리해 볼게요", "먼저 지난 스프린트 리뷰를
 # 하겠습니다"): said without "제가", an agenda word before the verb.
 _MEETING_MECHANICS = re.compile(
-    r"\S+부터\s+(?:\S+\s+)?(?:정리|시작|보|살펴|얘기|이야기|공유|진행|논의|확인)\S*\s*$|"
+    r"\S+부터\s+(?:\S+\s+)?(?:정리|시작|보|살펴|얘기|이야기|공유|진행|논의|확인|나눠|나누|배분|분배|짚어|짚고|훑어|점검|체크)\S*\s*$|"
     r"^(?:먼저|우선|그럼|그러면|다음으로|이어서|오늘은|이번에는|이제)\s+(?:\S+\s+){0,3}?"
     r"(?:계획|안건|순서|진행\s*상황|회고|리뷰|현황|논의|얘기|이야기|소개|브리핑|공지|근황|업데이트)"
     r"(?:을|를|은|는)?\s*(?:간단히\s*|짧게\s*)?(?:진행|공유|정리|시작)?\s*(?:해\s*)?(?:하|보|볼|봐)?\s*$"
@@ -120,10 +120,15 @@ _NOT_DECISION = re.compile(
     r"(?:시작합시다|넘어갑시다|마칩시다|끝냅시다|쉽시다|봅시다|시작하죠|넘어가죠|마치죠|보죠|여기까지)"
 )
 _ACCEPT = re.compile(
-    r"^(?:네|예|넵|넹|알겠습니다|알겠어요|좋아요|좋습니다|그럴게요|그렇게 하겠습니다|그렇게 할게요|물론|"
+    r"^(?:(?:그건|그거는|그거|그것은|이건|이거는)\s+(?=제가|저희가|제쪽에서))?(?:네|예|넵|넹|알겠습니다|알겠어요|좋아요|좋습니다|그럴게요|그렇게 하겠습니다|그렇게 할게요|물론|"
     r"가능합니다|가능해요|할게요|하겠습니다|제가 할게요|제가 하겠습니다|제가 맡을게요|제가 맡겠습니다|"
     r"오케이|문제없|문제 없|맡겠습니다|맡을게요|당연하죠|그럼요|OK|오케|확인했습니다|제가\s*(?:하죠|할게|해\s*볼게|해\s*보겠|맡죠|맡을|맡겠|챙길|챙기겠|처리할|처리하겠)|"
     r"그렇게\s*(?:하죠|해요|할게요|하겠습니다)|가능할\s*것\s*같|될\s*것\s*같)(?=[\s,.!~]|$|\S*\s|\S*$)"
+)
+# "배포 체크리스트는 준호 씨한테 넘기겠습니다", "그 건은 민재 씨에게 맡길게요": work handed to someone.
+_HAND_OVER = re.compile(
+    r"^(?P<task>.+?)(?:은|는|을|를|도)\s+(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?P<hon>님|씨|팀장님|선배님|매니저님)?\s*"
+    r"(?:한테|에게|께|쪽으로|으로|로)\s+(?:\S+\s+)?(?:넘기|넘길|넘겨|맡기|맡길|맡겨|배정|할당|드리|드릴|이관)\S*\s*[.!]?$"
 )
 _DECLINE = re.compile(
     r"^(?:아니요|아뇨|어렵|힘들|못\s|안\s*될|죄송|이번\s*주는\s*어렵|그건\s*좀)|(?:어려울 것 같|어렵겠|힘들 것 같|못 할 것 같)"
@@ -216,6 +221,11 @@ class KoreanRules:
         text = clause.strip()
         if self.is_question(text) or _HEDGE.search(text) or _PAST_INTENT.search(text):
             return None
+        handed = _HAND_OVER.match(_DISCOURSE.sub("", text))
+        if handed and (names.is_known(handed["name"]) or handed["hon"]):
+            task = _clean_task(handed["task"])
+            if _is_real_task(task):
+                return Commitment(handed["name"], task, reassign=True)
         named = _NAMED_SUBJECT.match(_DISCOURSE.sub("", text))
         if named and (
             names.is_known(named["name"]) or re.search(r"(?:님|씨)", text[: named.end("name") + 3])
