@@ -81,6 +81,8 @@ class _State:
     answered: set[tuple[int, int]] = field(default_factory=set)
     # the accepting reply's utterance -> the item its yes made: more said in it is about that item
     accepted: dict[int, int] = field(default_factory=dict)
+    # every request heard: (utterance, task, clause), for a colleague's "I'll do X" that repeats one
+    requests: list[tuple[int, str, str]] = field(default_factory=list)
     # sentences that produced something, for the summary's score
     productive: set[tuple[int, int]] = field(default_factory=set)
 
@@ -164,7 +166,8 @@ def _read_utterance(state: _State, ui: int) -> None:
                 if commitment.reassign and _hand_over(state, ui, si, assignee, task, clause):
                     took = True
                     continue
-                _add_action(state, ui, si, assignee, task, clause, sentence)
+                date_text = clause if find_due_date(clause, state.meeting_date) else _asked_date(state, ui, task) or clause
+                _add_action(state, ui, si, assignee, task, date_text, sentence)
                 took = True
                 continue
             finding = rules.status(clause, state.names)
@@ -179,6 +182,7 @@ def _read_utterance(state: _State, ui: int) -> None:
                     or _content(before)
                     or _noun_phrase(sentence)
                     or _asked_about(state, ui)
+                    or (_object_of(utt.sentences[si - 1]) if si > 0 else "")
                 )
                 if finding.subject and _is_generic(finding.subject):
                     # "Testing the fix now" after "what's the latest on the export timeout?"
@@ -202,6 +206,8 @@ def _read_utterance(state: _State, ui: int) -> None:
                 took = True
         if not took and si == 0 and _answer_to_done_question(state, ui, sentence):
             took = True
+        if not took and si > 0 and _date_for_last_item(state, ui, si, sentence):
+            took = True
         if not took and rules.is_question(sentence):
             state.questions.append(sentence)
 
@@ -224,6 +230,29 @@ _TRAILING_STATE = re.compile(
     r"\s+(?:done|finished|complete|out|merged|shipped|live|deployed|sent|fixed|ready|sorted|in)\s*$",
     re.IGNORECASE,
 )
+
+
+_WHEN_ONLY = re.compile(
+    r"\b(?:realistic|doable|works|feasible|latest|eta|target|aim|aiming|should be|by|before|hopefully|"
+    r"probably|expect)\b|까지|목표|예상",
+    re.IGNORECASE,
+)
+
+
+def _date_for_last_item(state: _State, ui: int, si: int, sentence: str) -> bool:
+    """ "I can pick up the PDF export. Friday is realistic.": a sentence that says only when, right
+    after the speaker took an item without a date, is that item's due date."""
+    utt = state.utts[ui]
+    due = find_due_date(sentence, state.meeting_date)
+    if due is None or utt.rules.is_question(sentence) or _AWAY.search(sentence):
+        return False
+    if len(tokens(sentence)) > 4 and not _WHEN_ONLY.search(sentence):
+        return False
+    i = _recent_item(state, ui, utt.speaker)
+    if i is None or state.action_at[i] != ui or state.actions[i].due_date is not None:
+        return False
+    _follow_up(state, ui, si, i, sentence)
+    return True
 
 
 def _answer_to_done_question(state: _State, ui: int, sentence: str) -> bool:
@@ -334,6 +363,22 @@ def _noun_phrase(sentence: str) -> str:
     return m["np"] if m and key_words(m["np"]) else ""
 
 
+_OBJECT_EN = re.compile(
+    r"\b(?P<np>(?:the|my|our|this|that|these|those)\s+[\w' -]+?)"
+    r"(?=\s*(?:[,.;:!?]|$)|\s+(?:because|since|but|and|so|for|from|with|yet|anymore|again|on|in|at|today|yesterday)\b)",
+    re.IGNORECASE,
+)
+
+
+def _object_of(sentence: str) -> str:
+    """ "I still can't reproduce the startup crash. I'm waiting for logs.": what the sentence
+    before was about, for a report that names nothing."""
+    if is_hangul(sentence):
+        return ""
+    m = _OBJECT_EN.search(sentence)
+    return m["np"] if m and key_words(m["np"]) else ""
+
+
 def _content(clause: str) -> str:
     """A clause minus its leading pronoun and auxiliaries, as a stand-in subject."""
     return re.sub(
@@ -375,8 +420,21 @@ def _hand_over(state: _State, ui: int, si: int, assignee: str | None, task: str,
     return True
 
 
+def _asked_date(state: _State, ui: int, task: str) -> str:
+    """ "Lucy, can you chase legal on Monday?" "I'll chase legal for you.": a commitment that
+    repeats a request made just before takes the request's date when it gives none itself."""
+    words = key_words(task)
+    for rj, asked, clause in reversed(state.requests):
+        if rj < ui - _ANSWER_WINDOW:
+            break
+        if rj < ui and words and overlap(words, key_words(asked)):
+            return clause if find_due_date(clause, state.meeting_date) else ""
+    return ""
+
+
 def _take_request(state: _State, ui: int, si: int, clause: str, request: Request) -> bool:
     """Turn a request into an action item when it is an order or its addressee says yes."""
+    state.requests.append((ui, request.task, clause))
     assignee = _person(state, request.addressee) if request.addressee else None
     answer = _find_answer(state, ui, assignee, request.task or _previous_sentence(state, ui, si))
     if answer is not None:
@@ -652,7 +710,18 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
     np = m["np"] if m else (_previous_sentence(state, ui, si) if loose else "")
     if not np or not key_words(np):
         return task
+    lacks = _LACKS.match(previous.strip()[m.end("np") :]) if m else None
+    if lacks is not None and key_words(lacks["obj"]):
+        # "The SSO settings page needs new copy. Would you mind writing it?": "it" is the copy.
+        np = f"{lacks['obj']} for {np}"
     return _PRONOUN_EN.sub(np, task, count=1)
+
+
+_LACKS = re.compile(
+    r"^\s+(?:still\s+|also\s+|really\s+)?(?:needs|need|requires|require|could use|is missing|are missing|lacks|lack)\s+"
+    r"(?P<obj>(?:a|an|new|some|more|fresh|updated|proper|better|its|their)\s+[\w' -]+?|[a-z]+)\s*[.!]?$",
+    re.IGNORECASE,
+)
 
 
 def _previous_raw(state: _State, ui: int, si: int) -> str:

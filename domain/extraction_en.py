@@ -866,7 +866,12 @@ _REPORT_WORDS = frozenset(
 
 def _clean_subject(subject: str) -> str:
     # "Quick one first: SSO …": what comes before a colon introduces the report.
-    subject = re.sub(r"^[^:]{0,40}:\s+(?=\S)", "", subject.strip())
+    # "Dark mode: the contrast fix is in QA": a topic before the colon names the work, so it stays.
+    intro = re.match(r"^(?P<intro>[^:]{0,40}):\s+(?=\S)", subject.strip())
+    if intro is not None:
+        lead = _SUBJECT_LEAD.sub("", intro["intro"] + " ").strip()
+        keep = key_words(lead) and not re.search(r"\b(?:one|update|news|thing|status|me|side|note)\b", lead, _I)
+        subject = subject.strip() if keep else subject.strip()[intro.end() :]
     subject = _SUBJECT_LEAD.sub("", subject)
     subject = _SUBJECT_CUT.sub("", subject).strip(" ,.;:!?")
     subject = _SUBJECT_LEAD.sub("", subject)
