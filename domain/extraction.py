@@ -187,6 +187,11 @@ def _read_utterance(state: _State, ui: int) -> None:
                 if finding.subject and _is_generic(finding.subject):
                     # "Testing the fix now" after "what's the latest on the export timeout?"
                     subject = last_subject or _asked_about(state, ui) or subject
+                topic = _TOPIC_EN.match(sentence) if utt.rules is _EN else None
+                if topic is not None and key_words(topic["t"]) and not state.names.is_known(topic["t"]):
+                    said = subject if subject and not _is_generic(subject) else ""
+                    if not overlap(key_words(topic["t"]), key_words(said)):
+                        subject = f"{topic['t']}: {said}" if said else topic["t"]
                 if finding.who == SELF:
                     # "Theo is off today, but his migration is done": Theo's status, not mine.
                     behalf, subject = _on_behalf(sentence, subject, utt.speaker, state.names, clause)
@@ -292,19 +297,34 @@ _DOER = re.compile(
     r"fixed|wrapped|closed|deployed|wrote|built|got|handled|took care of|sorted|pushed|signed off|approved|"
     r"finished it|did it)\b"
 )
+_SAYS = re.compile(
+    r"^(?P<name>[A-Z][a-z]+)\s+(?:says|said|tells me|told me|mentioned|reports|reported|wrote|messaged|let me know|"
+    r"pinged me|updated me)(?:\s+that)?[,:]?\s+(?P<rest>.+)$"
+)
 _KO_NAME_SUBJECT = re.compile(r"^(?P<name>[\uac00-\ud7a3]{2,4})\s*(?:씨|님)(?:의|이|가)?\s+(?P<rest>.+)$")
 
 
+# Compared on the words as said: stems collide ("changelog" and "change" are both "chang").
 _GENERIC_SUBJECT = frozenset(
-    stem(w)
-    for w in """fix fixes change changes patch pr thing work task ticket part piece update draft version
-    branch code one bit stuff rest remainder first second last final new""".split()
+    w
+    for w in """fix fixes change changes patch pr prs thing things work task tasks ticket tickets part
+    parts piece update updates draft drafts version branch code one bit stuff rest remainder first
+    second last final new""".split()
 )
 _NAMED = re.compile(r"\b(?P<name>[A-Z][a-z]+)(?:'s\b|\s+(?:is|was|has|had|will|did|finished|said)\b)")
 
 
+# "For the export, I'm about a third of the way through", "On the flaky test, I have a fix in
+# review": the work named up front is what the report is about.
+_TOPIC_EN = re.compile(
+    r"^(?:(?:and|so|also|then|okay|ok)[, ]+)?(?:for|on|about|regarding|re|as for|as to|with|over on)\s+"
+    r"(?P<t>(?:the|my|our|that|this)\s+[\w' -]{2,40}?|[\w-]+(?:\s+[\w-]+)?)\s*[,:]\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
 def _is_generic(subject: str) -> bool:
-    words = key_words(subject)
+    words = [w for w in tokens(subject) if not is_stop(w)]
     return bool(words) and all(w in _GENERIC_SUBJECT for w in words)
 
 
@@ -330,6 +350,11 @@ def _on_behalf(
     sentence: str, subject: str, speaker: str | None, names: Names, clause: str = ""
 ) -> tuple[str | None, str]:
     """Who a report is about when it is told for someone else, and the subject without them."""
+    says = _SAYS.match(subject) or _SAYS.match(sentence.strip())
+    if says is not None and not _not_a_name(says["name"]):
+        if speaker is None or not _same_speaker(says["name"], speaker):
+            rest = says["rest"] if _SAYS.match(subject) else subject
+            return says["name"], rest
     named = _NAME_POSSESSIVE.match(subject) or _KO_NAME_SUBJECT.match(subject)
     if named is not None and not _not_a_name(named["name"]):
         return named["name"], named["rest"]
@@ -540,9 +565,11 @@ def _find_answer(
             if verdict is True and _is_offer(reply.sentences[0], task):
                 return aj, True, reply.speaker
             continue
-        if verdict is not None or addressee is None:
+        if verdict is True or addressee is None:
             return aj, verdict, None
-        unsure = unsure or (aj, None, None)
+        # "Not this week, sorry." then "I can do them": a no or a non-answer leaves room.
+        if unsure is None or (verdict is False and unsure[1] is None):
+            unsure = (aj, verdict, None)
     return unsure
 
 
@@ -601,6 +628,7 @@ _FOLLOW_UP_WORDS = frozenset(
     work working continue pick own it them that this those these one part mine version draft
     first something pass cut
     마무리 마무리하 끝내 끝 완료 완료하 처리 처리하 진행 진행하 작업 시작 해결 오후 오전 아침 저녁
+    공유 공유드리 전달 전달드리 올리 올려 보내 보내드리 드리 보고 보고드리 같이 그것 그거
     """.split()
 )
 _PRONOUN_EN = re.compile(r"\b(?:them|it|that|this|those|these)\b", re.IGNORECASE)

@@ -222,7 +222,12 @@ _ASSIGNMENTS: tuple[tuple[re.Pattern[str], bool], ...] = tuple(
         # "the contrast bug goes to Kim", "the audit is now Sam's", "the invoices are on Ana"
         (rf"^{_TASK}\s+(?:goes|go|is going|will go|moves|is moving|is assigned|gets assigned|is handed over|is reassigned)\s+(?:over\s+)?to\s+{_NAME}(?:\s+instead)?(?:\s*,.*)?$", True),
         # "the load test report will be handled by Ben"
-        (rf"^{_TASK}\s+(?:will be|is going to be|should be|can be|is being|gets)\s+(?:handled|owned|done|covered|taken care of|picked up|written|run|driven|led|looked at|looked into|fixed|reviewed|drafted|prepared|updated|taken over)\s+by\s+{_NAME}(?:\s*,.*)?$", False),
+        (rf"^{_TASK}\s+(?:will be|is going to be|should be|can be|is being|gets|needs to be|has to be|must be|will get)\s+(?P<verb>handled|owned|done|covered|taken care of|picked up|written|run|driven|led|looked at|looked into|fixed|reviewed|drafted|prepared|updated|taken over|tested|checked|signed off|approved|translated|deployed|migrated|sent|written up|cleaned up|set up)\s+by\s+{_NAME}\b(?P<when>[^,]*)(?:\s*,.*)?$", False),
+        # "put Mark down for the onboarding checklist"
+        (rf"^(?:put|pencil|sign|mark)\s+{_NAME}\s+(?:down\s+|in\s+)?(?:for|on)\s+{_TASK}(?:\s+as well|\s+too)?(?:\s*,.*)?$", False),
+        # "the pricing page update is on Ana", "the audit is now Sam's"
+        (rf"^{_TASK}\s+(?:is|are)\s+(?:now\s+|then\s+|all\s+)?on\s+{_NAME}(?:\s+now|\s+then|\s+instead)?(?:\s*,.*)?$", True),
+        (rf"^{_TASK}\s+(?:is|are)\s+(?:now\s+|then\s+|all\s+)?{_NAME}'s(?:\s+now|\s+then|\s+instead)?(?:\s*,.*)?$", True),
         # "then Ade takes the dark mode bug instead", "Sam picks up the export"
         (rf"^(?:then\s+|so\s+|and\s+)?{_NAME}\s+(?:takes|picks up|inherits)\s+(?:over\s+)?(?P<task>(?:the|that|those|these|our|his|her|their)\s+.+?)(?:\s*,.*)?$", True),
     )
@@ -231,6 +236,23 @@ _ASSIGNMENTS: tuple[tuple[re.Pattern[str], bool], ...] = tuple(
 _TEAM_WILL = re.compile(
     r"^(?:the\s+)?(?P<team>[A-Za-z][\w-]*)\s+team\s+(?:will|is going to|is taking|will take care of|owns)\s+(?P<task>.+)$",
     _I,
+)
+# "by Monday if possible": politeness, not a condition.
+_POLITE_IF = re.compile(
+    r",?\s*\bif (?:possible|you can|you could|that works|that is ok(?:ay)?|that is alright|you do not mind|you have (?:time|a minute))\b",
+    _I,
+)
+# Passive verbs that say what the work is (the others, "handled by", only say who).
+_PASSIVE_BASE = {
+    "fixed": "fix", "reviewed": "review", "drafted": "draft", "prepared": "prepare", "updated": "update",
+    "tested": "test", "checked": "check", "signed off": "sign off", "approved": "approve",
+    "translated": "translate", "deployed": "deploy", "migrated": "migrate", "sent": "send",
+    "written": "write", "written up": "write up", "cleaned up": "clean up", "set up": "set up",
+    "looked at": "look at", "looked into": "look into",
+}  # fmt: skip
+_OFFER_ANYWHERE = re.compile(
+    r"\b(?:that|this|it) (?:is|would be|will be|should be) (?:me|mine|on me)\b|\bi can (?:take|do|own|grab|handle) (?:it|that|this|them|those)\b|"
+    r"\bi will (?:take|do|own|grab|handle) (?:it|that|this|them|those)\b|\bleave it (?:to|with) me\b|\bgive (?:it|that|them) to me\b"
 )
 _NOT_TEAMS = frozenset("whole entire same other new our your their my this that".split())
 
@@ -442,6 +464,7 @@ class EnglishRules:
         """Work given to a named person by someone else: "let's have Olga do the reset emails",
         "the contrast bug goes to Kim", "the report will be handled by Ben", "give the retention
         doc to Olga", "the support team will update the article"."""
+        text = _POLITE_IF.sub("", text)
         # "…, she wrote the templates last time": an aside about the person, not the task.
         text = re.sub(r",\s*(?:she|he|they|since|because|as|I|we|you|it|that)\b.*$", "", text, flags=_I)
         if _HEDGE.search(_TIMING_ASIDE.sub("", text)) or _NEGATION.search(text) or _PAST_INTENT.search(text):
@@ -456,6 +479,10 @@ class EnglishRules:
                 continue
             task = _clean_task(_NEED.sub("", m["task"]))
             task = re.sub(r"^(?:also|then|now)\s+", "", task, flags=_I)
+            verb = m.groupdict().get("verb")
+            if verb and verb.casefold() in _PASSIVE_BASE:
+                # "the script needs to be reviewed by Ella before Wednesday": review the script.
+                task = f"{_PASSIVE_BASE[verb.casefold()]} {task}{m['when'] or ''}".strip()
             if not _is_real_task(task) or _PRONOUN_TASK.match(f"x {task}") and not key_words(task):
                 continue
             instead = bool(re.search(r"\binstead\b", text, _I))
@@ -547,6 +574,8 @@ class EnglishRules:
     def acceptance(self, text: str) -> bool | None:
         """True: agrees to a request; False: declines; None: neither (talks about something else)."""
         t = expand(text).strip().casefold()
+        if _OFFER_ANYWHERE.search(t) and not re.search(r"\b(?:not|cannot|never)\b", t):
+            return True
         if re.match(
             r"^(?:no\b|nope|sorry|unfortunately|i cannot|i can not|i do not think|not (?:this|until|before|sure)|i am (?:afraid|not able)|i would rather not|i will not|i am out|i am off)",
             t,
@@ -654,12 +683,16 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "in_progress",
-        r"\b(?:I|we)\s+am\s+(?:almost|nearly|mostly|about halfway|halfway)\s+(?:done|finished|through)\s+(?:with\s+)?(?P<subj>.+)$",
+        r"\b(?:I|we)\s+(?:am|are)\s+(?:(?:about|around|roughly|maybe|like)\s+)?(?:almost|nearly|mostly|about halfway|halfway|(?:a third|a quarter|two thirds|three quarters|half|most|part|some) of the way)\s+(?:done|finished|through|there)\s*(?:with\s+|on\s+)?(?P<subj>.*)$",
+    ),
+    (
+        "in_progress",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|well)[, ]+)?(?:almost|nearly|mostly|about halfway|halfway|most of the way|getting close)\s+(?:there|done|finished|through)?\s*(?:with|on)\s+(?P<subj>.+)$",
     ),
     # Out for review or drafted: progress, though "out" and "sent" alone are done.
     (
         "in_progress",
-        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|was|were)\s+(?:now\s+|still\s+)?(?:(?:out|up|ready|sent|submitted|off) for (?:review|approval|sign-?off|feedback|testing|qa)|in (?:code |design |final )?review|under review|in draft|drafted|in (?:qa|testing)|with (?:qa|legal|design|security|the reviewers?) for (?:review|approval|sign-?off))\b",
+        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|was|were)\s+(?:now\s+|still\s+)?(?:(?:out|up|ready|sent|submitted|off) for (?:review|approval|sign-?off|feedback|testing|qa)|in (?:code |design |final )?review|under review|in draft|drafted|in (?:qa|testing)|with (?:the\s+)?[\w-]+(?:\s+team)? for (?:review|approval|sign-?off|feedback|testing))\b",
     ),
     # "The docs PR is up": a change waiting for review is progress on its task.
     (
@@ -723,6 +756,11 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     (
         "done",
         r"^(?:(?:ok(?:ay)?|so|and|yeah|also|good news)[, ]+)*(?P<subj>(?:the|our|all the|all our|both)\s+[\w' -]+?)\s+(?:has\s+|have\s+)?(?:now\s+|finally\s+|successfully\s+|fully\s+)?(?:moved|migrated|switched|cut over|got moved|got migrated|went over|rolled out|launched|passed)\s+(?:over\s+)?(?:(?P<subj2>(?:to|onto|into)\s+[^,;]+)|from|review|qa|testing|without|with no|fine|ok|cleanly|last|yesterday|on)\b",
+    ),
+    # "the upgrade went fine", "the cutover went smoothly"
+    (
+        "done",
+        r"^(?P<subj>(?:the|our|my|all the|both)\s+[\w' -]+?)\s+(?:went|has gone|have gone)\s+(?:fine|well|smoothly|great|ok|okay|cleanly|without a hitch|without issues|through)\b",
     ),
     # Done.
     (

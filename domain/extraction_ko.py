@@ -19,7 +19,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=니다|세요|어요|아요|�
 # Syllables with a ㅆ final (했, 됐, 냈, 았 …): "-었고" joins two past reports, which we split.
 _PAST = "".join(chr(c) for c in range(0xAC00, 0xD7A4) if (c - 0xAC00) % 28 == 20)
 _CLAUSE_SPLIT = re.compile(
-    rf"\s*(?:;|(?<=[{_PAST}])고\s*,\s*|(?<=[{_PAST}])고\s+(?=(?:제가|저는|저도|지금|현재|오늘|이제|\S+[은는]\s)))\s*"
+    rf"\s*(?:;|(?<=[{_PAST}])고\s*,\s*|(?<=[{_PAST}])고\s+(?=(?:제가|저는|저도|지금|현재|오늘|이제|오후|오전|이따|곧|바로|저녁|\S+[은는]\s)))\s*"
 )
 
 _QUESTION_END = re.compile(
@@ -57,6 +57,8 @@ _SMALL_TALK = re.compile(
 # 하겠습니다"): said without "제가", an agenda word before the verb.
 _MEETING_MECHANICS = re.compile(
     r"\S+부터\s+(?:\S+\s+)?(?:정리|시작|보|살펴|얘기|이야기|공유|진행|논의|확인|나눠|나누|배분|분배|짚어|짚고|훑어|점검|체크)\S*\s*$|"
+    # "이번 주 일정 간단히 맞춰 보겠습니다": the meeting trying something together, briefly.
+    r"(?:간단히|간단하게|짧게|빠르게|다\s*같이|한번)\s+\S+\s*(?:보|봐|볼)?\s*$|"
     r"^(?:먼저|우선|그럼|그러면|다음으로|이어서|오늘은|이번에는|이제)\s+(?:\S+\s+){0,3}?"
     r"(?:계획|안건|순서|진행\s*상황|회고|리뷰|현황|논의|얘기|이야기|소개|브리핑|공지|근황|업데이트)"
     r"(?:을|를|은|는)?\s*(?:간단히\s*|짧게\s*)?(?:진행|공유|정리|시작)?\s*(?:해\s*)?(?:하|보|볼|봐)?\s*$"
@@ -72,7 +74,9 @@ _VOCATIVE = re.compile(
     r"^(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?P<hon>님|씨|선배님|팀장님|매니저님|책임님|대리님|과장님)?\s*[,]\s*(?P<rest>.+)$"
 )
 _NAMED_SUBJECT = re.compile(
-    r"^(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?:님|씨|팀장님|선배님|매니저님)?(?:이|가|께서|은|는)\s+(?P<rest>.+?)\s*"
+    # "API 문서 업데이트는 민지 씨가 하기로 했습니다": the work first, as the topic.
+    r"^(?:(?P<topic>.+?)(?:은|는)\s+(?=\S{1,10}?\s*(?:님|씨|팀장님|선배님|매니저님)(?:이|가|께서)\s))?"
+    r"(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?:님|씨|팀장님|선배님|매니저님)?(?:이|가|께서|은|는)\s+(?P<rest>.*?)\s*"
     r"(?:하기로\s*(?:했습니다|했어요|했고|하셨습니다|하셨어요)|기로\s*(?:했습니다|했어요|하셨습니다)|맡기로\s*(?:했습니다|했어요)|"
     r"하실\s*(?:겁니다|거예요|예정입니다)|할\s*(?:겁니다|거예요|예정입니다)|맡아\s*주시기로\s*(?:했습니다|했어요)|"
     r"해\s*주시기로\s*(?:했습니다|했어요)|담당합니다|담당하기로\s*(?:했습니다|했어요)|맡습니다|맡으실\s*겁니다)\s*[.!]?$"
@@ -95,7 +99,8 @@ _DONE_PAST = re.compile(
     r"(?:보냈|올렸|넘겼|고쳤|바꿨|만들었|옮겼|붙였|나갔|돌렸|끝냈|마쳤|공유했|배포했|머지했|반영했|"
     r"처리했|해결했|제출했|발송했|전달했|적용했|등록했|예약했|갱신했|완성했|받았|나왔|열렸|풀렸|통과했|"
     r"올라갔|나갔|반영됐|적용됐|머지됐|배포됐|오픈했|런칭했|출시했)"
-    r"(?:습니다|어요|았어요|고요|죠|네요)\s*[.!]?$"
+    # No ending at all: the first half of "다 만들었고 오후에 공유드리겠습니다", split at its "고".
+    r"(?:습니다|어요|았어요|고요|죠|네요)?\s*[.!]?$"
 )
 _PROGRESS = re.compile(
     r"(?:진행\s*중|작업\s*중|개발\s*중|테스트\s*중|검토\s*중|리뷰\s*중|작성\s*중|수정\s*중|준비\s*중|"
@@ -178,6 +183,9 @@ class KoreanRules:
     def clauses(self, sentence: str) -> list[str]:
         out: list[str] = []
         for part in _SENTENCE_END.split(sentence.strip()):
+            if _SENT_AND_WAITING.search(part):
+                out.append(part)  # "요청은 보냈고 금요일에 답을 받기로 했습니다": one report
+                continue
             out.extend(c for c in _CLAUSE_SPLIT.split(part) if c and c.strip())
         return out
 
@@ -230,7 +238,7 @@ class KoreanRules:
         if named and (
             names.is_known(named["name"]) or re.search(r"(?:님|씨)", text[: named.end("name") + 3])
         ):
-            task = _clean_task(named["rest"])
+            task = _clean_task(" ".join(t for t in (named["topic"], named["rest"]) if t))
             return Commitment(named["name"], task) if _is_real_task(task) else None
         m = _COMMIT_END.search(text)
         if m is None or re.search(r"(?:못|안)\s*\S*(?:겠|게요)", text):
