@@ -186,12 +186,18 @@ def _read_utterance(state: _State, ui: int) -> None:
                 )
                 if finding.subject and _is_generic(finding.subject):
                     # "Testing the fix now" after "what's the latest on the export timeout?"
-                    subject = last_subject or _asked_about(state, ui) or subject
+                    subject = (
+                        last_subject
+                        or _asked_about(state, ui)
+                        or (_object_of(utt.sentences[si - 1]) if si > 0 else "")
+                        or subject
+                    )
                 topic = _TOPIC_EN.match(sentence) if utt.rules is _EN else None
-                if topic is not None and key_words(topic["t"]) and not state.names.is_known(topic["t"]):
+                named = (topic["t"] or topic["t2"]) if topic is not None else ""
+                if named and key_words(named) and not state.names.is_known(named):
                     said = subject if subject and not _is_generic(subject) else ""
-                    if not overlap(key_words(topic["t"]), key_words(said)):
-                        subject = f"{topic['t']}: {said}" if said else topic["t"]
+                    if not overlap(key_words(named), key_words(said)):
+                        subject = f"{named}: {said}" if said else named
                 if finding.who == SELF:
                     # "Theo is off today, but his migration is done": Theo's status, not mine.
                     behalf, subject = _on_behalf(sentence, subject, utt.speaker, state.names, clause)
@@ -317,8 +323,11 @@ _NAMED = re.compile(r"\b(?P<name>[A-Z][a-z]+)(?:'s\b|\s+(?:is|was|has|had|will|d
 # "For the export, I'm about a third of the way through", "On the flaky test, I have a fix in
 # review": the work named up front is what the report is about.
 _TOPIC_EN = re.compile(
-    r"^(?:(?:and|so|also|then|okay|ok)[, ]+)?(?:for|on|about|regarding|re|as for|as to|with|over on)\s+"
-    r"(?P<t>(?:the|my|our|that|this)\s+[\w' -]{2,40}?|[\w-]+(?:\s+[\w-]+)?)\s*[,:]\s+(?=\S)",
+    r"^(?:(?:and|so|also|then|okay|ok)[, ]+)?(?:(?:for|on|about|regarding|re|as for|as to|with|over on)\s+"
+    r"(?P<t>(?:the|my|our|that|this)\s+[\w' -]{2,40}?|[\w-]+(?:\s+[\w-]+)?)\s*[,:]|"
+    # "Deprecation notice: I've got a first draft"
+    r"(?P<t2>(?!(?:quick|small|one|another|good|bad|big|short|brief|last|final|first|status|update|news|note|"
+    r"heads up|fyi|also|plus|so|and)\b)[\w'-]+(?:\s+[\w'-]+){0,3}):)\s+(?=\S)",
     re.IGNORECASE,
 )
 
@@ -380,10 +389,17 @@ def _not_a_name(word: str) -> bool:
     return word.casefold() in NOT_NAMES
 
 
+_REPORT_FIRST = re.compile(
+    r"^(?:done|sorted|finished|merged|shipped|fixed|deployed|live|released|closed|landed|complete|"
+    r"all done|all set|yes|yep|yeah|nope|not yet)\s*[,;:]",
+    re.IGNORECASE,
+)
+
+
 def _noun_phrase(sentence: str) -> str:
     """ "The wireframes are done, Priya sent them": the noun phrase the sentence opens with."""
-    if is_hangul(sentence):
-        return ""
+    if is_hangul(sentence) or _REPORT_FIRST.match(sentence.strip()):
+        return ""  # "Sorted, the demo went fine": the report came first, the noun is news of its own
     m = _NP_EN.match(sentence.strip())
     return m["np"] if m and key_words(m["np"]) else ""
 
@@ -628,7 +644,7 @@ _FOLLOW_UP_WORDS = frozenset(
     work working continue pick own it them that this those these one part mine version draft
     first something pass cut
     마무리 마무리하 끝내 끝 완료 완료하 처리 처리하 진행 진행하 작업 시작 해결 오후 오전 아침 저녁
-    공유 공유드리 전달 전달드리 올리 올려 보내 보내드리 드리 보고 보고드리 같이 그것 그거
+    공유 공유드리 전달 전달드리 올리 올려 보내 보내드리 드리 보고 보고드리 같이 그것 그거 해보 보
     """.split()
 )
 _PRONOUN_EN = re.compile(r"\b(?:them|it|that|this|those|these)\b", re.IGNORECASE)
@@ -770,6 +786,10 @@ def _asked_about(state: _State, ui: int) -> str:
             continue
         for sentence in reversed(prev.sentences):
             if prev.rules.is_question(sentence):
+                to = re.match(r"^(?P<n>[A-Za-z]+),", sentence.strip())
+                addressed = state.names.resolve(to["n"]) if to else None
+                if addressed is not None and addressed != speaker:
+                    return ""  # "Dana, can you review it?": put to Dana, not to this speaker
                 topic = prev.rules.topic(sentence)
                 # "Priya?": a turn handed over, not a subject.
                 return "" if state.names.is_known(topic.strip(" ,.?!")) else topic

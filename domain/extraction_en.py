@@ -105,7 +105,8 @@ _SMALL_TALK_TASK = re.compile(
     r"(?:coffee|tea|lunch|food|drink|drinks|water|snack)|have (?:lunch|dinner|a coffee|a break)|"
     r"go (?:home|to lunch|to the gym|get (?:a )?coffee|on holiday|on vacation)|head (?:out|off|home)|"
     r"leave\s*$|leave (?:early|now|at|for|the call)|run (?:to|out|late)|"
-    r"hop off|drop off|jump off|step out|call you back|see you|talk to you|catch you|"
+    r"hop off|drop off|jump off|step out|call you back|see you|talk to you|catch you|hear (?:me|us|you)\b|see (?:my|the|your) screen|"
+    r"take (?:the|a) (?:bus|train|day off|day|week off|afternoon off)\b|"
     r"let you (?:go|know)|share (?:my|the) screen|stop sharing|(?:un)?mute|keep (?:it|this) "
     r"(?:short|brief)|pass\s*$|pass on\b|(?:start|begin)(?:\s+(?:the meeting|us off|off|sharing|recording|"
     r"with (?:a|the) (?:quick |short )?(?:recap|update|agenda|round)))?\s*$|wrap (?:up|this up)\b|hand (?:it )?over|"
@@ -119,7 +120,7 @@ _SMALL_TALK_WORDS = frozenset(
     stem(w)
     for w in "coffee tea lunch dinner holiday vacation weekend beer drink gym doctor dentist kid kids "
     "birthday cake snack screen mute break sleep rest relax movie film game party trip pizza "
-    "netflix nap".split()
+    "netflix nap bus train taxi cab flight plane uber commute".split()
 )
 _FILLER_PREFIX = re.compile(
     r"^(?:(?:just|also|then|definitely|actually|personally|quickly|probably|go ahead and|"
@@ -211,25 +212,26 @@ _CLAUSE_SPLIT = re.compile(
 
 _NAME = r"(?P<who>[A-Za-z][\w'-]*)"
 _TASK = r"(?P<task>(?!(?:it|that|this|them|one)\b)[\w].+?)"
-# (pattern, whether it moves work already given to someone else).
-_ASSIGNMENTS: tuple[tuple[re.Pattern[str], bool], ...] = tuple(
-    (re.compile(rx, _I), reassign)
-    for rx, reassign in (
+# (pattern, whether it moves work already given to someone else, whether the name must be a
+# speaker: "the invoice goes to Acme", "Sam takes the bus" name no colleague).
+_ASSIGNMENTS: tuple[tuple[re.Pattern[str], bool, bool], ...] = tuple(
+    (re.compile(rx, _I), reassign, known)
+    for rx, reassign, known in (
         # "let's have Olga do the reset emails", "we'll get Theo to update the runbook"
-        (rf"^(?:let us|let's|lets|we will|we should|I will|I would like to|I want to)\s+(?:have|get|ask)\s+{_NAME}\s+(?:to\s+)?(?!be\b|do it\b|do that\b){_TASK}$", False),
+        (rf"^(?:let us|let's|lets|we will|we should|I will|I would like to|I want to)\s+(?:have|get|ask)\s+{_NAME}\s+(?:to\s+)?(?!be\b|do it\b|do that\b){_TASK}$", False, False),
         # "let's give the retention policy to Olga", "hand the on-call rota over to Sam"
-        (rf"^(?:(?:let us|let's|lets|we will|we should|can we|could we|we are going to)\s+(?:give|hand|pass|move|reassign|assign|switch|shift|transfer)|reassign|assign|transfer)\s+{_TASK}\s+(?:over\s+)?to\s+{_NAME}(?:\s+instead)?(?:\s*,.*)?$", True),
+        (rf"^(?:(?:let us|let's|lets|we will|we should|can we|could we|we are going to)\s+(?:give|hand|pass|move|reassign|assign|switch|shift|transfer)|reassign|assign|transfer)\s+{_TASK}\s+(?:over\s+)?to\s+{_NAME}(?:\s+instead)?(?:\s*,.*)?$", True, True),
         # "the contrast bug goes to Kim", "the audit is now Sam's", "the invoices are on Ana"
-        (rf"^{_TASK}\s+(?:goes|go|is going|will go|moves|is moving|is assigned|gets assigned|is handed over|is reassigned)\s+(?:over\s+)?to\s+{_NAME}(?:\s+instead)?(?:\s*,.*)?$", True),
+        (rf"^{_TASK}\s+(?:goes|go|is going|will go|moves|is moving|is assigned|gets assigned|is handed over|is reassigned)\s+(?:over\s+)?to\s+{_NAME}(?:\s+instead)?(?:\s*,.*)?$", True, True),
         # "the load test report will be handled by Ben"
-        (rf"^{_TASK}\s+(?:will be|is going to be|should be|can be|is being|gets|needs to be|has to be|must be|will get)\s+(?P<verb>handled|owned|done|covered|taken care of|picked up|written|run|driven|led|looked at|looked into|fixed|reviewed|drafted|prepared|updated|taken over|tested|checked|signed off|approved|translated|deployed|migrated|sent|written up|cleaned up|set up)\s+by\s+{_NAME}\b(?P<when>[^,]*)(?:\s*,.*)?$", False),
+        (rf"^{_TASK}\s+(?:will be|is going to be|should be|can be|is being|gets|needs to be|has to be|must be|will get)\s+(?P<verb>handled|owned|done|covered|taken care of|picked up|written|run|driven|led|looked at|looked into|fixed|reviewed|drafted|prepared|updated|taken over|tested|checked|signed off|approved|translated|deployed|migrated|sent|written up|cleaned up|set up)\s+by\s+{_NAME}\b(?P<when>[^,]*)(?:\s*,.*)?$", False, False),
         # "put Mark down for the onboarding checklist"
-        (rf"^(?:put|pencil|sign|mark)\s+{_NAME}\s+(?:down\s+|in\s+)?(?:for|on)\s+{_TASK}(?:\s+as well|\s+too)?(?:\s*,.*)?$", False),
+        (rf"^(?:put|pencil|sign|mark)\s+{_NAME}\s+(?:down\s+|in\s+)?(?:for|on)\s+{_TASK}(?:\s+as well|\s+too)?(?:\s*,.*)?$", False, False),
         # "the pricing page update is on Ana", "the audit is now Sam's"
-        (rf"^{_TASK}\s+(?:is|are)\s+(?:now\s+|then\s+|all\s+)?on\s+{_NAME}(?:\s+now|\s+then|\s+instead)?(?:\s*,.*)?$", True),
-        (rf"^{_TASK}\s+(?:is|are)\s+(?:now\s+|then\s+|all\s+)?{_NAME}'s(?:\s+now|\s+then|\s+instead)?(?:\s*,.*)?$", True),
+        (rf"^{_TASK}\s+(?:is|are)\s+(?:now\s+|then\s+|all\s+)?on\s+{_NAME}(?:\s+now|\s+then|\s+instead)?(?:\s*,.*)?$", True, True),
+        (rf"^{_TASK}\s+(?:is|are)\s+(?:now\s+|then\s+|all\s+)?{_NAME}'s(?:\s+now|\s+then|\s+instead)?(?:\s*,.*)?$", True, True),
         # "then Ade takes the dark mode bug instead", "Sam picks up the export"
-        (rf"^(?:then\s+|so\s+|and\s+)?{_NAME}\s+(?:takes|picks up|inherits)\s+(?:over\s+)?(?P<task>(?:the|that|those|these|our|his|her|their)\s+.+?)(?:\s*,.*)?$", True),
+        (rf"^(?:then\s+|so\s+|and\s+)?{_NAME}\s+(?:takes|picks up|inherits)\s+(?:over\s+)?(?P<task>(?:the|that|those|these|our|his|her|their)\s+.+?)(?:\s*,.*)?$", True, True),
     )
 )
 # "the support team will update the help center article": a team named as the owner.
@@ -342,7 +344,7 @@ class EnglishRules:
                     return None
                 return Request(addressee, task, needs_answer=False)
             tell = re.match(
-                r"^(?:please\s+(?P<a>.+)|you (?:will|are going to|should|need to|take|handle|own|are on|are taking|are handling|have got|are in charge of|are responsible for|are the owner of|get to own|can take|can own)\s+(?P<b>.+)|"
+                r"^(?:please\s+(?P<a>.+)|you (?:are\s+still\s+on|are\s+also\s+on|will|are going to|should|need to|take|handle|own|are on|are taking|are handling|have got|are in charge of|are responsible for|are the owner of|get to own|can take|can own)\s+(?P<b>.+)|"
                 r"(?:I need you to|I want you to|I would like you to)\s+(?P<c>.+))$",
                 rest,
                 _I,
@@ -465,17 +467,19 @@ class EnglishRules:
         "the contrast bug goes to Kim", "the report will be handled by Ben", "give the retention
         doc to Olga", "the support team will update the article"."""
         text = _POLITE_IF.sub("", text)
-        # "…, she wrote the templates last time": an aside about the person, not the task.
+        # "…, she wrote the templates last time": an aside about the person, not the task; "she"
+        # or "he" also says the name is a person's.
+        person_aside = bool(re.search(r",\s*(?:she|he)\b(?!\s+(?:says|said|thinks|thought|mentioned|told))", text, _I))
         text = re.sub(r",\s*(?:she|he|they|since|because|as|I|we|you|it|that)\b.*$", "", text, flags=_I)
         if _HEDGE.search(_TIMING_ASIDE.sub("", text)) or _NEGATION.search(text) or _PAST_INTENT.search(text):
             return None
         body = _LEAD_IN.sub("", text.strip(" .!"))
-        for pattern, reassign in _ASSIGNMENTS:
+        for pattern, reassign, known in _ASSIGNMENTS:
             m = pattern.search(body)
             if m is None:
                 continue
             who = m["who"]
-            if not self._is_person(who, names):
+            if not self._is_person(who, names) or (known and not person_aside and not names.is_known(who)):
                 continue
             task = _clean_task(_NEED.sub("", m["task"]))
             task = re.sub(r"^(?:also|then|now)\s+", "", task, flags=_I)
@@ -483,7 +487,12 @@ class EnglishRules:
             if verb and verb.casefold() in _PASSIVE_BASE:
                 # "the script needs to be reviewed by Ella before Wednesday": review the script.
                 task = f"{_PASSIVE_BASE[verb.casefold()]} {task}{m['when'] or ''}".strip()
-            if not _is_real_task(task) or _PRONOUN_TASK.match(f"x {task}") and not key_words(task):
+            if (
+                not _is_real_task(task)
+                or (_PRONOUN_TASK.match(f"x {task}") and not key_words(task))
+                or re.search(r"\b(?:that|it|this|them|me|us)$", task, _I)  # "the lead on that is Bob's"
+                or (re.search(r"\btakes\b", body, _I) and _SMALL_TALK_TASK.search(f"take {task}"))
+            ):
                 continue
             instead = bool(re.search(r"\binstead\b", text, _I))
             task = re.sub(r"\s+instead$", "", task, flags=_I)
@@ -539,6 +548,8 @@ class EnglishRules:
             else:
                 continue
             subject = _clean_subject(" ".join(g for g in (groups.get("subj"), groups.get("subj2")) if g))
+            if re.fullmatch(r"(?:[\w'-]+\s+and\s+)?(?:I|we|me)", subject, _I):
+                continue  # "Paul and I are halfway through X": a later rule names the work
             reason = groups.get("reason") or groups.get("reason2")
             if who == SELF and names.is_known(subject):
                 who, subject = subject, ""  # "Bob is stuck, …": Bob's report
@@ -683,7 +694,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "in_progress",
-        r"\b(?:I|we)\s+(?:am|are)\s+(?:(?:about|around|roughly|maybe|like)\s+)?(?:almost|nearly|mostly|about halfway|halfway|(?:a third|a quarter|two thirds|three quarters|half|most|part|some) of the way)\s+(?:done|finished|through|there)\s*(?:with\s+|on\s+)?(?P<subj>.*)$",
+        r"\b(?:I|we)\s+(?:am|are)\s+(?:(?:about|around|roughly|maybe|like)\s+)?(?:almost|nearly|mostly|about halfway|halfway|(?:a third|a quarter|two thirds|three quarters|half|most|part|some) of the way|\d+ ?(?:%|percent)|(?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) percent)\s+(?:done|finished|through|there)\s*(?:with\s+|on\s+)?(?P<subj>.*)$",
     ),
     (
         "in_progress",
@@ -794,7 +805,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "in_progress",
-        rf"\b{_WHO}\s+(?:have|has)\s+(?:got\s+)?(?:a|the|my)\s+(?:first\s+|rough\s+|working\s+|early\s+)?(?:draft|version|prototype|first pass|first cut|start|skeleton|outline)\s+(?:of|for|on)\s+(?P<subj>.+)$",
+        rf"\b{_WHO}\s+(?:have|has)\s+(?:got\s+)?(?:a|the|my)\s+(?:first\s+|rough\s+|working\s+|early\s+)?(?:draft|version|prototype|first pass|first cut|start|skeleton|outline)(?:\s+(?:of|for|on)\s+(?P<subj>.+)|\s*$)",
     ),
     (
         "in_progress",

@@ -131,6 +131,11 @@ _ACCEPT = re.compile(
     r"그렇게\s*(?:하죠|해요|할게요|하겠습니다)|가능할\s*것\s*같|될\s*것\s*같)(?=[\s,.!~]|$|\S*\s|\S*$)"
 )
 # "배포 체크리스트는 준호 씨한테 넘기겠습니다", "그 건은 민재 씨에게 맡길게요": work handed to someone.
+# "검색 속도 개선은 하린 씨 담당으로 할게요": the work put down as someone's.
+_IN_CHARGE = re.compile(
+    r"^(?P<task>.+?)(?:은|는|을|를)\s+(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?P<hon>님|씨|팀장님|선배님|매니저님)?\s*"
+    r"(?:담당|몫|전담)(?:으로|이에요|입니다|으로\s+(?:할게요|하겠습니다|하죠|합시다|정하죠|정할게요|갈게요))\s*[.!]?$"
+)
 _HAND_OVER = re.compile(
     r"^(?P<task>.+?)(?:은|는|을|를|도)\s+(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?P<hon>님|씨|팀장님|선배님|매니저님)?\s*"
     r"(?:한테|에게|께|쪽으로|으로|로)\s+(?:\S+\s+)?(?:넘기|넘길|넘겨|맡기|맡길|맡겨|배정|할당|드리|드릴|이관)\S*\s*[.!]?$"
@@ -229,7 +234,7 @@ class KoreanRules:
         text = clause.strip()
         if self.is_question(text) or _HEDGE.search(text) or _PAST_INTENT.search(text):
             return None
-        handed = _HAND_OVER.match(_DISCOURSE.sub("", text))
+        handed = _HAND_OVER.match(_DISCOURSE.sub("", text)) or _IN_CHARGE.match(_DISCOURSE.sub("", text))
         if handed and (names.is_known(handed["name"]) or handed["hon"]):
             task = _clean_task(handed["task"])
             if _is_real_task(task):
