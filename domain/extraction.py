@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from domain.dates import find_due_date
+from domain.dates import DueDateMatch, find_due_date
 from domain.extraction_base import SELF, THIRD, Names, Request, Rules
 from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules
 from domain.extraction_ko import KoreanRules
@@ -413,9 +413,12 @@ _OBJECT_EN = re.compile(
 
 def _object_of(sentence: str) -> str:
     """ "I still can't reproduce the startup crash. I'm waiting for logs.": what the sentence
-    before was about, for a report that names nothing."""
+    before was about (its opening noun phrase, else its object), for a report that names nothing."""
     if is_hangul(sentence):
         return ""
+    opening = _noun_phrase(sentence)
+    if opening and not _is_generic(opening):
+        return opening
     m = _OBJECT_EN.search(sentence)
     return m["np"] if m and key_words(m["np"]) else ""
 
@@ -589,6 +592,23 @@ def _find_answer(
     return unsure
 
 
+_DONE_BY = re.compile(
+    r"\b(?:done|ready|finished|complete|wrapped up|out|live|merged)\s+(?:by|before|on|until|for)\s+",
+    re.IGNORECASE,
+)
+
+
+def _due_in(text: str, meeting_date: datetime.date) -> DueDateMatch | None:
+    """The due date said in ``text``: the one after "done by" when it names one ("I'll start
+    Saturday and should be done by Monday"), else the first."""
+    m = _DONE_BY.search(text)
+    if m is not None:
+        found = find_due_date(text[m.end() :], meeting_date)
+        if found is not None:
+            return found
+    return find_due_date(text, meeting_date)
+
+
 def _strip_dates(task: str, meeting_date: datetime.date) -> str:
     for _ in range(3):
         m = find_due_date(task, meeting_date)
@@ -601,7 +621,12 @@ def _strip_dates(task: str, meeting_date: datetime.date) -> str:
             task[: m.start],
             flags=re.IGNORECASE,
         )
-        after = re.sub(r"^\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤|at the latest)", "", task[m.end :])
+        after = re.sub(
+            r"^\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤|at the latest|night|morning|evening|afternoon|noon|eod)\b",
+            "",
+            task[m.end :],
+            flags=re.IGNORECASE,
+        )
         task = f"{before} {after}"
     task = re.sub(r"\s+", " ", task)
     return task.strip(" ,.;:!?-")
@@ -620,14 +645,16 @@ def _add_action(
 ) -> None:
     """Record an item; with ``follow_up``, a task with no content of its own ("I'll finish it
     tomorrow", "마무리하겠습니다") is not a new item but a new date for the person's last one."""
-    due = find_due_date(date_text, state.meeting_date)
+    due = _due_in(date_text, state.meeting_date)
     clean = _strip_dates(task, state.meeting_date) or task
     if not follow_up and not key_words(clean):
         return
     if follow_up and _is_follow_up(clean):
         i = _recent_item(state, ui, assignee)
         if i is not None:
-            _follow_up(state, ui, si, i, date_text)
+            # "I'll start Saturday morning": when work begins is no due date.
+            starts = re.match(r"^(?:start|begin|kick)", clean, re.IGNORECASE)
+            _follow_up(state, ui, si, i, "" if starts and not _DONE_BY.search(date_text) else date_text)
         return
     utt = state.utts[ui]
     state.actions.append(ActionItem(assignee, clean, due.date if due else None, quote, utt.start_ms))
@@ -691,7 +718,7 @@ def _continues_accepted(state: _State, ui: int, assignee: str | None, task: str)
 
 
 def _follow_up(state: _State, ui: int, si: int, i: int, date_text: str) -> None:
-    due = find_due_date(date_text, state.meeting_date)
+    due = _due_in(date_text, state.meeting_date)
     prev = state.actions[i]
     if due is not None:
         state.actions[i] = ActionItem(prev.assignee, prev.task, due.date, prev.quote, prev.start_ms)
@@ -716,6 +743,10 @@ _SAID_TASK = re.compile(
 
 
 def _is_follow_up(task: str) -> bool:
+    # "I'll start with the profiler", "I'll begin by reading the logs": the first step of the
+    # person's last item, not an item of its own.
+    if re.match(r"^(?:start|begin|kick (?:it )?off)\s+(?:with|by)\b", task, re.IGNORECASE):
+        return True
     return not [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
 
 

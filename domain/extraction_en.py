@@ -120,7 +120,8 @@ _SMALL_TALK_WORDS = frozenset(
     stem(w)
     for w in "coffee tea lunch dinner holiday vacation weekend beer drink gym doctor dentist kid kids "
     "birthday cake snack screen mute break sleep rest relax movie film game party trip pizza "
-    "netflix nap bus train taxi cab flight plane uber commute".split()
+    "netflix nap bus train taxi cab flight plane uber commute donut donuts doughnuts cookies bagels "
+    "sandwich sandwiches breakfast drinks beers food".split()
 )
 _FILLER_PREFIX = re.compile(
     r"^(?:(?:just|also|then|definitely|actually|personally|quickly|probably|go ahead and|"
@@ -170,7 +171,11 @@ def _is_real_task(task: str) -> bool:
     if not task or _SMALL_TALK_TASK.search(task):
         return False
     words = key_words(task)
-    return bool(words) and not set(words) <= _SMALL_TALK_WORDS
+    # "grab pizza for everyone": fetching food is small talk whatever the verb.
+    return bool(words) and not set(words) - _FETCH_VERBS <= _SMALL_TALK_WORDS
+
+
+_FETCH_VERBS = frozenset(stem(w) for w in "grab bring order buy get have pick eat drink fetch".split())
 
 
 # "…, probably done by Monday": a guess about when, not a doubt about whether.
@@ -357,7 +362,7 @@ class EnglishRules:
             return None
         anyone = re.match(
             r"^(?:can|could|would) (?:someone|somebody|anyone|anybody|one of you)(?: please)?\s+(?P<t>.+?)\??$|"
-            r"^(?:who (?:can|wants to|wants|will|is going to|could|is taking|takes)|does (?:anyone|anybody|someone) want to|"
+            r"^(?:who (?:can|wants to|wants|will|is going to|could|is taking|takes|is doing|is on|is handling|is owning|owns|does|has got|has|is picking up|picks up)|does (?:anyone|anybody|someone) want to|"
             r"any volunteers? (?:to|for)|we need (?:someone|somebody|a volunteer) to)\s+(?P<u>.+?)\??$",
             rest,
             _I,
@@ -435,6 +440,9 @@ class EnglishRules:
                 return None
         else:
             who, task_text = m["who"], m["task"]
+            said = text[m.end("who") : m.start("task")].strip().casefold()
+            if said == "is on" and not names.is_known(who):
+                return None  # "Postgres is on 16.4 now", "lunch is on Sam": no colleague at work
             prefix = text[: m.start()]
             # "the deploy will take an hour", "if Bob will …": the subject is not a person.
             if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before)\s*$", prefix, _I):
@@ -768,6 +776,11 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
         "done",
         r"^(?:(?:ok(?:ay)?|so|and|yeah|also|good news)[, ]+)*(?P<subj>(?:the|our|all the|all our|both)\s+[\w' -]+?)\s+(?:has\s+|have\s+)?(?:now\s+|finally\s+|successfully\s+|fully\s+)?(?:moved|migrated|switched|cut over|got moved|got migrated|went over|rolled out|launched|passed)\s+(?:over\s+)?(?:(?P<subj2>(?:to|onto|into)\s+[^,;]+)|from|review|qa|testing|without|with no|fine|ok|cleanly|last|yesterday|on)\b",
     ),
+    # "Postgres is on 16.4 everywhere now": running the new version is the upgrade done.
+    (
+        "done",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|good news)[, ]+)?(?P<subj>(?!(?:I|we|he|she|they|it)\b)[\w' .-]+?)\s+(?:is|are)\s+(?:now\s+|finally\s+|all\s+)?(?:on|running|at)\s+(?:version\s+|v)?\d+(?:\.\d+)*\b(?!\s*(?:%|percent))",
+    ),
     # "the upgrade went fine", "the cutover went smoothly"
     (
         "done",
@@ -792,7 +805,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
-        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|has gone out|has gone live|shipped|landed|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
+        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|has gone out|has gone live|shipped|landed|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) (?:all |now |finally )?in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
     ),
     (
         "done",
