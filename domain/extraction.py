@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from domain.dates import DueDateMatch, find_due_date
 from domain.extraction_base import SELF, THIRD, Names, Request, Rules
-from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules
+from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules, expand
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
     hangul_share,
@@ -303,6 +303,11 @@ _DOER = re.compile(
     r"fixed|wrapped|closed|deployed|wrote|built|got|handled|took care of|sorted|pushed|signed off|approved|"
     r"finished it|did it)\b"
 )
+_RELAYED = re.compile(
+    r"^(?:he|she|they|[A-Z][a-z]+)\s+(?:asked me to (?:say|tell you|mention|pass on)|wanted me to (?:say|tell you|mention)|"
+    r"says|said|told me|mentioned)(?:\s+that)?\s+",
+    re.IGNORECASE,
+)
 _SAYS = re.compile(
     r"^(?P<name>[A-Z][a-z]+)\s+(?:says|said|tells me|told me|mentioned|reports|reported|wrote|messaged|let me know|"
     r"pinged me|updated me)(?:\s+that)?[,:]?\s+(?P<rest>.+)$"
@@ -372,7 +377,9 @@ def _on_behalf(
         name = doer["name"]
         if names.is_known(name) and speaker is not None and not _same_speaker(name, speaker):
             return name, subject
-    absent = _ABSENT.search(sentence)
+    absent = _ABSENT.search(sentence) or _ABSENT.search(expand(sentence))
+    # "Jin's out, but he asked me to say the crawler fix is out": the message, not its carrier.
+    subject = _RELAYED.sub("", subject)
     if absent is not None:
         name = absent["name"] or absent["ko"]
         if name and not _not_a_name(name) and (speaker is None or not _same_speaker(name, speaker)):

@@ -907,10 +907,10 @@ _SUBJECT_CUT = re.compile(
 
 # "Pricing copy is signed off, and the customer interviews are all booked": two reports.
 _NP_AND_SPLIT = re.compile(
-    r"\s*,?\s+(?:and|but|while|plus)\s+(?=(?:the|my|our|his|her|their|both|all the|[A-Z][a-z]+'s)\s+"
+    r"\s*,?\s+(?:and|but|while|plus|so)\s+(?=(?:the|my|our|his|her|their|both|all the|[A-Z][a-z]+'s)\s+"
     r"[\w' -]{1,40}?\s+(?:is|are|was|were|has been|have been|has|have|got)\s+"
     rf"(?:(?:now|already|finally|all|still|also|fully|about|almost|nearly)\s+)*(?:{_DONE_STATES}|blocked|stuck|on hold|"
-    r"parked|held up|waiting|pending|in progress|in review|under review|halfway|half done|underway|"
+    r"parked|held up|paused|stalled|frozen|on ice|waiting|pending|in progress|in review|under review|halfway|half done|underway|"
     r"coming along|on track|\d+ ?%|went out|landed|shipped|merged|started)\b)|"
     # "I finished the migration and started on the docs": a second report, same person.
     r"\s*,?\s+(?:and|but|then|plus)\s+(?:then\s+|now\s+|also\s+|just\s+)*(?=(?:started|began|moved on to|picked up|"
