@@ -166,7 +166,9 @@ def _read_utterance(state: _State, ui: int) -> None:
                 if commitment.reassign and _hand_over(state, ui, si, assignee, task, clause):
                     took = True
                     continue
-                date_text = clause if find_due_date(clause, state.meeting_date) else _asked_date(state, ui, task) or clause
+                date_text = clause
+                if find_due_date(clause, state.meeting_date) is None:
+                    date_text = _asked_date(state, ui, task) or clause
                 _add_action(state, ui, si, assignee, task, date_text, sentence)
                 took = True
                 continue
@@ -304,12 +306,14 @@ _DOER = re.compile(
     r"finished it|did it)\b"
 )
 _RELAYED = re.compile(
-    r"^(?:he|she|they|[A-Z][a-z]+)\s+(?:asked me to (?:say|tell you|mention|pass on)|wanted me to (?:say|tell you|mention)|"
+    r"^(?:he|she|they|[A-Z][a-z]+)\s+(?:asked me to (?:say|tell you|mention|pass on)|"
+    r"wanted me to (?:say|tell you|mention)|"
     r"says|said|told me|mentioned)(?:\s+that)?\s+",
     re.IGNORECASE,
 )
 _SAYS = re.compile(
-    r"^(?P<name>[A-Z][a-z]+)\s+(?:says|said|tells me|told me|mentioned|reports|reported|wrote|messaged|let me know|"
+    r"^(?P<name>[A-Z][a-z]+)\s+(?:says|said|tells me|told me|mentioned|reports|reported|wrote|messaged|"
+    r"let me know|"
     r"pinged me|updated me)(?:\s+that)?[,:]?\s+(?P<rest>.+)$"
 )
 _KO_NAME_SUBJECT = re.compile(r"^(?P<name>[\uac00-\ud7a3]{2,4})\s*(?:씨|님)(?:의|이|가)?\s+(?P<rest>.+)$")
@@ -558,7 +562,9 @@ def _previous_sentence(state: _State, ui: int, si: int) -> str:
 _OFFER_SELF = re.compile(r"\b(?:I|me|mine|my)\b|제가|저는|저한테|제가요|저요", re.IGNORECASE)
 
 
-_OFFER_BACK = re.compile(r"\b(?:it|that|this|them|that one|this one|mine)\b|그건|그거|그것|이건|이거", re.IGNORECASE)
+_OFFER_BACK = re.compile(
+    r"\b(?:it|that|this|them|that one|this one|mine)\b|그건|그거|그것|이건|이거", re.IGNORECASE
+)
 
 
 def _is_offer(sentence: str, task: str) -> bool:
@@ -629,7 +635,8 @@ def _strip_dates(task: str, meeting_date: datetime.date) -> str:
             flags=re.IGNORECASE,
         )
         after = re.sub(
-            r"^\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤|at the latest|night|morning|evening|afternoon|noon|eod)\b",
+            r"^\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤|at the latest|"
+            r"night|morning|evening|afternoon|noon|eod)\b",
             "",
             task[m.end :],
             flags=re.IGNORECASE,
@@ -800,7 +807,8 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
 
 
 _LACKS = re.compile(
-    r"^\s+(?:still\s+|also\s+|really\s+)?(?:needs|need|requires|require|could use|is missing|are missing|lacks|lack)\s+"
+    r"^\s+(?:still\s+|also\s+|really\s+)?"
+    r"(?:needs|need|requires|require|could use|is missing|are missing|lacks|lack)\s+"
     r"(?P<obj>(?:a|an|new|some|more|fresh|updated|proper|better|its|their)\s+[\w' -]+?|[a-z]+)\s*[.!]?$",
     re.IGNORECASE,
 )
