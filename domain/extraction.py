@@ -567,6 +567,22 @@ _OFFER_BACK = re.compile(
 )
 
 
+def _own_new_task(state: _State, reply: _Utt, task: str) -> bool:
+    """Whether a reply opens with a commitment to other work: a task with words of its own, none
+    of them the asked task's, and no "it"/"them" pointing back at it."""
+    first = reply.sentences[0]
+    if _OFFER_BACK.search(first) or not task:
+        return False
+    for clause in reply.rules.clauses(first):
+        said = reply.rules.commitment(clause, state.names)
+        if said is None:
+            continue
+        own = [w for w in key_words(said.task) if w not in _FOLLOW_UP_WORDS]
+        if len(own) >= 2 and not overlap(tuple(own), key_words(task)):
+            return True
+    return False
+
+
 def _is_offer(sentence: str, task: str) -> bool:
     """A colleague's yes that takes the asked task on themselves: it says "I"/"제가" and points
     back at the task ("I can take that") or names it, rather than starting a task of its own."""
@@ -593,6 +609,8 @@ def _find_answer(
         if reply.speaker is not None and asker is not None and reply.speaker == asker:
             continue
         verdict = reply.rules.acceptance(reply.sentences[0])
+        if verdict is True and _own_new_task(state, reply, task):
+            continue  # "I'll set up alerts for staging" after "Kai, please rewrite the export"
         if named is not None and reply.speaker is not None and reply.speaker != named:
             if verdict is True and _is_offer(reply.sentences[0], task):
                 return aj, True, reply.speaker

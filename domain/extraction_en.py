@@ -126,13 +126,13 @@ _SMALL_TALK_WORDS = frozenset(
 _FILLER_PREFIX = re.compile(
     r"^(?:(?:just|also|then|definitely|actually|personally|quickly|probably|go ahead and|"
     r"make sure (?:to|that i|i)|try to|try and|be sure to|get to|go and|"
-    r"go|please)\s+)+",
+    r"go|please|have (?:the |some )?(?:time|capacity|bandwidth|room) (?:for|to))\s+)+",
     _I,
 )
 
 
 _TAG_QUESTION = re.compile(
-    r",?\s*(?:(?:would|will|does|do|is|could|can)\s+(?:that|this|it|friday|that timeline)\s+"
+    r",?\s*\b(?:(?:would|will|does|do|is|could|can)\s+(?:that|this|it|friday|that timeline)\s+"
     r"(?:work|be (?:ok(?:ay)?|possible|alright|fine|doable|feasible)|fly|do)(?:\s+for you)?|"
     r"(?:is that|are you) (?:ok(?:ay)?|alright|fine|free)(?: with (?:that|you))?|ok(?:ay)?|right|yes|"
     r"do you have (?:time|capacity|bandwidth)|if you have (?:time|capacity|bandwidth))\s*\??\s*$",
@@ -157,7 +157,8 @@ def _clean_task(task: str) -> str:
     task = _TIMING_ASIDE.sub("", _TAG_QUESTION.sub("", task.strip()))
     # Trailing asides ("…, should be done by Friday") say when, not what; the date is read apart.
     task = re.sub(
-        r",\s*(?:should|which|so that|and that|it should|that should|hopefully|if)\b.*$",
+        r",\s*(?:should|which|so that|and that|it should|that should|hopefully|if|no rush|no hurry|whenever|"
+        r"when you (?:can|get a chance)|thanks|thank you)\b.*$",
         "",
         task,
         flags=_I,
