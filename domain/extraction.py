@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from domain.dates import DueDateMatch, find_due_date
-from domain.extraction_base import SELF, THIRD, Names, Request, Rules
+from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, Rules
 from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules, expand
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
@@ -153,7 +153,9 @@ def _read_utterance(state: _State, ui: int) -> None:
             if request is not None:
                 took = _take_request(state, ui, si, clause, request) or took
                 continue
-            commitment = None if (ui, si) in state.answered else rules.commitment(clause, state.names)
+            commitment = rules.commitment(clause, state.names)
+            if (ui, si) in state.answered and not _another_task(state, ui, commitment):
+                commitment = None  # the yes itself ("Sure, I'll have it by Friday")
             if commitment is not None:
                 assignee = utt.speaker if commitment.who == SELF else _person(state, commitment.who)
                 task = commitment.task
@@ -186,6 +188,11 @@ def _read_utterance(state: _State, ui: int) -> None:
                     or _asked_about(state, ui)
                     or (_object_of(utt.sentences[si - 1]) if si > 0 else "")
                 )
+                if rules is _KO and before and not re.search(r"\S[은는]\s(?!중|것|거|게|데)", f"{clause} "):
+                    # "로그인 속도는 원인은 찾았고 지금 고치는 중입니다": the sentence's topic carries on.
+                    carried = _KO_TOPIC.match(sentence.strip())
+                    if carried is not None and not overlap(key_words(carried["t"]), key_words(subject)):
+                        subject = f"{carried['t']} {subject}".strip()
                 if finding.subject and _is_generic(finding.subject):
                     # "Testing the fix now" after "what's the latest on the export timeout?"
                     subject = (
@@ -196,6 +203,8 @@ def _read_utterance(state: _State, ui: int) -> None:
                     )
                 topic = _TOPIC_EN.match(sentence) if utt.rules is _EN else None
                 named = (topic["t"] or topic["t2"]) if topic is not None else ""
+                if topic is not None and topic["t2"] and set(tokens(named)) <= _LEAD_WORDS:
+                    named = ""  # "Quick update: …", "Good news: …"
                 if named and key_words(named) and not state.names.is_known(named):
                     said = subject if subject and not _is_generic(subject) else ""
                     if not overlap(key_words(named), key_words(said)):
@@ -335,9 +344,12 @@ _TOPIC_EN = re.compile(
     r"^(?:(?:and|so|also|then|okay|ok)[, ]+)?(?:(?:for|on|about|regarding|re|as for|as to|with|over on)\s+"
     r"(?P<t>(?:the|my|our|that|this)\s+[\w' -]{2,40}?|[\w-]+(?:\s+[\w-]+)?)\s*[,:]|"
     # "Deprecation notice: I've got a first draft"
-    r"(?P<t2>(?!(?:quick|small|one|another|good|bad|big|short|brief|last|final|first|status|update|news|note|"
-    r"heads up|fyi|also|plus|so|and)\b)[\w'-]+(?:\s+[\w'-]+){0,3}):)\s+(?=\S)",
+    r"(?P<t2>[\w'-]+(?:\s+[\w'-]+){0,3}):)\s+(?=\S)",
     re.IGNORECASE,
+)
+_LEAD_WORDS = frozenset(
+    """quick small one another good bad big short brief last final first status update updates news
+    note notes heads up fyi also plus so and thing things me my side bright on the from quickly""".split()
 )
 
 
@@ -567,6 +579,20 @@ _OFFER_BACK = re.compile(
 )
 
 
+def _another_task(state: _State, ui: int, commitment: Commitment | None) -> bool:
+    """ "Sure, I'll sync with Tom before he goes" accepting "take over the status page migration":
+    a commitment inside a yes that is mostly about other work is an item of its own."""
+    i = state.accepted.get(ui)
+    if commitment is None or commitment.who != SELF or i is None:
+        return False
+    if _OFFER_BACK.search(commitment.task) or _PRONOUN_EN.search(commitment.task):
+        return False
+    own = tuple(w for w in key_words(commitment.task) if w not in _FOLLOW_UP_WORDS)
+    if len(own) < 2:
+        return False
+    return overlap(own, key_words(state.actions[i].task)) / len(own) <= 0.5
+
+
 def _own_new_task(state: _State, reply: _Utt, task: str) -> bool:
     """Whether a reply opens with a commitment to other work: a task with words of its own, none
     of them the asked task's, and no "it"/"them" pointing back at it."""
@@ -723,6 +749,7 @@ _NP_EN = re.compile(
 _KO_SUBJECT = re.compile(
     r"^(?:(?:그리고|그런데|근데|자|그럼|먼저|다음으로)\s+)?(?P<np>(?:\S+\s+){0,3}?\S+?)(?:이|가|은|는)\s+\S"
 )
+_KO_TOPIC = re.compile(r"^(?:(?:그리고|그런데|근데|자|그럼)\s+)?(?P<t>(?:\S+\s+){0,2}?\S+?)(?:은|는)\s")
 _KO_NEED = re.compile(
     r"(?:도|은|는|이|가|을|를)?\s*(?:필요합니다|필요해요|필요하고요|해야\s*(?:합니다|해요|돼요|됩니다)|"
     r"남았습니다|남아\s*있습니다|남았어요|문제입니다|문제예요|급합니다|급해요)\s*[.!]?$"

@@ -295,7 +295,7 @@ class EnglishRules:
     def request(self, clause: str, names: Names) -> Request | None:
         text = expand(clause)
         name_first = re.match(
-            r"^(?:(?:ok(?:ay)?|so|and|alright|right)[, ]+)?(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$",
+            r"^(?:(?:ok(?:ay)?|so|and|alright|right|also|then|next|now|finally|lastly|first|second|third)[, ]+)*(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$",
             text,
             _I,
         )

@@ -743,3 +743,32 @@ def test_dates_that_say_when_work_starts_or_ends() -> None:
 def test_status_phrasings_round_3(lines: list[tuple[str, str]], who: str, status: str, word: str) -> None:
     m = on_wednesday(*lines)
     assert any(s.speaker == who and s.status == status and word in s.subject for s in m.status_updates), m.status_updates
+
+
+def test_a_yes_that_adds_other_work_keeps_both_items() -> None:
+    m = on_wednesday(
+        ("Ruth", "Also, Noor, you'll take over the status page migration from Tom while he's on leave."),
+        ("Noor", "Sure, I'll sync with Tom before he goes."),
+    )
+    assert [(a.assignee, "status page" in a.task or "sync" in a.task) for a in m.action_items] == [
+        ("Noor", True),
+        ("Noor", True),
+    ]
+    # A yes that only says when is no second item.
+    m = on_wednesday(("Grace", "Lucy, would you mind writing the SSO copy?"), ("Lucy", "Happy to, I'll have a draft on Thursday."))
+    assert actions(m) == [("Lucy", "writing the SSO copy", datetime.date(2026, 12, 10))]
+
+
+def test_korean_requests_with_other_helper_verbs_and_carried_topics() -> None:
+    m = on_wednesday(("김도현", "영수증 메일 건은 수아 씨가 봐 주실래요?"), ("이수아", "네, 오늘 바로 확인하겠습니다."))
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [("이수아", WEDNESDAY)]
+    assert "영수증 메일" in m.action_items[0].task
+    m = on_wednesday(("박지성", "로그인 속도는 원인은 찾았고 지금 고치는 중입니다."))
+    assert any(s.status == "in_progress" and "로그인 속도" in s.subject for s in m.status_updates)
+
+
+def test_a_topic_before_a_colon_names_the_work_unless_it_is_a_lead_in() -> None:
+    m = on_wednesday(("Noor", "Status page: Tom walked me through it, I've started moving the DNS records."))
+    assert any(s.speaker == "Noor" and "Status page" in s.subject for s in m.status_updates)
+    m = on_wednesday(("Noor", "Quick update: I finished the DNS records."))
+    assert [s.subject for s in m.status_updates] == ["the DNS records"]
