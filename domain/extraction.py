@@ -707,6 +707,8 @@ def _add_action(
     clean = _strip_dates(task, state.meeting_date) or task
     if not follow_up and not key_words(clean):
         return
+    if _BACK_REF_KO.fullmatch(clean.strip()):
+        return  # "이 건" that nothing before explains: no task to write down
     if follow_up and _is_follow_up(clean):
         i = _recent_item(state, ui, assignee)
         if i is not None:
@@ -734,7 +736,7 @@ _FOLLOW_UP_WORDS = frozenset(
 )
 _PRONOUN_EN = re.compile(r"\b(?:them|it|that|this|those|these)\b", re.IGNORECASE)
 _BACK_REF_KO = re.compile(
-    r"^(?:그건|그거는|그거|그것은|그것도|그건요|이건|이거는|이것은|그\s*부분은|그\s*건은|그쪽은)\s*"
+    r"^(?:그건|그거는|그거|그것은|그것도|그건요|이건|이거는|이것은|그\s*부분은|(?:그|이)\s*건(?:은|도)?|이거|이것|그쪽은)(?:\s+|$)"
 )
 _NP_EN = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|also|right|then|now|first|second|third|next|finally|lastly|last)"

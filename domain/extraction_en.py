@@ -462,6 +462,9 @@ class EnglishRules:
         ):
             return None
         task = _clean_task(task_text)
+        if re.match(r"(?:am|is|are) going to$", text[m.end("who") : m.start("task")].strip(), _I) if m else False:
+            if re.match(r"^(?:the|a|an|my|our|his|her|their|this|that)\b", task, _I):
+                return None  # "I'm going to the Thai place": a trip, not a task
         if re.match(r"^(?:continue|keep (?:working|going|at)|carry on)\b", task, _I):
             return None  # progress talk; :meth:`status` reports it as in progress
         if _is_real_task(task):

@@ -688,6 +688,10 @@ def test_korean_hand_overs_and_offers() -> None:
     assert [(a.assignee, a.task) for a in m.action_items] == [("박준호", "배포 체크리스트")]
     m = on_wednesday(("강태오", "검색 속도 개선은 하린 씨 담당으로 할게요."), ("윤하린", "네, 금요일까지 해 보겠습니다."))
     assert actions(m) == [("윤하린", "검색 속도 개선", datetime.date(2026, 12, 11))]
+    m = on_wednesday(
+        ("이지은", "테스트 서버 증설이 필요합니다."), ("이지은", "이 건은 민수 씨한테 넘기겠습니다."), ("김민수", "네.")
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("김민수", "테스트 서버 증설")]
     assert on_wednesday(("이지은", "이번 주 할 일부터 나눠 볼게요.")).action_items == ()
     assert on_wednesday(("한수진", "이번 주 일정 간단히 맞춰 보겠습니다.")).action_items == ()
 
@@ -705,6 +709,8 @@ def test_korean_hand_overs_and_offers() -> None:
         [("Ann", "I was going to ask Bob to redo the deck."), ("Bob", "OK.")],
         [("Ann", "Let's get everyone to fill in the team survey by Friday.")],
         [("Marco", "I'll grab pizza for everyone on Friday.")],
+        [("Ann", "Lunch: I'm going to the Thai place.")],
+        [("이지은", "이 건은 민수 씨한테 넘기죠."), ("김민수", "네.")],
     ],
 )
 def test_look_alikes_of_hand_offs_are_not_tasks(lines: list[tuple[str, str]]) -> None:
