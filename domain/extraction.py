@@ -168,9 +168,10 @@ def _read_utterance(state: _State, ui: int) -> None:
                 if commitment.reassign and _hand_over(state, ui, si, assignee, task, clause):
                     took = True
                     continue
-                date_text = clause
-                if find_due_date(clause, state.meeting_date) is None:
-                    date_text = _asked_date(state, ui, task) or clause
+                # "Carl is on the Helm charts, he told me on Friday": when it was said is no due date.
+                date_text = _TOLD_ASIDE.sub("", clause)
+                if find_due_date(date_text, state.meeting_date) is None:
+                    date_text = _asked_date(state, ui, task) or date_text
                 _add_action(state, ui, si, assignee, task, date_text, sentence)
                 took = True
                 continue
@@ -508,6 +509,8 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
         aj, verdict, taker = answer
         if verdict is False:
             return False
+        if verdict is True and request.needs_offer and not _TAKES_IT.search(state.utts[aj].sentences[0]):
+            verdict = None  # "Ken, reset links?" "Yep, done.": news, not a taker
         if verdict is True:
             state.answered.add((aj, 0))
             if request.addressee is None or taker is not None:
@@ -518,7 +521,9 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             )
             # The date the addressee gives wins over the one in the request ("this week?" ->
             # "Sure, by Thursday"): the answer is the later word.
-            date_text = answer_text if find_due_date(answer_text, state.meeting_date) else clause
+            # "Okay, but I'm out Wednesday": the day someone is away is no due date.
+            dated = find_due_date(answer_text, state.meeting_date) and not _AWAY.search(answer_text)
+            date_text = answer_text if dated else clause
             before = len(state.actions)
             _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False)
             if len(state.actions) > before:
@@ -576,6 +581,16 @@ _OFFER_SELF = re.compile(r"\b(?:I|me|mine|my)\b|제가|저는|저한테|제가�
 
 _OFFER_BACK = re.compile(
     r"\b(?:it|that|this|them|that one|this one|mine)\b|그건|그거|그것|이건|이거", re.IGNORECASE
+)
+
+
+_TOLD_ASIDE = re.compile(
+    r",\s*(?:he|she|they|[A-Z][a-z]+)\s+(?:said|says|told (?:me|us)|mentioned|asked)\b.*$", re.IGNORECASE
+)
+_TAKES_IT = re.compile(
+    r"\b(?:I will|I'll|I can|I am on it|I'm on it|mine|I have got it|I've got it|I got it|on it|me|"
+    r"leave it with me)\b|제가|저요|맡을게|맡겠",
+    re.IGNORECASE,
 )
 
 

@@ -36,6 +36,9 @@ class Request:
     addressee: str | None
     task: str
     needs_answer: bool  # a question ("can you…?") counts only once it is accepted
+    # "Bea, the onboarding tour copy?" asks for a taker or for news: only "I'll take it", not a
+    # bare "yep", makes it an item.
+    needs_offer: bool = False
 
 
 @dataclass(frozen=True)

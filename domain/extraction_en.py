@@ -158,7 +158,7 @@ def _clean_task(task: str) -> str:
     # Trailing asides ("…, should be done by Friday") say when, not what; the date is read apart.
     task = re.sub(
         r",\s*(?:should|which|so that|and that|it should|that should|hopefully|if|no rush|no hurry|whenever|"
-        r"when you (?:can|get a chance)|thanks|thank you)\b.*$",
+        r"when you (?:can|get a chance)|thanks|thank you|(?:he|she|they) (?:said|says|told|mentioned|asked))\b.*$",
         "",
         task,
         flags=_I,
@@ -349,6 +349,10 @@ class EnglishRules:
                 if _HEDGE.search(task) or not _is_real_task(task) or _PRONOUN_TASK.match(f"x {task}"):
                     return None
                 return Request(addressee, task, needs_answer=False)
+            # "Bea, the onboarding tour copy?": a piece of work put to someone, no verb said.
+            bare = re.match(r"^(?P<t>(?:the|our|that|this)\s+[\w' /-]+?)\s*\?$", rest, _I)
+            if bare and _is_real_task(bare["t"]) and not _PRONOUN_TASK.match(f"x {bare['t']}"):
+                return Request(addressee, bare["t"], needs_answer=True, needs_offer=True)
             tell = re.match(
                 r"^(?:please\s+(?P<a>.+)|you (?:are\s+still\s+on|are\s+also\s+on|will|are going to|should|need to|take|handle|own|are on|are taking|are handling|have got|are in charge of|are responsible for|are the owner of|get to own|can take|can own)\s+(?P<b>.+)|"
                 r"(?:I need you to|I want you to|I would like you to)\s+(?P<c>.+))$",
@@ -442,8 +446,13 @@ class EnglishRules:
         else:
             who, task_text = m["who"], m["task"]
             said = text[m.end("who") : m.start("task")].strip().casefold()
-            if said == "is on" and not names.is_known(who):
-                return None  # "Postgres is on 16.4 now", "lunch is on Sam": no colleague at work
+            # "Postgres is on 16.4 now", "lunch is on Sam", "Jenkins is on the old box": "X is on"
+            # is a colleague's work only for a speaker, or a name a "he"/"she" then refers to.
+            if said == "is on" and not names.is_known(who) and (
+                not re.search(r",\s*(?:he|she)\b", text, _I)
+                or re.match(r"^(?:\d|v\d|[A-Z]|(?:me|us|you|him|her|them|it|time|track|hold|call|leave|holiday|vacation)\b)", task_text.strip())
+            ):
+                return None
             prefix = text[: m.start()]
             # "the deploy will take an hour", "if Bob will …": the subject is not a person.
             if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before)\s*$", prefix, _I):
@@ -763,7 +772,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     # "legal has not replied", "still no answer from the vendor": waiting on someone else.
     (
         "blocked",
-        r"^(?P<subj>.+?)\s*[,:-]\s*(?:and\s+)?(?:still\s+)?(?:no (?:reply|answer|response|word) (?:from|yet)|(?:[\w'-]+\s+){1,3}(?:still\s+)?(?:has|have|did) not (?:yet\s+)?(?:replied|responded|answered|gotten back|got back|signed(?: off)?|approved|heard back))\b(?P<reason>.*)$",
+        r"^(?P<subj>.+?)\s*[,:-]\s*(?:and\s+)?(?:still\s+)?(?:no (?:reply|answer|response|word) (?:from|yet)|(?:[\w'-]+\s+){1,3}(?:still\s+)?(?:has|have|did) not (?:yet\s+)?(?:replied|responded|answered|gotten back|got back|signed(?: off)?|approved|heard back|sent (?:it|them|us|over|anything)|delivered|confirmed))\b(?P<reason>.*)$",
     ),
     # Done. "Finally got the runbook over the line", "I got the exporter working".
     (

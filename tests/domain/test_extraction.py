@@ -778,3 +778,19 @@ def test_a_topic_before_a_colon_names_the_work_unless_it_is_a_lead_in() -> None:
     assert any(s.speaker == "Noor" and "Status page" in s.subject for s in m.status_updates)
     m = on_wednesday(("Noor", "Quick update: I finished the DNS records."))
     assert [s.subject for s in m.status_updates] == ["the DNS records"]
+
+
+def test_work_named_to_someone_needs_a_taker_and_a_person() -> None:
+    m = on_wednesday(("Ines", "Bea, the onboarding tour copy?"), ("Bea", "Sure, I'll take it."))
+    assert actions(m) == [("Bea", "the onboarding tour copy", None)]
+    # The same shape in a standup asks for news: "yep, done" is no taker.
+    assert on_wednesday(("Ruth", "Ken, reset links?"), ("Ken", "Yep, done yesterday.")).action_items == ()
+    m = on_wednesday(("Ines", "Carl is on the Helm chart cleanup, he told me on Friday."))
+    assert actions(m) == [("Carl", "the Helm chart cleanup", None)]
+    assert on_wednesday(("Ann", "Jenkins is on the old box.")).action_items == ()
+    assert on_wednesday(("Ann", "Ana is on leave, she's back Monday.")).action_items == ()
+    m = on_wednesday(
+        ("Ines", "Dmitri, I need you to look at the Safari upload bug before Thursday."),
+        ("Dmitri", "Okay, but I'm out Wednesday."),
+    )
+    assert [a.due_date for a in m.action_items] == [datetime.date(2026, 12, 10)]
