@@ -107,6 +107,7 @@ _SMALL_TALK_TASK = re.compile(
     r"leave\s*$|leave (?:early|now|at|for|the call)|run (?:to|out|late)|"
     r"hop off|drop off|jump off|step out|call you back|see you|talk to you|catch you|hear (?:me|us|you)\b|see (?:my|the|your) screen|"
     r"take (?:the|a) (?:bus|train|day off|day|week off|afternoon off)\b|"
+    r"make it\b(?!\s+(?:work|happen|faster|better|right|pass|green|stable))|(?:join|attend|come to|be at) (?:it|that|this)\b|"
     r"let you (?:go|know)|share (?:my|the) screen|stop sharing|(?:un)?mute|keep (?:it|this) "
     r"(?:short|brief)|pass\s*$|pass on\b|(?:start|begin)(?:\s+(?:the meeting|us off|off|sharing|recording|"
     r"with (?:a|the) (?:quick |short )?(?:recap|update|agenda|round)))?\s*$|wrap (?:up|this up)\b|hand (?:it )?over|"
@@ -309,6 +310,11 @@ class EnglishRules:
             )
             if bare and names.is_known(bare["name"]):
                 name_first = bare
+        if name_first is None:
+            # "Before we start, Yuki, are you still okay to own …?": a speaker named after a preamble.
+            inner = re.search(r",\s*(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$", text)
+            if inner and names.is_known(inner["name"]):
+                name_first = inner
         if name_first and self._is_addressee(name_first["name"], names):
             rest = _LEAD_IN.sub("", name_first["rest"])
             addressee: str | None = name_first["name"]
@@ -322,7 +328,7 @@ class EnglishRules:
                 )
         ask = re.match(
             r"^(?:do you think )?(?:(?:can|could|would|will) you(?: please| maybe)?(?: also)?(?: be able to| mind)?|"
-            r"are you able to|do you have (?:time|capacity|bandwidth|room) to|any chance you (?:can|could)|"
+            r"are you able to|are you (?:still )?(?:ok(?:ay)?|happy|fine|good|alright|up for it) to|do you have (?:time|capacity|bandwidth|room) to|any chance you (?:can|could)|"
             r"(?:is|would) it be possible for you to|is it possible for you to|(?:could|can) I ask you to)\s+(?P<task>.+?)\??$",
             rest,
             _I,
@@ -341,6 +347,14 @@ class EnglishRules:
         if lead and _BACK_REFERENCE.match(_clean_task(lead["ref"])):
             task = _clean_task(_NEED.sub("", lead["task"]))
             return Request(addressee, task, needs_answer=True) if _is_real_task(task) else None
+        if lead and addressee is not None:
+            # "Abe, the Terraform state migration is blocked on you, can you unblock it this week?"
+            ref = _clean_task(lead["ref"])
+            obj = re.match(r"^(?P<verb>[a-z]+(?:\s+(?:up|out|on|into|at|over|through))?)\s+(?:it|that|this|them)\b(?P<rest>.*)$", ref, _I)
+            np = re.split(r"\s+(?:is|are|has|have|needs?|keeps?|was|were|still)\b", _NEED.sub("", lead["task"]), maxsplit=1)[0]
+            if obj and key_words(np) and not _SMALL_TALK_TASK.search(ref):
+                task = f"{obj['verb']} {np.strip(' ,')}{obj['rest']}"
+                return Request(addressee, task, needs_answer=True) if _is_real_task(task) else None
         if addressee is not None:
             # "Tomas, the mobile login crash is yours": an assignment, no question asked.
             yours = re.match(r"^(?P<task>.+?)\s+(?:is|are)\s+(?:all\s+|now\s+)?yours\b", rest, _I)
@@ -724,7 +738,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     # Out for review or drafted: progress, though "out" and "sent" alone are done.
     (
         "in_progress",
-        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|was|were)\s+(?:now\s+|still\s+)?(?:(?:out|up|ready|sent|submitted|off) for (?:review|approval|sign-?off|feedback|testing|qa)|in (?:code |design |final )?review|under review|in draft|drafted|in (?:qa|testing)|with (?:the\s+)?[\w-]+(?:\s+team)? for (?:review|approval|sign-?off|feedback|testing))\b",
+        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|was|were)\s+(?:now\s+|still\s+)?(?:(?:out|up|ready|sent|submitted|off) for (?:review|approval|sign-?off|feedback|testing|qa)|in (?:code |design |final )?review|under review|in draft|drafted|in (?:[\w/-]+\s+)?(?:qa|testing)|with (?:the\s+)?[\w-]+(?:\s+team)? for (?:review|approval|sign-?off|feedback|testing))\b",
     ),
     # "The docs PR is up": a change waiting for review is progress on its task.
     (

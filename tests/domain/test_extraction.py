@@ -710,6 +710,8 @@ def test_korean_hand_overs_and_offers() -> None:
         [("Ann", "Let's get everyone to fill in the team survey by Friday.")],
         [("Marco", "I'll grab pizza for everyone on Friday.")],
         [("Ann", "Lunch: I'm going to the Thai place.")],
+        [("Bob", "Hi."), ("Ann", "Bob, the meeting is at three, can you make it?"), ("Bob", "Sure.")],
+        [("Bob", "Hi."), ("Ann", "Honestly, Bob, that was great.")],
         [("이지은", "이 건은 민수 씨한테 넘기죠."), ("김민수", "네.")],
     ],
 )
@@ -794,3 +796,20 @@ def test_work_named_to_someone_needs_a_taker_and_a_person() -> None:
         ("Dmitri", "Okay, but I'm out Wednesday."),
     )
     assert [a.due_date for a in m.action_items] == [datetime.date(2026, 12, 10)]
+
+
+def test_requests_named_after_a_preamble_or_about_a_named_thing() -> None:
+    m = on_wednesday(
+        ("Yuki", "Morning."),
+        ("Mona", "Before we start, Yuki, are you still okay to own the search relevance tuning?"),
+        ("Yuki", "Yes, still mine."),
+    )
+    assert actions(m) == [("Yuki", "own the search relevance tuning", None)]
+    m = on_wednesday(
+        ("Abe", "Morning."),
+        ("Mona", "Abe, the Terraform state migration is blocked on you, can you unblock it this week?"),
+        ("Abe", "Yeah, Thursday at the latest."),
+    )
+    assert actions(m) == [("Abe", "unblock the Terraform state migration", datetime.date(2026, 12, 10))]
+    m = on_wednesday(("Yuki", "Relevance tuning is still in A/B testing, results on Monday."))
+    assert [(s.status, s.subject) for s in m.status_updates] == [("in_progress", "Relevance tuning")]
