@@ -269,8 +269,8 @@ def _date_for_last_item(state: _State, ui: int, si: int, sentence: str) -> bool:
     due = find_due_date(sentence, state.meeting_date)
     if due is None or utt.rules.is_question(sentence) or _AWAY.search(sentence):
         return False
-    if len(tokens(sentence)) > 4 and not _WHEN_ONLY.search(sentence):
-        return False
+    if not _WHEN_ONLY.search(re.sub(r"\bby the way\b", "", sentence, flags=re.IGNORECASE)):
+        return False  # "See you Monday.", "By the way, the release is Friday."
     i = _recent_item(state, ui, utt.speaker)
     if i is None or state.action_at[i] != ui or state.actions[i].due_date is not None:
         return False
@@ -652,6 +652,8 @@ def _find_answer(
         verdict = reply.rules.acceptance(reply.sentences[0])
         if verdict is True and _own_new_task(state, reply, task):
             continue  # "I'll set up alerts for staging" after "Kai, please rewrite the export"
+        if unsure is not None and (named is None or reply.speaker == named):
+            continue  # the addressee already answered; only a colleague's offer may follow
         if named is not None and reply.speaker is not None and reply.speaker != named:
             if verdict is True and _is_offer(reply.sentences[0], task):
                 return aj, True, reply.speaker
@@ -670,10 +672,13 @@ _DONE_BY = re.compile(
 )
 
 
+_STARTS_AT = re.compile(r"\b(?:start|starting|begin|beginning|kick off|kicking off)\b", re.IGNORECASE)
+
+
 def _due_in(text: str, meeting_date: datetime.date) -> DueDateMatch | None:
     """The due date said in ``text``: the one after "done by" when it names one ("I'll start
     Saturday and should be done by Monday"), else the first."""
-    m = _DONE_BY.search(text)
+    m = _DONE_BY.search(text) if _STARTS_AT.search(text) else None
     if m is not None:
         found = find_due_date(text[m.end() :], meeting_date)
         if found is not None:
@@ -729,7 +734,9 @@ def _add_action(
         if i is not None:
             # "I'll start Saturday morning": when work begins is no due date.
             starts = re.match(r"^(?:start|begin|kick)", clean, re.IGNORECASE)
-            _follow_up(state, ui, si, i, "" if starts and not _DONE_BY.search(date_text) else date_text)
+            delivery = bool(key_words(clean)) and set(key_words(clean)) <= _DELIVERY_WORDS
+            when = "" if starts and not _DONE_BY.search(date_text) else date_text
+            _follow_up(state, ui, si, i, when, delivery=delivery)
         return
     utt = state.utts[ui]
     state.actions.append(ActionItem(assignee, clean, due.date if due else None, quote, utt.start_ms))
@@ -748,6 +755,10 @@ _FOLLOW_UP_WORDS = frozenset(
     마무리 마무리하 끝내 끝 완료 완료하 처리 처리하 진행 진행하 작업 시작 해결 오후 오전 아침 저녁
     공유 공유드리 전달 전달드리 올리 올려 보내 보내드리 드리 보고 보고드리 같이 그것 그거 해보 보
     """.split()
+)
+_DELIVERY_WORDS = frozenset(
+    stem(w)
+    for w in "공유 공유드리 전달 전달드리 올리 올려 보내 보내드리 드리 보고 보고드리 share send post".split()
 )
 _PRONOUN_EN = re.compile(r"\b(?:them|it|that|this|those|these)\b", re.IGNORECASE)
 _BACK_REF_KO = re.compile(
@@ -793,10 +804,14 @@ def _continues_accepted(state: _State, ui: int, assignee: str | None, task: str)
     )
 
 
-def _follow_up(state: _State, ui: int, si: int, i: int, date_text: str) -> None:
+def _follow_up(
+    state: _State, ui: int, si: int, i: int, date_text: str, *, delivery: bool = False
+) -> None:
     due = _due_in(date_text, state.meeting_date)
     prev = state.actions[i]
-    if due is not None:
+    # "오후에 공유드릴게요" after "금요일까지 작성하겠습니다": when a draft is shared is not when
+    # the item is due; a sharing step only dates an item that has no date yet.
+    if due is not None and not (delivery and prev.due_date is not None):
         state.actions[i] = ActionItem(prev.assignee, prev.task, due.date, prev.quote, prev.start_ms)
     state.productive.add((ui, si))
 

@@ -108,6 +108,7 @@ _SMALL_TALK_TASK = re.compile(
     r"hop off|drop off|jump off|step out|call you back|see you|talk to you|catch you|hear (?:me|us|you)\b|see (?:my|the|your) screen|"
     r"take (?:the|a) (?:bus|train|day off|day|week off|afternoon off)\b|"
     r"make it\b(?!\s+(?:work|happen|faster|better|right|pass|green|stable))|(?:join|attend|come to|be at) (?:it|that|this)\b|"
+    r"(?:on\s+)?(?:call|mute|leave|holiday|vacation|duty)(?:\s+(?:this|next|today|tonight|tomorrow|until|over|for)\b.*)?\s*$|"
     r"let you (?:go|know)|share (?:my|the) screen|stop sharing|(?:un)?mute|keep (?:it|this) "
     r"(?:short|brief)|pass\s*$|pass on\b|(?:start|begin)(?:\s+(?:the meeting|us off|off|sharing|recording|"
     r"with (?:a|the) (?:quick |short )?(?:recap|update|agenda|round)))?\s*$|wrap (?:up|this up)\b|hand (?:it )?over|"
@@ -368,7 +369,7 @@ class EnglishRules:
             if bare and _is_real_task(bare["t"]) and not _PRONOUN_TASK.match(f"x {bare['t']}"):
                 return Request(addressee, bare["t"], needs_answer=True, needs_offer=True)
             tell = re.match(
-                r"^(?:please\s+(?P<a>.+)|you (?:are\s+still\s+on|are\s+also\s+on|will|are going to|should|need to|take|handle|own|are on|are taking|are handling|have got|are in charge of|are responsible for|are the owner of|get to own|can take|can own)\s+(?P<b>.+)|"
+                r"^(?:please\s+(?P<a>.+)|you (?:are\s+still\s+on|are\s+also\s+on|will|are going to|should|need to|take|handle|own|are on|are taking|are handling|have got(?=\s+(?:the|that|this|our)\b)|are in charge of|are responsible for|are the owner of|get to own|can take|can own)\s+(?P<b>.+)|"
                 r"(?:I need you to|I want you to|I would like you to)\s+(?P<c>.+))$",
                 rest,
                 _I,
@@ -381,7 +382,7 @@ class EnglishRules:
             return None
         anyone = re.match(
             r"^(?:can|could|would) (?:someone|somebody|anyone|anybody|one of you)(?: please)?\s+(?P<t>.+?)\??$|"
-            r"^(?:who (?:can|wants to|wants|will|is going to|could|is taking|takes|is doing|is on|is handling|is owning|owns|does|has got|has|is picking up|picks up)|does (?:anyone|anybody|someone) want to|"
+            r"^(?:who (?:can|wants to|wants|will|is going to|could|is taking|takes|is doing|is handling|is owning|owns|is picking up|picks up)|does (?:anyone|anybody|someone) want to|"
             r"any volunteers? (?:to|for)|we need (?:someone|somebody|a volunteer) to)\s+(?P<u>.+?)\??$",
             rest,
             _I,

@@ -813,3 +813,31 @@ def test_requests_named_after_a_preamble_or_about_a_named_thing() -> None:
     assert actions(m) == [("Abe", "unblock the Terraform state migration", datetime.date(2026, 12, 10))]
     m = on_wednesday(("Yuki", "Relevance tuning is still in A/B testing, results on Monday."))
     assert [(s.status, s.subject) for s in m.status_updates] == [("in_progress", "Relevance tuning")]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # A sharing step dates nothing that already has a date.
+        ([("김", "제가 금요일까지 보고서 작성하겠습니다."), ("김", "오후에 공유드릴게요.")], datetime.date(2026, 12, 11)),
+        # "See you Monday" and "by the way, … Friday" say nothing about the item.
+        ([("Ann", "I'll draft the plan. See you Monday.")], None),
+        ([("Ann", "I'll draft the plan. By the way, the release is Friday.")], None),
+        # "done by" beats only a start date.
+        ([("Ann", "I'll send it Monday, it should be live by Wednesday."), ("Ann", "The plan, I mean.")], datetime.date(2026, 12, 14)),
+    ],
+)
+def test_only_dates_about_the_item_date_it(lines: list[tuple[str, str]], expected: datetime.date | None) -> None:
+    assert [a.due_date for a in on_wednesday(*lines).action_items][:1] == [expected]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [("Sam", "Hi."), ("Ann", "Sam, you're on call this week.")],
+        [("Ann", "Who's on call this week?"), ("Bob", "Me.")],
+        [("Sam", "Hi."), ("Ann", "Sam, you've got a typo in the doc.")],
+    ],
+)
+def test_duty_rotas_and_remarks_to_someone_are_not_tasks(lines: list[tuple[str, str]]) -> None:
+    assert on_wednesday(*lines).action_items == ()
