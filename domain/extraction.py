@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from domain.dates import find_due_date
-from domain.extraction_base import SELF, THIRD, Names, Request, Rules
-from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules
+from domain.dates import DueDateMatch, find_due_date
+from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, Rules
+from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules, expand
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
     hangul_share,
@@ -81,6 +81,8 @@ class _State:
     answered: set[tuple[int, int]] = field(default_factory=set)
     # the accepting reply's utterance -> the item its yes made: more said in it is about that item
     accepted: dict[int, int] = field(default_factory=dict)
+    # every request heard: (utterance, task, clause), for a colleague's "I'll do X" that repeats one
+    requests: list[tuple[int, str, str]] = field(default_factory=list)
     # sentences that produced something, for the summary's score
     productive: set[tuple[int, int]] = field(default_factory=set)
 
@@ -151,7 +153,9 @@ def _read_utterance(state: _State, ui: int) -> None:
             if request is not None:
                 took = _take_request(state, ui, si, clause, request) or took
                 continue
-            commitment = None if (ui, si) in state.answered else rules.commitment(clause, state.names)
+            commitment = rules.commitment(clause, state.names)
+            if (ui, si) in state.answered and not _another_task(state, ui, commitment):
+                commitment = None  # the yes itself ("Sure, I'll have it by Friday")
             if commitment is not None:
                 assignee = utt.speaker if commitment.who == SELF else _person(state, commitment.who)
                 task = commitment.task
@@ -161,7 +165,14 @@ def _read_utterance(state: _State, ui: int) -> None:
                     continue
                 if not (_is_follow_up(task) and _recent_item(state, ui, assignee) is not None):
                     task = _resolve_back_reference(task, state, ui, si, loose=False)
-                _add_action(state, ui, si, assignee, task, clause, sentence)
+                if commitment.reassign and _hand_over(state, ui, si, assignee, task, clause):
+                    took = True
+                    continue
+                # "Carl is on the Helm charts, he told me on Friday": when it was said is no due date.
+                date_text = _TOLD_ASIDE.sub("", clause)
+                if find_due_date(date_text, state.meeting_date) is None:
+                    date_text = _asked_date(state, ui, task) or date_text
+                _add_action(state, ui, si, assignee, task, date_text, sentence)
                 took = True
                 continue
             finding = rules.status(clause, state.names)
@@ -176,10 +187,29 @@ def _read_utterance(state: _State, ui: int) -> None:
                     or _content(before)
                     or _noun_phrase(sentence)
                     or _asked_about(state, ui)
+                    or (_object_of(utt.sentences[si - 1]) if si > 0 else "")
                 )
+                if rules is _KO and before and not re.search(r"\S[은는]\s(?!중|것|거|게|데)", f"{clause} "):
+                    # "로그인 속도는 원인은 찾았고 지금 고치는 중입니다": the sentence's topic carries on.
+                    carried = _KO_TOPIC.match(sentence.strip())
+                    if carried is not None and not overlap(key_words(carried["t"]), key_words(subject)):
+                        subject = f"{carried['t']} {subject}".strip()
                 if finding.subject and _is_generic(finding.subject):
                     # "Testing the fix now" after "what's the latest on the export timeout?"
-                    subject = last_subject or _asked_about(state, ui) or subject
+                    subject = (
+                        last_subject
+                        or _asked_about(state, ui)
+                        or (_object_of(utt.sentences[si - 1]) if si > 0 else "")
+                        or subject
+                    )
+                topic = _TOPIC_EN.match(sentence) if utt.rules is _EN else None
+                named = (topic["t"] or topic["t2"]) if topic is not None else ""
+                if topic is not None and topic["t2"] and set(tokens(named)) <= _LEAD_WORDS:
+                    named = ""  # "Quick update: …", "Good news: …"
+                if named and key_words(named) and not state.names.is_known(named):
+                    said = subject if subject and not _is_generic(subject) else ""
+                    if not overlap(key_words(named), key_words(said)):
+                        subject = f"{named}: {said}" if said else named
                 if finding.who == SELF:
                     # "Theo is off today, but his migration is done": Theo's status, not mine.
                     behalf, subject = _on_behalf(sentence, subject, utt.speaker, state.names, clause)
@@ -198,6 +228,8 @@ def _read_utterance(state: _State, ui: int) -> None:
                 state.productive.add((ui, si))
                 took = True
         if not took and si == 0 and _answer_to_done_question(state, ui, sentence):
+            took = True
+        if not took and si > 0 and _date_for_last_item(state, ui, si, sentence):
             took = True
         if not took and rules.is_question(sentence):
             state.questions.append(sentence)
@@ -221,6 +253,29 @@ _TRAILING_STATE = re.compile(
     r"\s+(?:done|finished|complete|out|merged|shipped|live|deployed|sent|fixed|ready|sorted|in)\s*$",
     re.IGNORECASE,
 )
+
+
+_WHEN_ONLY = re.compile(
+    r"\b(?:realistic|doable|works|feasible|latest|eta|target|aim|aiming|should be|by|before|hopefully|"
+    r"probably|expect)\b|까지|목표|예상",
+    re.IGNORECASE,
+)
+
+
+def _date_for_last_item(state: _State, ui: int, si: int, sentence: str) -> bool:
+    """ "I can pick up the PDF export. Friday is realistic.": a sentence that says only when, right
+    after the speaker took an item without a date, is that item's due date."""
+    utt = state.utts[ui]
+    due = find_due_date(sentence, state.meeting_date)
+    if due is None or utt.rules.is_question(sentence) or _AWAY.search(sentence):
+        return False
+    if not _WHEN_ONLY.search(re.sub(r"\bby the way\b", "", sentence, flags=re.IGNORECASE)):
+        return False  # "See you Monday.", "By the way, the release is Friday."
+    i = _recent_item(state, ui, utt.speaker)
+    if i is None or state.action_at[i] != ui or state.actions[i].due_date is not None:
+        return False
+    _follow_up(state, ui, si, i, sentence)
+    return True
 
 
 def _answer_to_done_question(state: _State, ui: int, sentence: str) -> bool:
@@ -260,19 +315,47 @@ _DOER = re.compile(
     r"fixed|wrapped|closed|deployed|wrote|built|got|handled|took care of|sorted|pushed|signed off|approved|"
     r"finished it|did it)\b"
 )
+_RELAYED = re.compile(
+    r"^(?:he|she|they|[A-Z][a-z]+)\s+(?:asked me to (?:say|tell you|mention|pass on)|"
+    r"wanted me to (?:say|tell you|mention)|"
+    r"says|said|told me|mentioned)(?:\s+that)?\s+",
+    re.IGNORECASE,
+)
+_SAYS = re.compile(
+    r"^(?P<name>[A-Z][a-z]+)\s+(?:says|said|tells me|told me|mentioned|reports|reported|wrote|messaged|"
+    r"let me know|"
+    r"pinged me|updated me)(?:\s+that)?[,:]?\s+(?P<rest>.+)$"
+)
 _KO_NAME_SUBJECT = re.compile(r"^(?P<name>[\uac00-\ud7a3]{2,4})\s*(?:씨|님)(?:의|이|가)?\s+(?P<rest>.+)$")
 
 
+# Compared on the words as said: stems collide ("changelog" and "change" are both "chang").
 _GENERIC_SUBJECT = frozenset(
-    stem(w)
-    for w in """fix fixes change changes patch pr thing work task ticket part piece update draft version
-    branch code one bit stuff rest remainder first second last final new""".split()
+    w
+    for w in """fix fixes change changes patch pr prs thing things work task tasks ticket tickets part
+    parts piece update updates draft drafts version branch code one bit stuff rest remainder first
+    second last final new""".split()
 )
 _NAMED = re.compile(r"\b(?P<name>[A-Z][a-z]+)(?:'s\b|\s+(?:is|was|has|had|will|did|finished|said)\b)")
 
 
+# "For the export, I'm about a third of the way through", "On the flaky test, I have a fix in
+# review": the work named up front is what the report is about.
+_TOPIC_EN = re.compile(
+    r"^(?:(?:and|so|also|then|okay|ok)[, ]+)?(?:(?:for|on|about|regarding|re|as for|as to|with|over on)\s+"
+    r"(?P<t>(?:the|my|our|that|this)\s+[\w' -]{2,40}?|[\w-]+(?:\s+[\w-]+)?)\s*[,:]|"
+    # "Deprecation notice: I've got a first draft"
+    r"(?P<t2>[\w'-]+(?:\s+[\w'-]+){0,3}):)\s+(?=\S)",
+    re.IGNORECASE,
+)
+_LEAD_WORDS = frozenset(
+    """quick small one another good bad big short brief last final first status update updates news
+    note notes heads up fyi also plus so and thing things me my side bright on the from quickly""".split()
+)
+
+
 def _is_generic(subject: str) -> bool:
-    words = key_words(subject)
+    words = [w for w in tokens(subject) if not is_stop(w)]
     return bool(words) and all(w in _GENERIC_SUBJECT for w in words)
 
 
@@ -298,6 +381,11 @@ def _on_behalf(
     sentence: str, subject: str, speaker: str | None, names: Names, clause: str = ""
 ) -> tuple[str | None, str]:
     """Who a report is about when it is told for someone else, and the subject without them."""
+    says = _SAYS.match(subject) or _SAYS.match(sentence.strip())
+    if says is not None and not _not_a_name(says["name"]):
+        if speaker is None or not _same_speaker(says["name"], speaker):
+            rest = says["rest"] if _SAYS.match(subject) else subject
+            return says["name"], rest
     named = _NAME_POSSESSIVE.match(subject) or _KO_NAME_SUBJECT.match(subject)
     if named is not None and not _not_a_name(named["name"]):
         return named["name"], named["rest"]
@@ -306,7 +394,9 @@ def _on_behalf(
         name = doer["name"]
         if names.is_known(name) and speaker is not None and not _same_speaker(name, speaker):
             return name, subject
-    absent = _ABSENT.search(sentence)
+    absent = _ABSENT.search(sentence) or _ABSENT.search(expand(sentence))
+    # "Jin's out, but he asked me to say the crawler fix is out": the message, not its carrier.
+    subject = _RELAYED.sub("", subject)
     if absent is not None:
         name = absent["name"] or absent["ko"]
         if name and not _not_a_name(name) and (speaker is None or not _same_speaker(name, speaker)):
@@ -323,11 +413,37 @@ def _not_a_name(word: str) -> bool:
     return word.casefold() in NOT_NAMES
 
 
+_REPORT_FIRST = re.compile(
+    r"^(?:done|sorted|finished|merged|shipped|fixed|deployed|live|released|closed|landed|complete|"
+    r"all done|all set|yes|yep|yeah|nope|not yet)\s*[,;:]",
+    re.IGNORECASE,
+)
+
+
 def _noun_phrase(sentence: str) -> str:
     """ "The wireframes are done, Priya sent them": the noun phrase the sentence opens with."""
+    if is_hangul(sentence) or _REPORT_FIRST.match(sentence.strip()):
+        return ""  # "Sorted, the demo went fine": the report came first, the noun is news of its own
+    m = _NP_EN.match(sentence.strip())
+    return m["np"] if m and key_words(m["np"]) else ""
+
+
+_OBJECT_EN = re.compile(
+    r"\b(?P<np>(?:the|my|our|this|that|these|those)\s+[\w' -]+?)"
+    r"(?=\s*(?:[,.;:!?]|$)|\s+(?:because|since|but|and|so|for|from|with|yet|anymore|again|on|in|at|today|yesterday)\b)",
+    re.IGNORECASE,
+)
+
+
+def _object_of(sentence: str) -> str:
+    """ "I still can't reproduce the startup crash. I'm waiting for logs.": what the sentence
+    before was about (its opening noun phrase, else its object), for a report that names nothing."""
     if is_hangul(sentence):
         return ""
-    m = _NP_EN.match(sentence.strip())
+    opening = _noun_phrase(sentence)
+    if opening and not _is_generic(opening):
+        return opening
+    m = _OBJECT_EN.search(sentence)
     return m["np"] if m and key_words(m["np"]) else ""
 
 
@@ -348,17 +464,56 @@ def _person(state: _State, mention: str) -> str:
     return mention[:1].upper() + mention[1:] if mention.isascii() else mention
 
 
+def _hand_over(state: _State, ui: int, si: int, assignee: str | None, task: str, clause: str) -> bool:
+    """ "Let's give the retention policy to Olga": the item someone else got earlier in the
+    meeting for that task changes hands (keeping its fuller wording), instead of a second one."""
+    wanted = key_words(_strip_dates(task, state.meeting_date))
+    if not wanted:
+        return False
+    best: tuple[float, int] | None = None
+    for i, item in enumerate(state.actions):
+        if item.assignee == assignee:
+            continue
+        share = overlap(wanted, key_words(item.task)) / len(wanted)
+        if share >= 0.5 and (best is None or share > best[0] or (share == best[0] and i > best[1])):
+            best = (share, i)
+    if best is None:
+        return False
+    prev = state.actions[best[1]]
+    due = find_due_date(clause, state.meeting_date)
+    state.actions[best[1]] = ActionItem(
+        assignee, prev.task, due.date if due else prev.due_date, prev.quote, prev.start_ms
+    )
+    state.productive.add((ui, si))
+    return True
+
+
+def _asked_date(state: _State, ui: int, task: str) -> str:
+    """ "Lucy, can you chase legal on Monday?" "I'll chase legal for you.": a commitment that
+    repeats a request made just before takes the request's date when it gives none itself."""
+    words = key_words(task)
+    for rj, asked, clause in reversed(state.requests):
+        if rj < ui - _ANSWER_WINDOW:
+            break
+        if rj < ui and words and overlap(words, key_words(asked)):
+            return clause if find_due_date(clause, state.meeting_date) else ""
+    return ""
+
+
 def _take_request(state: _State, ui: int, si: int, clause: str, request: Request) -> bool:
     """Turn a request into an action item when it is an order or its addressee says yes."""
+    state.requests.append((ui, request.task, clause))
     assignee = _person(state, request.addressee) if request.addressee else None
-    answer = _find_answer(state, ui, assignee)
+    answer = _find_answer(state, ui, assignee, request.task or _previous_sentence(state, ui, si))
     if answer is not None:
-        aj, verdict = answer
+        aj, verdict, taker = answer
         if verdict is False:
             return False
+        if verdict is True and request.needs_offer and not _TAKES_IT.search(state.utts[aj].sentences[0]):
+            verdict = None  # "Ken, reset links?" "Yep, done.": news, not a taker
         if verdict is True:
             state.answered.add((aj, 0))
-            if request.addressee is None:
+            if request.addressee is None or taker is not None:
                 assignee = state.utts[aj].speaker
             answer_text = _answer_text(state.utts[aj], state.names)
             task = _resolve_back_reference(request.task, state, ui, si) or _previous_sentence(
@@ -366,7 +521,9 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             )
             # The date the addressee gives wins over the one in the request ("this week?" ->
             # "Sure, by Thursday"): the answer is the later word.
-            date_text = answer_text if find_due_date(answer_text, state.meeting_date) else clause
+            # "Okay, but I'm out Wednesday": the day someone is away is no due date.
+            dated = find_due_date(answer_text, state.meeting_date) and not _AWAY.search(answer_text)
+            date_text = answer_text if dated else clause
             before = len(state.actions)
             _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False)
             if len(state.actions) > before:
@@ -388,8 +545,16 @@ def _answer_text(reply: _Utt, names: Names) -> str:
             for c in reply.rules.clauses(sentence)
         ):
             break
+        if _AWAY.search(sentence) or _ABSENT.search(sentence):
+            continue  # "서연 씨는 이번 주에 휴가예요": a date about someone's leave, not the task
         taken.append(sentence)
     return " ".join(taken)
+
+
+_AWAY = re.compile(
+    r"\b(?:off|out|away|on leave|on holiday|on vacation|sick|travel+ing)\b|휴가|부재|병가|출장|외근",
+    re.IGNORECASE,
+)
 
 
 def _previous_sentence(state: _State, ui: int, si: int) -> str:
@@ -411,25 +576,114 @@ def _previous_sentence(state: _State, ui: int, si: int) -> str:
     )
 
 
-def _find_answer(state: _State, ui: int, addressee: str | None) -> tuple[int, bool | None] | None:
-    """The reply to ``ui`` from its addressee (anyone else when unnamed), with its verdict."""
+_OFFER_SELF = re.compile(r"\b(?:I|me|mine|my)\b|제가|저는|저한테|제가요|저요", re.IGNORECASE)
+
+
+_OFFER_BACK = re.compile(
+    r"\b(?:it|that|this|them|that one|this one|mine)\b|그건|그거|그것|이건|이거", re.IGNORECASE
+)
+
+
+_TOLD_ASIDE = re.compile(
+    r",\s*(?:he|she|they|[A-Z][a-z]+)\s+(?:said|says|told (?:me|us)|mentioned|asked)\b.*$", re.IGNORECASE
+)
+_TAKES_IT = re.compile(
+    r"\b(?:I will|I'll|I can|I am on it|I'm on it|mine|I have got it|I've got it|I got it|on it|me|"
+    r"leave it with me)\b|제가|저요|맡을게|맡겠",
+    re.IGNORECASE,
+)
+
+
+def _another_task(state: _State, ui: int, commitment: Commitment | None) -> bool:
+    """ "Sure, I'll sync with Tom before he goes" accepting "take over the status page migration":
+    a commitment inside a yes that is mostly about other work is an item of its own."""
+    i = state.accepted.get(ui)
+    if commitment is None or commitment.who != SELF or i is None:
+        return False
+    if _OFFER_BACK.search(commitment.task) or _PRONOUN_EN.search(commitment.task):
+        return False
+    own = tuple(w for w in key_words(commitment.task) if w not in _FOLLOW_UP_WORDS)
+    if len(own) < 2:
+        return False
+    return overlap(own, key_words(state.actions[i].task)) / len(own) <= 0.5
+
+
+def _own_new_task(state: _State, reply: _Utt, task: str) -> bool:
+    """Whether a reply opens with a commitment to other work: a task with words of its own, none
+    of them the asked task's, and no "it"/"them" pointing back at it."""
+    first = reply.sentences[0]
+    if _OFFER_BACK.search(first) or not task:
+        return False
+    for clause in reply.rules.clauses(first):
+        said = reply.rules.commitment(clause, state.names)
+        if said is None:
+            continue
+        own = [w for w in key_words(said.task) if w not in _FOLLOW_UP_WORDS]
+        if len(own) >= 2 and not overlap(tuple(own), key_words(task)):
+            return True
+    return False
+
+
+def _is_offer(sentence: str, task: str) -> bool:
+    """A colleague's yes that takes the asked task on themselves: it says "I"/"제가" and points
+    back at the task ("I can take that") or names it, rather than starting a task of its own."""
+    if not _OFFER_SELF.search(sentence):
+        return False
+    return bool(_OFFER_BACK.search(sentence)) or (
+        bool(task) and overlap(key_words(task), key_words(sentence)) > 0
+    )
+
+
+def _find_answer(
+    state: _State, ui: int, addressee: str | None, task: str = ""
+) -> tuple[int, bool | None, str | None] | None:
+    """The reply to ``ui`` from its addressee (anyone else when unnamed), with its verdict and,
+    when a colleague offers to take it instead ("Ravi's swamped, I can take that", "그건 제가
+    할게요"), that colleague. The addressee's own yes or no wins; a non-answer leaves room."""
     asker = state.utts[ui].speaker
+    named = state.names.resolve(addressee) if addressee is not None else None
+    unsure: tuple[int, bool | None, str | None] | None = None
     for aj in range(ui + 1, min(len(state.utts), ui + 1 + _ANSWER_WINDOW)):
         reply = state.utts[aj]
         if not reply.sentences:
             continue
         if reply.speaker is not None and asker is not None and reply.speaker == asker:
             continue
-        named_other = (
-            addressee is not None
-            and reply.speaker is not None
-            and state.names.resolve(addressee) is not None
-            and reply.speaker != state.names.resolve(addressee)
-        )
-        if named_other:
+        verdict = reply.rules.acceptance(reply.sentences[0])
+        if verdict is True and _own_new_task(state, reply, task):
+            continue  # "I'll set up alerts for staging" after "Kai, please rewrite the export"
+        if unsure is not None and (named is None or reply.speaker == named):
+            continue  # the addressee already answered; only a colleague's offer may follow
+        if named is not None and reply.speaker is not None and reply.speaker != named:
+            if verdict is True and _is_offer(reply.sentences[0], task):
+                return aj, True, reply.speaker
             continue
-        return aj, reply.rules.acceptance(reply.sentences[0])
-    return None
+        if verdict is True or addressee is None:
+            return aj, verdict, None
+        # "Not this week, sorry." then "I can do them": a no or a non-answer leaves room.
+        if unsure is None or (verdict is False and unsure[1] is None):
+            unsure = (aj, verdict, None)
+    return unsure
+
+
+_DONE_BY = re.compile(
+    r"\b(?:done|ready|finished|complete|wrapped up|out|live|merged)\s+(?:by|before|on|until|for)\s+",
+    re.IGNORECASE,
+)
+
+
+_STARTS_AT = re.compile(r"\b(?:start|starting|begin|beginning|kick off|kicking off)\b", re.IGNORECASE)
+
+
+def _due_in(text: str, meeting_date: datetime.date) -> DueDateMatch | None:
+    """The due date said in ``text``: the one after "done by" when it names one ("I'll start
+    Saturday and should be done by Monday"), else the first."""
+    m = _DONE_BY.search(text) if _STARTS_AT.search(text) else None
+    if m is not None:
+        found = find_due_date(text[m.end() :], meeting_date)
+        if found is not None:
+            return found
+    return find_due_date(text, meeting_date)
 
 
 def _strip_dates(task: str, meeting_date: datetime.date) -> str:
@@ -444,7 +698,13 @@ def _strip_dates(task: str, meeting_date: datetime.date) -> str:
             task[: m.start],
             flags=re.IGNORECASE,
         )
-        after = re.sub(r"^\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤|at the latest)", "", task[m.end :])
+        after = re.sub(
+            r"^\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤|at the latest|"
+            r"night|morning|evening|afternoon|noon|eod)\b",
+            "",
+            task[m.end :],
+            flags=re.IGNORECASE,
+        )
         task = f"{before} {after}"
     task = re.sub(r"\s+", " ", task)
     return task.strip(" ,.;:!?-")
@@ -463,14 +723,20 @@ def _add_action(
 ) -> None:
     """Record an item; with ``follow_up``, a task with no content of its own ("I'll finish it
     tomorrow", "마무리하겠습니다") is not a new item but a new date for the person's last one."""
-    due = find_due_date(date_text, state.meeting_date)
+    due = _due_in(date_text, state.meeting_date)
     clean = _strip_dates(task, state.meeting_date) or task
     if not follow_up and not key_words(clean):
         return
+    if _BACK_REF_KO.fullmatch(clean.strip()):
+        return  # "이 건" that nothing before explains: no task to write down
     if follow_up and _is_follow_up(clean):
         i = _recent_item(state, ui, assignee)
         if i is not None:
-            _follow_up(state, ui, si, i, date_text)
+            # "I'll start Saturday morning": when work begins is no due date.
+            starts = re.match(r"^(?:start|begin|kick)", clean, re.IGNORECASE)
+            delivery = bool(key_words(clean)) and set(key_words(clean)) <= _DELIVERY_WORDS
+            when = "" if starts and not _DONE_BY.search(date_text) else date_text
+            _follow_up(state, ui, si, i, when, delivery=delivery)
         return
     utt = state.utts[ui]
     state.actions.append(ActionItem(assignee, clean, due.date if due else None, quote, utt.start_ms))
@@ -487,11 +753,16 @@ _FOLLOW_UP_WORDS = frozenset(
     work working continue pick own it them that this those these one part mine version draft
     first something pass cut
     마무리 마무리하 끝내 끝 완료 완료하 처리 처리하 진행 진행하 작업 시작 해결 오후 오전 아침 저녁
+    공유 공유드리 전달 전달드리 올리 올려 보내 보내드리 드리 보고 보고드리 같이 그것 그거 해보 보
     """.split()
+)
+_DELIVERY_WORDS = frozenset(
+    stem(w)
+    for w in "공유 공유드리 전달 전달드리 올리 올려 보내 보내드리 드리 보고 보고드리 share send post".split()
 )
 _PRONOUN_EN = re.compile(r"\b(?:them|it|that|this|those|these)\b", re.IGNORECASE)
 _BACK_REF_KO = re.compile(
-    r"^(?:그건|그거는|그거|그것은|그것도|그건요|이건|이거는|이것은|그\s*부분은|그\s*건은|그쪽은)\s*"
+    r"^(?:그건|그거는|그거|그것은|그것도|그건요|이건|이거는|이것은|그\s*부분은|(?:그|이)\s*건(?:은|도)?|이거|이것|그쪽은)(?:\s+|$)"
 )
 _NP_EN = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|also|right|then|now|first|second|third|next|finally|lastly|last)"
@@ -506,6 +777,7 @@ _NP_EN = re.compile(
 _KO_SUBJECT = re.compile(
     r"^(?:(?:그리고|그런데|근데|자|그럼|먼저|다음으로)\s+)?(?P<np>(?:\S+\s+){0,3}?\S+?)(?:이|가|은|는)\s+\S"
 )
+_KO_TOPIC = re.compile(r"^(?:(?:그리고|그런데|근데|자|그럼)\s+)?(?P<t>(?:\S+\s+){0,2}?\S+?)(?:은|는)\s")
 _KO_NEED = re.compile(
     r"(?:도|은|는|이|가|을|를)?\s*(?:필요합니다|필요해요|필요하고요|해야\s*(?:합니다|해요|돼요|됩니다)|"
     r"남았습니다|남아\s*있습니다|남았어요|문제입니다|문제예요|급합니다|급해요)\s*[.!]?$"
@@ -532,10 +804,14 @@ def _continues_accepted(state: _State, ui: int, assignee: str | None, task: str)
     )
 
 
-def _follow_up(state: _State, ui: int, si: int, i: int, date_text: str) -> None:
-    due = find_due_date(date_text, state.meeting_date)
+def _follow_up(
+    state: _State, ui: int, si: int, i: int, date_text: str, *, delivery: bool = False
+) -> None:
+    due = _due_in(date_text, state.meeting_date)
     prev = state.actions[i]
-    if due is not None:
+    # "오후에 공유드릴게요" after "금요일까지 작성하겠습니다": when a draft is shared is not when
+    # the item is due; a sharing step only dates an item that has no date yet.
+    if due is not None and not (delivery and prev.due_date is not None):
         state.actions[i] = ActionItem(prev.assignee, prev.task, due.date, prev.quote, prev.start_ms)
     state.productive.add((ui, si))
 
@@ -558,6 +834,10 @@ _SAID_TASK = re.compile(
 
 
 def _is_follow_up(task: str) -> bool:
+    # "I'll start with the profiler", "I'll begin by reading the logs": the first step of the
+    # person's last item, not an item of its own.
+    if re.match(r"^(?:start|begin|kick (?:it )?off)\s+(?:with|by)\b", task, re.IGNORECASE):
+        return True
     return not [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
 
 
@@ -596,7 +876,19 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
     np = m["np"] if m else (_previous_sentence(state, ui, si) if loose else "")
     if not np or not key_words(np):
         return task
+    lacks = _LACKS.match(previous.strip()[m.end("np") :]) if m else None
+    if lacks is not None and key_words(lacks["obj"]):
+        # "The SSO settings page needs new copy. Would you mind writing it?": "it" is the copy.
+        np = f"{lacks['obj']} for {np}"
     return _PRONOUN_EN.sub(np, task, count=1)
+
+
+_LACKS = re.compile(
+    r"^\s+(?:still\s+|also\s+|really\s+)?"
+    r"(?:needs|need|requires|require|could use|is missing|are missing|lacks|lack)\s+"
+    r"(?P<obj>(?:a|an|new|some|more|fresh|updated|proper|better|its|their)\s+[\w' -]+?|[a-z]+)\s*[.!]?$",
+    re.IGNORECASE,
+)
 
 
 def _previous_raw(state: _State, ui: int, si: int) -> str:
@@ -617,6 +909,10 @@ def _asked_about(state: _State, ui: int) -> str:
             continue
         for sentence in reversed(prev.sentences):
             if prev.rules.is_question(sentence):
+                to = re.match(r"^(?P<n>[A-Za-z]+),", sentence.strip())
+                addressed = state.names.resolve(to["n"]) if to else None
+                if addressed is not None and addressed != speaker:
+                    return ""  # "Dana, can you review it?": put to Dana, not to this speaker
                 topic = prev.rules.topic(sentence)
                 # "Priya?": a turn handed over, not a subject.
                 return "" if state.names.is_known(topic.strip(" ,.?!")) else topic

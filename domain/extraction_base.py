@@ -36,12 +36,18 @@ class Request:
     addressee: str | None
     task: str
     needs_answer: bool  # a question ("can you…?") counts only once it is accepted
+    # "Bea, the onboarding tour copy?" asks for a taker or for news: only "I'll take it", not a
+    # bare "yep", makes it an item.
+    needs_offer: bool = False
 
 
 @dataclass(frozen=True)
 class Commitment:
     who: str  # SELF or a name as said
     task: str
+    # A hand-over ("let's give the retention doc to Olga", "then Ade takes it instead"): the same
+    # task given to someone else earlier in the meeting moves to ``who`` rather than doubling up.
+    reassign: bool = False
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,10 @@ _SMALL_TALK_TASK = re.compile(
     r"(?:coffee|tea|lunch|food|drink|drinks|water|snack)|have (?:lunch|dinner|a coffee|a break)|"
     r"go (?:home|to lunch|to the gym|get (?:a )?coffee|on holiday|on vacation)|head (?:out|off|home)|"
     r"leave\s*$|leave (?:early|now|at|for|the call)|run (?:to|out|late)|"
-    r"hop off|drop off|jump off|step out|call you back|see you|talk to you|catch you|"
+    r"hop off|drop off|jump off|step out|call you back|see you|talk to you|catch you|hear (?:me|us|you)\b|see (?:my|the|your) screen|"
+    r"take (?:the|a) (?:bus|train|day off|day|week off|afternoon off)\b|"
+    r"make it\b(?!\s+(?:work|happen|faster|better|right|pass|green|stable))|(?:join|attend|come to|be at) (?:it|that|this)\b|"
+    r"(?:on\s+)?(?:call|mute|leave|holiday|vacation|duty)(?:\s+(?:this|next|today|tonight|tomorrow|until|over|for)\b.*)?\s*$|"
     r"let you (?:go|know)|share (?:my|the) screen|stop sharing|(?:un)?mute|keep (?:it|this) "
     r"(?:short|brief)|pass\s*$|pass on\b|(?:start|begin)(?:\s+(?:the meeting|us off|off|sharing|recording|"
     r"with (?:a|the) (?:quick |short )?(?:recap|update|agenda|round)))?\s*$|wrap (?:up|this up)\b|hand (?:it )?over|"
@@ -119,18 +122,19 @@ _SMALL_TALK_WORDS = frozenset(
     stem(w)
     for w in "coffee tea lunch dinner holiday vacation weekend beer drink gym doctor dentist kid kids "
     "birthday cake snack screen mute break sleep rest relax movie film game party trip pizza "
-    "netflix nap".split()
+    "netflix nap bus train taxi cab flight plane uber commute donut donuts doughnuts cookies bagels "
+    "sandwich sandwiches breakfast drinks beers food".split()
 )
 _FILLER_PREFIX = re.compile(
     r"^(?:(?:just|also|then|definitely|actually|personally|quickly|probably|go ahead and|"
     r"make sure (?:to|that i|i)|try to|try and|be sure to|get to|go and|"
-    r"go|please)\s+)+",
+    r"go|please|have (?:the |some )?(?:time|capacity|bandwidth|room) (?:for|to))\s+)+",
     _I,
 )
 
 
 _TAG_QUESTION = re.compile(
-    r",?\s*(?:(?:would|will|does|do|is|could|can)\s+(?:that|this|it|friday|that timeline)\s+"
+    r",?\s*\b(?:(?:would|will|does|do|is|could|can)\s+(?:that|this|it|friday|that timeline)\s+"
     r"(?:work|be (?:ok(?:ay)?|possible|alright|fine|doable|feasible)|fly|do)(?:\s+for you)?|"
     r"(?:is that|are you) (?:ok(?:ay)?|alright|fine|free)(?: with (?:that|you))?|ok(?:ay)?|right|yes|"
     r"do you have (?:time|capacity|bandwidth)|if you have (?:time|capacity|bandwidth))\s*\??\s*$",
@@ -155,7 +159,8 @@ def _clean_task(task: str) -> str:
     task = _TIMING_ASIDE.sub("", _TAG_QUESTION.sub("", task.strip()))
     # Trailing asides ("…, should be done by Friday") say when, not what; the date is read apart.
     task = re.sub(
-        r",\s*(?:should|which|so that|and that|it should|that should|hopefully|if)\b.*$",
+        r",\s*(?:should|which|so that|and that|it should|that should|hopefully|if|no rush|no hurry|whenever|"
+        r"when you (?:can|get a chance)|thanks|thank you|(?:he|she|they) (?:said|says|told|mentioned|asked))\b.*$",
         "",
         task,
         flags=_I,
@@ -169,7 +174,11 @@ def _is_real_task(task: str) -> bool:
     if not task or _SMALL_TALK_TASK.search(task):
         return False
     words = key_words(task)
-    return bool(words) and not set(words) <= _SMALL_TALK_WORDS
+    # "grab pizza for everyone": fetching food is small talk whatever the verb.
+    return bool(words) and not set(words) - _FETCH_VERBS <= _SMALL_TALK_WORDS
+
+
+_FETCH_VERBS = frozenset(stem(w) for w in "grab bring order buy get have pick eat drink fetch".split())
 
 
 # "…, probably done by Monday": a guess about when, not a doubt about whether.
@@ -209,6 +218,55 @@ _CLAUSE_SPLIT = re.compile(
 )
 
 
+_NAME = r"(?P<who>[A-Za-z][\w'-]*)"
+_TASK = r"(?P<task>(?!(?:it|that|this|them|one)\b)[\w].+?)"
+# (pattern, whether it moves work already given to someone else, whether the name must be a
+# speaker: "the invoice goes to Acme", "Sam takes the bus" name no colleague).
+_ASSIGNMENTS: tuple[tuple[re.Pattern[str], bool, bool], ...] = tuple(
+    (re.compile(rx, _I), reassign, known)
+    for rx, reassign, known in (
+        # "let's have Olga do the reset emails", "we'll get Theo to update the runbook"
+        (rf"^(?:let us|let's|lets|we will|we should|I will|I would like to|I want to)\s+(?:have|get|ask)\s+{_NAME}\s+(?:to\s+)?(?!be\b|do it\b|do that\b){_TASK}$", False, False),
+        # "let's give the retention policy to Olga", "hand the on-call rota over to Sam"
+        (rf"^(?:(?:let us|let's|lets|we will|we should|can we|could we|we are going to)\s+(?:give|hand|pass|move|reassign|assign|switch|shift|transfer)|reassign|assign|transfer)\s+{_TASK}\s+(?:over\s+)?to\s+{_NAME}(?:\s+instead)?(?:\s*,.*)?$", True, True),
+        # "the contrast bug goes to Kim", "the audit is now Sam's", "the invoices are on Ana"
+        (rf"^{_TASK}\s+(?:goes|go|is going|will go|moves|is moving|is assigned|gets assigned|is handed over|is reassigned)\s+(?:over\s+)?to\s+{_NAME}(?:\s+instead)?(?:\s*,.*)?$", True, True),
+        # "the load test report will be handled by Ben"
+        (rf"^{_TASK}\s+(?:will be|is going to be|should be|can be|is being|gets|needs to be|has to be|must be|will get)\s+(?P<verb>handled|owned|done|covered|taken care of|picked up|written|run|driven|led|looked at|looked into|fixed|reviewed|drafted|prepared|updated|taken over|tested|checked|signed off|approved|translated|deployed|migrated|sent|written up|cleaned up|set up)\s+by\s+{_NAME}\b(?P<when>[^,]*)(?:\s*,.*)?$", False, False),
+        # "put Mark down for the onboarding checklist"
+        (rf"^(?:put|pencil|sign|mark)\s+{_NAME}\s+(?:down\s+|in\s+)?(?:for|on)\s+{_TASK}(?:\s+as well|\s+too)?(?:\s*,.*)?$", False, False),
+        # "the pricing page update is on Ana", "the audit is now Sam's"
+        (rf"^{_TASK}\s+(?:is|are)\s+(?:now\s+|then\s+|all\s+)?on\s+{_NAME}(?:\s+now|\s+then|\s+instead)?(?:\s*,.*)?$", True, True),
+        (rf"^{_TASK}\s+(?:is|are)\s+(?:now\s+|then\s+|all\s+)?{_NAME}'s(?:\s+now|\s+then|\s+instead)?(?:\s*,.*)?$", True, True),
+        # "then Ade takes the dark mode bug instead", "Sam picks up the export"
+        (rf"^(?:then\s+|so\s+|and\s+)?{_NAME}\s+(?:takes|picks up|inherits)\s+(?:over\s+)?(?P<task>(?:the|that|those|these|our|his|her|their)\s+.+?)(?:\s*,.*)?$", True, True),
+    )
+)
+# "the support team will update the help center article": a team named as the owner.
+_TEAM_WILL = re.compile(
+    r"^(?:the\s+)?(?P<team>[A-Za-z][\w-]*)\s+team\s+(?:will|is going to|is taking|will take care of|owns)\s+(?P<task>.+)$",
+    _I,
+)
+# "by Monday if possible": politeness, not a condition.
+_POLITE_IF = re.compile(
+    r",?\s*\bif (?:possible|you can|you could|that works|that is ok(?:ay)?|that is alright|you do not mind|you have (?:time|a minute))\b",
+    _I,
+)
+# Passive verbs that say what the work is (the others, "handled by", only say who).
+_PASSIVE_BASE = {
+    "fixed": "fix", "reviewed": "review", "drafted": "draft", "prepared": "prepare", "updated": "update",
+    "tested": "test", "checked": "check", "signed off": "sign off", "approved": "approve",
+    "translated": "translate", "deployed": "deploy", "migrated": "migrate", "sent": "send",
+    "written": "write", "written up": "write up", "cleaned up": "clean up", "set up": "set up",
+    "looked at": "look at", "looked into": "look into",
+}  # fmt: skip
+_OFFER_ANYWHERE = re.compile(
+    r"\b(?:that|this|it) (?:is|would be|will be|should be) (?:me|mine|on me)\b|\bi can (?:take|do|own|grab|handle) (?:it|that|this|them|those)\b|"
+    r"\bi will (?:take|do|own|grab|handle) (?:it|that|this|them|those)\b|\bleave it (?:to|with) me\b|\bgive (?:it|that|them) to me\b"
+)
+_NOT_TEAMS = frozenset("whole entire same other new our your their my this that".split())
+
+
 class EnglishRules:
     def sentences(self, text: str) -> list[str]:
         return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s and s.strip()]
@@ -239,7 +297,7 @@ class EnglishRules:
     def request(self, clause: str, names: Names) -> Request | None:
         text = expand(clause)
         name_first = re.match(
-            r"^(?:(?:ok(?:ay)?|so|and|alright|right)[, ]+)?(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$",
+            r"^(?:(?:ok(?:ay)?|so|and|alright|right|also|then|next|now|finally|lastly|first|second|third)[, ]+)*(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$",
             text,
             _I,
         )
@@ -253,6 +311,11 @@ class EnglishRules:
             )
             if bare and names.is_known(bare["name"]):
                 name_first = bare
+        if name_first is None:
+            # "Before we start, Yuki, are you still okay to own …?": a speaker named after a preamble.
+            inner = re.search(r",\s*(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$", text)
+            if inner and names.is_known(inner["name"]):
+                name_first = inner
         if name_first and self._is_addressee(name_first["name"], names):
             rest = _LEAD_IN.sub("", name_first["rest"])
             addressee: str | None = name_first["name"]
@@ -266,7 +329,7 @@ class EnglishRules:
                 )
         ask = re.match(
             r"^(?:do you think )?(?:(?:can|could|would|will) you(?: please| maybe)?(?: also)?(?: be able to| mind)?|"
-            r"are you able to|do you have (?:time|capacity|bandwidth|room) to|any chance you (?:can|could)|"
+            r"are you able to|are you (?:still )?(?:ok(?:ay)?|happy|fine|good|alright|up for it) to|do you have (?:time|capacity|bandwidth|room) to|any chance you (?:can|could)|"
             r"(?:is|would) it be possible for you to|is it possible for you to|(?:could|can) I ask you to)\s+(?P<task>.+?)\??$",
             rest,
             _I,
@@ -285,6 +348,14 @@ class EnglishRules:
         if lead and _BACK_REFERENCE.match(_clean_task(lead["ref"])):
             task = _clean_task(_NEED.sub("", lead["task"]))
             return Request(addressee, task, needs_answer=True) if _is_real_task(task) else None
+        if lead and addressee is not None:
+            # "Abe, the Terraform state migration is blocked on you, can you unblock it this week?"
+            ref = _clean_task(lead["ref"])
+            obj = re.match(r"^(?P<verb>[a-z]+(?:\s+(?:up|out|on|into|at|over|through))?)\s+(?:it|that|this|them)\b(?P<rest>.*)$", ref, _I)
+            np = re.split(r"\s+(?:is|are|has|have|needs?|keeps?|was|were|still)\b", _NEED.sub("", lead["task"]), maxsplit=1)[0]
+            if obj and key_words(np) and not _SMALL_TALK_TASK.search(ref):
+                task = f"{obj['verb']} {np.strip(' ,')}{obj['rest']}"
+                return Request(addressee, task, needs_answer=True) if _is_real_task(task) else None
         if addressee is not None:
             # "Tomas, the mobile login crash is yours": an assignment, no question asked.
             yours = re.match(r"^(?P<task>.+?)\s+(?:is|are)\s+(?:all\s+|now\s+)?yours\b", rest, _I)
@@ -293,8 +364,12 @@ class EnglishRules:
                 if _HEDGE.search(task) or not _is_real_task(task) or _PRONOUN_TASK.match(f"x {task}"):
                     return None
                 return Request(addressee, task, needs_answer=False)
+            # "Bea, the onboarding tour copy?": a piece of work put to someone, no verb said.
+            bare = re.match(r"^(?P<t>(?:the|our|that|this)\s+[\w' /-]+?)\s*\?$", rest, _I)
+            if bare and _is_real_task(bare["t"]) and not _PRONOUN_TASK.match(f"x {bare['t']}"):
+                return Request(addressee, bare["t"], needs_answer=True, needs_offer=True)
             tell = re.match(
-                r"^(?:please\s+(?P<a>.+)|you (?:will|are going to|should|need to|take|handle|own)\s+(?P<b>.+)|"
+                r"^(?:please\s+(?P<a>.+)|you (?:are\s+still\s+on|are\s+also\s+on|will|are going to|should|need to|take|handle|own|are on|are taking|are handling|have got(?=\s+(?:the|that|this|our)\b)|are in charge of|are responsible for|are the owner of|get to own|can take|can own)\s+(?P<b>.+)|"
                 r"(?:I need you to|I want you to|I would like you to)\s+(?P<c>.+))$",
                 rest,
                 _I,
@@ -307,13 +382,22 @@ class EnglishRules:
             return None
         anyone = re.match(
             r"^(?:can|could|would) (?:someone|somebody|anyone|anybody|one of you)(?: please)?\s+(?P<t>.+?)\??$|"
-            r"^(?:who (?:can|wants to|wants|will|is going to|could|is taking|takes)|does (?:anyone|anybody|someone) want to|"
+            r"^(?:who (?:can|wants to|wants|will|is going to|could|is taking|takes|is doing|is handling|is owning|owns|is picking up|picks up)|does (?:anyone|anybody|someone) want to|"
             r"any volunteers? (?:to|for)|we need (?:someone|somebody|a volunteer) to)\s+(?P<u>.+?)\??$",
             rest,
             _I,
         )
         if anyone:
             task = _clean_task(anyone["t"] or anyone["u"])
+            return Request(None, task, needs_answer=True) if _is_real_task(task) else None
+        # "The rate limiter config still needs an owner": an open call, taken by whoever says so.
+        unowned = re.match(
+            r"^(?P<t>.+?)\s+(?:still\s+)?(?:needs|need|has|have|is|are)\s+(?:still\s+)?(?:an owner|someone|somebody|no owner|nobody on it|unassigned|up for grabs|not assigned|not taken|without an owner)\b",
+            rest,
+            _I,
+        ) or re.match(r"^(?:nobody|no one|no-one)\s+(?:owns|has taken|has picked up|is on)\s+(?P<t>.+?)(?:\s+yet)?$", rest, _I)
+        if unowned:
+            task = _clean_task(_NEED.sub("", unowned["t"]))
             return Request(None, task, needs_answer=True) if _is_real_task(task) else None
         return None
 
@@ -329,7 +413,12 @@ class EnglishRules:
 
     def commitment(self, clause: str, names: Names) -> Commitment | None:
         text = expand(clause)
-        if self.is_question(text) or _PAST_INTENT.search(text):
+        if self.is_question(text):
+            return None
+        handed = self._assignment(text, names)
+        if handed is not None:
+            return handed
+        if _PAST_INTENT.search(text):
             return None
         m = re.search(
             r"\b(?P<who>I|[A-Za-z][\w'-]*)\s+(?:will|shall|am going to|is going to|is on|am on|"
@@ -371,6 +460,14 @@ class EnglishRules:
                 return None
         else:
             who, task_text = m["who"], m["task"]
+            said = text[m.end("who") : m.start("task")].strip().casefold()
+            # "Postgres is on 16.4 now", "lunch is on Sam", "Jenkins is on the old box": "X is on"
+            # is a colleague's work only for a speaker, or a name a "he"/"she" then refers to.
+            if said == "is on" and not names.is_known(who) and (
+                not re.search(r",\s*(?:he|she)\b", text, _I)
+                or re.match(r"^(?:\d|v\d|[A-Z]|(?:me|us|you|him|her|them|it|time|track|hold|call|leave|holiday|vacation)\b)", task_text.strip())
+            ):
+                return None
             prefix = text[: m.start()]
             # "the deploy will take an hour", "if Bob will …": the subject is not a person.
             if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before)\s*$", prefix, _I):
@@ -389,6 +486,9 @@ class EnglishRules:
         ):
             return None
         task = _clean_task(task_text)
+        if re.match(r"(?:am|is|are) going to$", text[m.end("who") : m.start("task")].strip(), _I) if m else False:
+            if re.match(r"^(?:the|a|an|my|our|his|her|their|this|that)\b", task, _I):
+                return None  # "I'm going to the Thai place": a trip, not a task
         if re.match(r"^(?:continue|keep (?:working|going|at)|carry on)\b", task, _I):
             return None  # progress talk; :meth:`status` reports it as in progress
         if _is_real_task(task):
@@ -397,6 +497,58 @@ class EnglishRules:
         if re.search(r"\b(?:it|them|that|this|those|these)\b", task, _I) and not key_words(task):
             return Commitment(who, task)
         return None
+
+    def _assignment(self, text: str, names: Names) -> Commitment | None:
+        """Work given to a named person by someone else: "let's have Olga do the reset emails",
+        "the contrast bug goes to Kim", "the report will be handled by Ben", "give the retention
+        doc to Olga", "the support team will update the article"."""
+        text = _POLITE_IF.sub("", text)
+        # "…, she wrote the templates last time": an aside about the person, not the task; "she"
+        # or "he" also says the name is a person's.
+        person_aside = bool(re.search(r",\s*(?:she|he)\b(?!\s+(?:says|said|thinks|thought|mentioned|told))", text, _I))
+        text = re.sub(r",\s*(?:she|he|they|since|because|as|I|we|you|it|that)\b.*$", "", text, flags=_I)
+        if _HEDGE.search(_TIMING_ASIDE.sub("", text)) or _NEGATION.search(text) or _PAST_INTENT.search(text):
+            return None
+        body = _LEAD_IN.sub("", text.strip(" .!"))
+        for pattern, reassign, known in _ASSIGNMENTS:
+            m = pattern.search(body)
+            if m is None:
+                continue
+            who = m["who"]
+            if not self._is_person(who, names) or (known and not person_aside and not names.is_known(who)):
+                continue
+            task = _clean_task(_NEED.sub("", m["task"]))
+            task = re.sub(r"^(?:also|then|now)\s+", "", task, flags=_I)
+            verb = m.groupdict().get("verb")
+            if verb and verb.casefold() in _PASSIVE_BASE:
+                # "the script needs to be reviewed by Ella before Wednesday": review the script.
+                task = f"{_PASSIVE_BASE[verb.casefold()]} {task}{m['when'] or ''}".strip()
+            if (
+                not _is_real_task(task)
+                or (_PRONOUN_TASK.match(f"x {task}") and not key_words(task))
+                or re.search(r"\b(?:that|it|this|them|me|us)$", task, _I)  # "the lead on that is Bob's"
+                or (re.search(r"\btakes\b", body, _I) and _SMALL_TALK_TASK.search(f"take {task}"))
+            ):
+                continue
+            instead = bool(re.search(r"\binstead\b", text, _I))
+            task = re.sub(r"\s+instead$", "", task, flags=_I)
+            return Commitment(who, task, reassign=reassign or instead)
+        team = _TEAM_WILL.search(body)
+        if team is not None and team["team"].casefold() not in _NOT_TEAMS:
+            task = _clean_task(team["task"])
+            if _is_real_task(task):
+                return Commitment(f"{team['team']} team", task)
+        return None
+
+    def _is_person(self, word: str, names: Names) -> bool:
+        if names.is_known(word):
+            return True
+        return (
+            word[:1].isupper()
+            and word.casefold() not in _NOT_NAMES
+            and not (word.isupper() and len(word) > 1)
+            and not _NOUNISH.search(word)
+        )
 
     # -- status: "I finished the migration", "the login page is blocked because …" --------------
 
@@ -432,6 +584,8 @@ class EnglishRules:
             else:
                 continue
             subject = _clean_subject(" ".join(g for g in (groups.get("subj"), groups.get("subj2")) if g))
+            if re.fullmatch(r"(?:[\w'-]+\s+and\s+)?(?:I|we|me)", subject, _I):
+                continue  # "Paul and I are halfway through X": a later rule names the work
             reason = groups.get("reason") or groups.get("reason2")
             if who == SELF and names.is_known(subject):
                 who, subject = subject, ""  # "Bob is stuck, …": Bob's report
@@ -467,6 +621,8 @@ class EnglishRules:
     def acceptance(self, text: str) -> bool | None:
         """True: agrees to a request; False: declines; None: neither (talks about something else)."""
         t = expand(text).strip().casefold()
+        if _OFFER_ANYWHERE.search(t) and not re.search(r"\b(?:not|cannot|never)\b", t):
+            return True
         if re.match(
             r"^(?:no\b|nope|sorry|unfortunately|i cannot|i can not|i do not think|not (?:this|until|before|sure)|i am (?:afraid|not able)|i would rather not|i will not|i am out|i am off)",
             t,
@@ -477,7 +633,9 @@ class EnglishRules:
             r"on it|sounds good|can do|got it|consider it done|certainly|for sure|you got it|fine|"
             r"alright|all right|happy to|i can|i will|i am on it|i have got it|i got it|i have it|"
             r"works for me|that works|that should work|sure thing|i am happy to|i will take it|i would be glad|"
-            r"i can do (?:it|that)|i would be happy|me\b|count me in|leave it (?:to|with) me|deal|roger)",
+            r"i can do (?:it|that)|i would be happy|me\b|count me in|leave it (?:to|with) me|deal|roger|"
+            r"(?:that|this|that one|this one|it) is (?:mine|on me)|mine\b|give it to me|put me down|i can (?:take|grab|pick up|own)|"
+            r"i will (?:take|grab|pick up|own)|let me (?:take|grab|do|handle|own|pick)|i have got (?:this|that)|i got (?:this|that))",
             t,
         ):
             return not re.search(
@@ -572,12 +730,16 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "in_progress",
-        r"\b(?:I|we)\s+am\s+(?:almost|nearly|mostly|about halfway|halfway)\s+(?:done|finished|through)\s+(?:with\s+)?(?P<subj>.+)$",
+        r"\b(?:I|we)\s+(?:am|are)\s+(?:(?:about|around|roughly|maybe|like)\s+)?(?:almost|nearly|mostly|about halfway|halfway|(?:a third|a quarter|two thirds|three quarters|half|most|part|some) of the way|\d+ ?(?:%|percent)|(?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) percent)\s+(?:done|finished|through|there)\s*(?:with\s+|on\s+)?(?P<subj>.*)$",
+    ),
+    (
+        "in_progress",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|well)[, ]+)?(?:almost|nearly|mostly|about halfway|halfway|most of the way|getting close)\s+(?:there|done|finished|through)?\s*(?:with|on)\s+(?P<subj>.+)$",
     ),
     # Out for review or drafted: progress, though "out" and "sent" alone are done.
     (
         "in_progress",
-        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|was|were)\s+(?:now\s+|still\s+)?(?:(?:out|up|ready|sent|submitted|off) for (?:review|approval|sign-?off|feedback|testing|qa)|in (?:code |design |final )?review|under review|in draft|drafted|in (?:qa|testing)|with (?:qa|legal|design|security|the reviewers?) for (?:review|approval|sign-?off))\b",
+        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|was|were)\s+(?:now\s+|still\s+)?(?:(?:out|up|ready|sent|submitted|off) for (?:review|approval|sign-?off|feedback|testing|qa)|in (?:code |design |final )?review|under review|in draft|drafted|in (?:[\w/-]+\s+)?(?:qa|testing)|with (?:the\s+)?[\w-]+(?:\s+team)? for (?:review|approval|sign-?off|feedback|testing))\b",
     ),
     # "The docs PR is up": a change waiting for review is progress on its task.
     (
@@ -625,7 +787,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     # "legal has not replied", "still no answer from the vendor": waiting on someone else.
     (
         "blocked",
-        r"^(?P<subj>.+?)\s*[,:-]\s*(?:and\s+)?(?:still\s+)?(?:no (?:reply|answer|response|word) (?:from|yet)|(?:[\w'-]+\s+){1,3}(?:still\s+)?(?:has|have|did) not (?:yet\s+)?(?:replied|responded|answered|gotten back|got back|signed(?: off)?|approved|heard back))\b(?P<reason>.*)$",
+        r"^(?P<subj>.+?)\s*[,:-]\s*(?:and\s+)?(?:still\s+)?(?:no (?:reply|answer|response|word) (?:from|yet)|(?:[\w'-]+\s+){1,3}(?:still\s+)?(?:has|have|did) not (?:yet\s+)?(?:replied|responded|answered|gotten back|got back|signed(?: off)?|approved|heard back|sent (?:it|them|us|over|anything)|delivered|confirmed))\b(?P<reason>.*)$",
     ),
     # Done. "Finally got the runbook over the line", "I got the exporter working".
     (
@@ -641,6 +803,16 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     (
         "done",
         r"^(?:(?:ok(?:ay)?|so|and|yeah|also|good news)[, ]+)*(?P<subj>(?:the|our|all the|all our|both)\s+[\w' -]+?)\s+(?:has\s+|have\s+)?(?:now\s+|finally\s+|successfully\s+|fully\s+)?(?:moved|migrated|switched|cut over|got moved|got migrated|went over|rolled out|launched|passed)\s+(?:over\s+)?(?:(?P<subj2>(?:to|onto|into)\s+[^,;]+)|from|review|qa|testing|without|with no|fine|ok|cleanly|last|yesterday|on)\b",
+    ),
+    # "Postgres is on 16.4 everywhere now": running the new version is the upgrade done.
+    (
+        "done",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|good news)[, ]+)?(?P<subj>(?!(?:I|we|he|she|they|it)\b)[\w' .-]+?)\s+(?:is|are)\s+(?:now\s+|finally\s+|all\s+)?(?:on|running|at)\s+(?:version\s+|v)?\d+(?:\.\d+)*\b(?!\s*(?:%|percent))",
+    ),
+    # "the upgrade went fine", "the cutover went smoothly"
+    (
+        "done",
+        r"^(?P<subj>(?:the|our|my|all the|both)\s+[\w' -]+?)\s+(?:went|has gone|have gone)\s+(?:fine|well|smoothly|great|ok|okay|cleanly|without a hitch|without issues|through)\b",
     ),
     # Done.
     (
@@ -661,7 +833,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
-        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|has gone out|has gone live|shipped|landed|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
+        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|has gone out|has gone live|shipped|landed|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) (?:all |now |finally )?in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
     ),
     (
         "done",
@@ -674,7 +846,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "in_progress",
-        rf"\b{_WHO}\s+(?:have|has)\s+(?:got\s+)?(?:a|the|my)\s+(?:first\s+|rough\s+|working\s+|early\s+)?(?:draft|version|prototype|first pass|first cut|start|skeleton|outline)\s+(?:of|for|on)\s+(?P<subj>.+)$",
+        rf"\b{_WHO}\s+(?:have|has)\s+(?:got\s+)?(?:a|the|my)\s+(?:first\s+|rough\s+|working\s+|early\s+)?(?:draft|version|prototype|first pass|first cut|start|skeleton|outline)(?:\s+(?:of|for|on)\s+(?P<subj>.+)|\s*$)",
     ),
     (
         "in_progress",
@@ -763,10 +935,10 @@ _SUBJECT_CUT = re.compile(
 
 # "Pricing copy is signed off, and the customer interviews are all booked": two reports.
 _NP_AND_SPLIT = re.compile(
-    r"\s*,?\s+(?:and|but|while|plus)\s+(?=(?:the|my|our|his|her|their|both|all the|[A-Z][a-z]+'s)\s+"
+    r"\s*,?\s+(?:and|but|while|plus|so)\s+(?=(?:the|my|our|his|her|their|both|all the|[A-Z][a-z]+'s)\s+"
     r"[\w' -]{1,40}?\s+(?:is|are|was|were|has been|have been|has|have|got)\s+"
     rf"(?:(?:now|already|finally|all|still|also|fully|about|almost|nearly)\s+)*(?:{_DONE_STATES}|blocked|stuck|on hold|"
-    r"parked|held up|waiting|pending|in progress|in review|under review|halfway|half done|underway|"
+    r"parked|held up|paused|stalled|frozen|on ice|waiting|pending|in progress|in review|under review|halfway|half done|underway|"
     r"coming along|on track|\d+ ?%|went out|landed|shipped|merged|started)\b)|"
     # "I finished the migration and started on the docs": a second report, same person.
     r"\s*,?\s+(?:and|but|then|plus)\s+(?:then\s+|now\s+|also\s+|just\s+)*(?=(?:started|began|moved on to|picked up|"
@@ -784,7 +956,12 @@ _REPORT_WORDS = frozenset(
 
 def _clean_subject(subject: str) -> str:
     # "Quick one first: SSO …": what comes before a colon introduces the report.
-    subject = re.sub(r"^[^:]{0,40}:\s+(?=\S)", "", subject.strip())
+    # "Dark mode: the contrast fix is in QA": a topic before the colon names the work, so it stays.
+    intro = re.match(r"^(?P<intro>[^:]{0,40}):\s+(?=\S)", subject.strip())
+    if intro is not None:
+        lead = _SUBJECT_LEAD.sub("", intro["intro"] + " ").strip()
+        keep = key_words(lead) and not re.search(r"\b(?:one|update|news|thing|status|me|side|note)\b", lead, _I)
+        subject = subject.strip() if keep else subject.strip()[intro.end() :]
     subject = _SUBJECT_LEAD.sub("", subject)
     subject = _SUBJECT_CUT.sub("", subject).strip(" ,.;:!?")
     subject = _SUBJECT_LEAD.sub("", subject)

@@ -19,7 +19,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=니다|세요|어요|아요|�
 # Syllables with a ㅆ final (했, 됐, 냈, 았 …): "-었고" joins two past reports, which we split.
 _PAST = "".join(chr(c) for c in range(0xAC00, 0xD7A4) if (c - 0xAC00) % 28 == 20)
 _CLAUSE_SPLIT = re.compile(
-    rf"\s*(?:;|(?<=[{_PAST}])고\s*,\s*|(?<=[{_PAST}])고\s+(?=(?:제가|저는|저도|지금|현재|오늘|이제|\S+[은는]\s)))\s*"
+    rf"\s*(?:;|(?<=[{_PAST}])고\s*,\s*|(?<=[{_PAST}])고\s+(?=(?:제가|저는|저도|지금|현재|오늘|이제|오후|오전|이따|곧|바로|저녁|\S+[은는]\s)))\s*"
 )
 
 _QUESTION_END = re.compile(
@@ -56,7 +56,9 @@ _SMALL_TALK = re.compile(
 # The meeting talking about its own agenda ("이번 주 계획부터 정리해 볼게요", "먼저 지난 스프린트 리뷰를
 # 하겠습니다"): said without "제가", an agenda word before the verb.
 _MEETING_MECHANICS = re.compile(
-    r"\S+부터\s+(?:\S+\s+)?(?:정리|시작|보|살펴|얘기|이야기|공유|진행|논의|확인)\S*\s*$|"
+    r"\S+부터\s+(?:\S+\s+)?(?:정리|시작|보|살펴|얘기|이야기|공유|진행|논의|확인|나눠|나누|배분|분배|짚어|짚고|훑어|점검|체크)\S*\s*$|"
+    # "이번 주 일정 간단히 맞춰 보겠습니다": the meeting trying something together, briefly.
+    r"(?:간단히|간단하게|짧게|빠르게|다\s*같이|한번)\s+\S+\s*(?:보|봐|볼)?\s*$|"
     r"^(?:먼저|우선|그럼|그러면|다음으로|이어서|오늘은|이번에는|이제)\s+(?:\S+\s+){0,3}?"
     r"(?:계획|안건|순서|진행\s*상황|회고|리뷰|현황|논의|얘기|이야기|소개|브리핑|공지|근황|업데이트)"
     r"(?:을|를|은|는)?\s*(?:간단히\s*|짧게\s*)?(?:진행|공유|정리|시작)?\s*(?:해\s*)?(?:하|보|볼|봐)?\s*$"
@@ -65,14 +67,16 @@ _REQUEST_END = re.compile(
     r"(?P<verb>\S*?)\s*(?:해\s*주세요|해\s*주시고|해\s*주십시오|해\s*줘요|해\s*주실래요\??|해\s*줄래요\??|"
     r"해\s*주시겠어요\??|해\s*주실\s*수\s*있(?:나요|을까요|어요)\??|해\s*줄\s*수\s*있(?:나요|어요|을까요)\??|"
     r"부탁드려도\s*될까요\??|부탁해도\s*될까요\??|(?:해\s*)?주시면\s*(?:좋겠습니다|좋겠어요|감사하겠습니다)|"
-    r"부탁드립니다|부탁드려요|부탁해요|부탁합니다|주세요|주시겠어요\??|주실\s*수\s*있(?:나요|을까요)\??|"
+    r"부탁드립니다|부탁드려요|부탁해요|부탁합니다|주세요|주시겠어요\??|주실래요\??|주실\s*수\s*있(?:나요|을까요)\??|"
     r"가능할까요\??|가능하세요\??|가능하실까요\??|맡아\s*주세요|맡아\s*주실래요\??|맡아\s*주시겠어요\??)\s*[.!?]?$"
 )
 _VOCATIVE = re.compile(
     r"^(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?P<hon>님|씨|선배님|팀장님|매니저님|책임님|대리님|과장님)?\s*[,]\s*(?P<rest>.+)$"
 )
 _NAMED_SUBJECT = re.compile(
-    r"^(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?:님|씨|팀장님|선배님|매니저님)?(?:이|가|께서|은|는)\s+(?P<rest>.+?)\s*"
+    # "API 문서 업데이트는 민지 씨가 하기로 했습니다": the work first, as the topic.
+    r"^(?:(?P<topic>.+?)(?:은|는)\s+(?=\S{1,10}?\s*(?:님|씨|팀장님|선배님|매니저님)(?:이|가|께서)\s))?"
+    r"(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?:님|씨|팀장님|선배님|매니저님)?(?:이|가|께서|은|는)\s+(?P<rest>.*?)\s*"
     r"(?:하기로\s*(?:했습니다|했어요|했고|하셨습니다|하셨어요)|기로\s*(?:했습니다|했어요|하셨습니다)|맡기로\s*(?:했습니다|했어요)|"
     r"하실\s*(?:겁니다|거예요|예정입니다)|할\s*(?:겁니다|거예요|예정입니다)|맡아\s*주시기로\s*(?:했습니다|했어요)|"
     r"해\s*주시기로\s*(?:했습니다|했어요)|담당합니다|담당하기로\s*(?:했습니다|했어요)|맡습니다|맡으실\s*겁니다)\s*[.!]?$"
@@ -95,7 +99,8 @@ _DONE_PAST = re.compile(
     r"(?:보냈|올렸|넘겼|고쳤|바꿨|만들었|옮겼|붙였|나갔|돌렸|끝냈|마쳤|공유했|배포했|머지했|반영했|"
     r"처리했|해결했|제출했|발송했|전달했|적용했|등록했|예약했|갱신했|완성했|받았|나왔|열렸|풀렸|통과했|"
     r"올라갔|나갔|반영됐|적용됐|머지됐|배포됐|오픈했|런칭했|출시했)"
-    r"(?:습니다|어요|았어요|고요|죠|네요)\s*[.!]?$"
+    # No ending at all: the first half of "다 만들었고 오후에 공유드리겠습니다", split at its "고".
+    r"(?:습니다|어요|았어요|고요|죠|네요)?\s*[.!]?$"
 )
 _PROGRESS = re.compile(
     r"(?:진행\s*중|작업\s*중|개발\s*중|테스트\s*중|검토\s*중|리뷰\s*중|작성\s*중|수정\s*중|준비\s*중|"
@@ -120,10 +125,20 @@ _NOT_DECISION = re.compile(
     r"(?:시작합시다|넘어갑시다|마칩시다|끝냅시다|쉽시다|봅시다|시작하죠|넘어가죠|마치죠|보죠|여기까지)"
 )
 _ACCEPT = re.compile(
-    r"^(?:네|예|넵|넹|알겠습니다|알겠어요|좋아요|좋습니다|그럴게요|그렇게 하겠습니다|그렇게 할게요|물론|"
+    r"^(?:(?:그건|그거는|그거|그것은|이건|이거는)\s+(?=제가|저희가|제쪽에서))?(?:네|예|넵|넹|알겠습니다|알겠어요|좋아요|좋습니다|그럴게요|그렇게 하겠습니다|그렇게 할게요|물론|"
     r"가능합니다|가능해요|할게요|하겠습니다|제가 할게요|제가 하겠습니다|제가 맡을게요|제가 맡겠습니다|"
     r"오케이|문제없|문제 없|맡겠습니다|맡을게요|당연하죠|그럼요|OK|오케|확인했습니다|제가\s*(?:하죠|할게|해\s*볼게|해\s*보겠|맡죠|맡을|맡겠|챙길|챙기겠|처리할|처리하겠)|"
     r"그렇게\s*(?:하죠|해요|할게요|하겠습니다)|가능할\s*것\s*같|될\s*것\s*같)(?=[\s,.!~]|$|\S*\s|\S*$)"
+)
+# "배포 체크리스트는 준호 씨한테 넘기겠습니다", "그 건은 민재 씨에게 맡길게요": work handed to someone.
+# "검색 속도 개선은 하린 씨 담당으로 할게요": the work put down as someone's.
+_IN_CHARGE = re.compile(
+    r"^(?P<task>.+?)(?:은|는|을|를)\s+(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?P<hon>님|씨|팀장님|선배님|매니저님)?\s*"
+    r"(?:담당|몫|전담)(?:으로|이에요|입니다|으로\s+(?:할게요|하겠습니다|하죠|합시다|정하죠|정할게요|갈게요))\s*[.!]?$"
+)
+_HAND_OVER = re.compile(
+    r"^(?P<task>.+?)(?:은|는|을|를|도)\s+(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?P<hon>님|씨|팀장님|선배님|매니저님)?\s*"
+    r"(?:한테|에게|께|쪽으로|으로|로)\s+(?:\S+\s+)?(?:넘기|넘길|넘겨|맡기|맡길|맡겨|배정|할당|드리|드릴|이관)\S*\s*[.!]?$"
 )
 _DECLINE = re.compile(
     r"^(?:아니요|아뇨|어렵|힘들|못\s|안\s*될|죄송|이번\s*주는\s*어렵|그건\s*좀)|(?:어려울 것 같|어렵겠|힘들 것 같|못 할 것 같)"
@@ -159,6 +174,8 @@ def _clean_task(text: str) -> str:
     text = re.sub(r"\s*(?:놓|둘|두|둬|놔)$", "", text).strip()
     # Hanging verb stems ("업데이트하", "정리해") read better as the noun.
     text = re.sub(r"(?:하|해|해서|해서요|하도록|도록|하는 걸로|하는 것으로|할|하려고)$", "", text).strip()
+    # "로그인 속도는 (지성 씨가 맡아 주세요)": the topic's particle is not part of the task.
+    text = re.sub(r"(?<=[\uac00-\ud7a3]{2})(?:은|는)$", "", text).strip()
     return text
 
 
@@ -173,6 +190,9 @@ class KoreanRules:
     def clauses(self, sentence: str) -> list[str]:
         out: list[str] = []
         for part in _SENTENCE_END.split(sentence.strip()):
+            if _SENT_AND_WAITING.search(part):
+                out.append(part)  # "요청은 보냈고 금요일에 답을 받기로 했습니다": one report
+                continue
             out.extend(c for c in _CLAUSE_SPLIT.split(part) if c and c.strip())
         return out
 
@@ -216,11 +236,16 @@ class KoreanRules:
         text = clause.strip()
         if self.is_question(text) or _HEDGE.search(text) or _PAST_INTENT.search(text):
             return None
+        handed = _HAND_OVER.match(_DISCOURSE.sub("", text)) or _IN_CHARGE.match(_DISCOURSE.sub("", text))
+        if handed and (names.is_known(handed["name"]) or handed["hon"]):
+            task = _clean_task(handed["task"])
+            if _is_real_task(task):
+                return Commitment(handed["name"], task, reassign=True)
         named = _NAMED_SUBJECT.match(_DISCOURSE.sub("", text))
         if named and (
             names.is_known(named["name"]) or re.search(r"(?:님|씨)", text[: named.end("name") + 3])
         ):
-            task = _clean_task(named["rest"])
+            task = _clean_task(" ".join(t for t in (named["topic"], named["rest"]) if t))
             return Commitment(named["name"], task) if _is_real_task(task) else None
         m = _COMMIT_END.search(text)
         if m is None or re.search(r"(?:못|안)\s*\S*(?:겠|게요)", text):

@@ -91,13 +91,15 @@ _ALIASES = {
 }  # fmt: skip
 
 # Words people use for the same piece of work ("the Slack alerts" for "the Slack notifications"),
-# for routing status talk to a ticket only: the scorer and ticket ids never see them.
+# for routing status talk to a ticket only: the scorer and ticket ids never see them. Words whose
+# five-letter stems collide with other work ("transition", "translation", "transaction" are all
+# "trans") stay out.
 _SYNONYM_GROUPS = """
 alert alerts notification notifications notify alerting ping pings
 doc docs documentation guide guides readme manual handbook wiki writeup write-up
 slide slides deck presentation pitch
 mockup mockups wireframe wireframes design designs prototype comps
-migrate migration move moving port porting cutover switch switchover transition
+migrate migration move moving port porting cutover switch switchover
 upgrade upgrades update bump
 bug bugs issue issues crash crashes error errors defect problem
 fix fixes fixing patch hotfix
@@ -122,6 +124,25 @@ email newsletter mail mailer
 job jobs cron crons scheduler
 page pages screen screens view
 endpoint endpoints api
+login logins signin sign-in auth authentication sso
+signup signups registration registrations register enrollment
+latency slowness slow slowdown performance speed
+permission permissions role roles rbac
+server servers host hosts instance instances box machine machines vm vms
+pipeline pipelines ci
+flaky flake flakes flakiness
+runbook runbooks playbook playbooks
+postmortem postmortems post-mortem retro retrospective
+bucket buckets storage s3
+key keys token tokens credential credentials secret secrets
+chart charts graph graphs panel panels widget widgets
+backup backups snapshot snapshots
+문서 가이드 매뉴얼 위키
+버그 오류 에러 장애 결함
+배포 릴리스 릴리즈 출시 런칭
+알림 푸시 노티
+시안 목업 와이어프레임
+속도 성능 지연
 """
 _SYNONYMS: dict[str, str] = {}
 

@@ -35,6 +35,9 @@ _GENERIC = frozenset(
 SAME_TASK_SHARE = 0.6
 # Status talk names its subject briefly ("the migration"), so half of it is enough.
 STATUS_SHARE = 0.5
+# On someone else's ticket more must match: "the auth test" shares only "test" with Kim's
+# "fix the flaky login test", and Priti saying it must not move Kim's work.
+OTHERS_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,9 @@ def find_matching_ticket(item: ActionItem, tickets: Sequence[TicketRef]) -> Tick
 def find_ticket_for_status(update: StatusUpdate, tickets: Sequence[TicketRef]) -> TicketRef | None:
     """The ticket a status report is about.
 
-    First among the speaker's own tickets; when none of those fits (or the speaker is unknown, as in
-    a mixed-mic recording) among everyone's, which lets a lead report a colleague's work. The
+    First among the speaker's own tickets (synonyms count there); when none of those fits (or the
+    speaker is unknown, as in a mixed-mic recording) among everyone's by the words themselves,
+    which lets a lead report a colleague's work. The
     subject's key words must cover at least half of themselves in the title, except that progress
     told in other words still lands on the speaker's one open ticket sharing a key word with it
     (unless someone else's ticket holds all of the subject), and a report with no subject at all on
@@ -142,12 +146,15 @@ def find_ticket_for_status(update: StatusUpdate, tickets: Sequence[TicketRef]) -
     found = _best(scored_own, STATUS_SHARE)
     if found is not None:
         return found
-    scored_all = [(_share(subject, _concepts(t.title)), _tightness(said, t.title), t) for t in tickets]
-    anyone = _best(scored_all, STATUS_SHARE)
+    # Someone else's ticket (a lead reporting for a colleague, or an unknown speaker) takes the
+    # words themselves: a synonym is too weak a sign to move another person's work.
+    plain = _words(said)
+    scored_all = [(_share(plain, _words(t.title)), _tightness(said, t.title), t) for t in tickets]
+    anyone = _best(scored_all, OTHERS_SHARE)
     # Progress told in other words than the ticket ("the migration docs" for "write the SDK
     # migration guide"): a key word the person's open tickets share with it in one ticket only.
     hits = [t for t in open_own if overlap(subject, _concepts(t.title))]
-    if len(hits) == 1 and (anyone is None or _share(subject, _concepts(anyone.title)) < 1.0):
+    if len(hits) == 1 and (anyone is None or _share(plain, _words(anyone.title)) < 1.0):
         return hits[0]
     return anyone
 

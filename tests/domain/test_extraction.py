@@ -585,3 +585,259 @@ def test_assignments_and_pronoun_objects_round_2() -> None:
     assert (item.assignee, item.due_date) == ("Jess", WEDNESDAY) and "signup emails" in item.task
     assert on_wednesday(("Grace", "Let me run through the board.")).action_items == ()
     assert on_wednesday(("Mei", "Sent to legal on Tuesday, no response from them yet.")).action_items == ()
+
+
+# -- who takes an item: hand-offs, reassignments, colleagues' offers (issue 17, round 3) ---------
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            [("Nadia", "Let's have Olga do the password reset emails, she wrote the templates last time."),
+             ("Olga", "Sure, I'll get them out by Friday.")],
+            [("Olga", "do the password reset emails", datetime.date(2026, 12, 11))],
+        ),
+        (
+            [("Grace", "And let's get Theo to update the push service runbook."), ("Theo", "Okay.")],
+            [("Theo", "update the push service runbook", None)],
+        ),
+        (
+            [("Priyanka", "The dark mode contrast bug goes to Kim."), ("Kim", "Fine by me.")],
+            [("Kim", "The dark mode contrast bug", None)],
+        ),
+        (
+            [("Nadia", "And the load test report will be handled by Ben, end of the week is fine."),
+             ("Ben", "Okay.")],
+            [("Ben", "the load test report", datetime.date(2026, 12, 11))],
+        ),
+        (
+            [("Ivan", "The migration script needs to be reviewed by Ella before Wednesday."), ("Ella", "Sure.")],
+            [("Ella", "review The migration script", datetime.date(2026, 12, 16))],
+        ),
+        (
+            [("Hana", "Put Mark down for the onboarding checklist as well."), ("Mark", "Okay.")],
+            [("Mark", "the onboarding checklist", None)],
+        ),
+        (
+            [("Priyanka", "The support team will update the help center article on exports.")],
+            [("Support team", "update the help center article on exports", None)],
+        ),
+        (
+            [("Grace", "Mei, you're on the churn dashboard too, no rush on it."), ("Mei", "Okay.")],
+            [("Mei", "the churn dashboard", None)],
+        ),
+    ],
+)
+def test_work_given_by_someone_else(
+    lines: list[tuple[str, str]], expected: list[tuple[str, str, datetime.date | None]]
+) -> None:
+    assert actions(on_wednesday(*lines)) == expected
+
+
+def test_a_hand_over_moves_the_item_instead_of_doubling_it() -> None:
+    m = on_wednesday(
+        ("Ravi", "I'll write the data retention policy."),
+        ("Nadia", "Actually, let's give the retention policy to Olga, you have enough on your plate."),
+        ("Olga", "Fine with me."),
+    )
+    assert actions(m) == [("Olga", "write the data retention policy", None)]
+    m = on_wednesday(
+        ("Priyanka", "The dark mode contrast bug goes to Kim."),
+        ("Kim", "Fine."),
+        ("Priyanka", "Okay, then Ade takes the dark mode bug instead."),
+        ("Ade", "Works for me."),
+    )
+    assert [a.assignee for a in m.action_items] == ["Ade"]
+
+
+def test_a_colleague_who_offers_takes_a_request_put_to_someone_else() -> None:
+    m = on_wednesday(
+        ("Hana", "Sam, would you have time for the Grafana boards this week?"),
+        ("Sam", "Not this week, sorry, I'm on call."),
+        ("Leo", "I can do them, they're mostly copy and paste."),
+    )
+    assert actions(m) == [("Leo", "the Grafana boards", datetime.date(2026, 12, 11))]
+    m = on_wednesday(
+        ("Lucy", "The SSO copy is with legal for sign-off."),
+        ("Grace", "Lucy, can you chase legal on Monday?"),
+        ("Theo", "I know their lead, I'll chase legal for you."),
+    )
+    assert actions(m) == [("Theo", "chase legal", datetime.date(2026, 12, 14))]
+    m = on_wednesday(("Nadia", "The rate limiter config still needs an owner."), ("Ben", "That's mine. I'll sort it out tomorrow."))
+    assert actions(m) == [("Ben", "The rate limiter config", datetime.date(2026, 12, 10))]
+    # Another speaker's own next task is no offer; a colleague who only says "sure" is not asked.
+    m = on_wednesday(
+        ("Omar", "Kai, please rewrite the CSV export."),
+        ("Nora", "I'll set up alerts for the staging cluster."),
+    )
+    assert sorted(a.assignee or "" for a in m.action_items) == ["Kai", "Nora"]
+    m = on_wednesday(("Bob", "Morning."), ("Ann", "Bob, can you review the PR?"), ("Cat", "Sure."))
+    assert m.action_items == ()
+
+
+def test_korean_hand_overs_and_offers() -> None:
+    m = on_wednesday(
+        ("최서연", "저는 백업 스크립트를 보고 있어요."),
+        ("이지은", "서연 씨, 결제 알림 문구 수정해 주실 수 있을까요?"),
+        ("정민재", "그건 제가 할게요. 서연 씨는 이번 주에 휴가예요."),
+    )
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [("정민재", None)]
+    assert "알림 문구" in m.action_items[0].task
+    m = on_wednesday(("이지은", "배포 체크리스트는 준호 씨한테 넘기겠습니다."), ("박준호", "알겠습니다."))
+    assert [(a.assignee, a.task) for a in m.action_items] == [("박준호", "배포 체크리스트")]
+    m = on_wednesday(("강태오", "검색 속도 개선은 하린 씨 담당으로 할게요."), ("윤하린", "네, 금요일까지 해 보겠습니다."))
+    assert actions(m) == [("윤하린", "검색 속도 개선", datetime.date(2026, 12, 11))]
+    m = on_wednesday(
+        ("이지은", "테스트 서버 증설이 필요합니다."), ("이지은", "이 건은 민수 씨한테 넘기겠습니다."), ("김민수", "네.")
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("김민수", "테스트 서버 증설")]
+    assert on_wednesday(("이지은", "이번 주 할 일부터 나눠 볼게요.")).action_items == ()
+    assert on_wednesday(("한수진", "이번 주 일정 간단히 맞춰 보겠습니다.")).action_items == ()
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [("Ann", "The invoice goes to Acme.")],
+        [("Ann", "Sam takes the bus to work."), ("Sam", "I do.")],
+        [("Ann", "Lunch is on Sam today."), ("Sam", "Ha, fine.")],
+        [("Ann", "Postgres is on 16.4 everywhere now.")],
+        [("Ann", "The lead on that is Bob's."), ("Bob", "Sure.")],
+        [("Ann", "Bob, can you hear me?"), ("Cat", "I can hear you fine.")],
+        [("Ann", "Maybe let's have Bob redo the deck.")],
+        [("Ann", "I was going to ask Bob to redo the deck."), ("Bob", "OK.")],
+        [("Ann", "Let's get everyone to fill in the team survey by Friday.")],
+        [("Marco", "I'll grab pizza for everyone on Friday.")],
+        [("Ann", "Lunch: I'm going to the Thai place.")],
+        [("Bob", "Hi."), ("Ann", "Bob, the meeting is at three, can you make it?"), ("Bob", "Sure.")],
+        [("Bob", "Hi."), ("Ann", "Honestly, Bob, that was great.")],
+        [("이지은", "이 건은 민수 씨한테 넘기죠."), ("김민수", "네.")],
+    ],
+)
+def test_look_alikes_of_hand_offs_are_not_tasks(lines: list[tuple[str, str]]) -> None:
+    assert on_wednesday(*lines).action_items == ()
+
+
+def test_dates_that_say_when_work_starts_or_ends() -> None:
+    m = on_wednesday(
+        ("Ivan", "Felix will take care of the staging database upgrade."),
+        ("Felix", "Right, I'll start Saturday morning and should be done by Monday."),
+    )
+    assert [a.due_date for a in m.action_items] == [datetime.date(2026, 12, 14)]
+    m = on_wednesday(("Priti", "I'll take the checkout latency regression."), ("Priti", "Yep, I'll start with the profiler today."))
+    assert actions(m) == [("Priti", "take the checkout latency regression", None)]
+    m = on_wednesday(("Sam", "I can pick up the PDF export. Friday is realistic."))
+    assert actions(m) == [("Sam", "the PDF export", datetime.date(2026, 12, 11))]
+
+
+@pytest.mark.parametrize(
+    ("lines", "who", "status", "word"),
+    [
+        ([("Zoe", "Paul and I are halfway through the export endpoint.")], "Zoe", "in_progress", "export"),
+        ([("Hiro", "Deprecation notice: I've got a first draft.")], "Hiro", "in_progress", "Deprecation"),
+        ([("Rosa", "For the export, I'm about a third of the way through the new query layer.")], "Rosa", "in_progress", "export"),
+        ([("Hana", "Ana says the pricing page is waiting on final numbers from finance.")], "Ana", "blocked", "pricing"),
+        ([("Kate", "Jin's out today, but he asked me to say the crawler fix is out.")], "Jin", "done", "crawler"),
+        ([("Sara", "Waiting on their team for the API keys, so the partner integration is paused.")], "Sara", "blocked", "partner"),
+        ([("Mark", "The onboarding checklist is with HR for review.")], "Mark", "in_progress", "onboarding"),
+        ([("Leo", "Nearly there with the Grafana boards, two panels left.")], "Leo", "in_progress", "Grafana"),
+        ([("Tariq", "Postgres is on 16.4 everywhere now.")], "Tariq", "done", "Postgres"),
+        ([("Jonas", "I still can't reproduce the startup crash. I'm waiting for logs from the testers.")], "Jonas", "blocked", "startup"),
+        ([("Ella", "The changelog is stuck until the API freeze is lifted.")], "Ella", "blocked", "changelog"),
+        ([("Dana", "Gus, seed data?"), ("Gus", "Sorted, the demo went fine on Friday.")], "Gus", "done", "seed"),
+    ],
+)
+def test_status_phrasings_round_3(lines: list[tuple[str, str]], who: str, status: str, word: str) -> None:
+    m = on_wednesday(*lines)
+    assert any(s.speaker == who and s.status == status and word in s.subject for s in m.status_updates), m.status_updates
+
+
+def test_a_yes_that_adds_other_work_keeps_both_items() -> None:
+    m = on_wednesday(
+        ("Ruth", "Also, Noor, you'll take over the status page migration from Tom while he's on leave."),
+        ("Noor", "Sure, I'll sync with Tom before he goes."),
+    )
+    assert [(a.assignee, "status page" in a.task or "sync" in a.task) for a in m.action_items] == [
+        ("Noor", True),
+        ("Noor", True),
+    ]
+    # A yes that only says when is no second item.
+    m = on_wednesday(("Grace", "Lucy, would you mind writing the SSO copy?"), ("Lucy", "Happy to, I'll have a draft on Thursday."))
+    assert actions(m) == [("Lucy", "writing the SSO copy", datetime.date(2026, 12, 10))]
+
+
+def test_korean_requests_with_other_helper_verbs_and_carried_topics() -> None:
+    m = on_wednesday(("김도현", "영수증 메일 건은 수아 씨가 봐 주실래요?"), ("이수아", "네, 오늘 바로 확인하겠습니다."))
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [("이수아", WEDNESDAY)]
+    assert "영수증 메일" in m.action_items[0].task
+    m = on_wednesday(("박지성", "로그인 속도는 원인은 찾았고 지금 고치는 중입니다."))
+    assert any(s.status == "in_progress" and "로그인 속도" in s.subject for s in m.status_updates)
+
+
+def test_a_topic_before_a_colon_names_the_work_unless_it_is_a_lead_in() -> None:
+    m = on_wednesday(("Noor", "Status page: Tom walked me through it, I've started moving the DNS records."))
+    assert any(s.speaker == "Noor" and "Status page" in s.subject for s in m.status_updates)
+    m = on_wednesday(("Noor", "Quick update: I finished the DNS records."))
+    assert [s.subject for s in m.status_updates] == ["the DNS records"]
+
+
+def test_work_named_to_someone_needs_a_taker_and_a_person() -> None:
+    m = on_wednesday(("Ines", "Bea, the onboarding tour copy?"), ("Bea", "Sure, I'll take it."))
+    assert actions(m) == [("Bea", "the onboarding tour copy", None)]
+    # The same shape in a standup asks for news: "yep, done" is no taker.
+    assert on_wednesday(("Ruth", "Ken, reset links?"), ("Ken", "Yep, done yesterday.")).action_items == ()
+    m = on_wednesday(("Ines", "Carl is on the Helm chart cleanup, he told me on Friday."))
+    assert actions(m) == [("Carl", "the Helm chart cleanup", None)]
+    assert on_wednesday(("Ann", "Jenkins is on the old box.")).action_items == ()
+    assert on_wednesday(("Ann", "Ana is on leave, she's back Monday.")).action_items == ()
+    m = on_wednesday(
+        ("Ines", "Dmitri, I need you to look at the Safari upload bug before Thursday."),
+        ("Dmitri", "Okay, but I'm out Wednesday."),
+    )
+    assert [a.due_date for a in m.action_items] == [datetime.date(2026, 12, 10)]
+
+
+def test_requests_named_after_a_preamble_or_about_a_named_thing() -> None:
+    m = on_wednesday(
+        ("Yuki", "Morning."),
+        ("Mona", "Before we start, Yuki, are you still okay to own the search relevance tuning?"),
+        ("Yuki", "Yes, still mine."),
+    )
+    assert actions(m) == [("Yuki", "own the search relevance tuning", None)]
+    m = on_wednesday(
+        ("Abe", "Morning."),
+        ("Mona", "Abe, the Terraform state migration is blocked on you, can you unblock it this week?"),
+        ("Abe", "Yeah, Thursday at the latest."),
+    )
+    assert actions(m) == [("Abe", "unblock the Terraform state migration", datetime.date(2026, 12, 10))]
+    m = on_wednesday(("Yuki", "Relevance tuning is still in A/B testing, results on Monday."))
+    assert [(s.status, s.subject) for s in m.status_updates] == [("in_progress", "Relevance tuning")]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # A sharing step dates nothing that already has a date.
+        ([("김", "제가 금요일까지 보고서 작성하겠습니다."), ("김", "오후에 공유드릴게요.")], datetime.date(2026, 12, 11)),
+        # "See you Monday" and "by the way, … Friday" say nothing about the item.
+        ([("Ann", "I'll draft the plan. See you Monday.")], None),
+        ([("Ann", "I'll draft the plan. By the way, the release is Friday.")], None),
+        # "done by" beats only a start date.
+        ([("Ann", "I'll send it Monday, it should be live by Wednesday."), ("Ann", "The plan, I mean.")], datetime.date(2026, 12, 14)),
+    ],
+)
+def test_only_dates_about_the_item_date_it(lines: list[tuple[str, str]], expected: datetime.date | None) -> None:
+    assert [a.due_date for a in on_wednesday(*lines).action_items][:1] == [expected]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [("Sam", "Hi."), ("Ann", "Sam, you're on call this week.")],
+        [("Ann", "Who's on call this week?"), ("Bob", "Me.")],
+        [("Sam", "Hi."), ("Ann", "Sam, you've got a typo in the doc.")],
+    ],
+)
+def test_duty_rotas_and_remarks_to_someone_are_not_tasks(lines: list[tuple[str, str]]) -> None:
+    assert on_wednesday(*lines).action_items == ()

@@ -185,3 +185,32 @@ def test_status_routes_by_synonyms_and_by_the_title_said_in_full(speaker: str, s
 
 def test_synonyms_do_not_change_ticket_ids_or_the_scorers_words() -> None:
     assert ticket_id_for("t", "Raj", "renew the Slack alerts") != ticket_id_for("t", "Raj", "renew the Slack notifications")
+
+
+PARAPHRASE_BOARD = (
+    TicketRef("p-1", "fix the flaky login test", "Kim", "todo"),
+    TicketRef("p-2", "write the signup form copy", "Kim", "todo"),
+    TicketRef("p-3", "look into the checkout latency regression", "Priti", "todo"),
+    TicketRef("p-4", "write the load balancer runbook", "Paul", "in_progress"),
+    TicketRef("p-5", "handle the German launch translations", "Marco", "todo"),
+    TicketRef("p-6", "모바일 푸시 알림 버그", "서도윤", "todo"),
+)
+
+
+@pytest.mark.parametrize(
+    ("speaker", "subject", "expected"),
+    [
+        ("Kim", "the auth test", "p-1"),  # login = auth
+        ("Kim", "the registration form copy", "p-2"),  # signup = registration
+        ("Priti", "the checkout slowness", "p-3"),  # latency = slowness
+        ("Paul", "the playbook for the load balancer", "p-4"),  # runbook = playbook
+        ("서도윤", "푸시 오류", "p-6"),  # 버그 = 오류
+        # Synonyms widen a match, not the person: someone else's words stay off Kim's tickets.
+        ("Priti", "the auth test", None),
+    ],
+)
+def test_progress_told_in_other_words_lands_on_the_persons_ticket(
+    speaker: str, subject: str, expected: str | None
+) -> None:
+    found = find_ticket_for_status(update(speaker, subject, "in_progress"), PARAPHRASE_BOARD)
+    assert (found.ticket_id if found else None) == expected
