@@ -362,9 +362,10 @@ class WhisperTranscriber:
         Each result is what :meth:`transcribe` gives for that window alone: the same VAD, prompt
         and hotwords, thresholds and temperature fallback, and 30 s seek for longer windows. The
         windows advance through their 30 s steps together: one encoder call per step for all of
-        them, then beam search over the batch. CTranslate2 wants the start-of-transcript token at
-        the same place in every prompt of a batch, so windows whose prompts differ in length are
-        decoded in one beam search per prompt length.
+        them (on the CPU, one per prompt length), then beam search over the batch. CTranslate2
+        wants the start-of-transcript token at the same place in every prompt of a batch, so
+        windows whose prompts (prompt and hotwords) differ in length in tokens are decoded in one
+        beam search per length.
         """
         results: list[Result | Exception] = [WhisperError("not transcribed")] * len(requests)
         prepared: list[_Prepared] = []
@@ -459,8 +460,9 @@ class WhisperTranscriber:
             groups: dict[tuple[int, tuple[int, ...]], list[int]] = {}
             for i, (s, prompt) in enumerate(zip(active, prompts, strict=True)):
                 groups.setdefault((prompt.index(s.tokenizer.sot), s.suppress), []).append(i)
-            encoded = self._encode(segments, host=len(groups) > 1)
-            decoded = self._generate_with_fallback(active, prompts, segments, encoded, list(groups.values()))
+            rows = list(groups.values())
+            encoded = self._encode_groups(segments, rows)
+            decoded = self._generate_with_fallback(active, prompts, segments, encoded, rows)
             for s, d in zip(active, decoded, strict=True):
                 self._advance(s, d, time_per_frame)
         out: list[Result] = []
@@ -478,9 +480,27 @@ class WhisperTranscriber:
             out.append((spans, s.language))
         return out
 
+    def _encode_groups(self, segments: list[npt.NDArray[np.float32]], groups: list[list[int]]) -> list[Any]:
+        """The encoder output of each group's rows.
+
+        On a GPU, one encoder call for the whole batch. On the CPU, one per group: a batched
+        encoder call there costs more CPU than separate ones (measured with
+        bench/batch_accuracy.py), and only the beam search gains from a batch.
+        """
+        import ctranslate2
+
+        inner: Any = self._model.model  # type: ignore[attr-defined]
+        if inner.device == "cpu":
+            return [self._encode([segments[i] for i in rows], host=False) for rows in groups]
+        encoded = self._encode(segments, host=len(groups) > 1)
+        if len(groups) == 1:
+            return [encoded]
+        whole = np.asarray(encoded)
+        return [ctranslate2.StorageView.from_array(np.ascontiguousarray(whole[rows])) for rows in groups]
+
     def _generate_with_fallback(
         self, active: list[_State], prompts: list[list[int]], segments: list[npt.NDArray[np.float32]],
-        encoded: Any, groups: list[list[int]],
+        encoded: list[Any], groups: list[list[int]],
     ) -> list[_Decoded]:
         """faster-whisper's ``generate_with_fallback`` for a batch: beam search for all, then
         sampling at rising temperatures for those whose result fails a threshold."""
@@ -490,20 +510,21 @@ class WhisperTranscriber:
         tried: list[list[_Decoded]] = [[] for _ in active]
         below: list[list[_Decoded]] = [[] for _ in active]
         chosen: list[_Decoded | None] = [None] * len(active)
-        pending = groups
+        pending = list(enumerate(groups))
         for temperature in _TEMPERATURES:
             if temperature > 0:
                 kwargs: dict[str, Any] = {"beam_size": 1, "num_hypotheses": _BEST_OF, "sampling_topk": 0,
                                           "sampling_temperature": temperature}
             else:
                 kwargs = {"beam_size": self._beam_size, "patience": 1}
-            still: list[list[int]] = []
-            for rows in pending:
-                if len(rows) == len(active):
-                    features = encoded
-                elif encoded.device == "cpu":
-                    rows_out = np.ascontiguousarray(np.asarray(encoded)[rows])
-                    features = ctranslate2.StorageView.from_array(rows_out)
+            still: list[tuple[int, list[int]]] = []
+            for g, rows in pending:
+                if len(rows) == len(groups[g]):
+                    features = encoded[g]
+                elif encoded[g].device == "cpu":
+                    at = [groups[g].index(i) for i in rows]
+                    part = np.ascontiguousarray(np.asarray(encoded[g])[at])
+                    features = ctranslate2.StorageView.from_array(part)
                 else:
                     # Encoder output on the GPU cannot be sliced: give these rows' mel features,
                     # which generate encodes itself (only for a fallback of part of the batch).
@@ -533,11 +554,11 @@ class WhisperTranscriber:
                     else:
                         chosen[i] = d
                 if failed:
-                    still.append(failed)
+                    still.append((g, failed))
             pending = still
             if not pending:
                 break
-        for rows in pending:
+        for _, rows in pending:
             for i in rows:
                 chosen[i] = max(below[i] or tried[i], key=lambda d: d.avg_logprob)
         out: list[_Decoded] = []

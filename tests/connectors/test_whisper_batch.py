@@ -128,3 +128,16 @@ def test_each_window_keeps_its_own_prompt_and_hotwords(model: WhisperTranscriber
     assert "Kubernetes" not in texts[0] and "Kubernetes" in texts[1] and "Postgres" in texts[3]
     assert "kubernetes" in texts[2]
     assert len(set(texts[:4])) >= 3
+
+
+def test_a_window_that_needs_the_temperature_fallback_does_not_disturb_the_others(
+    model: WhisperTranscriber, recordings: list[np.ndarray]
+) -> None:
+    # Played at twice its speed, a reader fails the log-prob threshold at temperature 0: that
+    # window alone is sampled again at rising temperatures (random, as in ``transcribe``).
+    garbled = recordings[1][::2].copy()
+    results = model.transcribe_batch([WindowRequest(recordings[2]), WindowRequest(garbled),
+                                      WindowRequest(recordings[3])])
+    same(model.transcribe(recordings[2]), results[0])
+    same(model.transcribe(recordings[3]), results[2])
+    assert isinstance(results[1], tuple) and results[1][1] == "en"
