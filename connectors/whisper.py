@@ -290,6 +290,7 @@ class WhisperTranscriber:
         inner = getattr(self._model, "model", None)
         # An English-only model (tiny.en) must not be asked to detect a language.
         self.english_only = not getattr(inner, "is_multilingual", True)
+        self._tokenizers: dict[str, tuple[Any, tuple[int, ...]]] = {}
 
     @property
     def model_name(self) -> str:
@@ -414,14 +415,20 @@ class WhisperTranscriber:
         return [str(found[0][0][2:-2]) for found in model.model.detect_language(encoded)]
 
     def _tokenizer(self, language: str) -> tuple[Any, tuple[int, ...]]:
+        """The tokenizer for ``language`` and the tokens it suppresses, made once per language."""
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
+        made = self._tokenizers.get(language)
+        if made is not None:
+            return made
         model: Any = self._model
         tokenizer = Tokenizer(
             model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
         )
-        return tokenizer, tuple(get_suppressed_tokens(tokenizer, [-1]) or ())
+        made = tokenizer, tuple(get_suppressed_tokens(tokenizer, [-1]) or ())
+        self._tokenizers[language] = made  # the same value from any thread that races here
+        return made
 
     def _encode(self, segments: list[npt.NDArray[np.float32]], *, host: bool) -> Any:
         import ctranslate2
@@ -439,12 +446,9 @@ class WhisperTranscriber:
         model: Any = self._model
         frames = model.feature_extractor.nb_max_frames
         time_per_frame = model.feature_extractor.time_per_frame
-        tokenizers: dict[str, tuple[Any, tuple[int, ...]]] = {}
         states = []
         for p, language in zip(prepared, self._languages(prepared), strict=True):
-            if language not in tokenizers:
-                tokenizers[language] = self._tokenizer(language)
-            tokenizer, suppress = tokenizers[language]
+            tokenizer, suppress = self._tokenizer(language)
             previous = tokenizer.encode(" " + p.prompt.strip()) if p.prompt else []
             states.append(_State(p, tokenizer, language, suppress, previous))
         while active := [s for s in states if s.seek < s.content_frames]:
