@@ -11,7 +11,7 @@ from vori_testing import speak
 
 from connectors.audio import pcm_to_float32, read_audio_file
 from connectors.settings import Settings
-from connectors.whisper import WhisperTranscriber, WindowAudioError, WindowRequest
+from connectors.whisper import WhisperTranscriber, WindowAudioError, WindowRequest, resolve_model_path
 from domain.transcript import RecognizedSpan
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
@@ -141,3 +141,19 @@ def test_a_window_that_needs_the_temperature_fallback_does_not_disturb_the_other
     same(model.transcribe(recordings[2]), results[0])
     same(model.transcribe(recordings[3]), results[2])
     assert isinstance(results[1], tuple) and results[1][1] == "en"
+
+
+def test_a_multilingual_model_detects_each_windows_language(
+    tmp_path: Path, recordings: list[np.ndarray]
+) -> None:
+    base = WhisperTranscriber(Settings(whisper_model=str(resolve_model_path("base", tmp_path))))
+    assert not base.english_only
+    german = pcm_to_float32(speak("Guten Morgen, wir besprechen heute das Budget für das nächste Quartal.", "de"))
+    windows = [recordings[0], german, np.zeros(3 * RATE, np.float32)]
+    results = base.transcribe_batch([WindowRequest(w) for w in windows])
+    for window, result in zip(windows, results, strict=True):
+        same(base.transcribe(window), result)
+    english, german_result = results[0], results[1]
+    assert isinstance(english, tuple) and english[1] == "en"
+    assert isinstance(german_result, tuple) and german_result[1] == "de"
+    assert "Morgen" in " ".join(s.text for s in german_result[0])
