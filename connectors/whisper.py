@@ -1,5 +1,8 @@
 """faster-whisper adapter: model resolution (bundled or a path), device choice, one model per process.
 
+``WhisperTranscriber.transcribe_batch`` reads windows from different meetings together (one
+encoder call per 30 s step, batched beam search) and returns what ``transcribe`` returns for each.
+
 The bundled models' files are checked against the SHA-256 sums recorded here before they are
 assembled or loaded; a file that differs is refused with its name. A file already checked is not
 hashed again while its size, times and inode are unchanged (``<model cache>/verified.json``).
@@ -13,9 +16,11 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +34,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 class WhisperError(Exception):
     """The model cannot be found, assembled or loaded, or a bundled file is not the one recorded."""
+
+
+class WindowAudioError(ValueError):
+    """A window's samples cannot be read: not a 1-D float32 array, or not finite."""
+
+
+@dataclass(frozen=True)
+class WindowRequest:
+    """One window for :meth:`WhisperTranscriber.transcribe_batch`: 16 kHz mono, any length."""
+
+    audio: npt.NDArray[np.float32]
+    prompt: str | None = None
+    hotwords: str | None = None
 
 
 # The files as their PyPI packages ship them (equal to the sums in each wheel's RECORD).
@@ -191,6 +209,73 @@ def model_spec(settings: Settings) -> ModelSpec:
 
 log = logging.getLogger("vori.whisper")
 
+# What ``transcribe`` asks of faster-whisper; the batch path decodes with the same values.
+_VAD_PARAMETERS = {"min_silence_duration_ms": 300}
+_NO_SPEECH_THRESHOLD = 0.6
+_LOG_PROB_THRESHOLD = -1.0
+_COMPRESSION_RATIO_THRESHOLD = 2.4
+# faster-whisper's defaults, which ``transcribe`` leaves as they are.
+_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+_BEST_OF = 5
+_MAX_LENGTH = 448
+_MAX_INITIAL_TIMESTAMP_INDEX = 50  # 1.0 s at 0.02 s per timestamp token
+RATE = 16_000
+
+Result = tuple[list[RecognizedSpan], str | None]
+
+
+def check_window(audio: object) -> npt.NDArray[np.float32]:
+    """The window's samples, or :class:`WindowAudioError` saying why they cannot be read."""
+    if not isinstance(audio, np.ndarray):
+        raise WindowAudioError(f"a window must be a numpy float32 array, not {type(audio).__name__}")
+    if audio.dtype != np.float32:
+        raise WindowAudioError(f"a window must hold float32 samples (16 kHz mono), not {audio.dtype}")
+    if audio.ndim != 1:
+        raise WindowAudioError(f"a window must be mono (one dimension), not shaped {audio.shape}")
+    bad = int(np.count_nonzero(~np.isfinite(audio)))
+    if bad:
+        raise WindowAudioError(f"a window holds {bad} samples that are NaN or infinite")
+    return audio
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A window after VAD and feature extraction, before the model."""
+
+    index: int
+    features: npt.NDArray[np.float32]  # (n_mels, frames) of the speech VAD kept, joined
+    speech_chunks: list[dict[str, int]]
+    prompt: str | None
+    hotwords: str | None
+
+
+@dataclass
+class _State:
+    """One window's place in faster-whisper's seek loop (``generate_segments``)."""
+
+    prepared: _Prepared
+    tokenizer: Any
+    language: str
+    suppress: tuple[int, ...]
+    previous: list[int]  # prompt tokens; dropped after the first step that is not silence
+    seek: int = 0
+    size: int = 0
+    raw: list[tuple[float, float, str, float, float, float]] = field(default_factory=list)
+
+    @property
+    def content_frames(self) -> int:
+        return int(self.prepared.features.shape[-1]) - 1
+
+
+@dataclass
+class _Decoded:
+    """The result ``generate_with_fallback`` keeps for one step."""
+
+    result: Any
+    avg_logprob: float
+    compression_ratio: float
+
+
 _MODELS: dict[ModelSpec, object] = {}
 _MODELS_LOCK = threading.Lock()
 
@@ -208,6 +293,7 @@ class WhisperTranscriber:
         inner = getattr(self._model, "model", None)
         # An English-only model (tiny.en) must not be asked to detect a language.
         self.english_only = not getattr(inner, "is_multilingual", True)
+        self._tokenizers: dict[str, tuple[Any, tuple[int, ...]]] = {}
 
     @property
     def model_name(self) -> str:
@@ -244,6 +330,7 @@ class WhisperTranscriber:
         ``hotwords``: words the window is likely to hold (a team's glossary and names), given to
         the decoder as a prefix of its prompt.
         """
+        check_window(audio)
         language = self._language
         if self.english_only:
             language = "en"
@@ -274,3 +361,245 @@ class WhisperTranscriber:
             for s in segments
         ]
         return spans, getattr(info, "language", language)
+
+    def transcribe_batch(self, requests: Sequence[WindowRequest]) -> list[Result | Exception]:
+        """One result per request, in order; a request that fails gets its exception, the others
+        still succeed.
+
+        Each result is what :meth:`transcribe` gives for that window alone: the same VAD, prompt
+        and hotwords, thresholds and temperature fallback, and 30 s seek for longer windows. The
+        windows advance through their 30 s steps together: one encoder call per step for all of
+        them (on the CPU, one per prompt length), then beam search over the batch. CTranslate2
+        wants the start-of-transcript token at the same place in every prompt of a batch, so
+        windows whose prompts (prompt and hotwords) differ in length in tokens are decoded in one
+        beam search per length.
+        """
+        results: list[Result | Exception] = [WhisperError("not transcribed")] * len(requests)
+        prepared: list[_Prepared] = []
+        for index, request in enumerate(requests):
+            try:
+                prepared.append(self._prepare(index, request))
+            except Exception as exc:
+                results[index] = exc
+        if not prepared:
+            return results
+        try:
+            for p, result in zip(prepared, self._decode(prepared), strict=True):
+                results[p.index] = result
+        except Exception as exc:
+            if len(prepared) == 1:
+                results[prepared[0].index] = exc
+                return results
+            # One window's failure must not cost the others theirs: read each alone.
+            for p in prepared:
+                try:
+                    results[p.index] = self._decode([p])[0]
+                except Exception as one:
+                    results[p.index] = one
+        return results
+
+    def _prepare(self, index: int, request: WindowRequest) -> _Prepared:
+        from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+        audio = check_window(request.audio)
+        speech_chunks = get_speech_timestamps(audio, VadOptions(**_VAD_PARAMETERS))
+        chunks, _ = collect_chunks(audio, speech_chunks)
+        features = self._model.feature_extractor(np.concatenate(chunks, axis=0))  # type: ignore[attr-defined]
+        return _Prepared(index, features, speech_chunks, request.prompt or None, request.hotwords or None)
+
+    def _languages(self, prepared: list[_Prepared]) -> list[str]:
+        if self.english_only:
+            return ["en"] * len(prepared)
+        if self._language:
+            return [self._language] * len(prepared)
+        from faster_whisper.audio import pad_or_trim
+
+        # As faster-whisper detects it: from the first 30 s of the speech VAD kept.
+        model: Any = self._model
+        frames = model.feature_extractor.nb_max_frames
+        encoded = self._encode([pad_or_trim(p.features[..., :frames]) for p in prepared], host=False)
+        return [str(found[0][0][2:-2]) for found in model.model.detect_language(encoded)]
+
+    def _tokenizer(self, language: str) -> tuple[Any, tuple[int, ...]]:
+        """The tokenizer for ``language`` and the tokens it suppresses, made once per language."""
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        made = self._tokenizers.get(language)
+        if made is not None:
+            return made
+        model: Any = self._model
+        tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
+        )
+        made = tokenizer, tuple(get_suppressed_tokens(tokenizer, [-1]) or ())
+        self._tokenizers[language] = made  # the same value from any thread that races here
+        return made
+
+    def _encode(self, segments: list[npt.NDArray[np.float32]], *, host: bool) -> Any:
+        import ctranslate2
+
+        inner: Any = self._model.model  # type: ignore[attr-defined]
+        # On a GPU the output stays there unless the batch must be cut into groups (host=True).
+        to_cpu = inner.device == "cuda" and (host or len(inner.device_index) > 1)
+        features = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.stack(segments)))
+        return inner.encode(features, to_cpu=to_cpu)
+
+    def _decode(self, prepared: list[_Prepared]) -> list[Result]:
+        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.vad import SpeechTimestampsMap
+
+        model: Any = self._model
+        frames = model.feature_extractor.nb_max_frames
+        time_per_frame = model.feature_extractor.time_per_frame
+        states = []
+        for p, language in zip(prepared, self._languages(prepared), strict=True):
+            tokenizer, suppress = self._tokenizer(language)
+            previous = tokenizer.encode(" " + p.prompt.strip()) if p.prompt else []
+            states.append(_State(p, tokenizer, language, suppress, previous))
+        while active := [s for s in states if s.seek < s.content_frames]:
+            segments = []
+            for s in active:
+                s.size = min(frames, s.content_frames - s.seek)
+                segments.append(pad_or_trim(s.prepared.features[:, s.seek : s.seek + s.size]))
+            prompts = [
+                model.get_prompt(s.tokenizer, s.previous, without_timestamps=False, prefix=None,
+                                 hotwords=s.prepared.hotwords)
+                for s in active
+            ]
+            groups: dict[tuple[int, tuple[int, ...]], list[int]] = {}
+            for i, (s, prompt) in enumerate(zip(active, prompts, strict=True)):
+                groups.setdefault((prompt.index(s.tokenizer.sot), s.suppress), []).append(i)
+            rows = list(groups.values())
+            encoded = self._encode_groups(segments, rows)
+            decoded = self._generate_with_fallback(active, prompts, segments, encoded, rows)
+            for s, d in zip(active, decoded, strict=True):
+                self._advance(s, d, time_per_frame)
+        out: list[Result] = []
+        for s in states:
+            ts_map = SpeechTimestampsMap(s.prepared.speech_chunks, RATE) if s.prepared.speech_chunks else None
+            spans = []
+            for start, end, text, avg_logprob, no_speech_prob, compression_ratio in s.raw:
+                if ts_map is not None:
+                    start = ts_map.get_original_time(start)
+                    end = ts_map.get_original_time(end, is_end=True)
+                spans.append(RecognizedSpan(
+                    start_s=float(start), end_s=float(end), text=text, avg_logprob=float(avg_logprob),
+                    no_speech_prob=float(no_speech_prob), compression_ratio=float(compression_ratio),
+                ))
+            out.append((spans, s.language))
+        return out
+
+    def _encode_groups(self, segments: list[npt.NDArray[np.float32]], groups: list[list[int]]) -> list[Any]:
+        """The encoder output of each group's rows.
+
+        On a GPU, one encoder call for the whole batch. On the CPU, one per group: a batched
+        encoder call there costs more CPU than separate ones (measured with
+        bench/batch_accuracy.py), and only the beam search gains from a batch.
+        """
+        import ctranslate2
+
+        inner: Any = self._model.model  # type: ignore[attr-defined]
+        if inner.device == "cpu":
+            return [self._encode([segments[i] for i in rows], host=False) for rows in groups]
+        encoded = self._encode(segments, host=len(groups) > 1)
+        if len(groups) == 1:
+            return [encoded]
+        whole = np.asarray(encoded)
+        return [ctranslate2.StorageView.from_array(np.ascontiguousarray(whole[rows])) for rows in groups]
+
+    def _generate_with_fallback(
+        self, active: list[_State], prompts: list[list[int]], segments: list[npt.NDArray[np.float32]],
+        encoded: list[Any], groups: list[list[int]],
+    ) -> list[_Decoded]:
+        """faster-whisper's ``generate_with_fallback`` for a batch: beam search for all, then
+        sampling at rising temperatures for those whose result fails a threshold."""
+        import ctranslate2
+
+        inner: Any = self._model.model  # type: ignore[attr-defined]
+        tried: list[list[_Decoded]] = [[] for _ in active]
+        below: list[list[_Decoded]] = [[] for _ in active]
+        chosen: list[_Decoded | None] = [None] * len(active)
+        pending = list(enumerate(groups))
+        for temperature in _TEMPERATURES:
+            if temperature > 0:
+                kwargs: dict[str, Any] = {"beam_size": 1, "num_hypotheses": _BEST_OF, "sampling_topk": 0,
+                                          "sampling_temperature": temperature}
+            else:
+                kwargs = {"beam_size": self._beam_size, "patience": 1}
+            still: list[tuple[int, list[int]]] = []
+            for g, rows in pending:
+                if len(rows) == len(groups[g]):
+                    features = encoded[g]
+                elif encoded[g].device == "cpu":
+                    at = [groups[g].index(i) for i in rows]
+                    part = np.ascontiguousarray(np.asarray(encoded[g])[at])
+                    features = ctranslate2.StorageView.from_array(part)
+                else:
+                    # Encoder output on the GPU cannot be sliced: give these rows' mel features,
+                    # which generate encodes itself (only for a fallback of part of the batch).
+                    features = ctranslate2.StorageView.from_array(
+                        np.ascontiguousarray(np.stack([segments[i] for i in rows])))
+                results = inner.generate(
+                    features, [prompts[i] for i in rows], length_penalty=1, repetition_penalty=1,
+                    no_repeat_ngram_size=0, max_length=_MAX_LENGTH, return_scores=True,
+                    return_no_speech_prob=True, suppress_blank=True, suppress_tokens=active[rows[0]].suppress,
+                    max_initial_timestamp_index=_MAX_INITIAL_TIMESTAMP_INDEX, **kwargs,
+                )
+                failed = []
+                for i, result in zip(rows, results, strict=True):
+                    d = _decoded(result, active[i].tokenizer)
+                    tried[i].append(d)
+                    needs_fallback = False
+                    if d.compression_ratio > _COMPRESSION_RATIO_THRESHOLD:
+                        needs_fallback = True  # too repetitive
+                    else:
+                        below[i].append(d)
+                    if d.avg_logprob < _LOG_PROB_THRESHOLD:
+                        needs_fallback = True
+                        if result.no_speech_prob > _NO_SPEECH_THRESHOLD:
+                            needs_fallback = False  # silence
+                    if needs_fallback:
+                        failed.append(i)
+                    else:
+                        chosen[i] = d
+                if failed:
+                    still.append((g, failed))
+            pending = still
+            if not pending:
+                break
+        for _, rows in pending:
+            for i in rows:
+                chosen[i] = max(below[i] or tried[i], key=lambda d: d.avg_logprob)
+        out: list[_Decoded] = []
+        for picked in chosen:
+            if picked is None:  # every row is chosen above or by the maximum; never reached
+                raise WhisperError("a window of the batch got no decoding result")
+            out.append(picked)
+        return out
+
+    def _advance(self, s: _State, d: _Decoded, time_per_frame: float) -> None:
+        """What ``generate_segments`` does with one step's result (condition_on_previous_text off)."""
+        if d.result.no_speech_prob > _NO_SPEECH_THRESHOLD and not d.avg_logprob > _LOG_PROB_THRESHOLD:
+            s.seek += s.size  # silence: skipped, and the prompt waits for the next step
+            return
+        model: Any = self._model
+        pieces, s.seek, _ = model._split_segments_by_timestamps(
+            tokenizer=s.tokenizer, tokens=d.result.sequences_ids[0], time_offset=s.seek * time_per_frame,
+            segment_size=s.size, segment_duration=s.size * time_per_frame, seek=s.seek,
+        )
+        for piece in pieces:
+            text = s.tokenizer.decode(piece["tokens"])
+            if piece["start"] == piece["end"] or not text.strip():
+                continue
+            s.raw.append((piece["start"], piece["end"], text, d.avg_logprob, d.result.no_speech_prob,
+                          d.compression_ratio))
+        s.previous = []
+
+
+def _decoded(result: Any, tokenizer: Any) -> _Decoded:
+    tokens = result.sequences_ids[0]
+    # faster-whisper's recovery of the average log-probability from the length-normalised score.
+    avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+    text = tokenizer.decode(tokens).strip().encode("utf-8")
+    return _Decoded(result, avg_logprob, len(text) / len(zlib.compress(text)))
