@@ -37,7 +37,7 @@ from connectors.transcript_store import PostgresTranscriptSink, StoreItem
 from connectors.voiceprint import VOICE_MODEL
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
-from domain.speakers import SpeakerVoices
+from domain.speakers import Relabel, SpeakerVoices
 from domain.stream import StreamState
 from domain.timeline import (
     Gap,
@@ -274,7 +274,9 @@ class MeetingState:
     speakers: MeetingSpeakers = NO_SPEAKERS  # labels for sources that name no speaker
 
 
-FlowOut = Segment | TranscribedWindow | MeetingSeen | MeetingClosed | Gap | SpeakerVoices | DeadLetter
+FlowOut = (
+    Segment | TranscribedWindow | MeetingSeen | MeetingClosed | Gap | SpeakerVoices | Relabel | DeadLetter
+)
 RawRecord = Msg[bytes | None, bytes | None]
 Consumed = RawRecord | KafkaError[bytes | None, bytes | None]
 
@@ -394,10 +396,25 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
                 out.extend(self._transcribe(item))
             elif isinstance(item, StreamFailed):
                 out.append(_stream_dead_letter(item))
+            elif isinstance(item, MeetingClosed):
+                # Relabels go out before the close, so the final minutes are written with them.
+                out.extend(self._close_speakers())
+                out.append(item)
+                self.state.prompts.clear()
             else:
                 out.append(item)
-            if isinstance(item, MeetingClosed):
-                self.state.prompts.clear()
+        return out
+
+    def _close_speakers(self) -> list[FlowOut]:
+        """The meeting's speaker turns clustered again at close (flows/speakers.py)."""
+        if self._diarizer is None or not self.state.speakers.turns:
+            return []
+        tl = self.state.timeline
+        before = self.state.speakers.clusters
+        relabels, self.state.speakers = self._diarizer.close(self.state.speakers, tl.meeting_id, tl.team)
+        out: list[FlowOut] = list(relabels)
+        if self.state.speakers.clusters != before:
+            out.append(SpeakerVoices.of(tl.meeting_id, tl.team, VOICE_MODEL, self.state.speakers.clusters))
         return out
 
     def _transcribe(self, w: Window) -> list[FlowOut]:
