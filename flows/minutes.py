@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Protocol, runtime_checkable
 
@@ -20,6 +20,7 @@ from connectors.minutes_store import MinutesOut
 from connectors.tokens import UNASSIGNED_TEAM
 from domain.extraction import extract_minutes
 from domain.minutes import Minutes, Utterance
+from domain.speakers import Relabel
 from domain.timeline import MeetingClosed, MeetingSeen
 from domain.transcript import Segment
 
@@ -55,7 +56,7 @@ class MinutesState:
     closed_at: float | None = None
 
 
-MinutesIn = Segment | MeetingSeen | MeetingClosed
+MinutesIn = Segment | MeetingSeen | MeetingClosed | Relabel
 
 
 class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
@@ -109,6 +110,10 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
                 s.language = s.language or v.language
                 if s.meeting_date is None:
                     s.meeting_date = datetime.fromtimestamp(v.posted_ms / 1000, UTC).date()
+            elif isinstance(v, Relabel):
+                # The speakers clustered again at close: the final minutes follow the new labels.
+                s.utterances = [replace(u, speaker=v.new) if u.start_ms == v.start_ms and u.speaker == v.old
+                                else u for u in s.utterances]
             elif isinstance(v, MeetingSeen):
                 s.meeting_date = datetime.fromtimestamp(v.started_ms / 1000, UTC).date()
                 s.closed_at = None  # seen again after its close: a late track reopened it
@@ -150,7 +155,7 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
 
 
 def _minutes_input(x: object) -> MinutesIn | None:
-    return x if isinstance(x, (Segment, MeetingSeen, MeetingClosed)) else None
+    return x if isinstance(x, (Segment, MeetingSeen, MeetingClosed, Relabel)) else None
 
 
 def meeting_key(team: str | None, meeting_id: str) -> str:
