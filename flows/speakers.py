@@ -235,10 +235,13 @@ def label_segments(
             continue
         texts = None
         if len(labelled) > 1:
-            length = max(1, b - a)
-            # A voice changes halfway through the pause between two runs.
+            # A voice changes halfway through the pause between two runs. Words come with speech,
+            # not with the segment's quiet edges: the text is cut at the share of speech before.
             changes = [(p[1] + q[0]) // 2 for p, q in itertools.pairwise(labelled)]
-            texts = _split_text(seg.text, [c / length for c in changes])
+            speech = np.cumsum(_active(part, config.quiet_db, config.bridge_s))
+            total = max(1, int(speech[-1])) if len(speech) else 1
+            texts = _split_text(seg.text, [int(speech[min(len(speech) - 1, c // FRAME)]) / total
+                                           if len(speech) else 0.5 for c in changes])
         if texts is None:
             spoken: dict[str, float] = {}
             for p in labelled:
