@@ -1,24 +1,34 @@
-"""Diarization through the flow's own path: DER, cost, and owners of action items without enrollment.
+"""Diarization through the flow's own path: DER, cost, and owners of action items with and
+without enrollment and glossary.
 
-    python bench/diarization_flow.py [--only der|owners] [--meetings N]
+    python bench/diarization_flow.py [--only der|owners] [--meetings N] [--voices speech|distinct|both]
+                                     [--glossary no|yes|both]
 
 Every meeting goes through ``flows.transcription.MeetingLogic`` as one source with no speaker,
 sent live (5 s chunks, the clock moving 5 s per chunk): windows cut at pauses, Whisper
-(VORI_WHISPER_MODEL, default tiny.en), then ``flows.speakers`` labels each segment S1, S2, …
+(VORI_WHISPER_MODEL, default tiny.en), then ``flows.speakers`` labels each segment S1, S2, …,
+and at the close clusters all turns again (``Relabel`` items).
 
 - **DER** on ``bench/diarization.py``'s scripted meetings (2-5 espeak voices in one track, one
-  with overlapping turns, one with a human reader): the hypothesis is the flow's segments with
-  their labels, so speech Whisper left out counts as missed and segment bounds that run into a
-  pause count as false alarm. Frame-level, optimal one-to-one mapping, no collar and 0.25 s.
-- **Cost**: seconds spent labelling (voice activity, embeddings, clustering) per audio-second.
+  with overlapping turns, one with a human reader), four hypotheses: the transcript segments'
+  spans with their live labels (``seg``) and after the close (``seg+close``): speech Whisper left
+  out counts as missed and segment bounds that run into a pause as false alarm; and the
+  diarization's own speech turns (``turns``, ``turns+close``), pauses of 0.55 s or more left
+  out. Frame-level, optimal one-to-one mapping, no collar and the usual 0.25 s collar.
+- **Cost**: seconds spent labelling (voice activity, embeddings, clustering, the close) per
+  audio-second.
 - **Owners**: each English eval/minutes meeting rendered as ONE mixed track, one espeak voice per
   speaker (two voice sets: bench/speech.py's VOICES, which repeat beyond four speakers and hold
-  two near-identical voices, and six distinct variants), minutes by the offline writer. A
-  labelled action item is *found* when a predicted item holds >= 60 % of its key words (owner
-  ignored, as bench/minutes_eval.py); its owner is right when the predicted owner is the
-  labelled person, either named in the text or an S-label that the best one-to-one mapping of
-  labels to people (by time spoken together) gives to that person. No enrollment, no roster.
-  Also shown: the same transcripts with no speakers at all (what the flow gave before).
+  two near-identical voices, and six distinct variants), minutes by the offline writer, labels
+  after the close. A labelled action item is *found* when a predicted item holds >= 60 % of its
+  key words (owner ignored, as bench/minutes_eval.py); its owner is right when the predicted
+  owner is the labelled person. Columns, to see where items and owners are lost: ``text`` (the
+  script with its true speakers: extraction at best), ``asr`` (the transcript, no speakers),
+  ``oracle`` (S-labels mapped to people by the time they share), ``named`` (the flow's naming
+  from the conversation with the team's roster, no voices), ``enrolled`` (the same with each
+  person's voice enrolled from another sample). With ``--glossary yes`` the team's names and
+  product words reach Whisper as hotwords and the post-correction, as ``flows.team_context``
+  does for a team with a roster and glossary.
 
 Figures are printed; nothing is asserted.
 """

@@ -6,6 +6,12 @@ appearance. The clustering state (centroids and weights, a few KB) lives in the 
 state and so in the recovery snapshots: labels stay the same across windows, and a replay of the
 same audio from a snapshot gives the same labels. A source whose envelope names its speaker (a
 per-participant track) never comes here: that name stays authoritative.
+
+Each turn is also kept (its speech span, label and a quantised embedding; the latest
+``max_turns``): the turns are the diarization's honest account of who speaks when (pauses left
+out, unlike a segment's span), and at the meeting's close :func:`recluster` clusters them all at
+once, which fixes labels the online rule gave before it had heard everyone; segments whose label
+changes come out as ``Relabel`` items.
 """
 
 from __future__ import annotations
