@@ -271,12 +271,14 @@ def recluster_turns(
     threshold: float = DEFAULT_THRESHOLD,
     max_speakers: int | None = None,
     min_seconds: float = 2.0,
+    taken: Sequence[str] = (),
 ) -> list[str]:
     """New labels for ``turns`` from clustering them all at once, in the old labels' names.
 
     Each new cluster takes the old label it shares most speech with (one-to-one, the largest
     overlap first), so labels a meeting already showed stay where the clustering agrees; a
-    cluster left over gets the next unused number. A turn without an embedding keeps its label.
+    cluster left over gets the next number unused by the turns and ``taken`` (labels of the
+    meeting that no kept turn holds). A turn without an embedding keeps its label.
     """
     embedded = [i for i, t in enumerate(turns) if t.embedding is not None]
     new = [t.label for t in turns]
@@ -295,7 +297,7 @@ def recluster_turns(
         if cid not in names and old not in used:
             names[cid] = old
             used.add(old)
-    top = max([_label_number(t.label) for t in turns] + [0])
+    top = max([_label_number(t.label) for t in turns] + [_label_number(x) for x in taken] + [0])
     for cid in sorted(set(ids)):
         if cid not in names:
             top += 1

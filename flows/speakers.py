@@ -284,7 +284,7 @@ def recluster(
     if not turns or not config.recluster:
         return [], state
     labels = recluster_turns(turns, threshold=config.threshold, max_speakers=config.max_speakers,
-                             min_seconds=config.min_open_s)
+                             min_seconds=config.min_open_s, taken=state.clusters.labels)
     now = tuple(replace(t, label=new) for t, new in zip(turns, labels, strict=True))
     votes: dict[tuple[str, int], dict[str, float]] = {}
     was: dict[tuple[str, int], str] = {}

@@ -163,6 +163,8 @@ def test_labels_keep_their_names_where_the_close_agrees_and_a_new_voice_gets_the
     # Online, C was taken for A (a max_speakers cap, say): the close finds it and names it S3.
     online = ["S1", "S2", "S1", "S2", "S2", "S2"]
     assert recluster_turns(_turns(vectors, online)) == ["S1", "S2", "S1", "S3", "S3", "S2"]
+    # S3 is still the meeting's (its turns fell out of the kept ones): the new voice is S4.
+    assert recluster_turns(_turns(vectors, online), taken=["S1", "S2", "S3"])[3] == "S4"
     # A voice heard for less than min_seconds in all never becomes a speaker of its own.
     short = _turns(vectors, online, seconds=[3.0, 3.0, 3.0, 0.6, 0.6, 3.0])
     assert len(set(recluster_turns(short, min_seconds=2.0))) == 2

@@ -301,3 +301,19 @@ def test_at_close_the_turns_are_clustered_again_and_segments_and_minutes_follow_
     # B's "I will review them on Thursday" and the page A asked B to look at are S2's now.
     owned = [a.assignee for a in final.minutes.action_items if "review" in a.quote or "page" in a.quote]
     assert owned and set(owned) == {"S2"}, final.minutes.action_items
+
+
+def test_a_meetings_kept_turns_are_bounded_and_say_where_the_speech_is():
+    pcm, spans = mixed_meeting()
+    audio = pcm.astype(np.float32) / 32768
+    end_ms = len(audio) * 1000 // RATE
+    segs = [Segment("m", "main", None, a, b, "Words.", "en", "tiny.en", 0) for a, b, _ in spans]
+    diarizer = Diarizer(DiarizationConfig(max_turns=3))
+
+    _, state = diarizer.label(MeetingSpeakers(), segs, audio, 0)
+
+    assert len(state.turns) == 3
+    # The last three turns are the last three utterances' speech, inside their spans.
+    for turn, (a, b, _) in zip(state.turns, spans[-3:], strict=True):
+        assert a <= turn.start_ms < turn.end_ms <= min(b + 10, end_ms)
+        assert turn.embedding is not None and turn.segment_ms == a
