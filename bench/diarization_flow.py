@@ -24,8 +24,8 @@ and at the close clusters all turns again (``Relabel`` items).
   key words (owner ignored, as bench/minutes_eval.py); its owner is right when the predicted
   owner is the labelled person. Columns, to see where items and owners are lost: ``text`` (the
   script with its true speakers: extraction at best), ``asr`` (the transcript, no speakers),
-  ``oracle`` (S-labels mapped to people by the time they share), ``named`` (the flow's naming
-  from the conversation with the team's roster, no voices), ``enrolled`` (the same with each
+  ``oracle`` (S-labels mapped to people by the time they share; ``live``: before the close),
+  ``named`` (the flow's naming from the conversation with the team's roster, no voices), ``enrolled`` (the same with each
   person's voice enrolled from another sample). With ``--glossary yes`` the team's names and
   product words reach Whisper as hotwords and the post-correction, as ``flows.team_context``
   does for a team with a roster and glossary.
@@ -289,14 +289,14 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
     """Owners of action items, split by where they are lost: ``text`` is the script itself with
     its speakers (what extraction can do at best), ``asr`` the flow's transcript without
     speakers, ``oracle`` its S-labels mapped to people by the time they share (the diarization
-    alone), ``named`` the flow's own naming from the conversation with the team's roster (no
-    voices), ``enrolled`` the same with each person's voice enrolled from another sample."""
+    alone; ``live``: the same with the labels before the close), ``named`` the flow's own naming
+    from the conversation with the team's roster (no voices), ``enrolled`` the same with each person's voice enrolled from another sample."""
     everything = eval_meetings("en")
     meetings = everything[:limit]
     teams = team_vocabulary(everything)
     enc = VoiceEncoder(settings.speaker_weights)
     sets = {"speech": ("bench/speech.py VOICES", VOICES), "distinct": ("six distinct voices", DISTINCT6)}
-    cols = ("text", "asr", "oracle", "named", "enrolled")
+    cols = ("text", "asr", "live", "oracle", "named", "enrolled")
     for key in voice_sets:
         name, voices = sets[key]
         prints = {v: voiceprint_of(pcm_to_float32(speak(ENROLL, v)), enc) for v in dict.fromkeys(voices)}
@@ -312,12 +312,15 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
                 people = sorted({u["speaker"] for u in meeting["utterances"]})
                 run = run_flow(f"own-{meeting['meeting_id']}", pcm, settings, diarizer, team=meeting["team"])
                 segs = run.closed_segments()
-                co: dict[tuple[str, str], float] = {}
-                for sg in segs:
-                    for a, b, who in spans:
-                        both = max(0, min(b, sg.end_ms) - max(a, sg.start_ms))
-                        if both and sg.speaker:
-                            co[(sg.speaker, who)] = co.get((sg.speaker, who), 0.0) + both
+
+                def mapping(segs: list[Segment], spans: list[tuple[int, int, str]] = spans) -> dict[str, str]:
+                    co: dict[tuple[str, str], float] = {}
+                    for sg in segs:
+                        for a, b, who in spans:
+                            both = max(0, min(b, sg.end_ms) - max(a, sg.start_ms))
+                            if both and sg.speaker:
+                                co[(sg.speaker, who)] = co.get((sg.speaker, who), 0.0) + both
+                    return best_mapping(co)
                 utts = [Utterance(sg.speaker, sg.text, sg.start_ms, sg.end_ms) for sg in segs]
                 roster = teams[meeting["team"]].members
                 voice_of = {p: voices[i % len(voices)] for i, p in enumerate(people)}
@@ -328,7 +331,9 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
                 got = {
                     "text": score_owners(meeting, script, {}),
                     "asr": score_owners(meeting, [Utterance(None, u.text, u.start_ms, u.end_ms) for u in utts], {}),
-                    "oracle": score_owners(meeting, utts, best_mapping(co)),
+                    "live": score_owners(meeting, [Utterance(sg.speaker, sg.text, sg.start_ms, sg.end_ms)
+                                                   for sg in run.segments], mapping(run.segments)),
+                    "oracle": score_owners(meeting, utts, mapping(segs)),
                     "named": score_owners(meeting, apply_names(utts, name_speakers(utts, roster)), {}),
                     "enrolled": score_owners(meeting, apply_names(utts, name_speakers(
                         utts, enrolled, voices=run.voices)), {}),
