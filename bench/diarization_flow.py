@@ -1,24 +1,34 @@
-"""Diarization through the flow's own path: DER, cost, and owners of action items without enrollment.
+"""Diarization through the flow's own path: DER, cost, and owners of action items with and
+without enrollment and glossary.
 
-    python bench/diarization_flow.py [--only der|owners] [--meetings N]
+    python bench/diarization_flow.py [--only der|owners] [--meetings N] [--voices speech|distinct|both]
+                                     [--glossary no|yes|both]
 
 Every meeting goes through ``flows.transcription.MeetingLogic`` as one source with no speaker,
 sent live (5 s chunks, the clock moving 5 s per chunk): windows cut at pauses, Whisper
-(VORI_WHISPER_MODEL, default tiny.en), then ``flows.speakers`` labels each segment S1, S2, …
+(VORI_WHISPER_MODEL, default tiny.en), then ``flows.speakers`` labels each segment S1, S2, …,
+and at the close clusters all turns again (``Relabel`` items).
 
 - **DER** on ``bench/diarization.py``'s scripted meetings (2-5 espeak voices in one track, one
-  with overlapping turns, one with a human reader): the hypothesis is the flow's segments with
-  their labels, so speech Whisper left out counts as missed and segment bounds that run into a
-  pause count as false alarm. Frame-level, optimal one-to-one mapping, no collar and 0.25 s.
-- **Cost**: seconds spent labelling (voice activity, embeddings, clustering) per audio-second.
+  with overlapping turns, one with a human reader), four hypotheses: the transcript segments'
+  spans with their live labels (``seg``) and after the close (``seg+close``): speech Whisper left
+  out counts as missed and segment bounds that run into a pause as false alarm; and the
+  diarization's own speech turns (``turns``, ``turns+close``), pauses of 0.55 s or more left
+  out. Frame-level, optimal one-to-one mapping, no collar and the usual 0.25 s collar.
+- **Cost**: seconds spent labelling (voice activity, embeddings, clustering, the close) per
+  audio-second.
 - **Owners**: each English eval/minutes meeting rendered as ONE mixed track, one espeak voice per
   speaker (two voice sets: bench/speech.py's VOICES, which repeat beyond four speakers and hold
-  two near-identical voices, and six distinct variants), minutes by the offline writer. A
-  labelled action item is *found* when a predicted item holds >= 60 % of its key words (owner
-  ignored, as bench/minutes_eval.py); its owner is right when the predicted owner is the
-  labelled person, either named in the text or an S-label that the best one-to-one mapping of
-  labels to people (by time spoken together) gives to that person. No enrollment, no roster.
-  Also shown: the same transcripts with no speakers at all (what the flow gave before).
+  two near-identical voices, and six distinct variants), minutes by the offline writer, labels
+  after the close. A labelled action item is *found* when a predicted item holds >= 60 % of its
+  key words (owner ignored, as bench/minutes_eval.py); its owner is right when the predicted
+  owner is the labelled person. Columns, to see where items and owners are lost: ``text`` (the
+  script with its true speakers: extraction at best), ``asr`` (the transcript, no speakers),
+  ``oracle`` (S-labels mapped to people by the time they share; ``live``: before the close),
+  ``named`` (the flow's naming from the conversation with the team's roster, no voices), ``enrolled`` (the same with each
+  person's voice enrolled from another sample). With ``--glossary yes`` the team's names and
+  product words reach Whisper as hotwords and the post-correction, as ``flows.team_context``
+  does for a team with a roster and glossary.
 
 Figures are printed; nothing is asserted.
 """
@@ -28,9 +38,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import itertools
+import re
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +54,19 @@ from bytewax.connectors.kafka import KafkaSourceMessage
 from minutes_eval import ACTION_SHARE, coverage
 from speech import PAUSE_S, VOICES, eval_meetings, speak
 
+from connectors.audio import pcm_to_float32
+from connectors.diarization import VoiceEncoder
 from connectors.settings import Settings
+from connectors.voiceprint import voiceprint_of
 from domain.envelope import AudioChunk
 from domain.extraction import extract_minutes
 from domain.minutes import Utterance
+from domain.naming import Member, apply_names, name_speakers
+from domain.speakers import Relabel, Turn
 from domain.tickets import same_person
+from domain.timeline import MeetingClosed
 from domain.transcript import Segment
+from flows import team_context
 from flows.speakers import DiarizationConfig, Diarizer
 from flows.transcription import Accepted, MeetingLogic, _LazyTranscriber, timeline_config
 
@@ -79,11 +97,33 @@ class Timed:
         finally:
             self.seconds += time.perf_counter() - t0
 
+    def close(self, state: Any, meeting_id: str, team: str | None) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return self.inner.close(state, meeting_id, team)
+        finally:
+            self.seconds += time.perf_counter() - t0
+
 
 _MODELS: dict[str, _LazyTranscriber] = {}
 
 
-def run_flow(meeting_id: str, pcm16: np.ndarray, settings: Settings, diarizer: Timed) -> list[Segment]:
+@dataclass
+class FlowRun:
+    segments: list[Segment]  # as labelled live
+    relabels: list[Relabel]  # from the clustering again at close
+    turns_live: list[Turn]  # speech spans with their labels when heard
+    turns_closed: list[Turn]  # the same after the clustering at close
+    voices: dict[str, list[float]]  # each label's voice after the close
+
+    def closed_segments(self) -> list[Segment]:
+        new = {(r.source, r.start_ms, r.old): r.new for r in self.relabels}
+        return [replace(s, speaker=new.get((s.source, s.start_ms, s.speaker or ""), s.speaker))
+                for s in self.segments]
+
+
+def run_flow(meeting_id: str, pcm16: np.ndarray, settings: Settings, diarizer: Timed,
+             team: str | None = None) -> FlowRun:
     """The meeting's segments as the flow writes them, sent live in 5 s chunks."""
     step = int(CHUNK_S * RATE)
     pieces = [pcm16[i : i + step] for i in range(0, len(pcm16), step)] + [np.zeros(0, np.int16)]
@@ -91,16 +131,23 @@ def run_flow(meeting_id: str, pcm16: np.ndarray, settings: Settings, diarizer: T
     logic = MeetingLogic(meeting_id, timeline_config(settings), _MODELS.setdefault(settings.whisper_model, _LazyTranscriber(settings)), clock, None,
                          diarizer=diarizer)  # type: ignore[arg-type]
     out: list[object] = []
+    turns_live: list[Turn] = []
     for seq, piece in enumerate(pieces):
         final = seq == len(pieces) - 1
         chunk = AudioChunk(meeting_id, seq, "main", None, "pcm_s16le", RATE, 1, b"", final, None)
         msg = KafkaSourceMessage(key=meeting_id.encode(), value=b"", topic="audio.raw", offset=seq, partition=0)
         clock.now += CHUNK_S
-        got, _ = logic.on_batch([Accepted(chunk, piece.astype("<i2").tobytes(), int(clock.now * 1000), None, msg)])
+        if final:
+            turns_live = list(logic.state.speakers.turns)
+        got, _ = logic.on_batch([Accepted(chunk, piece.astype("<i2").tobytes(), int(clock.now * 1000), team, msg)])
         out += got
     got, _ = logic.on_eof()
     out += got
-    return [s for s in out if isinstance(s, Segment)]
+    if not any(isinstance(x, MeetingClosed) for x in out):
+        raise RuntimeError(f"{meeting_id} did not close")
+    voices = {s.label: list(s.centroid()) for s in logic.state.speakers.clusters.speakers}
+    return FlowRun([s for s in out if isinstance(s, Segment)], [r for r in out if isinstance(r, Relabel)],
+                   turns_live, list(logic.state.speakers.turns), voices)
 
 
 def best_mapping(co: dict[tuple[str, str], float]) -> dict[str, str]:
@@ -122,18 +169,28 @@ def best_mapping(co: dict[tuple[str, str], float]) -> dict[str, str]:
 
 
 def der_table(settings: Settings, diarizer: Timed, limit: int | None) -> None:
-    print(f"{'meeting':22} {'sec':>6} {'DER':>6} {'miss':>5} {'FA':>5} {'conf':>5} {'DER.25':>6} "
+    print("hyp: seg = the transcript segments' spans (Whisper's bounds, pauses inside counted as "
+          "speech); turns = the diarization's speech turns (pauses of 0.55 s or more left out); "
+          "+close = after the clustering again at the meeting's close. DER with no collar and "
+          "with a 0.25 s collar (DER.25).")
+    print(f"{'meeting':22} {'sec':>6} {'hyp':12} {'DER':>6} {'miss':>5} {'FA':>5} {'conf':>5} {'DER.25':>6} "
           f"{'#spk':>4} {'diar ms/s':>9}")
     for m in bench_diar.meetings()[:limit]:
         sec = len(m.pcm) / RATE
         pcm16 = np.clip(np.round(m.pcm * 32768), -32768, 32767).astype(np.int16)
         before = diarizer.seconds
-        segs = run_flow(f"der-{m.name}", pcm16, settings, diarizer)
+        run = run_flow(f"der-{m.name}", pcm16, settings, diarizer)
         cost = (diarizer.seconds - before) / sec * 1000
-        hyp = [(s.start_ms / 1000, s.end_ms / 1000, s.speaker or "?") for s in segs]
-        d0, d25 = bench_diar.der(m.ref, hyp, sec, 0.0), bench_diar.der(m.ref, hyp, sec, 0.25)
-        print(f"{m.name:22} {sec:6.1f} {d0['der']:6.1%} {d0['miss']:5.1%} {d0['fa']:5.1%} {d0['conf']:5.1%} "
-              f"{d25['der']:6.1%} {d0['n_hyp']:4d} {cost:9.1f}")
+        hyps = {
+            "seg": [(s.start_ms / 1000, s.end_ms / 1000, s.speaker or "?") for s in run.segments],
+            "seg+close": [(s.start_ms / 1000, s.end_ms / 1000, s.speaker or "?") for s in run.closed_segments()],
+            "turns": [(t.start_ms / 1000, t.end_ms / 1000, t.label) for t in run.turns_live],
+            "turns+close": [(t.start_ms / 1000, t.end_ms / 1000, t.label) for t in run.turns_closed],
+        }
+        for name, hyp in hyps.items():
+            d0, d25 = bench_diar.der(m.ref, hyp, sec, 0.0), bench_diar.der(m.ref, hyp, sec, 0.25)
+            print(f"{m.name:22} {sec:6.1f} {name:12} {d0['der']:6.1%} {d0['miss']:5.1%} {d0['fa']:5.1%} "
+                  f"{d0['conf']:5.1%} {d25['der']:6.1%} {d0['n_hyp']:4d} {cost:9.1f}")
         sys.stdout.flush()
 
 
@@ -197,45 +254,111 @@ def score_owners(meeting: dict[str, Any], utts: list[Utterance], mapping: dict[s
     return s
 
 
-def owners_table(settings: Settings, diarizer: Timed, limit: int | None) -> None:
-    meetings = eval_meetings("en")[:limit]
-    for name, voices in (("bench/speech.py VOICES", VOICES), ("six distinct voices", DISTINCT6)):
-        print(f"\nvoices: {name} ({', '.join(voices)})")
-        print(f"{'meeting':36} {'ppl':>3} {'#S':>3} {'DER':>6} | {'diarized: found right acc F1':>29} | "
-              f"{'no speakers: found right acc F1':>31}")
-        total_d, total_n = Owners(), Owners()
-        for meeting in meetings:
-            pcm, spans = render_mixed(meeting, voices)
-            segs = run_flow(f"own-{meeting['meeting_id']}", pcm, settings, diarizer)
-            co: dict[tuple[str, str], float] = {}
-            for s in segs:
-                for a, b, who in spans:
-                    both = max(0, min(b, s.end_ms) - max(a, s.start_ms))
-                    if both and s.speaker:
-                        co[(s.speaker, who)] = co.get((s.speaker, who), 0.0) + both
-            mapping = best_mapping(co)
-            people = sorted({u["speaker"] for u in meeting["utterances"]})
-            ref = [(a / 1000, b / 1000, people.index(w)) for a, b, w in spans]
-            hyp = [(s.start_ms / 1000, s.end_ms / 1000, s.speaker or "?") for s in segs]
-            d = bench_diar.der(ref, hyp, len(pcm) / RATE, 0.0)
-            with_spk = [Utterance(s.speaker, s.text, s.start_ms, s.end_ms) for s in segs]
-            without = [Utterance(None, s.text, s.start_ms, s.end_ms) for s in segs]
-            od, on = score_owners(meeting, with_spk, mapping), score_owners(meeting, without, {})
-            total_d.add(od)
-            total_n.add(on)
-            n_s = len({s.speaker for s in segs if s.speaker})
-            print(f"{meeting['meeting_id']:36} {len(people):>3} {n_s:>3} {d['der']:6.1%} | {od.row():>29} | "
-                  f"{on.row():>31}")
-            sys.stdout.flush()
-        print(f"{'all':36} {'':>3} {'':>3} {'':>6} | {total_d.row():>29} | {total_n.row():>31}")
-    print("\nacc: right owners among found items (the goal: >= 0.6 without enrollment); "
-          "F1: items with the right owner against all predicted and all labelled items")
+# Product and service words of the English eval meetings (their teams' glossaries).
+TERMS = ["CSV", "Node", "SDK", "API", "Acme", "SSO", "Avro", "Flink", "Slack", "Postgres", "SLA", "Svelte",
+         "Okta", "Kafka", "TLS", "SSL", "Figma", "Jenkins", "SPF", "Stripe", "Globex", "Explorer"]
+# Enrollment reads other words than any meeting's (about 12 s of speech).
+ENROLL = ("Hello, this is a sample of my voice for the team roster. I usually work on the product "
+          "and I join the weekly planning and the daily standup. Please use this recording to know me.")
+
+
+class _Teams(team_context.TeamContexts):
+    """The bench's teams: roster names and glossary without a database."""
+
+    def __init__(self, teams: dict[str, team_context.TeamContext]) -> None:
+        super().__init__("bench")
+        self._teams = teams
+
+    def get(self, team: str | None) -> team_context.TeamContext:
+        return self._teams.get(team or "", team_context.TeamContext())
+
+
+def team_vocabulary(meetings: list[dict[str, Any]]) -> dict[str, team_context.TeamContext]:
+    people: dict[str, set[str]] = {}
+    terms: dict[str, set[str]] = {}
+    for m in meetings:
+        people.setdefault(m["team"], set()).update(u["speaker"] for u in m["utterances"])
+        text = " ".join(u["text"] for u in m["utterances"])
+        terms.setdefault(m["team"], set()).update(t for t in TERMS if re.search(rf"\b{t}\b", text))
+    return {t: team_context.TeamContext(tuple(Member(p) for p in sorted(people[t])), tuple(sorted(terms[t])))
+            for t in people}
+
+
+def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_sets: list[str],
+                 glossary: list[bool]) -> None:
+    """Owners of action items, split by where they are lost: ``text`` is the script itself with
+    its speakers (what extraction can do at best), ``asr`` the flow's transcript without
+    speakers, ``oracle`` its S-labels mapped to people by the time they share (the diarization
+    alone; ``live``: the same with the labels before the close), ``named`` the flow's own naming
+    from the conversation with the team's roster (no voices), ``enrolled`` the same with each person's voice enrolled from another sample."""
+    everything = eval_meetings("en")
+    meetings = everything[:limit]
+    teams = team_vocabulary(everything)
+    enc = VoiceEncoder(settings.speaker_weights)
+    sets = {"speech": ("bench/speech.py VOICES", VOICES), "distinct": ("six distinct voices", DISTINCT6)}
+    cols = ("text", "asr", "live", "oracle", "named", "enrolled")
+    for key in voice_sets:
+        name, voices = sets[key]
+        prints = {v: voiceprint_of(pcm_to_float32(speak(ENROLL, v)), enc) for v in dict.fromkeys(voices)}
+        for with_glossary in glossary:
+            team_context._CONTEXTS = _Teams(teams) if with_glossary else None
+            print(f"\nvoices: {name} ({', '.join(voices)}); glossary and roster names as hotwords and "
+                  f"correction: {'yes' if with_glossary else 'no'}")
+            print(f"{'meeting':32} {'ppl':>3} {'#S':>3} " + " | ".join(f"{c + ': found right acc F1':>25}"
+                                                                       for c in cols))
+            totals = {c: Owners() for c in cols}
+            for meeting in meetings:
+                pcm, spans = render_mixed(meeting, voices)
+                people = sorted({u["speaker"] for u in meeting["utterances"]})
+                run = run_flow(f"own-{meeting['meeting_id']}", pcm, settings, diarizer, team=meeting["team"])
+                segs = run.closed_segments()
+
+                def mapping(segs: list[Segment], spans: list[tuple[int, int, str]] = spans) -> dict[str, str]:
+                    co: dict[tuple[str, str], float] = {}
+                    for sg in segs:
+                        for a, b, who in spans:
+                            both = max(0, min(b, sg.end_ms) - max(a, sg.start_ms))
+                            if both and sg.speaker:
+                                co[(sg.speaker, who)] = co.get((sg.speaker, who), 0.0) + both
+                    return best_mapping(co)
+                utts = [Utterance(sg.speaker, sg.text, sg.start_ms, sg.end_ms) for sg in segs]
+                roster = teams[meeting["team"]].members
+                voice_of = {p: voices[i % len(voices)] for i, p in enumerate(people)}
+                enrolled = tuple(Member(m.name, voiceprint=tuple(float(x) for x in prints[voice_of[m.name]]))
+                                 if m.name in voice_of else m for m in roster)
+                script = [Utterance(u["speaker"], u["text"], i * 4000, i * 4000 + 3000)
+                          for i, u in enumerate(meeting["utterances"])]
+                got = {
+                    "text": score_owners(meeting, script, {}),
+                    "asr": score_owners(meeting, [Utterance(None, u.text, u.start_ms, u.end_ms) for u in utts], {}),
+                    "live": score_owners(meeting, [Utterance(sg.speaker, sg.text, sg.start_ms, sg.end_ms)
+                                                   for sg in run.segments], mapping(run.segments)),
+                    "oracle": score_owners(meeting, utts, mapping(segs)),
+                    "named": score_owners(meeting, apply_names(utts, name_speakers(utts, roster)), {}),
+                    "enrolled": score_owners(meeting, apply_names(utts, name_speakers(
+                        utts, enrolled, voices=run.voices)), {}),
+                }
+                for c in cols:
+                    totals[c].add(got[c])
+                n_s = len({sg.speaker for sg in segs if sg.speaker})
+                print(f"{meeting['meeting_id']:32} {len(people):>3} {n_s:>3} "
+                      + " | ".join(f"{got[c].row():>25}" for c in cols))
+                sys.stdout.flush()
+            print(f"{'all':32} {'':>3} {'':>3} " + " | ".join(f"{totals[c].row():>25}" for c in cols))
+    team_context._CONTEXTS = None
+    print("\nfound: labelled items found (owner ignored); right: with the right owner; acc: right/found "
+          "(goals: >= 0.8 enrolled, >= 0.6 without); F1: right items against all predicted and all "
+          "labelled (goal >= 0.7)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--only", choices=["der", "owners"])
     ap.add_argument("--meetings", type=int, default=None, help="the first N meetings of each set")
+    ap.add_argument("--voices", choices=["speech", "distinct", "both"], default="both",
+                    help="owners: bench/speech.py's voices, six distinct ones, or both")
+    ap.add_argument("--glossary", choices=["no", "yes", "both"], default="both",
+                    help="owners: without and/or with the team's names and glossary")
     args = ap.parse_args()
     settings = Settings.from_env()
     diarizer = Timed(Diarizer(DiarizationConfig.from_settings(settings)))
@@ -244,7 +367,9 @@ def main() -> None:
     if args.only in (None, "der"):
         der_table(settings, diarizer, args.meetings)
     if args.only in (None, "owners"):
-        owners_table(settings, diarizer, args.meetings)
+        owners_table(settings, diarizer, args.meetings,
+                     ["speech", "distinct"] if args.voices == "both" else [args.voices],
+                     {"no": [False], "yes": [True], "both": [False, True]}[args.glossary])
 
 
 if __name__ == "__main__":

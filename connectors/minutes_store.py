@@ -252,6 +252,40 @@ def _minutes_terms(minutes: Minutes) -> str:
                                     *(a.task for a in minutes.action_items)]))
 
 
+def _tickets_heard_in(cur: psycopg.Cursor[Any], team: str, meeting_id: str) -> dict[int, list[TicketRef]]:
+    """The tickets a meeting's speech made, by where the item was heard."""
+    out: dict[int, list[TicketRef]] = {}
+    for r in cur.execute(
+        "SELECT ticket_id, title, assignee, status, source_start_ms FROM tickets "
+        "WHERE team = %s AND meeting_id = %s AND source_start_ms IS NOT NULL ORDER BY ticket_id",
+        (team, meeting_id),
+    ).fetchall():
+        out.setdefault(int(r[4]), []).append(TicketRef(str(r[0]), str(r[1]), r[2], str(r[3])))
+    return out
+
+
+def _same_item(item: ActionItem, heard: list[TicketRef]) -> TicketRef | None:
+    """The ticket made from this item (heard at the same moment, the same task) whoever owns it."""
+    if item.assignee is None:
+        return None
+    return next((t for t in heard if find_matching_ticket(replace(item, assignee=t.assignee), [t])), None)
+
+
+def _follow_owner(
+    conn: Connection, cur: psycopg.Cursor[Any], team: str, ticket: TicketRef, item: ActionItem
+) -> str | None:
+    """The ticket's owner after the pipeline's owner for it changed: the item's, through
+    :func:`change_ticket` (one ``ticket_events`` row), unless a person ever changed the ticket."""
+    if cur.execute(
+        "SELECT 1 FROM ticket_events WHERE ticket_id = %s AND actor IS DISTINCT FROM 'pipeline' LIMIT 1",
+        (ticket.ticket_id,),
+    ).fetchone():
+        return ticket.assignee
+    new = change_ticket(conn, team=team, ticket_id=ticket.ticket_id, changes={"assignee": item.assignee},
+                        actor="pipeline", quote=item.quote)
+    return ticket.assignee if new is None else new["assignee"]
+
+
 def write_minutes(conn: Connection, out: MinutesOut) -> None:
     body = out.minutes.to_json()
     with conn.transaction(), conn.cursor() as cur:
@@ -276,9 +310,17 @@ def write_minutes(conn: Connection, out: MinutesOut) -> None:
         ).fetchall()
         refs = [TicketRef(str(r[0]), str(r[1]), r[2], str(r[3])) for r in rows]
         now = datetime.now(UTC)
+        heard = _tickets_heard_in(cur, team, out.meeting_id)
         for item in out.minutes.action_items:
             if find_matching_ticket(item, refs) is not None:
                 continue  # the same task said again stays one ticket
+            same = _same_item(item, heard.get(item.start_ms, []))
+            if same is not None:
+                # The item this meeting made a ticket of, with another owner now (its speaker was
+                # named, or clustered again at close): the owner follows, unless a person set it.
+                moved = _follow_owner(conn, cur, team, same, item)
+                refs = [replace(r, assignee=moved) if r.ticket_id == same.ticket_id else r for r in refs]
+                continue
             refs.append(_create_heard_ticket(cur, team, out.meeting_id, item, now))
         for update in out.minutes.status_updates:
             ticket = find_ticket_for_status(update, refs)

@@ -29,11 +29,13 @@ from connectors.roster_store import save_label_voices
 from connectors.tokens import UNASSIGNED_TEAM
 from domain.records import RevisionRecord
 from domain.revision import LiveLine
-from domain.speakers import SpeakerVoices
+from domain.speakers import Relabel, SpeakerVoices
 from domain.timeline import Gap, MeetingClosed, MeetingSeen
 from domain.transcript import Segment, TranscribedWindow
 
-StoreItem = TranscribedWindow | RevisionRecord | Segment | MeetingSeen | MeetingClosed | Gap | SpeakerVoices
+StoreItem = (
+    TranscribedWindow | RevisionRecord | Segment | MeetingSeen | MeetingClosed | Gap | SpeakerVoices | Relabel
+)
 
 _UPSERT_SEGMENT = """
 INSERT INTO transcript_segments
@@ -91,6 +93,12 @@ _REPLACED_SEGMENTS = """
 DELETE FROM transcript_segments
 WHERE team = %s AND meeting_id = %s AND source = %s AND start_ms >= %s AND start_ms < %s
   AND NOT (start_ms = ANY(%s)) AND revision = ANY(%s)
+"""
+
+# Only a row that still has the label the flow gave it: a replayed relabel changes nothing.
+_RELABEL_SEGMENT = """
+UPDATE transcript_segments SET speaker = %s, updated_at = now()
+WHERE team = %s AND meeting_id = %s AND source = %s AND start_ms = %s AND speaker = %s
 """
 
 _UPSERT_MEETING = """
@@ -209,6 +217,9 @@ def write_items(conn: Connection, items: list[StoreItem]) -> None:
                 save_label_voices(conn, team=_team(item.team), meeting_id=item.meeting_id,
                                   model=item.model, voices={label: (centroid, seconds)
                                                             for label, centroid, seconds in item.voices})
+            elif isinstance(item, Relabel):
+                cur.execute(_RELABEL_SEGMENT, (item.new, _team(item.team), item.meeting_id, item.source,
+                                               item.start_ms, item.old))
             else:
                 cur.execute(
                     _INSERT_GAP,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, cast
 
 from domain.errors import DomainError
+from domain.speakers import Relabel
 from domain.timeline import MeetingClosed, MeetingSeen
 from domain.transcript import Segment
 
@@ -350,13 +351,55 @@ class MeetingRefinedRecord:
         return cls(_str(body, "team", cls.KIND, optional=True), _req_str(body, "meeting_id", cls.KIND))
 
 
+@dataclass(frozen=True)
+class RelabelRecord:
+    """The live flow clustered a meeting's speakers again at its close: the segment of ``source``
+    starting at ``start_ms`` that was labelled ``old`` is ``new`` now (published before the
+    meeting's ``meeting_closed``; applying it twice, or to a segment relabelled since, changes nothing)."""
+
+    KIND: ClassVar[str] = "relabel"
+    team: str | None
+    meeting_id: str
+    source: str
+    start_ms: int
+    old: str
+    new: str
+
+    @classmethod
+    def of(cls, r: Relabel) -> RelabelRecord:
+        return cls(r.team, r.meeting_id, r.source, r.start_ms, r.old, r.new)
+
+    def event(self) -> Relabel:
+        return Relabel(self.meeting_id, self.team, self.source, self.start_ms, self.old, self.new)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.KIND, "team": self.team, "meeting_id": self.meeting_id, "source": self.source,
+                "start_ms": self.start_ms, "old": self.old, "new": self.new}
+
+    def to_record(self) -> bytes:
+        return _dump(self.to_dict())
+
+    @classmethod
+    def from_record(cls, value: bytes | str | Mapping[str, Any]) -> RelabelRecord:
+        body = _load(value)
+        _expect_kind(body, cls.KIND)
+        k = cls.KIND
+        return cls(_str(body, "team", k, optional=True), _req_str(body, "meeting_id", k),
+                   _req_str(body, "source", k), _int(body, "start_ms", k),
+                   _req_str(body, "old", k), _req_str(body, "new", k))
+
+
 TranscriptRecord = (
     SegmentRecord | MeetingSeenRecord | MeetingClosedRecord | RevisionRecord | MeetingRefinedRecord
+    | RelabelRecord
 )
 
 _KINDS: dict[str, type[TranscriptRecord]] = {
     c.KIND: c
-    for c in (SegmentRecord, MeetingSeenRecord, MeetingClosedRecord, RevisionRecord, MeetingRefinedRecord)
+    for c in (
+        SegmentRecord, MeetingSeenRecord, MeetingClosedRecord, RevisionRecord, MeetingRefinedRecord,
+        RelabelRecord,
+    )
 }
 KINDS: tuple[str, ...] = tuple(_KINDS)
 
@@ -381,7 +424,7 @@ def parse_record(value: bytes | str | None, key: bytes | None = None) -> Transcr
     return rec
 
 
-def to_record(item: Segment | MeetingSeen | MeetingClosed | TranscriptRecord) -> bytes:
+def to_record(item: Segment | MeetingSeen | MeetingClosed | Relabel | TranscriptRecord) -> bytes:
     """The Kafka value of a live-flow output or of a record."""
     if isinstance(item, Segment):
         return SegmentRecord(item).to_record()
@@ -389,4 +432,6 @@ def to_record(item: Segment | MeetingSeen | MeetingClosed | TranscriptRecord) ->
         return MeetingSeenRecord.of(item).to_record()
     if isinstance(item, MeetingClosed):
         return MeetingClosedRecord.of(item).to_record()
+    if isinstance(item, Relabel):
+        return RelabelRecord.of(item).to_record()
     return item.to_record()

@@ -114,6 +114,17 @@ class MeetingTranscript:
         self._dirty(rev.start_ms)
         return True
 
+    def relabel(self, source: str, start_ms: int, old: str, new: str) -> bool:
+        """The speakers were clustered again at the close; False when the segment is not (or no
+        longer) labelled ``old`` (a replay, or refined text that replaced it)."""
+        src = self.sources.get(source)
+        u = None if src is None else src.said.get(start_ms)
+        if src is None or u is None or u.speaker != old:
+            return False
+        src.put(replace(u, speaker=new))
+        self._dirty(start_ms)
+        return True
+
     def __len__(self) -> int:
         return sum(len(s.said) for s in self.sources.values())
 

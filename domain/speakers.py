@@ -10,6 +10,7 @@ is an immutable value the caller keeps per meeting.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -139,3 +140,168 @@ def label_turns(
         )
         out.append(a.label)
     return out
+
+
+# --- re-clustering at close ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One labelled stretch of speech of a meeting, as the online clustering saw it.
+
+    ``segment_ms`` is the start of the transcript segment it belongs to (with ``source``, the
+    segment's key); ``start_ms``/``end_ms`` are where the speech is, pauses of a turn change left
+    out. ``embedding`` is the unit embedding quantised to int8 (None: too short to embed), so a
+    meeting's turns stay small in the flow's snapshots.
+    """
+
+    source: str
+    segment_ms: int
+    start_ms: int
+    end_ms: int
+    label: str
+    seconds: float
+    embedding: bytes | None = None
+    segment_label: str | None = None  # the label its segment was given
+
+    def vector(self) -> npt.NDArray[np.float64] | None:
+        if self.embedding is None:
+            return None
+        return np.frombuffer(self.embedding, dtype=np.int8).astype(np.float64) / 127.0
+
+
+def quantised(embedding: Vector) -> bytes:
+    """A unit embedding as int8 bytes (cosine similarity changes by well under 0.01)."""
+    v = _unit(embedding)
+    return bytes(np.clip(np.round(v / max(float(np.abs(v).max()), 1e-12) * 127), -127, 127).astype(np.int8))
+
+
+@dataclass(frozen=True)
+class Relabel:
+    """A transcript segment whose speaker label changed when the meeting's turns were clustered
+    again at its close: ``(source, start_ms)`` is the segment, ``old`` the label it was given."""
+
+    meeting_id: str
+    team: str | None
+    source: str
+    start_ms: int
+    old: str
+    new: str
+
+
+def cluster_offline(
+    embeddings: npt.NDArray[np.floating],
+    weights: npt.NDArray[np.floating],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_speakers: int | None = None,
+    min_seconds: float = 2.0,
+) -> list[int]:
+    """Cluster ids (0, 1, … in order of first turn) for all of a meeting's turns at once.
+
+    Agglomerative, centroid linkage on cosine similarity of the speech-weighted mean embeddings:
+    the most similar pair of clusters merges while their similarity reaches ``threshold`` (and
+    past it while there are more than ``max_speakers``). A cluster with less than
+    ``min_seconds`` of speech then joins its closest one (as a short turn never opens a speaker
+    online). Unlike the online rule, a turn heard early is judged against everything heard
+    later. Deterministic: ties go to the lowest indices.
+    """
+    n = len(embeddings)
+    if n == 0:
+        return []
+    units = np.stack([_unit(e) for e in embeddings])
+    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    if w.shape != (n,) or np.any(w <= 0):
+        raise ValueError("one positive weight per embedding")
+    sums = units * w[:, None]
+    alive = np.ones(n, dtype=bool)
+    members: list[list[int]] = [[i] for i in range(n)]
+    mass = w.copy()
+
+    def centroids() -> npt.NDArray[np.float64]:
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        return np.asarray(sums / np.maximum(norms, 1e-12), dtype=np.float64)
+
+    c = centroids()
+    sim = c @ c.T
+    np.fill_diagonal(sim, -np.inf)
+
+    def merge(i: int, j: int) -> None:  # j into i
+        sums[i] += sums[j]
+        mass[i] += mass[j]
+        members[i] += members[j]
+        members[j] = []
+        alive[j] = False
+        sim[j, :] = -np.inf
+        sim[:, j] = -np.inf
+        ci = sums[i] / max(float(np.linalg.norm(sums[i])), 1e-12)
+        row = np.where(alive, centroids() @ ci, -np.inf)
+        row[i] = -np.inf
+        sim[i, :] = row
+        sim[:, i] = row
+
+    while alive.sum() > 1:
+        k = int(np.argmax(sim))
+        i, j = divmod(k, n)
+        i, j = min(i, j), max(i, j)
+        if sim[i, j] < threshold and (max_speakers is None or alive.sum() <= max_speakers):
+            break
+        merge(i, j)
+    while alive.sum() > 1:
+        small = [int(x) for x in np.flatnonzero(alive) if mass[x] < min_seconds]
+        if not small:
+            break
+        s = min(small, key=lambda x: (mass[x], x))
+        t = int(np.argmax(sim[s]))
+        merge(min(s, t), max(s, t))
+    order = sorted((min(members[x]), int(x)) for x in np.flatnonzero(alive))
+    ids = np.zeros(n, dtype=int)
+    for cid, (_, x) in enumerate(order):
+        ids[members[x]] = cid
+    return [int(x) for x in ids]
+
+
+def _label_number(label: str) -> int:
+    return int(label[1:]) if label[:1] == "S" and label[1:].isdigit() else 0
+
+
+def recluster_turns(
+    turns: Sequence[Turn],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_speakers: int | None = None,
+    min_seconds: float = 2.0,
+    taken: Sequence[str] = (),
+) -> list[str]:
+    """New labels for ``turns`` from clustering them all at once, in the old labels' names.
+
+    Each new cluster takes the old label it shares most speech with (one-to-one, the largest
+    overlap first), so labels a meeting already showed stay where the clustering agrees; a
+    cluster left over gets the next number unused by the turns and ``taken`` (labels of the
+    meeting that no kept turn holds). A turn without an embedding keeps its label.
+    """
+    embedded = [i for i, t in enumerate(turns) if t.embedding is not None]
+    new = [t.label for t in turns]
+    if not embedded:
+        return new
+    vectors = np.stack([turns[i].vector() for i in embedded])  # type: ignore[misc]
+    ids = cluster_offline(vectors, np.array([turns[i].seconds for i in embedded]), threshold=threshold,
+                          max_speakers=max_speakers, min_seconds=min_seconds)
+    overlap: dict[tuple[int, str], float] = {}
+    for i, cid in zip(embedded, ids, strict=True):
+        key = (cid, turns[i].label)
+        overlap[key] = overlap.get(key, 0.0) + turns[i].seconds
+    names: dict[int, str] = {}
+    used: set[str] = set()
+    for (cid, old), _ in sorted(overlap.items(), key=lambda kv: (-kv[1], kv[0][0], _label_number(kv[0][1]))):
+        if cid not in names and old not in used:
+            names[cid] = old
+            used.add(old)
+    top = max([_label_number(t.label) for t in turns] + [_label_number(x) for x in taken] + [0])
+    for cid in sorted(set(ids)):
+        if cid not in names:
+            top += 1
+            names[cid] = f"S{top}"
+    for i, cid in zip(embedded, ids, strict=True):
+        new[i] = names[cid]
+    return new

@@ -43,12 +43,14 @@ from domain.records import (
     MeetingClosedRecord,
     MeetingSeenRecord,
     RecordError,
+    RelabelRecord,
     RevisionRecord,
     SegmentRecord,
     TranscriptRecord,
     parse_record,
 )
 from domain.rolling_minutes import CONTEXT_UTTERANCES, MeetingTranscript, merge_minutes
+from domain.speakers import Relabel
 from domain.timeline import MeetingClosed, MeetingSeen
 from domain.transcript import Segment
 
@@ -118,7 +120,7 @@ class MinutesState:
     job: Job | None = None  # taken but not written yet
 
 
-MinutesIn = TranscriptRecord | Segment | MeetingSeen | MeetingClosed
+MinutesIn = TranscriptRecord | Segment | MeetingSeen | MeetingClosed | Relabel
 
 
 def _as_record(v: MinutesIn) -> TranscriptRecord:
@@ -129,6 +131,8 @@ def _as_record(v: MinutesIn) -> TranscriptRecord:
         return MeetingSeenRecord.of(v)
     if isinstance(v, MeetingClosed):
         return MeetingClosedRecord.of(v)
+    if isinstance(v, Relabel):
+        return RelabelRecord.of(v)
     return v
 
 
@@ -178,6 +182,10 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
                 s.since_written += max(1, len(rec.segments))
                 for seg in rec.segments:
                     s.language = s.language or seg.language
+        elif isinstance(rec, RelabelRecord):
+            # Before the meeting's close: the final minutes follow the new labels.
+            if t.relabel(rec.source, rec.start_ms, rec.old, rec.new):
+                s.since_written += 1
         elif isinstance(rec, MeetingSeenRecord):
             s.meeting_date = datetime.fromtimestamp(rec.started_ms / 1000, UTC).date()
             s.closed_at = None  # seen again after its close: a late track reopened it

@@ -6,6 +6,12 @@ appearance. The clustering state (centroids and weights, a few KB) lives in the 
 state and so in the recovery snapshots: labels stay the same across windows, and a replay of the
 same audio from a snapshot gives the same labels. A source whose envelope names its speaker (a
 per-participant track) never comes here: that name stays authoritative.
+
+Each turn is also kept (its speech span, label and a quantised embedding; the latest
+``max_turns``): the turns are the diarization's honest account of who speaks when (pauses left
+out, unlike a segment's span), and at the meeting's close :func:`recluster` clusters them all at
+once, which fixes labels the online rule gave before it had heard everyone; segments whose label
+changes come out as ``Relabel`` items.
 """
 
 from __future__ import annotations
@@ -24,7 +30,16 @@ import numpy.typing as npt
 
 from connectors.diarization import VoiceEncoder
 from connectors.settings import Settings
-from domain.speakers import DEFAULT_THRESHOLD, SpeakerState, assign
+from domain.speakers import (
+    DEFAULT_THRESHOLD,
+    Relabel,
+    Speaker,
+    SpeakerState,
+    Turn,
+    assign,
+    quantised,
+    recluster_turns,
+)
 from domain.transcript import Segment
 
 log = logging.getLogger("vori.speakers")
@@ -44,6 +59,10 @@ class MeetingSpeakers:
 
     clusters: SpeakerState = _NOBODY
     last: str | None = None  # the latest label given: a turn too short to embed keeps it
+    # The meeting's latest turns (at most ``DiarizationConfig.max_turns``): where speech is and
+    # who it was given to, for the clustering again at close. A state from before they were kept
+    # has none, and its close changes nothing.
+    turns: tuple[Turn, ...] = ()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -67,6 +86,10 @@ class DiarizationConfig:
     quiet_db: float = -40.0  # under the segment's loudest 10 ms by this much: not speech
     bridge_s: float = 0.2  # quiet this short inside speech is kept (pauses within words)
     turn_pause_s: float = 0.55  # a pause at least this long may be a hand-over to another voice
+    # Turns kept for the clustering at close: about 320 bytes each in the snapshots; a longer
+    # meeting re-clusters its latest turns and leaves the labels of earlier ones as they are.
+    max_turns: int = 1000
+    recluster: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DiarizationConfig:
@@ -87,6 +110,10 @@ def _active(pcm: F32, quiet_db: float, bridge_s: float) -> npt.NDArray[np.bool_]
         if 1 < b - a <= bridge + 1:
             active[a:b] = True
     return active
+
+
+def _speech_frames(pcm: F32, quiet_db: float, bridge_s: float) -> npt.NDArray[np.intp]:
+    return np.flatnonzero(_active(pcm, quiet_db, bridge_s))
 
 
 def voiced(pcm: F32, quiet_db: float = -40.0, bridge_s: float = 0.2) -> F32:
@@ -153,49 +180,74 @@ def label_segments(
     segment get different labels and its text has sentence ends where the voices change, the
     segment is split there, each part with its speaker; otherwise the segment takes the label
     with most of its speech. A segment with too little speech to embed keeps the latest label.
+    Every turn is kept in the state (``MeetingSpeakers.turns``) with the span of its speech.
     Deterministic: the same state, segments and audio give the same labels and state.
     """
     clusters, last = state.clusters, state.last
     out: list[Segment] = []
+    kept: list[Turn] = list(state.turns)
+
+    def ms(sample: int) -> int:
+        return audio_start_ms + sample * 1000 // RATE
+
     for seg in segments:
         a = max(0, (seg.start_ms - audio_start_ms) * RATE // 1000)
         b = min(len(audio), (seg.end_ms - audio_start_ms) * RATE // 1000)
         part = audio[a:b]
         pieces: list[tuple[int, int, str | None, float]] = []  # run start, end, label, seconds
+        # Each turn: (start, end) samples within ``part``, its run's piece, seconds, embedding.
+        heard: list[tuple[int, int, int, float, bytes | None, str | None]] = []
         for ra, rb in _runs(part, config):
             said: dict[str, float] = {}
+            frames = _speech_frames(part[ra:rb], config.quiet_db, config.bridge_s)
             speech = voiced(part[ra:rb], config.quiet_db, config.bridge_s)
+            start = 0
             for turn in _turns(speech, config.max_turn_s) if len(speech) else []:
                 seconds = len(turn) / RATE
+                first, stop = start // FRAME, (start + len(turn) - 1) // FRAME
+                span = (ra + int(frames[first]) * FRAME, ra + (int(frames[stop]) + 1) * FRAME)
+                start += len(turn)
                 if seconds < config.min_embed_s:
+                    heard.append((*span, len(pieces), seconds, None, None))
                     continue
+                vector = embed(turn)
                 got, clusters = assign(
                     clusters,
-                    embed(turn),
+                    vector,
                     threshold=config.threshold,
                     weight=seconds,
                     max_speakers=config.max_speakers,
                     may_open=seconds >= config.min_open_s,
                 )
+                heard.append((*span, len(pieces), seconds, quantised(vector), got.label))
                 said[got.label] = said.get(got.label, 0.0) + seconds
             label = max(said, key=lambda k: said[k]) if said else None
             if pieces and (label is None or label == pieces[-1][2]):
                 s0, _, l0, sec = pieces[-1]
                 pieces[-1] = (s0, rb, l0, sec + sum(said.values()))
+                heard = [(*h[:2], len(pieces) - 1 if h[2] == len(pieces) else h[2], *h[3:]) for h in heard]
             elif pieces and pieces[-1][2] is None:
                 pieces[-1] = (pieces[-1][0], rb, label, sum(said.values()))
+                heard = [(*h[:2], len(pieces) - 1 if h[2] == len(pieces) else h[2], *h[3:]) for h in heard]
             else:
                 pieces.append((ra, rb, label, sum(said.values())))
         labelled = [p for p in pieces if p[2] is not None]
         if not labelled:
-            out.append(replace(seg, speaker=last) if last is not None else seg)
+            seg_out = replace(seg, speaker=last) if last is not None else seg
+            out.append(seg_out)
+            if last is not None:
+                kept += [Turn(seg.source, seg.start_ms, ms(a + x), ms(a + y), last, sec, None, last)
+                         for x, y, _, sec, _, _ in heard]
             continue
         texts = None
         if len(labelled) > 1:
-            length = max(1, b - a)
-            # A voice changes halfway through the pause between two runs.
+            # A voice changes halfway through the pause between two runs. Words come with speech,
+            # not with the segment's quiet edges: the text is cut at the share of speech before.
             changes = [(p[1] + q[0]) // 2 for p, q in itertools.pairwise(labelled)]
-            texts = _split_text(seg.text, [c / length for c in changes])
+            speech = np.cumsum(_active(part, config.quiet_db, config.bridge_s))
+            total = max(1, int(speech[-1])) if len(speech) else 1
+            texts = _split_text(seg.text, [int(speech[min(len(speech) - 1, c // FRAME)]) / total
+                                           if len(speech) else 0.5 for c in changes])
         if texts is None:
             spoken: dict[str, float] = {}
             for p in labelled:
@@ -203,13 +255,73 @@ def label_segments(
             # Ties go to the speaker heard first in the segment (dicts keep insertion order).
             last = max(spoken, key=lambda k: spoken[k])
             out.append(replace(seg, speaker=last))
+            kept += [Turn(seg.source, seg.start_ms, ms(a + x), ms(a + y), own or str(pieces[i][2] or last),
+                          sec, e, last) for x, y, i, sec, e, own in heard]
             continue
         starts = [seg.start_ms] + [seg.start_ms + c * 1000 // RATE for c in changes]
         ends = [*starts[1:], seg.end_ms]
-        for (p, text, s0, e0) in zip(labelled, texts, starts, ends, strict=True):
-            out.append(replace(seg, speaker=p[2], text=text, start_ms=s0, end_ms=e0))
+        parts = [replace(seg, speaker=p[2], text=text, start_ms=s0, end_ms=e0)
+                 for p, text, s0, e0 in zip(labelled, texts, starts, ends, strict=True)]
+        out += parts
+        for x, y, i, sec, e, own in heard:
+            at = ms(a + (x + y) // 2)
+            owner = max((p for p in parts if p.start_ms <= at), key=lambda p: p.start_ms, default=parts[0])
+            kept.append(Turn(seg.source, owner.start_ms, ms(a + x), ms(a + y),
+                             own or str(pieces[i][2] or owner.speaker), sec, e, owner.speaker))
         last = labelled[-1][2]
-    return out, MeetingSpeakers(clusters, last)
+    return out, MeetingSpeakers(clusters, last, tuple(kept[-config.max_turns :]))
+
+
+def recluster(
+    state: MeetingSpeakers, meeting_id: str, team: str | None, config: DiarizationConfig
+) -> tuple[list[Relabel], MeetingSpeakers]:
+    """The meeting's kept turns clustered again all at once (at its close), and each transcript
+    segment whose label that changes: its speaker becomes the label with most of its turns'
+    speech. The state's speakers are rebuilt from the turns, labels as they are now.
+    Deterministic: the same state gives the same relabels and state.
+    """
+    turns = state.turns
+    if not turns or not config.recluster:
+        return [], state
+    labels = recluster_turns(turns, threshold=config.threshold, max_speakers=config.max_speakers,
+                             min_seconds=config.min_open_s, taken=state.clusters.labels)
+    now = tuple(replace(t, label=new) for t, new in zip(turns, labels, strict=True))
+    votes: dict[tuple[str, int], dict[str, float]] = {}
+    was: dict[tuple[str, int], str] = {}
+    for t in now:
+        key = (t.source, t.segment_ms)
+        tally = votes.setdefault(key, {})
+        tally[t.label] = tally.get(t.label, 0.0) + t.seconds
+        if t.segment_label is not None:
+            was[key] = t.segment_label
+    relabels: list[Relabel] = []
+    settled: dict[tuple[str, int], str] = {}
+    for key, tally in votes.items():
+        old = was.get(key)
+        best = max(tally.values())
+        top = sorted((k for k, v in tally.items() if v == best), key=_label_key)
+        new = old if old in top else top[0]
+        settled[key] = new
+        if old is not None and new != old:
+            relabels.append(Relabel(meeting_id, team, key[0], key[1], old, new))
+    now = tuple(replace(t, segment_label=settled[(t.source, t.segment_ms)]) for t in now)
+    sums: dict[str, tuple[npt.NDArray[np.float64], float]] = {}
+    for t in now:
+        v = t.vector()
+        if v is None:
+            continue
+        total, weight = sums.get(t.label, (np.zeros(v.size), 0.0))
+        sums[t.label] = (total + t.seconds * v / max(float(np.linalg.norm(v)), 1e-12), weight + t.seconds)
+    # Speakers whose turns all fell out of the kept window stay as they were.
+    others = [s for s in state.clusters.speakers if s.label not in sums]
+    rebuilt = [Speaker(k, tuple(float(x) for x in v), w) for k, (v, w) in sums.items()]
+    speakers = tuple(sorted([*others, *rebuilt], key=lambda s: _label_key(s.label)))
+    last = settled[(now[-1].source, now[-1].segment_ms)]
+    return relabels, MeetingSpeakers(SpeakerState(speakers), last, now)
+
+
+def _label_key(label: str) -> tuple[int, str]:
+    return (int(label[1:]) if label[1:].isdigit() else 1 << 30, label)
 
 
 def _one_blas_thread() -> None:
@@ -275,3 +387,13 @@ class Diarizer:
         except Exception as exc:
             log.error("could not label the speakers of %d segments: %r", len(segments), exc, exc_info=exc)
             return list(segments), state
+
+    def close(
+        self, state: MeetingSpeakers, meeting_id: str, team: str | None
+    ) -> tuple[list[Relabel], MeetingSpeakers]:
+        """At a meeting's close: ``recluster`` its turns; nothing changes when that fails."""
+        try:
+            return recluster(state, meeting_id, team, self.config)
+        except Exception as exc:
+            log.error("could not re-cluster the speakers of %s: %r", meeting_id, exc, exc_info=exc)
+            return [], state

@@ -36,7 +36,7 @@ from connectors.voiceprint import VOICE_MODEL
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
 from domain.records import to_record as transcript_record
-from domain.speakers import SpeakerVoices
+from domain.speakers import Relabel, SpeakerVoices
 from domain.stream import StreamState
 from domain.timeline import (
     Gap,
@@ -273,7 +273,9 @@ class MeetingState:
     speakers: MeetingSpeakers = NO_SPEAKERS  # labels for sources that name no speaker
 
 
-FlowOut = Segment | TranscribedWindow | MeetingSeen | MeetingClosed | Gap | SpeakerVoices | DeadLetter
+FlowOut = (
+    Segment | TranscribedWindow | MeetingSeen | MeetingClosed | Gap | SpeakerVoices | Relabel | DeadLetter
+)
 RawRecord = Msg[bytes | None, bytes | None]
 Consumed = RawRecord | KafkaError[bytes | None, bytes | None]
 
@@ -397,10 +399,25 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
                 out.extend(self._transcribe(item))
             elif isinstance(item, StreamFailed):
                 out.append(_stream_dead_letter(item))
+            elif isinstance(item, MeetingClosed):
+                # Relabels go out before the close, so the final minutes are written with them.
+                out.extend(self._close_speakers())
+                out.append(item)
+                self.state.prompts.clear()
             else:
                 out.append(item)
-            if isinstance(item, MeetingClosed):
-                self.state.prompts.clear()
+        return out
+
+    def _close_speakers(self) -> list[FlowOut]:
+        """The meeting's speaker turns clustered again at close (flows/speakers.py)."""
+        if self._diarizer is None or not self.state.speakers.turns:
+            return []
+        tl = self.state.timeline
+        before = self.state.speakers.clusters
+        relabels, self.state.speakers = self._diarizer.close(self.state.speakers, tl.meeting_id, tl.team)
+        out: list[FlowOut] = list(relabels)
+        if self.state.speakers.clusters != before:
+            out.append(SpeakerVoices.of(tl.meeting_id, tl.team, VOICE_MODEL, self.state.speakers.clusters))
         return out
 
     def _transcribe(self, w: Window) -> list[FlowOut]:
@@ -528,7 +545,7 @@ def _consumed_record(m: Consumed) -> RawRecord | None:
 def _segment_record(x: FlowOut) -> KafkaSinkMessage[bytes, bytes] | None:
     """``transcription.completed``: segments and the meeting's lifecycle, in the order the meeting's
     state emitted them (one key, one partition), for the minutes flow and other consumers."""
-    if isinstance(x, (Segment, MeetingSeen, MeetingClosed)):
+    if isinstance(x, (Segment, MeetingSeen, MeetingClosed, Relabel)):
         return KafkaSinkMessage(x.meeting_id.encode(), transcript_record(x))
     return None
 

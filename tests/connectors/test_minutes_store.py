@@ -288,3 +288,27 @@ def test_a_board_change_racing_a_minutes_run_loses_nothing(dsn):
     assert ticket_of(dsn, "Bob")[1] == "blocked"
     history = events_of(dsn, bob)
     assert history == [("created", None, "todo", "pipeline"), ("status", "todo", "blocked", "board")]
+
+
+def test_an_items_owner_that_changes_at_close_moves_its_ticket_once_and_never_over_a_person(dsn):
+    # Live, the "I will finish …" turn was given to S2; clustered again at close, it is S3's.
+    live = said(("S1", "Let's plan the week."), ("S2", "I will finish the database migration by Friday."),
+                ("S1", "Carol, can you write the release notes by Thursday?"), ("S3", "Sure."))
+    write(dsn, "plan-1", live, kind="rolling")
+    closed = [*live[:1], Utterance("S3", live[1].text, live[1].start_ms, live[1].end_ms), *live[2:]]
+    write(dsn, "plan-1", closed)
+    write(dsn, "plan-1", closed)  # a replay of the final minutes changes nothing
+    rows = tickets(dsn)
+    assert sorted((t[1], t[2]) for t in rows if "migration" in t[2]) == [("S3", "finish the database migration")]
+    tid, _ = ticket_of(dsn, "S3")
+    assert [e[0] for e in events_of(dsn, tid)] == ["created", "edited"]
+    with psycopg.connect(dsn) as conn:
+        (changes,) = conn.execute(
+            "SELECT changes FROM ticket_events WHERE ticket_id = %s AND event = 'edited'", (tid,)).fetchone()
+    assert changes == {"assignee": {"old": "S2", "new": "S3"}}
+
+    # A person gives the ticket to Dana: the pipeline's next idea of its owner does not undo it,
+    # nor does it make a second ticket of the same item.
+    person_moves(dsn, tid, "todo", assignee="Dana")
+    write(dsn, "plan-1", live)
+    assert [t[1] for t in tickets(dsn) if "migration" in t[2]] == ["Dana"]

@@ -172,3 +172,18 @@ def test_a_long_meetings_parts_are_linked_and_each_closes(dsn):
             "WHERE team = 'team-a' ORDER BY part").fetchall()
     assert rows == [("m-replay", None, 1, "closed", "max_length"), ("m-replay~2", "m-replay", 2, "live", None)]
     assert text_of(dsn, meeting="m-replay~2") == SPOKEN
+
+
+def test_a_relabel_at_close_moves_one_segments_speaker_and_a_replay_of_it_changes_nothing(dsn):
+    from domain.speakers import Relabel
+
+    with connect(dsn) as conn:
+        write_items(conn, windows(LIVE))
+        write_items(conn, [Relabel("m-replay", "team-a", "main", 2100, "Bob", "S2"),
+                           Relabel("m-replay", "team-a", "main", 4050, "S9", "S3")])  # not its label: kept
+        # The same relabel again, as a replayed epoch sends it.
+        write_items(conn, [Relabel("m-replay", "team-a", "main", 2100, "Bob", "S2")])
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT start_ms, speaker FROM transcript_segments WHERE meeting_id = 'm-replay' "
+                            "ORDER BY start_ms").fetchall()
+    assert rows == [(300, "Bob"), (2100, "S2"), (4050, "Bob"), (8100, "Bob")]

@@ -127,3 +127,16 @@ def test_a_revision_segment_outside_its_span_or_source_is_refused():
 def test_a_key_that_is_not_the_meeting_id_is_refused():
     with pytest.raises(RecordError, match="not its meeting_id"):
         parse_record(SegmentRecord(seg(0)).to_record(), key=b"other")
+
+
+def test_a_relabel_round_trips_and_is_a_record_of_its_own_kind():
+    from domain.records import RelabelRecord
+    from domain.speakers import Relabel
+
+    r = Relabel("m-1", "acme", "room", 41200, "S3", "S1")
+    value = to_record(r)
+    rec = parse_record(value, b"m-1")
+    assert isinstance(rec, RelabelRecord)
+    assert rec.event() == r
+    with pytest.raises(RecordError, match="'new'"):
+        parse_record(b'{"kind": "relabel", "meeting_id": "m-1", "source": "room", "start_ms": 0, "old": "S1"}')

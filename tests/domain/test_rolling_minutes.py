@@ -118,3 +118,16 @@ def test_refined_text_rederives_items_of_its_span_and_keeps_the_others():
     tasks = sorted(a.task for a in second.action_items)
     assert len(tasks) == 2 and "fix the billing page" in tasks, tasks
     assert second.action_items[0] == first.action_items[0]  # outside the span: untouched
+
+
+def test_a_relabel_at_close_renames_its_segment_once_and_never_refined_text():
+    t = MeetingTranscript()
+    t.add_live(seg(0, "I'll fix the login page.", source="room", speaker="S3"))
+    t.add_live(seg(5000, "Thanks.", source="room", speaker="S1"))
+    assert t.relabel("room", 0, "S3", "S1")
+    assert [u.speaker for u in t.utterances()] == ["S1", "S1"]
+    assert not t.relabel("room", 0, "S3", "S1")  # replayed: the label is no longer the old one
+    # A span refined since keeps its own labels.
+    t.apply_revision(RevisionRecord("acme", "m1", "room", 5000, 9000,
+                                    (seg(5100, "Thanks!", source="room", speaker="S1"),)))
+    assert not t.relabel("room", 5000, "S1", "S2")

@@ -133,3 +133,51 @@ def test_labels_are_numbered_by_first_appearance(turn_axes, threshold):
     # unit axes are orthogonal: above a zero threshold each distinct axis is its own speaker
     if threshold > 0:
         assert len(seen) == len(set(turn_axes))
+
+
+def _turns(vectors, labels, seconds=None):
+    from domain.speakers import Turn, quantised
+
+    seconds = seconds or [3.0] * len(vectors)
+    return [Turn("main", i * 1000, i * 1000, i * 1000 + 900, lab, sec, quantised(v), lab)
+            for i, (v, lab, sec) in enumerate(zip(vectors, labels, seconds, strict=True))]
+
+
+def test_clustering_all_turns_at_close_fixes_an_early_turn_the_online_rule_got_wrong():
+    from domain.speakers import recluster_turns
+
+    rng = np.random.default_rng(3)
+    a, b = axis(0), axis(1)
+    # Online, B's first turn was put with A (before B had a centroid of its own).
+    vectors = [noisy(a, rng), noisy(b, rng), noisy(a, rng), noisy(b, rng), noisy(b, rng), noisy(a, rng)]
+    online = ["S1", "S1", "S1", "S2", "S2", "S1"]
+    assert recluster_turns(_turns(vectors, online)) == ["S1", "S2", "S1", "S2", "S2", "S1"]
+
+
+def test_labels_keep_their_names_where_the_close_agrees_and_a_new_voice_gets_the_next_number():
+    from domain.speakers import recluster_turns
+
+    rng = np.random.default_rng(4)
+    a, b, c = axis(0), axis(1), axis(2)
+    vectors = [noisy(b, rng), noisy(a, rng), noisy(b, rng), noisy(c, rng), noisy(c, rng), noisy(a, rng)]
+    # Online, C was taken for A (a max_speakers cap, say): the close finds it and names it S3.
+    online = ["S1", "S2", "S1", "S2", "S2", "S2"]
+    assert recluster_turns(_turns(vectors, online)) == ["S1", "S2", "S1", "S3", "S3", "S2"]
+    # S3 is still the meeting's (its turns fell out of the kept ones): the new voice is S4.
+    assert recluster_turns(_turns(vectors, online), taken=["S1", "S2", "S3"])[3] == "S4"
+    # A voice heard for less than min_seconds in all never becomes a speaker of its own.
+    short = _turns(vectors, online, seconds=[3.0, 3.0, 3.0, 0.6, 0.6, 3.0])
+    assert len(set(recluster_turns(short, min_seconds=2.0))) == 2
+
+
+def test_clustering_at_close_is_deterministic_and_respects_max_speakers():
+    from domain.speakers import cluster_offline
+
+    rng = np.random.default_rng(5)
+    vectors = np.stack([noisy(axis(i % 3), rng) for i in range(12)])
+    weights = np.full(12, 2.5)
+    ids = cluster_offline(vectors, weights)
+    assert ids == [0, 1, 2] * 4 and cluster_offline(vectors, weights) == ids
+    assert len(set(cluster_offline(vectors, weights, max_speakers=2))) == 2
+    with pytest.raises(ValueError):
+        cluster_offline(vectors, np.zeros(12))

@@ -257,3 +257,68 @@ def test_enrolled_voices_give_a_single_track_meetings_tickets_named_owners(flow_
     assert sorted(named.values()) == ["Adele", "Bruno"], named
     # "Sure, I'll fix the billing page" is Bruno's, by his enrolled voice.
     assert any(who == "Bruno" and "billing" in title.lower() for who, title in owners), owners
+
+
+def test_at_close_the_turns_are_clustered_again_and_segments_and_minutes_follow_the_new_labels():
+    from domain.speakers import Relabel
+    from domain.timeline import MeetingClosed
+    from flows.minutes import MinutesLogic, offline_writer
+
+    pcm, spans = mixed_meeting()
+    chunks = split_chunks(pcm, 2.0)
+    envs = [envelope("close-1", i, c) for i, c in enumerate(chunks)]
+    envs.append(envelope("close-1", len(chunks), b"", final=True))
+    items = [_accepted(e, i) for i, e in enumerate(envs)]
+    settings = Settings()
+    # Live, a turn shorter than 5 s never opens a speaker, so B's short turns are all taken for A;
+    # at close B's turns together are long enough to be a speaker.
+    diarizer = Diarizer(DiarizationConfig(min_open_s=5.0))
+
+    def run(resume_at: int | None) -> list[object]:
+        clock = LiveClock()
+        logic = MeetingLogic("close-1", timeline_config(Settings()), _LazyTranscriber(settings), clock, None,
+                             diarizer=diarizer)  # type: ignore[arg-type]
+        out: list[object] = []
+        for n, item in enumerate(items):
+            if n == resume_at:  # a crash here, and a restart from the snapshot
+                logic = MeetingLogic("close-1", timeline_config(Settings()), _LazyTranscriber(settings), clock,
+                                     pickle.loads(pickle.dumps(logic.snapshot())), diarizer=diarizer)
+            clock.now += 2.0
+            out += logic.on_batch([item])[0]
+        return out + list(logic.on_eof()[0])
+
+    out = run(None)
+    segs = [s for s in out if isinstance(s, Segment)]
+    relabels = [r for r in out if isinstance(r, Relabel)]
+    closed_at = next(i for i, x in enumerate(out) if isinstance(x, MeetingClosed))
+    assert relabels and all(out.index(r) < closed_at for r in relabels)
+    assert {s.speaker for s in segs} == {"S1"}, segs  # what the live labels said
+    new = {(r.source, r.start_ms): r.new for r in relabels}
+    after = [(s.start_ms, s.end_ms, new.get((s.source, s.start_ms), s.speaker)) for s in segs]
+    mapping = assert_two_speakers_labelled_consistently(after, spans)
+    assert mapping == {"A": "S1", "B": "S2"}
+    # The same audio, with a crash and a restart on the way, closes with the same relabels.
+    assert [r for r in run(len(items) // 2) if isinstance(r, Relabel)] == relabels
+
+    minutes = MinutesLogic(100, 3600.0, offline_writer, lambda: 5_000.0, None)
+    written, _ = minutes.on_batch([x for x in out if isinstance(x, (Segment, Relabel, MeetingClosed))])
+    (final,) = [m for m in written if m.kind == "final"]
+    # B's "I will review them on Thursday" and the page A asked B to look at are S2's now.
+    owned = [a.assignee for a in final.minutes.action_items if "review" in a.quote or "page" in a.quote]
+    assert owned and set(owned) == {"S2"}, final.minutes.action_items
+
+
+def test_a_meetings_kept_turns_are_bounded_and_say_where_the_speech_is():
+    pcm, spans = mixed_meeting()
+    audio = pcm.astype(np.float32) / 32768
+    end_ms = len(audio) * 1000 // RATE
+    segs = [Segment("m", "main", None, a, b, "Words.", "en", "tiny.en", 0) for a, b, _ in spans]
+    diarizer = Diarizer(DiarizationConfig(max_turns=3))
+
+    _, state = diarizer.label(MeetingSpeakers(), segs, audio, 0)
+
+    assert len(state.turns) == 3
+    # The last three turns are the last three utterances' speech, inside their spans.
+    for turn, (a, b, _) in zip(state.turns, spans[-3:], strict=True):
+        assert a <= turn.start_ms < turn.end_ms <= min(b + 10, end_ms)
+        assert turn.embedding is not None and turn.segment_ms == a
