@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,15 @@ from domain.transcript import RecognizedSpan
 
 # Never reach for a hub at run time: every model is bundled or a local path.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@dataclass(frozen=True)
+class WindowRequest:
+    """One window for :meth:`WhisperTranscriber.transcribe_batch`: 16 kHz mono, any length."""
+
+    audio: npt.NDArray[np.float32]
+    prompt: str | None = None
+    hotwords: str | None = None
 
 
 class WhisperError(Exception):
@@ -268,3 +277,18 @@ class WhisperTranscriber:
             for s in segments
         ]
         return spans, getattr(info, "language", language)
+
+    def transcribe_batch(
+        self, requests: Sequence[WindowRequest]
+    ) -> list[tuple[list[RecognizedSpan], str | None] | Exception]:
+        """What :meth:`transcribe` returns for each request, in order; a request that fails gets
+        its exception in its place, so one unreadable window does not fail the others.
+
+        Interim: one window after another (the batched decoder replaces this loop)."""
+        out: list[tuple[list[RecognizedSpan], str | None] | Exception] = []
+        for r in requests:
+            try:
+                out.append(self.transcribe(r.audio, prompt=r.prompt, hotwords=r.hotwords))
+            except Exception as exc:
+                out.append(exc)
+        return out
