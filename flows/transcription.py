@@ -469,7 +469,20 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         now = self._clock()
         self._input_ended = True
         self._owe_advance = True
-        return self._pump(now, block=True), self._discard(now)
+        out = self._pump(now, block=True)
+        # Timers as short as a missing chunk's wait (or a new source's probe) run out here, as
+        # they would in a tailing flow: reading windows inline used to give them time to,
+        # by chance; the end of the input must not depend on how fast the model was.
+        passed = float("-inf")
+        while (deadline := self.state.timeline.next_deadline(self._config)) is not None:
+            if deadline > now + self._config.gap_timeout_s or deadline <= passed:
+                break
+            passed = deadline
+            time.sleep(max(0.0, deadline - self._clock()))
+            now = max(self._clock(), deadline)
+            self._owe_advance = True
+            out.extend(self._pump(now, block=True))
+        return out, self._discard(now)
 
     def notify_at(self) -> datetime | None:
         if self._slots:
@@ -670,14 +683,17 @@ def build_flow(settings: Settings, decode: Decoder = _decode, batcher: Batcher |
     op.inspect("log_consumer_errors", errors, lambda _s, e: log.warning("kafka: %s", e.err))
     outs, rejected = transcribe_stream(settings, records, decode=decode, batcher=batcher)
 
+    # Built before the minutes: a worker runs its steps in the order they were built, so a
+    # meeting's voices (SpeakerVoices) are stored before its minutes, which read them back,
+    # even when the close comes in the same batch as the last window (the end of an input).
+    stored: Stream[StoreItem] = op.filter_map("store_items", outs, _store_item)
+    op.output("postgres_out", stored, PostgresTranscriptSink(settings.database_url))
+
     writer = OpenAIMinutesWriter(settings) if settings.llm_base_url else offline_writer
     team_context.configure(settings.database_url)
     minutes = minutes_stream(outs, settings.minutes_every_segments, settings.minutes_every_s, writer,
                              keep_closed_s=settings.closed_meeting_ttl_s, namer=team_context.speaker_namer())
     op.output("minutes_out", minutes, PostgresMinutesSink(settings.database_url))
-
-    stored: Stream[StoreItem] = op.filter_map("store_items", outs, _store_item)
-    op.output("postgres_out", stored, PostgresTranscriptSink(settings.database_url))
 
     seg_records = op.filter_map("segment_records", outs, _segment_record)
     op.output(
