@@ -344,6 +344,11 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         self._input_ended = False
         self._report_held(discarding=False)
 
+    @property
+    def queued(self) -> int:
+        """How many outputs wait for a window's result (0: everything was passed on)."""
+        return len(self._slots)
+
     def _report_held(self, *, discarding: bool) -> None:
         tl = self.state.timeline
         if tl.meeting_id:
