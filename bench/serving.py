@@ -119,8 +119,8 @@ def stage(settings: Settings, audio: list[np.ndarray], seed: int) -> Run:
     for i, pcm in enumerate(audio):
         phase = rng.uniform(0, CHUNK_S)
         pieces = [pcm[j : j + step] for j in range(0, len(pcm), step)]
-        for seq, piece in enumerate(pieces):
-            arrivals.append((start + phase + (seq + 1) * CHUNK_S, f"serve-{i}", seq, piece))
+        for seq, part in enumerate(pieces):
+            arrivals.append((start + phase + (seq + 1) * CHUNK_S, f"serve-{i}", seq, part))
         arrivals.append((start + phase + len(pieces) * CHUNK_S + 0.01, f"serve-{i}", len(pieces), None))
     arrivals.sort(key=lambda a: a[0])
 
