@@ -58,13 +58,15 @@ class Run:
     latencies: list[float]
     audio_s: float
     wall_s: float
-    batches: dict[int, int]
+    batches: dict[int, int] | None  # None: the batcher ran in another process (the pipeline's flow)
 
     def line(self) -> str:
         lat = self.latencies
-        sizes = sum(k * v for k, v in self.batches.items())
-        count = sum(self.batches.values())
-        batches = f"{count} batches, mean {sizes / count:.1f} windows" if count else "windows read inline"
+        batches = ""
+        if self.batches is not None:
+            sizes = sum(k * v for k, v in self.batches.items())
+            count = sum(self.batches.values())
+            batches = f"{count} batches, mean {sizes / count:.1f} windows" if count else "windows read inline"
         return (f"  N={self.n:<4} segments {len(lat):5}  p50 {pct(lat, 0.5):6.2f} s  p95 {pct(lat, 0.95):6.2f} s  "
                 f"max {max(lat, default=float('nan')):6.2f} s  {self.audio_s / self.wall_s:7.1f} audio-s/s  {batches}")
 
@@ -222,7 +224,7 @@ def pipeline(env: dict[str, str], audio: list[np.ndarray], work: Path, seed: int
         ).fetchall()
     lat = [float(r[0]) for r in rows]
     end = max((float(r[1]) for r in rows), default=time.time())
-    return Run(len(audio), lat, sum(len(a) for a in audio) / RATE, max(1e-9, end - start), {})
+    return Run(len(audio), lat, sum(len(a) for a in audio) / RATE, max(1e-9, end - start), None)
 
 
 def main() -> None:

@@ -268,3 +268,46 @@ def test_a_window_that_fails_is_dead_lettered_and_its_batch_mates_are_read(whole
         assert wer(said[m], text) <= 0.2, text
         assert not [o for o in outs[m] if isinstance(o, DeadLetter)]
         assert isinstance(outs[m][-1], MeetingClosed)
+
+
+class _Stuck:
+    """The real model behind a batcher whose process dies before the batch ends: it never returns."""
+
+    def __init__(self, model: WhisperTranscriber):
+        self.model_name = model.model_name
+        self.release = threading.Event()
+
+    def transcribe_batch(self, requests: list[WindowRequest]) -> list:
+        self.release.wait()
+        raise RuntimeError("the process was killed")
+
+
+def test_windows_out_at_a_snapshot_are_read_again_after_a_resume():
+    import pickle
+
+    model = WhisperTranscriber(SETTINGS)
+    text, voice = SAID["batch-c"]
+    chunks = _chunks("crash-2", speak(text, voice=voice), 1_700_000_000_000)
+    chunks = [replace(c, posted_ms=1_700_000_000_000) for c in chunks]
+    config = timeline_config(SETTINGS)
+    stuck = _Stuck(model)
+    try:
+        before = MeetingLogic("crash-2", config, lambda: stuck, _Clock(), None, None, HeldAudio(), None, None,
+                              WindowBatcher(lambda: stuck, max_batch=8))
+        out, _ = before.on_batch(chunks)
+        assert not [o for o in out if isinstance(o, Segment)] and before.queued
+        # What bytewax writes to the recovery store at the epoch's end, and reads back on resume.
+        state = pickle.loads(pickle.dumps(before.snapshot()))
+    finally:
+        stuck.release.set()
+
+    after = MeetingLogic("", config, lambda: model, _Clock(), state, None, HeldAudio(), None, None,
+                         WindowBatcher(lambda: model, max_batch=8))
+    assert after.notify_at() is not None  # woken at once to read them again
+    resumed, _ = after.on_notify()
+    resumed = list(resumed) + list(after.on_eof()[0])
+
+    text_out = " ".join(o.text for o in resumed if isinstance(o, Segment))
+    assert wer(text, text_out) <= 0.25, resumed
+    assert [type(o) for o in resumed if isinstance(o, (TranscribedWindow, MeetingClosed))] == [
+        TranscribedWindow, MeetingClosed]
