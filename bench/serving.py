@@ -144,8 +144,9 @@ def stage(settings: Settings, audio: list[np.ndarray], seed: int) -> Run:
         now = time.time()
         due: dict[str, list[Accepted]] = {}
         while k < len(arrivals) and arrivals[k][0] <= now:
-            _, mid, seq, piece = arrivals[k]
-            posted_ms = int(now * 1000)
+            posted, mid, seq, piece = arrivals[k]
+            # Kafka stamps a chunk when it is posted, however late the worker reads it.
+            posted_ms = int(posted * 1000)
             raw = b"" if piece is None else piece.astype("<i2").tobytes()
             chunk = AudioChunk(mid, seq, "main", None, "pcm_s16le", RATE, 1, b"", piece is None, None)
             msg: KafkaSourceMessage[bytes | None, bytes | None] = KafkaSourceMessage(
