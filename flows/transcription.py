@@ -15,6 +15,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ from connectors.settings import Settings, settings_or_exit
 from connectors.tokens import UNASSIGNED_TEAM, valid_team
 from connectors.transcript_store import PostgresTranscriptSink, StoreItem
 from connectors.voiceprint import VOICE_MODEL
-from connectors.whisper import WhisperTranscriber
+from connectors.whisper import WhisperTranscriber, WindowRequest
 from domain.envelope import AudioChunk, EnvelopeError, EnvelopeLimits, parse_record
 from domain.records import to_record as transcript_record
 from domain.speakers import Relabel, SpeakerVoices
@@ -55,6 +56,7 @@ from domain.timeline import (
 from domain.transcript import Segment, TranscribedWindow, place_spans, prompt_tail, settled_spans
 from domain.windowing import RATE, WindowPolicy, speech_seconds_after
 from flows import team_context
+from flows.batching import Batcher, InlineBatcher, ModelUnavailable, Result, Ticket, shared_batcher
 from flows.minutes import meeting_key
 from flows.speakers import NO_SPEAKERS, Diarizer, MeetingSpeakers
 
@@ -271,6 +273,20 @@ class MeetingState:
     language: str | None = None
     partition: int = 0  # of audio.raw: a meeting's chunks all come from one
     speakers: MeetingSpeakers = NO_SPEAKERS  # labels for sources that name no speaker
+    # What the timeline gave out but the flow has not passed on yet: windows submitted for
+    # transcription (read again after a resume from the recovery store) and all that follows
+    # them, in order. A tuple with a default, so snapshots from before it still load.
+    queued: tuple[Output, ...] = ()
+
+
+class _Slot:
+    """A queued output; a window's ticket once it is submitted (not snapshotted)."""
+
+    __slots__ = ("item", "ticket")
+
+    def __init__(self, item: Output):
+        self.item = item
+        self.ticket: Ticket | None = None
 
 
 FlowOut = (
@@ -283,9 +299,20 @@ Consumed = RawRecord | KafkaError[bytes | None, bytes | None]
 class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
     """Per meeting: place chunks on the timeline, cut windows at pauses, transcribe them.
 
+    Windows go to the process's batcher (flows/batching.py), which reads windows of several
+    meetings together; their results are passed on in the order the timeline gave the windows
+    out. What an advance gives out waits in a queue, a window holding back all behind it (a
+    MeetingClosed never overtakes a meeting's text) until its result is in. While windows are
+    queued the timeline takes chunks but is not advanced: each source's next window is cut after
+    the previous one is read, as when windows were read inline, because its prompt is that
+    window's text and a long window may give its unsettled tail back (timeline.unread) to be read
+    again at the start of the next. Other meetings go on meanwhile: the worker looks at a
+    meeting's tickets again only when notify_at says its front window should be done.
+
     The state holds only untranscribed audio (bounded by the window policy and the seq
-    look-ahead); a closed meeting keeps a small tombstone for ``closed_meeting_ttl_s`` to drop
-    late duplicates, then is discarded, so per-key state never grows without bound.
+    look-ahead) and the queued outputs; a closed meeting keeps a small tombstone for
+    ``closed_meeting_ttl_s`` to drop late duplicates, then is discarded, so per-key state never
+    grows without bound.
     """
 
     def __init__(
@@ -299,37 +326,106 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         held: HeldAudio | None = None,
         failures: TranscriptionFailures | None = None,
         diarizer: Diarizer | None = None,
+        batcher: Batcher | None = None,
     ):
         self._diarizer = diarizer
         self._intake = intake
         self._config = config
         self._transcriber = transcriber
+        self._batcher: Batcher = batcher or InlineBatcher(transcriber)
         self._clock = clock
         self._held = held or HeldAudio()
         self._failures = failures or TranscriptionFailures()
         self.state = resume or MeetingState(MeetingTimeline(meeting_id))
+        # Windows queued at the snapshot were not passed on: after a resume they are read again.
+        self._slots: deque[_Slot] = deque(_Slot(item) for item in self.state.queued)
+        self.state.queued = ()
+        # An advance is due (input came, a deadline passed), held back while windows are queued.
+        self._owe_advance = bool(self._slots)
+        self._input_ended = False
         self._report_held(discarding=False)
+
+    @property
+    def queued(self) -> int:
+        """How many outputs wait for a window's result (0: everything was passed on)."""
+        return len(self._slots)
 
     def _report_held(self, *, discarding: bool) -> None:
         tl = self.state.timeline
         if tl.meeting_id:
             self._held.report(tl.team, tl.meeting_id, 0 if discarding else tl.held_bytes())
 
-    def _advance(self, now: float, *, input_ended: bool = False) -> list[FlowOut]:
+    def _advance_once(self, now: float) -> list[Output]:
+        if self._input_ended:
+            # A bounded input (a batch run) is over: nothing more can arrive in this run, so
+            # every wait measured in Kafka time (the close grace, a quiet upload) is over too.
+            intake: Intake | None = Intake(newest_posted_ms=2**62, idle_s=float("inf"))
+        else:
+            intake = None if self._intake is None else self._intake.snapshot(self.state.partition)
+        return self.state.timeline.advance(now, self._config, intake=intake)
+
+    def _pump(self, now: float, *, block: bool = False) -> list[FlowOut]:
+        """Pass on what is ready, submit what may be read now, advance once nothing is queued.
+
+        ``block``: wait for the model until the queue is empty and nothing is left to advance
+        (the end of a bounded input, after which the step can output nothing more)."""
         out: list[FlowOut] = []
         while True:
-            if input_ended:
-                # A bounded input (a batch run) is over: nothing more can arrive in this run, so
-                # every wait measured in Kafka time (the close grace, a quiet upload) is over too.
-                intake: Intake | None = Intake(newest_posted_ms=2**62, idle_s=float("inf"))
-            else:
-                intake = None if self._intake is None else self._intake.snapshot(self.state.partition)
-            items = self.state.timeline.advance(now, self._config, intake=intake)
-            out.extend(self._transcribe_all(items))
-            # An upload's windows come one at a time (each may hand its tail back): go on
-            # until the buffer holds less than a window.
-            if not any(isinstance(i, Window) and i.rereadable for i in items):
+            out.extend(self._drain())
+            if self._slots:
+                self._submit_ready()
+                front = self._slots[0].ticket
+                if front is not None and front.done:
+                    continue
+                if not block or front is None:
+                    return out
+                self._batcher.wait(front)
+                continue
+            if not self._owe_advance:
                 return out
+            items = self._advance_once(now)
+            # An upload's windows come one at a time (each may hand its tail back): advance
+            # again once they are read, until the buffer holds less than a window.
+            self._owe_advance = any(isinstance(i, Window) and i.rereadable for i in items)
+            self._slots.extend(_Slot(i) for i in items)
+
+    def _drain(self) -> list[FlowOut]:
+        """Pass on the queue's head up to the first window whose result is not in yet."""
+        out: list[FlowOut] = []
+        while self._slots:
+            slot = self._slots[0]
+            item = slot.item
+            if isinstance(item, Window):
+                if item.speech:
+                    if slot.ticket is None or slot.ticket.result is None:
+                        break
+                    out.extend(self._finish(item, slot.ticket.result))
+            elif isinstance(item, StreamFailed):
+                out.append(_stream_dead_letter(item))
+            elif isinstance(item, MeetingClosed):
+                # Relabels go out before the close, so the final minutes are written with them.
+                out.extend(self._close_speakers())
+                out.append(item)
+                self.state.prompts.clear()
+            else:
+                out.append(item)
+            self._slots.popleft()
+        return out
+
+    def _submit_ready(self) -> None:
+        """Submit each queued window that no earlier queued window of its source (whose text is
+        its prompt, whose tail may come back) nor a MeetingClosed (which clears prompts) holds
+        back."""
+        waiting: set[str] = set()
+        for slot in self._slots:
+            item = slot.item
+            if isinstance(item, MeetingClosed):
+                return
+            if not isinstance(item, Window) or not item.speech:
+                continue
+            if slot.ticket is None and item.source not in waiting:
+                slot.ticket = self._batcher.submit(self._request(item))
+            waiting.add(item.source)
 
     def on_batch(self, values: list[Accepted]) -> tuple[Iterable[FlowOut], bool]:
         now = self._clock()
@@ -363,50 +459,62 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             except Exception as exc:
                 out.append(_unexpected(item.raw, exc, "timeline"))
                 continue
-            # The same path as advance()'s items, so a Window from add() is never passed on raw.
-            out.extend(self._transcribe_all(added))
+            # Behind any queued window, so a MeetingSeen never overtakes earlier text.
+            self._slots.extend(_Slot(i) for i in added)
         # Windows are cut once per batch: with a backlog the batch is large and windows long
         # (throughput); live, each chunk ends a batch and windows end at the latest pause (latency).
-        out.extend(self._advance(now))
+        self._owe_advance = True
+        out.extend(self._pump(now))
         return out, self._discard(now)
 
     def on_notify(self) -> tuple[Iterable[FlowOut], bool]:
+        # Woken for the timeline's deadline or to look at the tickets: only the former advances
+        # (with a little slack for notify_at's microsecond rounding).
         now = self._clock()
-        out = self._advance(now)
+        deadline = self.state.timeline.next_deadline(self._config)
+        if deadline is not None and deadline <= now + 0.001:
+            self._owe_advance = True
+        out = self._pump(now)
         return out, self._discard(now)
 
     def on_eof(self) -> tuple[Iterable[FlowOut], bool]:
+        # The step outputs nothing after this call: every queued window is read here.
         now = self._clock()
-        return self._advance(now, input_ended=True), self._discard(now)
+        self._input_ended = True
+        self._owe_advance = True
+        out = self._pump(now, block=True)
+        # Timers as short as a missing chunk's wait (or a new source's probe) run out here, as
+        # they would in a tailing flow: reading windows inline used to give them time to,
+        # by chance; the end of the input must not depend on how fast the model was.
+        passed = float("-inf")
+        while (deadline := self.state.timeline.next_deadline(self._config)) is not None:
+            if deadline > now + self._config.gap_timeout_s or deadline <= passed:
+                break
+            passed = deadline
+            time.sleep(max(0.0, deadline - self._clock()))
+            now = max(self._clock(), deadline)
+            self._owe_advance = True
+            out.extend(self._pump(now, block=True))
+        return out, self._discard(now)
 
     def notify_at(self) -> datetime | None:
+        if self._slots:
+            # The timeline's deadlines wait for the queue: it is not advanced before it is empty.
+            front = self._slots[0].ticket
+            due = self._clock() + (0.0 if front is None else self._batcher.due_in(front))
+            return datetime.fromtimestamp(due, UTC)
         t = self.state.timeline.next_deadline(self._config)
         return None if t is None else datetime.fromtimestamp(t, UTC)
 
     def snapshot(self) -> MeetingState:
         s = self.state
-        return MeetingState(s.timeline.snapshot(), dict(s.prompts), s.language, s.partition, s.speakers)
+        return MeetingState(s.timeline.snapshot(), dict(s.prompts), s.language, s.partition, s.speakers,
+                            tuple(slot.item for slot in self._slots))
 
     def _discard(self, now: float) -> bool:
-        discard = self.state.timeline.expired(now, self._config)
+        discard = not self._slots and self.state.timeline.expired(now, self._config)
         self._report_held(discarding=discard)
         return discard
-
-    def _transcribe_all(self, items: list[Output]) -> list[FlowOut]:
-        out: list[FlowOut] = []
-        for item in items:
-            if isinstance(item, Window):
-                out.extend(self._transcribe(item))
-            elif isinstance(item, StreamFailed):
-                out.append(_stream_dead_letter(item))
-            elif isinstance(item, MeetingClosed):
-                # Relabels go out before the close, so the final minutes are written with them.
-                out.extend(self._close_speakers())
-                out.append(item)
-                self.state.prompts.clear()
-            else:
-                out.append(item)
-        return out
 
     def _close_speakers(self) -> list[FlowOut]:
         """The meeting's speaker turns clustered again at close (flows/speakers.py)."""
@@ -420,40 +528,42 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             out.append(SpeakerVoices.of(tl.meeting_id, tl.team, VOICE_MODEL, self.state.speakers.clusters))
         return out
 
-    def _transcribe(self, w: Window) -> list[FlowOut]:
-        """The window's segments (for the minutes and ``transcription.completed``), then the
-        window as one :class:`TranscribedWindow` (for the store, which replaces what the source
-        had in the window's span); a window that cannot be read becomes a dead letter."""
-        if not w.speech:
-            return []
-        # Loading the model is no window's fault: if it fails, the flow stops (see
+    def _request(self, w: Window) -> WindowRequest:
+        # Loading the model is no window's fault: if it fails, the flow stops here (see
         # TranscriptionFailures) rather than dead-letter every window.
-        model = self._transcriber()
-        pcm = np.frombuffer(w.pcm, dtype=np.int16)
-        audio = pcm_to_float32(pcm)
+        self._transcriber()
+        audio = pcm_to_float32(np.frombuffer(w.pcm, dtype=np.int16))
         # Long windows go without a prompt: the tail of earlier text made Whisper skip whole
         # sentences there (measured); short live windows read better with it.
         prompt = None if w.rereadable else self.state.prompts.get(w.source)
-        team = self.state.timeline.team
-        try:
-            spans, language = model.transcribe(audio, prompt=prompt, **team_context.recogniser_hints(team))
-        except Exception as exc:
+        hints = team_context.recogniser_hints(self.state.timeline.team)
+        return WindowRequest(audio, prompt=prompt, hotwords=hints.get("hotwords"))
+
+    def _finish(self, w: Window, result: Result) -> list[FlowOut]:
+        """The window's segments (for the minutes and ``transcription.completed``), then the
+        window as one :class:`TranscribedWindow` (for the store, which replaces what the source
+        had in the window's span); a window that cannot be read becomes a dead letter."""
+        if self._intake is not None:
+            self._intake.busy_until_now()
+        if isinstance(result, ModelUnavailable):
+            raise result
+        if isinstance(result, Exception):
             if self._failures.failed():
-                raise
+                raise result
             log.error(
                 "could not transcribe %s/%s %d-%d ms; dead-lettered: %r",
-                w.meeting_id, w.source, w.start_ms, w.end_ms, exc, exc_info=exc,
+                w.meeting_id, w.source, w.start_ms, w.end_ms, result, exc_info=result,
             )
-            return [_window_dead_letter(w, self.state.timeline.team, exc)]
-        finally:
-            if self._intake is not None:
-                self._intake.busy_until_now()
+            return [_window_dead_letter(w, self.state.timeline.team, result)]
         self._failures.succeeded()
+        spans, language = result
+        team = self.state.timeline.team
+        pcm = np.frombuffer(w.pcm, dtype=np.int16)
         spans = team_context.corrected(team, spans)
         claimed_end_ms = w.end_ms
         if w.rereadable:
             spans, reread_from = settled_spans(
-                spans, len(audio) / RATE, cut_short=w.cut_short,
+                spans, len(pcm) / RATE, cut_short=w.cut_short,
                 speech_after=lambda t: speech_seconds_after(pcm, t),
             )
             if reread_from is not None:
@@ -469,7 +579,7 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             window_start_ms=w.start_ms,
             window_end_ms=w.end_ms,
             language=language,
-            model=model.model_name,
+            model=self._transcriber().model_name,
             posted_ms=w.posted_ms,
             team=self.state.timeline.team,
         )
@@ -477,7 +587,7 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         if w.speaker is None and self._diarizer is not None:
             before = self.state.speakers.clusters
             segments, self.state.speakers = self._diarizer.label(
-                self.state.speakers, segments, audio, w.start_ms
+                self.state.speakers, segments, pcm_to_float32(pcm), w.start_ms
             )
             if self.state.speakers.clusters != before:
                 # For naming labels by enrolled voices (flows/team_context.py reads them back).
@@ -489,7 +599,6 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         whole = TranscribedWindow(w.meeting_id, w.source, w.covers_from_ms, claimed_end_ms,
                                   tuple(segments), self.state.timeline.team)
         return [*segments, whole, *voices]
-
 
 def timeline_config(settings: Settings) -> TimelineConfig:
     return TimelineConfig(
@@ -555,8 +664,12 @@ def transcribe_stream(
     raw: Stream[RawRecord],
     clock: Callable[[], float] = time.time,
     decode: Decoder = _decode,
+    batcher: Batcher | None = None,
 ) -> tuple[Stream[FlowOut], Stream[DeadLetter]]:
-    """The transcription steps, from raw records to flow outputs and dead letters."""
+    """The transcription steps, from raw records to flow outputs and dead letters.
+
+    ``batcher``: reads the windows; default the process's (``whisper_max_batch`` > 1), else each
+    window inline."""
     limits = EnvelopeLimits(settings.max_audio_bytes, settings.max_chunk_seconds)
     intake = IntakeClock(clock)
     parsed = op.map("parse", raw, accept(limits, intake, decode))
@@ -565,6 +678,7 @@ def transcribe_stream(
     keyed = op.key_on("by_meeting", accepted, lambda a: a.key)
     config = replace(timeline_config(settings), stream_decoder=_StreamDecode(limits.max_chunk_seconds))
     transcriber = _LazyTranscriber(settings)
+    batcher = batcher or shared_batcher(settings, transcriber)
     held = HeldAudio()
     failures = TranscriptionFailures()
     diarizer = Diarizer.from_settings(settings)
@@ -572,7 +686,8 @@ def transcribe_stream(
         "timeline",
         keyed,
         # The builder does not get the key: MeetingLogic takes the team and id from its first chunk.
-        lambda resume: MeetingLogic("", config, transcriber, clock, resume, intake, held, failures, diarizer),
+        lambda resume: MeetingLogic("", config, transcriber, clock, resume, intake, held, failures, diarizer,
+                                    batcher),
     )
     outs = op.map("unkey", events, lambda kv: kv[1])
     late = op.filter_map("late_rejected", outs, _dead_letter)
@@ -580,7 +695,7 @@ def transcribe_stream(
     return outs, rejected
 
 
-def build_flow(settings: Settings, decode: Decoder = _decode) -> Dataflow:
+def build_flow(settings: Settings, decode: Decoder = _decode, batcher: Batcher | None = None) -> Dataflow:
     flow = Dataflow("vori_transcription")
     brokers = [settings.kafka_bootstrap]
     source = KafkaSource(
@@ -595,14 +710,17 @@ def build_flow(settings: Settings, decode: Decoder = _decode) -> Dataflow:
     records = op.filter_map("consumer_records", consumed, _consumed_record)
     # librdkafka retries transport errors itself; these are reported, never dead-lettered.
     op.inspect("log_consumer_errors", errors, lambda _s, e: log.warning("kafka: %s", e.err))
-    outs, rejected = transcribe_stream(settings, records, decode=decode)
+    outs, rejected = transcribe_stream(settings, records, decode=decode, batcher=batcher)
+
+    # Built before the Kafka output: a worker runs its steps in the order they were built, so a
+    # meeting's voices (SpeakerVoices) are stored before its records reach the minutes flow,
+    # which reads them back to name speakers.
+    stored: Stream[StoreItem] = op.filter_map("store_items", outs, _store_item)
+    op.output("postgres_out", stored, PostgresTranscriptSink(settings.database_url))
 
     # Minutes are their own flow (flows/minutes.py), reading what is published below: a slow LLM
     # never holds up transcription.
     team_context.configure(settings.database_url)
-
-    stored: Stream[StoreItem] = op.filter_map("store_items", outs, _store_item)
-    op.output("postgres_out", stored, PostgresTranscriptSink(settings.database_url))
 
     seg_records = op.filter_map("segment_records", outs, _segment_record)
     op.output(
