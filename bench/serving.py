@@ -253,7 +253,9 @@ def main() -> None:
     from connectors.whisper import choose_device
 
     device, compute = choose_device(settings.whisper_device, settings.whisper_compute_type)
-    head = (f"{settings.whisper_model} on {device}/{compute}, max batch {settings.whisper_max_batch}, "
+    from flows.batching import effective_max_batch
+
+    head = (f"{settings.whisper_model} on {device}/{compute}, max batch {effective_max_batch(settings)}, "
             f"max wait {settings.whisper_max_wait_ms:g} ms, diarization {'on' if settings.diarization else 'off'}, "
             f"{CHUNK_S:g} s chunks in real time, {args.duration:g} s per meeting")
     with tempfile.TemporaryDirectory() as tmp:

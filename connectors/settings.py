@@ -110,10 +110,10 @@ class Settings:
     whisper_beam_size: int = 5
     whisper_cpu_threads: int = 0
     # Windows of different meetings read together (flows/batching.py): at most this many at once
-    # (1: one by one, inline, as before), and a window that arrives while the model is busy
+    # (1: one by one, inline, as before; 0: auto, 8 on a GPU and 1 on the CPU), and a window that arrives while the model is busy
     # waits at most this long after the running batch for batch-mates (a window that finds
     # the model idle starts at once).
-    whisper_max_batch: int = 8
+    whisper_max_batch: int = 0
     whisper_max_wait_ms: float = 10.0
     language: str | None = None
     model_cache_dir: Path = field(default_factory=lambda: _default_state_dir() / "models")

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from connectors.settings import Settings
-from connectors.whisper import WhisperTranscriber, WindowRequest
+from connectors.whisper import WhisperTranscriber, WindowRequest, choose_device
 from domain.transcript import RecognizedSpan
 
 log = logging.getLogger("vori.batching")
@@ -234,22 +234,37 @@ _SHARED: dict[tuple[object, ...], WindowBatcher] = {}
 _SHARED_LOCK = threading.Lock()
 
 
+# What ``VORI_WHISPER_MAX_BATCH=0`` (auto) means on a GPU. On this project's 2-core CPU a batch
+# cost as much per window as reading it alone and held every result back until the batch ended:
+# p95 1.91 s against 1.37 s inline with 6 live meetings (bench/serving.py), so auto is 1 there.
+GPU_MAX_BATCH = 8
+
+
+def effective_max_batch(settings: Settings) -> int:
+    """``whisper_max_batch``, with 0 (auto) resolved by the device the model runs on."""
+    if settings.whisper_max_batch > 0:
+        return settings.whisper_max_batch
+    device, _ = choose_device(settings.whisper_device, settings.whisper_compute_type)
+    return GPU_MAX_BATCH if device == "cuda" else 1
+
+
 def shared_batcher(settings: Settings, model: Callable[[], WhisperTranscriber]) -> WindowBatcher | None:
-    """The process's batcher for this model and these limits (None: ``whisper_max_batch`` 1, inline).
+    """The process's batcher for this model and these limits (None: a max batch of 1, inline).
 
     One per process, so the process's workers (threads) fill the same batches.
     """
-    if settings.whisper_max_batch <= 1:
+    max_batch = effective_max_batch(settings)
+    if max_batch <= 1:
         return None
     key = (
         settings.whisper_model, settings.whisper_device, settings.whisper_compute_type,
         settings.whisper_beam_size, settings.whisper_cpu_threads, settings.language,
-        str(settings.model_cache_dir), settings.whisper_max_batch, settings.whisper_max_wait_ms,
+        str(settings.model_cache_dir), max_batch, settings.whisper_max_wait_ms,
     )
     with _SHARED_LOCK:
         batcher = _SHARED.get(key)
         if batcher is None:
             batcher = _SHARED[key] = WindowBatcher(
-                model, settings.whisper_max_batch, settings.whisper_max_wait_ms / 1000
+                model, max_batch, settings.whisper_max_wait_ms / 1000
             )
         return batcher

@@ -311,3 +311,13 @@ def test_windows_out_at_a_snapshot_are_read_again_after_a_resume():
     assert wer(text, text_out) <= 0.25, resumed
     assert [type(o) for o in resumed if isinstance(o, (TranscribedWindow, MeetingClosed))] == [
         TranscribedWindow, MeetingClosed]
+
+
+def test_auto_batches_on_a_gpu_and_reads_inline_on_the_cpu(flow_settings):
+    from flows.batching import GPU_MAX_BATCH, effective_max_batch
+
+    auto = flow_settings.with_(whisper_max_batch=0)
+    assert effective_max_batch(auto.with_(whisper_device="cpu")) == 1
+    assert shared_batcher(auto.with_(whisper_device="cpu"), lambda: WhisperTranscriber(auto)) is None
+    assert effective_max_batch(auto.with_(whisper_device="cuda")) == GPU_MAX_BATCH
+    assert effective_max_batch(auto.with_(whisper_max_batch=4)) == 4
