@@ -17,6 +17,7 @@ from connectors.settings import Settings, read_env
 from connectors.tokens import create_token
 from infra.errors import InfraError
 from infra.maven import ensure_spark_kafka_jars
+from infra.procs import ProcessRegistry
 from infra.stack import LocalStack
 
 DEMO_TEAM = "demo"
@@ -57,6 +58,25 @@ def _wait_http(url: str, timeout: float, stack: LocalStack, name: str) -> None:
             raise InfraError(f"{name} exited during start; see {record.log_path}")
         time.sleep(0.3)
     raise InfraError(f"{name} did not answer {url} within {timeout:.0f}s")
+
+
+def _start_background(stack: LocalStack, name: str, argv: list[str], env: dict[str, str]) -> None:
+    """Start a process that must never take the CPU from live transcription: nice 19, and its
+    scheduling autogroup too (where the kernel has autogroups, nice alone does not reach across
+    sessions, and each process here has its own)."""
+    record = stack.start_process(name, [*BACKGROUND, *argv], env=env)
+    ProcessRegistry.deprioritise(record.pid)
+
+
+def _wait_ready(marker: Path, timeout: float, stack: LocalStack, name: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not marker.exists():
+        record = stack.registry.get(name)
+        if record is not None and not record.alive:
+            raise InfraError(f"{name} exited during start; see {record.log_path}")
+        if time.monotonic() > deadline:
+            raise InfraError(f"{name} was not ready ({marker} not written) within {timeout:.0f}s")
+        time.sleep(0.2)
 
 
 def _ensure_recovery(directory: Path, partitions: int = 1) -> None:
@@ -115,13 +135,14 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
         recovery = settings.state_dir / "recovery"
         _ensure_recovery(recovery)
         if not stack.registry.is_running("flow"):
+            settings.flow_ready_file.unlink(missing_ok=True)
             stack.start_process(
                 "flow",
                 [
                     sys.executable, "-m", "bytewax.run", "flows.transcription:main()",
                     "-w", "1", "-r", str(recovery), "-s", "5", "-b", "30",
                 ],
-                env=base_env,
+                env={**base_env, "VORI_STATE_DIR": str(settings.state_dir)},
             )
         # Minutes are a flow of their own, reading transcription.completed: its own recovery
         # store holds its offsets and meetings, so a restart resumes where it stopped.
@@ -143,13 +164,14 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
         if settings.refine and not stack.registry.is_running("refine"):
             refine_recovery = settings.state_dir / "recovery-refine"
             _ensure_recovery(refine_recovery)
-            stack.start_process(
+            _start_background(
+                stack,
                 "refine",
                 [
-                    *BACKGROUND, sys.executable, "-m", "bytewax.run", "flows.refine:main()",
+                    sys.executable, "-m", "bytewax.run", "flows.refine:main()",
                     "-w", "1", "-r", str(refine_recovery), "-s", "30", "-b", "60",
                 ],
-                env=base_env,
+                base_env,
             )
 
         stack.write_env(extra)  # what runs so far is usable even if a later service fails
@@ -165,8 +187,8 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
 
         # Pushes ticket changes to the teams' trackers (docs/trackers.md); idle without connections.
         if not stack.registry.is_running("tracker-worker"):
-            stack.start_process("tracker-worker", [*BACKGROUND, sys.executable, "-m", "apps.tracker_worker"],
-                                env=base_env)
+            _start_background(stack, "tracker-worker", [sys.executable, "-m", "apps.tracker_worker"],
+                              base_env)
 
         for job in JOBS if settings.analytics_enabled else ():
             if not stack.registry.is_running(job):
@@ -174,10 +196,11 @@ def up(settings: Settings, *, with_services: bool = True) -> dict[str, str]:
                 jars = settings.spark_jars or ",".join(
                     str(p) for p in ensure_spark_kafka_jars(stack.cache_dir)
                 )
-                stack.start_process(
-                    job, [*BACKGROUND, sys.executable, "-m", "analytics.jobs", job],
-                    env={**base_env, "VORI_SPARK_JARS": jars},
-                )
+                _start_background(stack, job, [sys.executable, "-m", "analytics.jobs", job],
+                                  {**base_env, "VORI_SPARK_JARS": jars})
+        # Users stream as soon as this returns: the flow's model must be loaded and warm by then,
+        # or the first windows wait for it (seconds, while the other processes start too).
+        _wait_ready(settings.flow_ready_file, 180, stack, "flow")
     return stack.write_env(extra)
 
 

@@ -110,9 +110,9 @@ class Settings:
     whisper_beam_size: int = 5
     whisper_cpu_threads: int = 0
     # Windows of different meetings read together (flows/batching.py): at most this many at once
-    # (1: one by one, inline, as before; 0: auto, 8 on a GPU and 1 on the CPU), and a window that arrives while the model is busy
-    # waits at most this long after the running batch for batch-mates (a window that finds
-    # the model idle starts at once).
+    # (1: one by one, inline, as before; 0: auto, 8 on a GPU and 1 on the CPU), and a window
+    # that arrives while the model is busy waits at most this long after the running batch for
+    # batch-mates (a window that finds the model idle starts at once).
     whisper_max_batch: int = 0
     whisper_max_wait_ms: float = 10.0
     language: str | None = None
@@ -232,6 +232,11 @@ class Settings:
     def gateway_base_url(self) -> str:
         """``gateway_url``, or the gateway this configuration would serve on."""
         return self.gateway_url or f"http://{self.gateway_host}:{self.gateway_port}"
+
+    @property
+    def flow_ready_file(self) -> Path:
+        """Written by the live flow once its model is loaded and warm; ``vori up`` waits for it."""
+        return self.state_dir / "run" / "flow.ready"
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)

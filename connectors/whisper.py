@@ -322,6 +322,19 @@ class WhisperTranscriber:
                 _MODELS[self.spec] = model
             return model
 
+    def warm_up(self) -> None:
+        """Run the VAD and one full encoder and decoder pass, so the first window does not pay
+        for loading the VAD or for the runtime's first allocations (a silent window never
+        reaches the model: the VAD drops it)."""
+        self.transcribe(np.zeros(RATE, dtype=np.float32))
+        noise = np.random.default_rng(0).normal(0.0, 0.01, RATE).astype(np.float32)
+        segments, _ = self._model.transcribe(  # type: ignore[attr-defined]
+            noise, language="en" if self.english_only else self._language, beam_size=self._beam_size,
+            vad_filter=False, condition_on_previous_text=False,
+        )
+        for _ in segments:
+            pass
+
     def transcribe(
         self, audio: npt.NDArray[np.float32], *, prompt: str | None = None, hotwords: str | None = None
     ) -> tuple[list[RecognizedSpan], str | None]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -740,11 +741,19 @@ def build_flow(settings: Settings, decode: Decoder = _decode, batcher: Batcher |
 
 
 def _preload(settings: Settings) -> None:
-    """Load the model (and the VAD) while the flow starts, so the first meeting does not wait."""
+    """Load the model (and the VAD) while the flow starts, so the first meeting does not wait;
+    then say so in ``settings.flow_ready_file`` (``vori up`` returns once it is there)."""
+    state = "ready"
     try:
-        WhisperTranscriber(settings).transcribe(np.zeros(RATE, dtype=np.float32))
+        WhisperTranscriber(settings).warm_up()
     except Exception as exc:  # the first window loads it again and reports the error there
         log.warning("could not preload the whisper model: %s", exc)
+        state = f"model not loaded: {exc}"
+    try:
+        settings.flow_ready_file.parent.mkdir(parents=True, exist_ok=True)
+        settings.flow_ready_file.write_text(f"{os.getpid()} {state}\n")
+    except OSError as exc:
+        log.warning("could not write %s: %s", settings.flow_ready_file, exc)
 
 
 def main() -> Dataflow:

@@ -197,6 +197,21 @@ class ProcessRegistry:
         tmp.replace(self._path(name))
         return record
 
+    @staticmethod
+    def deprioritise(pid: int, nice: int = 19) -> None:
+        """Give ``pid``'s scheduling autogroup the nice value ``nice``.
+
+        With ``kernel.sched_autogroup_enabled`` (the default on desktop and many server kernels)
+        the CPU is shared fairly between autogroups, and every process started here has its own
+        (its own session), so ``nice -n 19`` alone does not let a busier process go first: the
+        group's nice does (sched(7), "The autogroup feature"). Best effort: nothing to do where the
+        kernel has no autogroups.
+        """
+        try:
+            Path(f"/proc/{pid}/autogroup").write_text(f"{nice}\n")
+        except OSError:
+            pass
+
     def get(self, name: str) -> ProcessRecord | None:
         """The record for ``name``, alive or not; None if nothing was ever recorded."""
         path = self._path(name)
