@@ -50,15 +50,12 @@ from domain.timeline import (
     MeetingClosed,
     MeetingTimeline,
     Output,
-    QuotaExceeded,
     StreamFailed,
-    StreamFailedEarlier,
     TimelineConfig,
-    TimelineError,
     Window,
 )
-from domain.transcript import Segment, place_spans, settled_spans
-from domain.windowing import RATE, WindowPolicy, speech_seconds_after
+from domain.transcript import Segment, place_spans
+from domain.windowing import WindowPolicy
 from flows import team_context
 from flows.transcription import (
     Accepted,
@@ -71,15 +68,15 @@ from flows.transcription import (
     _accepted,
     _consumed_record,
     _consumer_error,
-    _dead,
     _dead_letter,
     _decode,
     _LazyTranscriber,
     _stream_dead_letter,
     _StreamDecode,
-    _unexpected,
     _window_dead_letter,
     accept,
+    add_chunks,
+    settle_window,
     timeline_config,
 )
 
@@ -132,31 +129,10 @@ class RefineLogic(StatefulBatchLogic[Accepted, RefineOut, RefineState]):
         now = self._clock()
         out: list[RefineOut] = []
         tl = self.state.timeline
-        if not tl.meeting_id and values:
-            tl.meeting_id = values[0].chunk.meeting_id
-            tl.team = values[0].team
         if values:
             self.state.partition = values[-1].raw.partition or 0
-        for item in values:
-            team = tl.team if tl.team is not None else item.team
-            try:
-                added = tl.add(
-                    item.chunk, item.pcm, item.posted_ms, now, self._config, item.team,
-                    team_held_bytes=self._held.elsewhere(team, tl.meeting_id), tag=item.raw,
-                )
-            except StreamFailedEarlier as exc:
-                out.append(_dead(item.raw, str(exc), "decode"))
-                continue
-            except QuotaExceeded as exc:
-                out.append(_dead(item.raw, str(exc), "quota"))
-                continue
-            except TimelineError as exc:
-                out.append(_dead(item.raw, str(exc), "timeline"))
-                continue
-            except Exception as exc:
-                out.append(_unexpected(item.raw, exc, "timeline"))
-                continue
-            out.extend(self._refine_all(added))
+        for placed in add_chunks(tl, values, now, self._config, self._held):
+            out.extend([placed] if isinstance(placed, DeadLetter) else self._refine_all([placed]))
         out.extend(self._advance(now))
         return out, self._discard(now)
 
@@ -229,16 +205,7 @@ class RefineLogic(StatefulBatchLogic[Accepted, RefineOut, RefineState]):
             finally:
                 self._intake.busy_until_now()
             self._failures.succeeded()
-            spans = team_context.corrected(team, spans)
-            if w.rereadable:
-                spans, reread_from = settled_spans(
-                    spans, len(audio) / RATE, cut_short=w.cut_short,
-                    speech_after=lambda t: speech_seconds_after(pcm, t),
-                )
-                if reread_from is not None:
-                    tail = w.pcm[int(reread_from * RATE) * 2 :]
-                    self.state.timeline.unread(w.source, tail)
-                    claimed_end_ms = w.end_ms - len(tail) // 2 * 1000 // RATE
+            spans, claimed_end_ms = settle_window(w, team_context.corrected(team, spans), self.state.timeline)
             segments = place_spans(
                 spans, meeting_id=w.meeting_id, source=w.source, speaker=w.speaker,
                 window_start_ms=w.start_ms, window_end_ms=w.end_ms, language=language,

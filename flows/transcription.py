@@ -54,7 +54,14 @@ from domain.timeline import (
     TimelineError,
     Window,
 )
-from domain.transcript import Segment, TranscribedWindow, place_spans, prompt_tail, settled_spans
+from domain.transcript import (
+    RecognizedSpan,
+    Segment,
+    TranscribedWindow,
+    place_spans,
+    prompt_tail,
+    settled_spans,
+)
 from domain.windowing import RATE, WindowPolicy, speech_seconds_after
 from flows import team_context
 from flows.batching import Batcher, InlineBatcher, ModelUnavailable, Result, Ticket, shared_batcher
@@ -297,6 +304,52 @@ RawRecord = Msg[bytes | None, bytes | None]
 Consumed = RawRecord | KafkaError[bytes | None, bytes | None]
 
 
+def add_chunks(
+    tl: MeetingTimeline, values: list[Accepted], now: float, config: TimelineConfig, held: HeldAudio
+) -> list[Output | DeadLetter]:
+    """Place a batch of a meeting's chunks on its timeline (the live and the refine flow both):
+    what the timeline gives out, and a dead letter for each chunk it refuses."""
+    if not tl.meeting_id and values:
+        tl.meeting_id = values[0].chunk.meeting_id
+        tl.team = values[0].team
+    out: list[Output | DeadLetter] = []
+    for item in values:
+        team = tl.team if tl.team is not None else item.team
+        try:
+            out.extend(tl.add(
+                item.chunk, item.pcm, item.posted_ms, now, config, item.team,
+                team_held_bytes=held.elsewhere(team, tl.meeting_id), tag=item.raw,
+            ))
+        except StreamFailedEarlier as exc:
+            out.append(_dead(item.raw, str(exc), "decode"))
+        except QuotaExceeded as exc:
+            out.append(_dead(item.raw, str(exc), "quota"))
+        except TimelineError as exc:
+            out.append(_dead(item.raw, str(exc), "timeline"))
+        except Exception as exc:
+            out.append(_unexpected(item.raw, exc, "timeline"))
+    return out
+
+
+def settle_window(
+    w: Window, spans: list[RecognizedSpan], tl: MeetingTimeline
+) -> tuple[list[RecognizedSpan], int]:
+    """A long (rereadable) window's settled spans and the end of the span it claims: an unsettled
+    tail goes back to the timeline, to be read with the next window, which claims it."""
+    if not w.rereadable:
+        return spans, w.end_ms
+    pcm = np.frombuffer(w.pcm, dtype=np.int16)
+    spans, reread_from = settled_spans(
+        spans, len(pcm) / RATE, cut_short=w.cut_short,
+        speech_after=lambda t: speech_seconds_after(pcm, t),
+    )
+    if reread_from is None:
+        return spans, w.end_ms
+    tail = w.pcm[int(reread_from * RATE) * 2 :]
+    tl.unread(w.source, tail)
+    return spans, w.end_ms - len(tail) // 2 * 1000 // RATE
+
+
 class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
     """Per meeting: place chunks on the timeline, cut windows at pauses, transcribe them.
 
@@ -433,35 +486,18 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         out: list[FlowOut] = []
         tl = self.state.timeline
         if not tl.meeting_id and values:
-            tl.meeting_id = values[0].chunk.meeting_id
-            tl.team = values[0].team
             # In a cluster (-i/-a) a meeting is transcribed by the worker its key hashes to: this
             # line in a process's log says which meetings it holds.
             log.info("meeting %s: transcribed here (first chunk from partition %s)",
                      values[0].key, values[0].raw.partition)
         if values:
             self.state.partition = values[-1].raw.partition or 0
-        for item in values:
-            team = tl.team if tl.team is not None else item.team
-            try:
-                added = tl.add(
-                    item.chunk, item.pcm, item.posted_ms, now, self._config, item.team,
-                    team_held_bytes=self._held.elsewhere(team, tl.meeting_id), tag=item.raw,
-                )
-            except StreamFailedEarlier as exc:
-                out.append(_dead(item.raw, str(exc), "decode"))
-                continue
-            except QuotaExceeded as exc:
-                out.append(_dead(item.raw, str(exc), "quota"))
-                continue
-            except TimelineError as exc:
-                out.append(_dead(item.raw, str(exc), "timeline"))
-                continue
-            except Exception as exc:
-                out.append(_unexpected(item.raw, exc, "timeline"))
-                continue
-            # Behind any queued window, so a MeetingSeen never overtakes earlier text.
-            self._slots.extend(_Slot(i) for i in added)
+        for placed in add_chunks(tl, values, now, self._config, self._held):
+            if isinstance(placed, DeadLetter):
+                out.append(placed)
+            else:
+                # Behind any queued window, so a MeetingSeen never overtakes earlier text.
+                self._slots.append(_Slot(placed))
         # Windows are cut once per batch: with a backlog the batch is large and windows long
         # (throughput); live, each chunk ends a batch and windows end at the latest pause (latency).
         self._owe_advance = True
@@ -559,19 +595,7 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         self._failures.succeeded()
         spans, language = result
         team = self.state.timeline.team
-        pcm = np.frombuffer(w.pcm, dtype=np.int16)
-        spans = team_context.corrected(team, spans)
-        claimed_end_ms = w.end_ms
-        if w.rereadable:
-            spans, reread_from = settled_spans(
-                spans, len(pcm) / RATE, cut_short=w.cut_short,
-                speech_after=lambda t: speech_seconds_after(pcm, t),
-            )
-            if reread_from is not None:
-                tail = w.pcm[int(reread_from * RATE) * 2 :]
-                self.state.timeline.unread(w.source, tail)
-                # The tail is the next window's: this one replaces rows only up to it.
-                claimed_end_ms = w.end_ms - len(tail) // 2 * 1000 // RATE
+        spans, claimed_end_ms = settle_window(w, team_context.corrected(team, spans), self.state.timeline)
         segments = place_spans(
             spans,
             meeting_id=w.meeting_id,
@@ -587,8 +611,9 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         voices: list[FlowOut] = []
         if w.speaker is None and self._diarizer is not None:
             before = self.state.speakers.clusters
+            audio = pcm_to_float32(np.frombuffer(w.pcm, dtype=np.int16))
             segments, self.state.speakers = self._diarizer.label(
-                self.state.speakers, segments, pcm_to_float32(pcm), w.start_ms
+                self.state.speakers, segments, audio, w.start_ms
             )
             if self.state.speakers.clusters != before:
                 # For naming labels by enrolled voices (flows/team_context.py reads them back).
