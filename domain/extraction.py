@@ -827,7 +827,9 @@ def _recent_item(state: _State, ui: int, assignee: str | None) -> int | None:
 
 
 _SAID_TASK = re.compile(
-    r"\b(?:said (?:I|we)(?: would|'d)|(?:was|were) going to|meant to|promised to|(?:was|were) supposed to)\s+"
+    # First person only: "Priya told me she was going to …" is her plan, not one "I'll do that" takes.
+    r"\b(?:said (?:I|we)(?: would|'d)|"
+    r"(?:I|we)\s+(?:(?:was|were) going to|meant to|promised to|(?:was|were) supposed to))\s+"
     r"(?P<t>.+?)(?=\s*(?:,|;|\band (?:I|we)\b|\bbut\b|\.|$))",
     re.IGNORECASE,
 )

@@ -115,6 +115,17 @@ _SMALL_TALK_TASK = re.compile(
     r"take a (?:break|look at the agenda)|brb|think about it|sleep on it|keep (?:that|it) in mind|"
     r"let (?:you|you all|you guys|everyone|everybody) go|bring (?:snacks|cake|cookies|donuts)|send (?:you )?the (?:meeting )?(?:invite|link)\b|"
     r"stop the recording|start the recording|do (?:it|that|this|so|the same)\s*$|"
+    # Closing, handing the floor over, waiting for people: the meeting running itself.
+    r"(?:stop|end|finish|pause|close|leave it|leave things|call it)(?:\s+(?:it|things|us|the meeting|the call))?"
+    r"\s+(?:here|there|now|for (?:today|now|the day)|a day)\b|"
+    r"(?:hand|turn|pass)\s+(?:(?:it|this|things|the (?:floor|mic|stage|call|meeting))\s+)?(?:back\s+|over\s+)+to\b|"
+    r"give (?:you |everyone )?the (?:floor|mic|stage)\b|let \w+ (?:take it from here|take over from here|go (?:first|next|ahead)|jump in)\b|"
+    r"go (?:first|next|last)\b|(?:kick|start) (?:us|things) off\b|"
+    r"wait (?:a (?:minute|moment|sec(?:ond)?|bit|couple of minutes)|a few (?:minutes|more)|for (?:people|everyone|everybody|others|folks|the others|a few)|until (?:everyone|people))\b|"
+    r"(?:pull|bring|put) up (?:the|my|our) (?:[\w-]+ )?(?:board|agenda|doc|slides|deck|notes|screen|dashboard)\b|"
+    # Thinking aloud and speech acts: "I'll think about it", "I'll admit …", "I'll say this".
+    r"think (?:about|over|it over|on)\b|mull\b|ponder\b|give (?:it|that|this) (?:some )?thought\b|"
+    r"(?:admit|confess|concede|bet|guess)\b|say (?:this|that|it|one thing)\b|tell you (?:what|this|that)\b|"
     r"take (?:it|that|this)\s*$|handle (?:it|that|this)\s*$|try\s*$|see\s*$|check\s*$)",
     _I,
 )
@@ -218,6 +229,12 @@ _CLAUSE_SPLIT = re.compile(
 )
 
 
+# A clause that opens a condition ("if …", "unless …") and has not reached its main clause yet.
+_CONDITION_OPEN = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|and|but|well|honestly)[, ]+)*(?:if|unless|in case|as long as|assuming|provided)\b", _I
+)
+
+
 _NAME = r"(?P<who>[A-Za-z][\w'-]*)"
 _TASK = r"(?P<task>(?!(?:it|that|this|them|one)\b)[\w].+?)"
 # (pattern, whether it moves work already given to someone else, whether the name must be a
@@ -274,7 +291,16 @@ class EnglishRules:
     def clauses(self, sentence: str) -> list[str]:
         out: list[str] = []
         for part in _SENTENCE_END.split(expand(sentence)):
-            for clause in _CLAUSE_SPLIT.split(part):
+            pieces = [c for c in _CLAUSE_SPLIT.split(part) if c and c.strip()]
+            # "If it snows again I'll work from the cabin": without a comma the split cuts the
+            # condition off its "I'll"; the two stay one clause so the "if" still hedges it.
+            joined: list[str] = []
+            for piece in pieces:
+                if joined and _CONDITION_OPEN.match(joined[-1]) and "," not in joined[-1]:
+                    joined[-1] = f"{joined[-1]} {piece}"
+                else:
+                    joined.append(piece)
+            for clause in joined:
                 out.extend(c for c in _NP_AND_SPLIT.split(clause) if c and c.strip())
         return out
 

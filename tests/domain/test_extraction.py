@@ -841,3 +841,42 @@ def test_only_dates_about_the_item_date_it(lines: list[tuple[str, str]], expecte
 )
 def test_duty_rotas_and_remarks_to_someone_are_not_tasks(lines: list[tuple[str, str]]) -> None:
     assert on_wednesday(*lines).action_items == ()
+
+
+# -- round 4: distractors and status talk by kind of construction (eval/minutes only) ------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll stop here, thanks everyone.",
+        "Okay, let's end it there for today.",
+        "I'll turn it over to Sven for the infra bit.",
+        "I'll hand it back to Ana to close.",
+        "I'll pass over to Leila now.",
+        "I'll wait a minute for people to join.",
+        "I'll pull up the retro board.",
+        "I'll think about the caching idea.",
+        "I'll think about whether we need a second on-call.",
+        "I'll admit the on-call week was rough.",
+        "I'll go first.",
+        "If it snows again I'll just work from the cabin.",
+        "If we had budget I'd hire a contractor for the mobile app.",
+        "Maybe someone should clean up the old feature flags.",
+        "I won't be touching the billing code this sprint.",
+        "I'm not going to rewrite the PDF renderer.",
+        "I already sent the tax report to finance last Friday.",
+    ],
+)
+def test_meeting_mechanics_thinking_aloud_and_conditions_are_not_tasks(text: str) -> None:
+    assert on_wednesday(("Lena", text)).action_items == ()
+
+
+def test_a_colleagues_reported_plan_is_not_what_a_later_pronoun_takes() -> None:
+    m = on_wednesday(
+        ("Mei", "Priya told me she was going to look at the flaky e2e tests, but she's on leave now."),
+        ("Ruth", "I'll do that today."),
+    )
+    assert not any("e2e" in a.task for a in m.action_items)
+    mine = on_wednesday(("Ruth", "Last sprint I said I'd clean up the feature flags. I'll do that today."))
+    assert [(a.assignee, a.task) for a in mine.action_items] == [("Ruth", "clean up the feature flags")]
