@@ -284,6 +284,18 @@ _OFFER_ANYWHERE = re.compile(
 _NOT_TEAMS = frozenset("whole entire same other new our your their my this that".split())
 
 
+def _split_after_comma(clause: str) -> list[str]:
+    parts = _NP_COMMA_SPLIT.split(clause)
+    out = [parts[0]]
+    for part in parts[1:]:
+        # A name or "Okay" before the comma is an address or a lead-in, not a report of its own.
+        if len(out[-1].split()) <= 2 or re.search(r"\b(?:can|could|would|will) you\b", part, _I):
+            out[-1] = f"{out[-1]}, {part}"
+        else:
+            out.append(part)
+    return out
+
+
 class EnglishRules:
     def sentences(self, text: str) -> list[str]:
         return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s and s.strip()]
@@ -301,7 +313,9 @@ class EnglishRules:
                 else:
                     joined.append(piece)
             for clause in joined:
-                out.extend(c for c in _NP_AND_SPLIT.split(clause) if c and c.strip())
+                for c in _NP_AND_SPLIT.split(clause):
+                    if c and c.strip():
+                        out.extend(_split_after_comma(c))
         return out
 
     def is_question(self, text: str) -> bool:
@@ -583,6 +597,10 @@ class EnglishRules:
         # "maybe a third of the way" is still a report; only conditionals are not.
         if not text or self.is_question(text) or _CONDITIONAL.search(text):
             return None
+        # "no longer needed", "pushed to next week", "haven't started": work that is not moving
+        # has no state a ticket could take (none of them is done, under way or blocked).
+        if _NOT_MOVING.search(text) or (_POSTPONED.search(text) and not _BLOCKER.search(text)):
+            return None
         for status, pattern in _STATUS_PATTERNS:
             found = self._status_match(status, pattern, text, names)
             if found is not None:
@@ -725,7 +743,7 @@ _DONE_STATES = "|".join(
     sorted({v.strip() for v in _DONE_STATE_LIST.replace("\n", "|").split("|") if v.strip()}, key=lambda v: (-len(v), v))
 )
 _PROGRESS_VERBS = (
-    r"working on|busy with|in the middle of|(?:about |roughly |almost )?halfway through|partway through|"
+    r"working on|busy with|in the middle of|heads? down on|deep in(?:to)?|focused on|(?:about |roughly |almost )?halfway through|partway through|"
     r"(?:making (?:good |some )?progress|progressing) (?:on|with)|chipping away at|wiring up|"
     r"writing|building|implementing|testing|reviewing|drafting|fixing|migrating|updating|setting up|"
     r"looking into|digging into|putting together|preparing|refactoring|cleaning up|continuing|"
@@ -752,20 +770,30 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "in_progress",
-        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+)?(?:at\s+)?(?:about\s+|around\s+|roughly\s+|maybe\s+|like\s+)?(?:almost|nearly|mostly|half|halfway|half way|partly|partially|\d+ ?(?:%|percent)|(?:a third|a quarter|two thirds|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) percent))\s*(?:done|finished|complete|there|through|way there|of the way)?(?!\w)",
+        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+)?(?:at\s+)?(?:about\s+|around\s+|roughly\s+|maybe\s+|like\s+)?(?:almost|nearly|mostly|basically|pretty much|practically|more or less|largely|essentially|half|halfway|half way|partly|partially|\d+ ?(?:%|percent)|(?:a third|a quarter|two thirds|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) percent))\s*(?:done|finished|complete|there|through|way there|of the way)?(?!\w)",
     ),
     (
         "in_progress",
-        r"\b(?:I|we)\s+(?:am|are)\s+(?:(?:about|around|roughly|maybe|like)\s+)?(?:almost|nearly|mostly|about halfway|halfway|(?:a third|a quarter|two thirds|three quarters|half|most|part|some) of the way|\d+ ?(?:%|percent)|(?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) percent)\s+(?:done|finished|through|there)\s*(?:with\s+|on\s+)?(?P<subj>.*)$",
+        r"\b(?:I|we)\s+(?:am|are)\s+(?:(?:about|around|roughly|maybe|like)\s+)?(?:almost|nearly|mostly|about halfway|halfway|(?:a third|a quarter|two thirds|three quarters|half|most|part|some)(?: of the way)?|\d+ ?(?:%|percent)|(?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) percent)\s+(?:done|finished|through|there)\s*(?:with\s+|on\s+)?(?P<subj>.*)$",
     ),
     (
         "in_progress",
         r"^(?:(?:ok(?:ay)?|so|and|yeah|well)[, ]+)?(?:almost|nearly|mostly|about halfway|halfway|most of the way|getting close)\s+(?:there|done|finished|through)?\s*(?:with|on)\s+(?P<subj>.+)$",
     ),
+    # "Made good progress on the signup form": past progress is still progress, not done.
+    (
+        "in_progress",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|well)[, ]+)*(?:(?:I|we)\s+(?:have\s+)?)?(?:made|make|making)\s+(?:(?:good|some|great|decent|solid|real|steady|slow|a lot of|lots of|a bit of)\s+)?(?:progress|headway)\s+(?:on|with)\s+(?P<subj>.+)$",
+    ),
     # Out for review or drafted: progress, though "out" and "sent" alone are done.
     (
         "in_progress",
         r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|was|were)\s+(?:now\s+|still\s+)?(?:(?:out|up|ready|sent|submitted|off) for (?:review|approval|sign-?off|feedback|testing|qa)|in (?:code |design |final )?review|under review|in draft|drafted|in (?:[\w/-]+\s+)?(?:qa|testing)|with (?:the\s+)?[\w-]+(?:\s+team)? for (?:review|approval|sign-?off|feedback|testing))\b",
+    ),
+    # "opened a PR for the docs": a change put up for review is progress on its task.
+    (
+        "in_progress",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:(?:I|we)\s+(?:have\s+)?)?(?:just\s+|also\s+)?(?:opened|raised|put up|pushed up|sent|submitted)\s+(?:a|the|my)\s+(?:draft\s+)?(?:PR|pull request|MR|merge request)\s+(?:for|on|with)\s+(?P<subj>.+)$",
     ),
     # "The docs PR is up": a change waiting for review is progress on its task.
     (
@@ -859,7 +887,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
-        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|has gone out|has gone live|shipped|landed|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) (?:all |now |finally )?in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
+        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|has gone out|has gone live|shipped|landed|wrapped up|got wrapped up|got done|got finished|got fixed|got sorted|got closed|got shipped|got resolved|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) (?:all |now |finally )?in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
     ),
     (
         "done",
@@ -946,9 +974,25 @@ _STATUS_RULES += (
         rf"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:just\s+|finally\s+|already\s+)?(?:{_DONE_VERBS})\s+(?P<subj>(?!(?:to|with|for|on|at|in|by|from|off|up|out|over|back|about|and|but|so|yesterday|today|last|this)\b).+)$",
     ),
 )
+_NOT_MOVING = re.compile(
+    r"\b(?:no longer (?:needed|required|necessary|relevant|happening|a priority)|not (?:needed|required|happening) (?:any ?more|now|after all)|"
+    r"(?:been|got|gets|was|were|is|are)\s+(?:now\s+|officially\s+)?(?:dropped|descoped|de-scoped|scrapped|cancell?ed|called off|canned|deprioriti[sz]ed|cut from)\b|"
+    r"(?:we|I)\s+(?:have\s+)?(?:dropped|scrapped|descoped|cancell?ed|killed|binned)\b|"
+    r"(?:have|has|did)\s+not\s+(?:even\s+)?(?:started|begun|touched|looked at|gotten to|got to|picked up)\b|not started(?:\s+yet)?\b)",
+    _I,
+)
+# "pushed to next week" is no state; "slipped to next week, the vendor hasn't sent it" is blocked.
+_POSTPONED = re.compile(
+    r"\b(?:pushed|moved|bumped|postponed|deferred|slipped|rescheduled|punted|slid)\s+(?:(?:it|that|this|them|back)\s+)?(?:out\s+)?(?:to|until|till|into|past)\s+(?:next|the next|after|later|january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|q\d)\b",
+    _I,
+)
+_BLOCKER = re.compile(
+    r"\b(?:waiting|blocked|stuck|held up|on hold|pending|no (?:reply|answer|response|word)|(?:has|have|did) not (?:yet\s+)?(?:replied|responded|answered|sent|delivered|approved|signed|confirmed|gotten back|got back|given))\b",
+    _I,
+)
 _STATUS_PATTERNS = tuple((status, re.compile(rx, _I)) for status, rx in _STATUS_RULES)
 _SUBJECT_LEAD = re.compile(
-    r"^(?:(?:ok(?:ay)?|so|and|also|yes|yeah|well|update|quick update|status|i think|i believe|good news|on the bright side|meanwhile|as for|btw|by the way)[,:]?\s+)+",
+    r"^(?:(?:ok(?:ay)?|so|and|also|yes|yeah|well|update|quick update|status|i think|i believe|good news|on the bright side|meanwhile|as for|btw|by the way|nothing new (?:on|with)|no news (?:on|about)|no (?:real )?update on)[,:]?\s+)+",
     _I,
 )
 _SUBJECT_CUT = re.compile(
@@ -968,8 +1012,19 @@ _NP_AND_SPLIT = re.compile(
     r"coming along|on track|\d+ ?%|went out|landed|shipped|merged|started)\b)|"
     # "I finished the migration and started on the docs": a second report, same person.
     r"\s*,?\s+(?:and|but|then|plus)\s+(?:then\s+|now\s+|also\s+|just\s+)*(?=(?:started|began|moved on to|picked up|"
-    r"kicked off|have started|have also started|am now|am also|finished|wrapped up|closed out|shipped|merged|fixed|sent|"
-    r"still waiting|am still|am waiting|am blocked|am stuck|got stuck|got blocked|(?:I|we) (?:am|are|have|got)\b))",
+    rf"kicked off|have started|have also started|am now|am also|opened|raised|put up|{_DONE_VERBS}|"
+    r"still waiting|am still|am waiting|am blocked|am stuck|got stuck|got blocked|(?:I|we) (?:am|are|have|got)\b))|"
+    # "The booth is booked, I already paid the deposit": a second report after a comma.
+    rf"\s*,\s*(?=(?:I|we)\s+(?:have\s+)?(?:(?:already|also|just|finally)\s+)*(?:{_DONE_VERBS})\b)",
+    _I,
+)
+# "Made good progress on the form, the contrast issues are fixed": a comma alone before a new
+# report; :meth:`EnglishRules.clauses` keeps "Abe, the migration is blocked on you" whole.
+_NP_COMMA_SPLIT = re.compile(
+    r"\s*,\s*(?=(?:the|my|our|his|her|their|both|all the)\s+"
+    r"[\w' -]{1,40}?\s+(?:is|are|was|were|has been|have been|got)\s+"
+    rf"(?:(?:now|already|finally|all|still|also|fully|about|almost|nearly)\s+)*(?:{_DONE_STATES}|blocked|stuck|on hold|"
+    r"parked|held up|paused|stalled|in progress|in review|under review|halfway|half done|underway|on track|\d+ ?%)\b)",
     _I,
 )
 _REPORT_WORDS = frozenset(

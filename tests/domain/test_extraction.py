@@ -880,3 +880,43 @@ def test_a_colleagues_reported_plan_is_not_what_a_later_pronoun_takes() -> None:
     assert not any("e2e" in a.task for a in m.action_items)
     mine = on_wednesday(("Ruth", "Last sprint I said I'd clean up the feature flags. I'll do that today."))
     assert [(a.assignee, a.task) for a in mine.action_items] == [("Ruth", "clean up the feature flags")]
+
+
+@pytest.mark.parametrize(
+    ("text", "reports"),
+    [
+        ("The database move wrapped up over the weekend.", [("done", "database")]),
+        ("The billing fix shipped yesterday.", [("done", "billing")]),
+        (
+            "Made good progress on the signup form, the contrast issues are fixed, labels still to do.",
+            [("in_progress", "signup form"), ("done", "contrast")],
+        ),
+        ("The conference booth is booked, I already paid the deposit.", [("done", "booth"), ("done", "deposit")]),
+        ("I fixed the flaky test and opened a PR for the docs.", [("done", "flaky"), ("in_progress", "docs")]),
+        ("I'm about two thirds done with the onboarding emails.", [("in_progress", "onboarding")]),
+        ("The migration is basically done, just cleanup left.", [("in_progress", "migration")]),
+        ("I've been heads down on the importer.", [("in_progress", "importer")]),
+        ("Nothing new on the importer, still waiting for the vendor.", [("blocked", "importer")]),
+        ("The importer is stuck, legal hasn't replied.", [("blocked", "importer")]),
+        ("The SSO invoice slipped to next week, the vendor hasn't sent it.", [("blocked", "SSO")]),
+    ],
+)
+def test_status_phrasings_round_4(text: str, reports: list[tuple[str, str]]) -> None:
+    m = on_wednesday(("Ana", text))
+    assert [s.status for s in m.status_updates] == [status for status, _ in reports]
+    assert all(word in s.subject for s, (_, word) in zip(m.status_updates, reports, strict=True))
+    assert m.action_items == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The hiring plan is no longer needed, headcount got frozen.",
+        "Haven't started the Redis upgrade yet, pushed it to next week.",
+        "The Redis upgrade got pushed to next sprint.",
+        "We dropped the CSV export, nobody used it.",
+        "The importer isn't needed anymore.",
+    ],
+)
+def test_work_dropped_postponed_or_not_started_moves_no_ticket(text: str) -> None:
+    assert on_wednesday(("Ana", text)).status_updates == ()
