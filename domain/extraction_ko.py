@@ -51,7 +51,10 @@ _SMALL_TALK = re.compile(
     r"부탁드리겠|잘 부탁|참고하겠|참고할게|다녀오겠|다녀올게|가보겠|가볼게|들어가|기다리겠|기다릴게|커피|점심|저녁|휴가|"
     r"주말|쉬려|등산|회식|영화|여기까지|짧게 하|간단하게 하|간단히 하|"
     r"퇴근|회식|쉬겠|쉴게|연락드리겠|연락드릴게|명심|기억하겠|노력하겠|열심히|들어볼게|들어보겠|소개하겠|소개할게|"
-    r"요약하겠|정리해서 말씀|이어서 하겠|진행하겠습니다$|진행할게요$)"
+    r"요약하겠|정리해서 말씀|이어서 하겠|진행하겠습니다$|진행할게요$|"
+    # Closing or chairing the meeting: "오늘 회의는 여기서 마무리하겠습니다", "제가 화면을 공유할게요".
+    r"여기서\s*(?:마무리|마치|마칠|끝내|끝낼|끝|정리)|회의(?:는|를)?\s*(?:마무리|마치|마칠|끝내|끝낼)|화면(?:을|를)?\s*(?:공유|띄우|띄워)|"
+    r"^(?:(?:오늘은|이번에는|이번엔)\s+)?(?:(?:제가|저는)\s+)?(?:회의\s*)?(?:진행|사회)(?:을|를|는)?\s*(?:맡|보))"
 )
 # The meeting talking about its own agenda ("이번 주 계획부터 정리해 볼게요", "먼저 지난 스프린트 리뷰를
 # 하겠습니다"): said without "제가", an agenda word before the verb.
@@ -102,8 +105,17 @@ _DONE_PAST = re.compile(
     # No ending at all: the first half of "다 만들었고 오후에 공유드리겠습니다", split at its "고".
     r"(?:습니다|어요|았어요|고요|죠|네요)?\s*[.!]?$"
 )
+# "인터뷰 일정은 다 잡았습니다", "캐시 설정도 이미 바꿔 놨어요": any past verb after "다"/"이미",
+# and a verb with "놓다"/"두다" (done and left ready), say the work is finished.
+_DONE_ANY = re.compile(
+    rf"(?:(?:^|\s)(?:다|이미|벌써)\s+(?!못|안)(?:\S+\s+)?\S*[{_PAST}]|"
+    r"\S(?:아|어|해|워|와|꿔|춰|둬|려|혀|줘|봐|져|돼|려)\s*(?:놨|놓았|뒀|두었))"
+    r"(?:습니다|어요|어|죠|네요|고요)?\s*[.!]?$"
+)
 _PROGRESS = re.compile(
-    r"(?:진행\s*중|작업\s*중|개발\s*중|테스트\s*중|검토\s*중|리뷰\s*중|작성\s*중|수정\s*중|준비\s*중|"
+    # "리뷰 요청해 뒀습니다": handed over for review, the English "out for review".
+    r"(?:(?:리뷰|검토|승인|확인|컨펌)\s*(?:을|를)?\s*(?:요청|부탁|받는\s*중|받고\s*있)|"
+    r"진행\s*중|작업\s*중|개발\s*중|테스트\s*중|검토\s*중|리뷰\s*중|작성\s*중|수정\s*중|준비\s*중|"
     r"(?:하|만들|고치|쓰|보|짜|돌리|정리하|작성하|진행하|준비하|옮기|붙이|검토하)고\s*있|절반|반\s*정도|\d+\s*(?:%|퍼센트)|"
     r"(?<=\S)\s*중(?:입니다|이에요|이고|이라|이에|이예요)|마무리\s*단계|막바지|시작했|착수했|들어갔|거의\s*(?:다|끝|마무리|완료|됐|되어)|막바지|"
     r"(?:보냈|요청했|전달했|문의했|연락했|넘겼|드렸|올렸)고\s.*(?:기로\s*했|예정|기다리|받을)|아직\s*(?:못|안)\s*(?:끝|했|마)|마무리\s*중|진행하고|계속\s*(?:하|진행))"
@@ -140,6 +152,7 @@ _HAND_OVER = re.compile(
     r"^(?P<task>.+?)(?:은|는|을|를|도)\s+(?P<name>[\uac00-\ud7a3A-Za-z]{1,10}?)\s*(?P<hon>님|씨|팀장님|선배님|매니저님)?\s*"
     r"(?:한테|에게|께|쪽으로|으로|로)\s+(?:\S+\s+)?(?:넘기|넘길|넘겨|맡기|맡길|맡겨|배정|할당|드리|드릴|이관)\S*\s*[.!]?$"
 )
+_BACK_OFFER = re.compile(r"^(?:그건|그거는|그거|그것은|그것도|이건|이거는|그\s*건은|그\s*부분은)\s")
 _DECLINE = re.compile(
     r"^(?:아니요|아뇨|어렵|힘들|못\s|안\s*될|죄송|이번\s*주는\s*어렵|그건\s*좀)|(?:어려울 것 같|어렵겠|힘들 것 같|못 할 것 같)"
 )
@@ -155,6 +168,7 @@ _STATUS_ORDER: tuple[tuple[Status, re.Pattern[str]], ...] = (
     ("in_progress", _PROGRESS),
     ("done", _DONE),
     ("done", _DONE_PAST),
+    ("done", _DONE_ANY),
 )
 
 
@@ -248,7 +262,7 @@ class KoreanRules:
             task = _clean_task(" ".join(t for t in (named["topic"], named["rest"]) if t))
             return Commitment(named["name"], task) if _is_real_task(task) else None
         m = _COMMIT_END.search(text)
-        if m is None or re.search(r"(?:못|안)\s*\S*(?:겠|게요)", text):
+        if m is None or re.search(r"(?:못|안)\s*\S*(?:겠|게요)|지\s*(?:않|못)\S*(?:겠|게요)", text):
             return None
         body = text[: m.start()]
         # Without "제가" a "-겠습니다" is often the meeting talking about itself ("시작하겠습니다");
@@ -345,7 +359,13 @@ class KoreanRules:
         t = text.strip()
         if _DECLINE.search(t):
             return False
-        return True if _ACCEPT.search(t) else None
+        if _ACCEPT.search(t):
+            return True
+        # "그럼 그건 제가 목요일까지 확인하겠습니다": taking "that" on oneself, whatever comes between.
+        body = _DISCOURSE.sub("", t)
+        if _BACK_OFFER.search(body) and _SELF_SUBJECT.search(f" {body}") and _COMMIT_END.search(body):
+            return None if re.search(r"(?:못|안)\s*\S*(?:겠|게요)", body) else True
+        return None
 
     def topic(self, text: str) -> str:
         t = text.strip(" ?")

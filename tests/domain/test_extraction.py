@@ -920,3 +920,43 @@ def test_status_phrasings_round_4(text: str, reports: list[tuple[str, str]]) -> 
 )
 def test_work_dropped_postponed_or_not_started_moves_no_ticket(text: str) -> None:
     assert on_wednesday(("Ana", text)).status_updates == ()
+
+
+def test_korean_offer_that_points_back_takes_a_declined_request() -> None:
+    m = on_wednesday(
+        ("정민호", "준영 씨, 관리자 페이지 권한 문제도 확인해 줄 수 있어요?"),
+        ("박준영", "이번 주는 어려울 것 같아요. 배포 준비 때문에요."),
+        ("최하늘", "그럼 그건 제가 목요일까지 확인하겠습니다."),
+    )
+    [item] = m.action_items
+    assert item.assignee == "최하늘" and "권한" in item.task and item.due_date == datetime.date(2026, 12, 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "그럼 오늘 회의는 여기서 마무리하겠습니다.",
+        "먼저 제가 화면을 공유할게요.",
+        "오늘은 제가 진행을 맡겠습니다.",
+        "저는 이번 스프린트에서 검색 개선은 하지 않겠습니다.",
+        "저는 이번 스프린트에 검색 기능은 안 할 거예요.",
+        "로그 수집기를 바꿀 수도 있어요.",
+        "누가 테스트 서버 정리하면 좋겠네요.",
+    ],
+)
+def test_korean_meeting_mechanics_and_negated_or_hedged_plans_are_not_tasks(text: str) -> None:
+    assert on_wednesday(("김민수", text)).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "word"),
+    [
+        ("인터뷰 일정은 다 잡았습니다.", "done", "인터뷰"),
+        ("어제 캐시 설정도 이미 바꿔 놨어요.", "done", "캐시"),
+        ("배포 스크립트는 리뷰 요청해 뒀습니다.", "in_progress", "배포"),
+    ],
+)
+def test_korean_status_round_4(text: str, status: str, word: str) -> None:
+    m = on_wednesday(("김민수", text))
+    assert [s.status for s in m.status_updates] == [status] and word in m.status_updates[0].subject
+    assert m.action_items == ()
