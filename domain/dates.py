@@ -10,7 +10,11 @@ Readings chosen (documented in eval/minutes/README.md too), all relative to the 
   when the meeting is on a weekend); "next week"/"다음 주" is the Friday of the following week;
 - "end of the month"/"월말" is the last day of ``d``'s month; "next month" the last day of the next;
 - a month and day without a year ("December 3rd", "12월 3일") is the next such date on or after ``d``;
-- "in N days/weeks", "N일 후", "N주 후"; "today"/"EOD"/"오늘", "tomorrow"/"내일", "모레".
+- "in N days/weeks", "within a week", "a week from today", "N일 후", "N주 후"; "today"/"EOD"/"by noon"/"오늘",
+  "tomorrow"/"내일", "the day after tomorrow"/"모레"/"내일모레"; "EOD Thursday"/"end of day tomorrow" is that day;
+- "Friday the 18th" and "by the 15th" are that day of the month (of the next month once it has passed);
+- "early next week"/"다음 주 초" is the Monday of the following week, "mid next week" its Wednesday;
+- "end of the year"/"연말" is December 31st of ``d``'s year.
 """
 
 # ruff: noqa: E501  -- patterns and word lists read better unbroken (Hangul counts double width)
@@ -52,6 +56,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("iso", r"\b(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
         ("en_month_day", rf"\b{_MONTH_EN}\.?\s+(?:the\s+)?{_DAY}\b(?:,?\s*(?P<y>20\d\d))?"),
         ("en_day_month", rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH_EN}\b(?:,?\s*(?P<y>20\d\d))?"),
+        # "Friday the 18th": the day of the month says which Friday.
+        ("en_weekday_day", rf"\b{_WD_EN},?\s+(?:the\s+)?{_DAY}\b(?!\s*(?:%|percent|days?|weeks?|hours?|minutes?|people|items|tickets))"),
+        ("en_early_next_week", r"\b(?:early|start of|beginning of|first thing)\s+next\s+week\b"),
+        ("en_mid_next_week", r"\b(?:mid|middle of)[\s-]+next\s+week\b"),
+        ("en_n_from_now", rf"\b{_NUM_EN}\s+(?P<unit>days?|weeks?)\s+from\s+(?:today|now)\b"),
+        ("en_day_after", r"\b(?:the\s+)?day\s+after\s+tomorrow\b"),
         ("en_next_weekday", rf"\bnext\s+{_WD_EN}\b"),
         ("en_this_weekday", rf"\b(?:this(?:\s+coming)?|coming)\s+{_WD_EN}\b"),
         ("en_weekday", rf"\b{_WD_EN}\b"),
@@ -59,11 +69,15 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("en_end_month", r"\b(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+month|month[-\s]end|eom)\b"),
         ("en_next_week", r"\b(?:end\s+of\s+next\s+week|next\s+week)\b"),
         ("en_this_week", r"\b(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+week|this\s+week|eow)\b"),
-        ("en_in_n", rf"\bin\s+{_NUM_EN}\s+(?P<unit>days?|weeks?)\b"),
+        ("en_in_n", rf"\b(?:in|within)\s+(?:a\s+)?{_NUM_EN}\s+(?P<unit>days?|weeks?)\b"),
+        # "by the 15th": a day of this month, or of the next once it has passed.
+        ("en_day_only", r"\b(?:by|on|before|until|till|for)\s+the\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b"),
+        ("en_end_year", r"\b(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end)\b"),
         ("en_tomorrow", r"\b(?:tomorrow|tmrw)\b"),
         (
             "en_today",
-            r"\b(?:today|tonight|later today|this (?:afternoon|morning|evening)|end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business|(?:right\s+)?after (?:this|the (?:meeting|call|standup|sync)))\b",
+            # "end of day Thursday", "EOD tomorrow": the end of that day, read by its own pattern.
+            r"\b(?:today|tonight|later today|this (?:afternoon|morning|evening)|(?:(?:the\s+)?end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business|(?:by|before|at)\s+(?:noon|lunch(?:time)?))(?!,?\s+(?:on\s+)?(?:tomorrow|next|this|mon|tue|wed|thu|fri|sat|sun))|(?:right\s+)?after (?:this|the (?:meeting|call|standup|sync)))\b",
         ),
         (
             "ko_month_day",
@@ -74,14 +88,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("ko_weekday", r"(?P<wd>[월화수목금토일])요일"),
         ("ko_end_next_month", r"다음\s*달\s*(?:말|까지)"),
         ("ko_end_month", r"(?:월말|이번\s*달\s*(?:말|안|까지))"),
+        ("ko_early_next_week", r"다음\s*주\s*초"),
+        ("ko_end_year", r"(?:연말|년말|올해\s*(?:안|말|까지))"),
         ("ko_next_week", r"다음\s*주"),
         ("ko_this_week", r"(?:이번\s*주|주말|금주)"),
         (
             "ko_in_n",
             r"(?P<n>\d{1,2}|일주일|하루|이틀|사흘|나흘|한|두|세)\s*(?P<unit>일|주)?\s*(?:후|뒤|안에|내에|내로)",
         ),
-        ("ko_day_after", r"모레"),
-        ("ko_tomorrow", r"내일"),
+        ("ko_day_after", r"(?:내일\s*)?모레"),
+        ("ko_tomorrow", r"내일(?!\s*모레)"),
         ("ko_today", r"(?:오늘|금일|이따(?:가)?|회의\s*끝나고)"),
         ("ko_day_only", r"(?<![\d월])(?P<d>[0-3]?\d)\s*일\s*까지"),
     )
@@ -202,6 +218,24 @@ def _resolve(name: str, m: re.Match[str], d: datetime.date) -> datetime.date | N
             return None
         n = int(n_text) if n_text.isdigit() else _NUMBERS_KO[n_text]
         return d + days(n * (7 if m["unit"] == "주" else 1))
+    if name == "en_weekday_day":
+        if len(m["wd"]) <= 4 and not re.search(r"\b(?:by|on|until|till|before)\s+$", m.string[: m.start()], re.IGNORECASE):
+            return None  # "I sat 3 rows back": only a full weekday name stands alone
+        return _day_of_month(int(m["day"]), d)
+    if name in ("en_early_next_week", "ko_early_next_week"):
+        return d - days(d.weekday()) + days(7)
+    if name == "en_mid_next_week":
+        return d - days(d.weekday()) + days(9)
+    if name == "en_n_from_now":
+        n_text = m["n"].lower()
+        n = int(n_text) if n_text.isdigit() else _NUMBERS_EN[n_text]
+        return d + days(n * (7 if m["unit"].lower().startswith("week") else 1))
+    if name == "en_day_after":
+        return d + days(2)
+    if name in ("en_end_year", "ko_end_year"):
+        return datetime.date(d.year, 12, 31)
+    if name == "en_day_only":
+        return _day_of_month(int(m["d"]), d)
     if name in ("en_tomorrow", "ko_tomorrow"):
         return d + days(1)
     if name == "ko_day_after":
@@ -209,12 +243,16 @@ def _resolve(name: str, m: re.Match[str], d: datetime.date) -> datetime.date | N
     if name in ("en_today", "ko_today"):
         return d
     if name == "ko_day_only":
-        day = int(m["d"])
-        year, month = d.year, d.month
-        if day < d.day:
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            return None
+        return _day_of_month(int(m["d"]), d)
     return None
+
+
+def _day_of_month(day: int, d: datetime.date) -> datetime.date | None:
+    """The ``day`` of ``d``'s month, or of the next month once it has passed."""
+    year, month = d.year, d.month
+    if day < d.day:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None

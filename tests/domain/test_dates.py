@@ -106,3 +106,31 @@ def test_weekday_against_the_meeting_weekday_and_after_this() -> None:
     assert resolve_due_date("다음 주 화요일까지", wednesday) == datetime.date(2026, 12, 15)
     assert resolve_due_date("내일까지", wednesday) == datetime.date(2026, 12, 10)
     assert resolve_due_date("I'll send the notes around after this", wednesday) == wednesday
+
+
+WED = datetime.date(2026, 12, 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("by end of day Thursday", D(2026, 12, 10)),
+        ("by the end of the day tomorrow", D(2026, 12, 10)),
+        ("by noon tomorrow", D(2026, 12, 10)),
+        ("by noon", WED),
+        ("by Friday the 18th", D(2026, 12, 18)),
+        ("by the 15th", D(2026, 12, 15)),
+        ("on the 5th", D(2027, 1, 5)),  # past this month: next month's
+        ("early next week", D(2026, 12, 14)),
+        ("a week from today", D(2026, 12, 16)),
+        ("within a week", D(2026, 12, 16)),
+        ("in a couple of days", D(2026, 12, 11)),
+        ("the day after tomorrow", D(2026, 12, 11)),
+        ("by the end of the year", D(2026, 12, 31)),
+        ("내일모레까지", D(2026, 12, 11)),
+        ("다음 주 초까지", D(2026, 12, 14)),
+        ("연말까지", D(2026, 12, 31)),
+    ],
+)
+def test_phrases_said_on_a_wednesday(text: str, expected: datetime.date) -> None:
+    assert resolve_due_date(text, WED) == expected
