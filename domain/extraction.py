@@ -566,6 +566,13 @@ def _previous_sentence(state: _State, ui: int, si: int) -> str:
         text = state.utts[ui - 1].sentences[-1]
     else:
         return ""
+    text = re.sub(
+        r"^(?:(?:ok(?:ay)?|so|and|also|right|then|great|first|second|third|next|finally|lastly)[,.:]?\s+)*"
+        r"(?:(?:ticket|item|bug|issue|number|point)\s+(?:one|two|three|four|five|six|\d+|#\d+)[,.:]?\s+)?",
+        "",
+        text.strip(),
+        flags=re.IGNORECASE,
+    )
     return re.sub(
         r"^(?:(?:ok(?:ay)?|so|and|also|right|then)[,.]?\s+)*(?:[A-Z][a-z]+,\s*)?"
         r"(?:we|I|you|someone|somebody)\s+(?:still\s+)?"
@@ -683,7 +690,15 @@ def _due_in(text: str, meeting_date: datetime.date) -> DueDateMatch | None:
         found = find_due_date(text[m.end() :], meeting_date)
         if found is not None:
             return found
+    # "I can, but not before Wednesday": the earliest day work starts is no due date.
+    text = _NOT_BEFORE.sub(" ", text)
     return find_due_date(text, meeting_date)
+
+
+_NOT_BEFORE = re.compile(
+    r"\b(?:not (?:before|until|till)|no earlier than|not earlier than)\s+(?:this\s+|next\s+)?\S+",
+    re.IGNORECASE,
+)
 
 
 def _strip_dates(task: str, meeting_date: datetime.date) -> str:
@@ -751,7 +766,8 @@ _FOLLOW_UP_WORDS = frozenset(
     for w in """do does doing done finish finished finishing complete completed wrap wrapped
     start started handle handled take took get got have green ready sorted sort close closed
     work working continue pick own it them that this those these one part mine version draft
-    first something pass cut
+    first something pass cut dig dive jump crack tackle result results
+    결과 1차 초안 중간 결과물
     마무리 마무리하 끝내 끝 완료 완료하 처리 처리하 진행 진행하 작업 시작 해결 오후 오전 아침 저녁
     공유 공유드리 전달 전달드리 올리 올려 보내 보내드리 드리 보고 보고드리 같이 그것 그거 해보 보
     """.split()
@@ -771,6 +787,8 @@ _NP_EN = re.compile(
     r"(?:is|are|was|were|keeps?|kept|needs?|has|have|had|broke|breaks|failed|fails|still|will|"
     r"should|must|can|could|looks?|seems?|went|got|started|stopped|expires?|expired|crash(?:es|ed)?|"
     r"runs?|ran|times? out|timed out|blocks?|blocked|goes|hit|hits|takes?|took|does|did)\b|"
+    # "the Terraform provider upgrade, that one's big": an aside after a comma is not the noun.
+    r"\s*,\s*(?:that|this|it|which|who)\b|"
     r"\s*[.!]?$)",
     re.IGNORECASE,
 )

@@ -116,8 +116,9 @@ _SMALL_TALK_TASK = re.compile(
     r"let (?:you|you all|you guys|everyone|everybody) go|bring (?:snacks|cake|cookies|donuts)|send (?:you )?the (?:meeting )?(?:invite|link)\b|"
     r"stop the recording|start the recording|do (?:it|that|this|so|the same)\s*$|"
     # Closing, handing the floor over, waiting for people: the meeting running itself.
-    r"(?:stop|end|finish|pause|close|leave it|leave things|call it)(?:\s+(?:it|things|us|the meeting|the call))?"
-    r"\s+(?:here|there|now|for (?:today|now|the day)|a day)\b|"
+    r"(?:stop|end|finish|pause|close|leave|call)(?:\s+(?:it|things|us|(?:the|this|our)\s+[\w-]+))?"
+    r"\s+(?:here|there|for (?:today|now|the day))\b|call it a day\b|(?:stop|end|finish|pause)(?: it| things)? now\b|"
+    r"read (?:them|it|these|those|the (?:list|tickets|items|agenda|names))(?: out)?\b|read out\b|"
     r"(?:hand|turn|pass)\s+(?:(?:it|this|things|the (?:floor|mic|stage|call|meeting))\s+)?(?:back\s+|over\s+)+to\b|"
     r"give (?:you |everyone )?the (?:floor|mic|stage)\b|let \w+ (?:take it from here|take over from here|go (?:first|next|ahead)|jump in)\b|"
     r"go (?:first|next|last)\b|(?:kick|start) (?:us|things) off\b|"
@@ -396,6 +397,10 @@ class EnglishRules:
             if obj and key_words(np) and not _SMALL_TALK_TASK.search(ref):
                 task = f"{obj['verb']} {np.strip(' ,')}{obj['rest']}"
                 return Request(addressee, task, needs_answer=True) if _is_real_task(task) else None
+        if addressee is not None and re.match(
+            r"^(?:you(?: again| too| as well)?|yours|want it|want that one|can you take it|are you up for it|interested)\s*\?$", rest, _I
+        ):
+            return Request(addressee, "", needs_answer=True)  # "Dev, you again?": the work just described
         if addressee is not None:
             # "Tomas, the mobile login crash is yours": an assignment, no question asked.
             yours = re.match(r"^(?P<task>.+?)\s+(?:is|are)\s+(?:all\s+|now\s+)?yours\b", rest, _I)
@@ -420,6 +425,13 @@ class EnglishRules:
                     return None
                 return Request(addressee, task, needs_answer=rest.rstrip().endswith("?"))
             return None
+        if re.match(
+            r"^(?:any takers|takers|anyone|anybody|any volunteers|volunteers|who is up for (?:it|that|this)|"
+            r"who (?:wants|can take|will take|is taking|takes|can do|will do|can own|owns|is doing) (?:it|that|this|that one|this one|them))\s*\??$",
+            rest,
+            _I,
+        ):
+            return Request(None, "", needs_answer=True)  # "Any takers?": the caller looks back
         anyone = re.match(
             r"^(?:can|could|would) (?:someone|somebody|anyone|anybody|one of you)(?: please)?\s+(?P<t>.+?)\??$|"
             r"^(?:who (?:can|wants to|wants|will|is going to|could|is taking|takes|is doing|is handling|is owning|owns|is picking up|picks up)|does (?:anyone|anybody|someone) want to|"
@@ -465,7 +477,7 @@ class EnglishRules:
             r"(?:am\s+)?plan(?:ning)? (?:to|on)|(?:am\s+)?intend(?:ing)? to|(?:am\s+)?aim(?:ing)? to|"
             r"owns|will own|is (?:responsible for|in charge of|the owner of|driving|leading|running with)|"
             r"will (?:drive|lead)|takes over|is taking over|"
-            r"can take(?: care of)?|can handle|can own|can pick up|will take care of|"
+            r"can take(?: care of)?|can handle|can own|can pick up|will take care of|can(?= start (?:on|with|it|the)\b)|can look into|can dig into|"
             r"am taking|is taking|am handling|is handling|am picking up|is picking up|"
             r"(?:need|needs|have|has) to(?= .*\bby\b))\s+(?P<task>.+)$",
             text,
@@ -682,8 +694,9 @@ class EnglishRules:
             r"i will (?:take|grab|pick up|own)|let me (?:take|grab|do|handle|own|pick)|i have got (?:this|that)|i got (?:this|that))",
             t,
         ):
+            # "I can, but not before Wednesday": a yes that says when work starts; "not this week" is a no.
             return not re.search(
-                r"\b(?:but not|cannot|can not|will not|not (?:this|until|before))\b",
+                r"\b(?:but not(?! (?:before|until|till)\b)|cannot|can not|will not|not this)\b",
                 t.split(".")[0],
             )
         return None

@@ -960,3 +960,41 @@ def test_korean_status_round_4(text: str, status: str, word: str) -> None:
     m = on_wednesday(("김민수", text))
     assert [s.status for s in m.status_updates] == [status] and word in m.status_updates[0].subject
     assert m.action_items == ()
+
+
+def test_open_calls_and_turns_that_point_back_at_the_work_just_described() -> None:
+    m = on_wednesday(
+        ("Mara", "Ticket one, CSV import fails on semicolons. Any takers?"),
+        ("Dev", "Me."),
+        ("Mara", "Ticket three, password reset link expires too fast. Dev, you again?"),
+        ("Dev", "Sure, but after the CSV one. Say by Monday."),
+        ("Farid", "Second, the quarterly access review. Who wants it?"),
+        ("Luis", "I'll take it, I did it last quarter too."),
+    )
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [
+        ("Dev", None),
+        ("Dev", datetime.date(2026, 12, 14)),
+        ("Luis", None),
+    ]
+    assert "CSV" in m.action_items[0].task and "password" in m.action_items[1].task
+    assert "access review" in m.action_items[2].task
+
+
+def test_a_yes_with_a_start_day_and_an_offer_to_start() -> None:
+    m = on_wednesday(
+        ("Rhea", "Olivia, can you look at why the order confirmation emails are delayed?"),
+        ("Olivia", "I can, but not before Friday. I'll dig in then."),
+    )
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [("Olivia", None)]
+    m = on_wednesday(
+        ("Farid", "Third, the Terraform provider upgrade, that one's big."),
+        ("Pete", "I can start on it but I won't finish this sprint."),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Pete", "start on the Terraform provider upgrade")]
+
+
+@pytest.mark.parametrize(
+    "text", ["Let's triage. I'll read them out and we assign.", "Okay, I'll stop the triage here, thanks."]
+)
+def test_running_a_triage_is_not_a_task(text: str) -> None:
+    assert on_wednesday(("Mara", text)).action_items == ()
