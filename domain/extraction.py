@@ -194,6 +194,10 @@ def _read_utterance(state: _State, ui: int) -> None:
                     carried = _KO_TOPIC.match(sentence.strip())
                     if carried is not None and not overlap(key_words(carried["t"]), key_words(subject)):
                         subject = f"{carried['t']} {subject}".strip()
+                if finding.subject and _CAUSE_FOUND.match(clause):
+                    # "Found the slow query" asked about the export timeout: the question names the
+                    # work, the answer only its cause.
+                    subject = _asked_about(state, ui) or subject
                 if finding.subject and _is_generic(finding.subject):
                     # "Testing the fix now" after "what's the latest on the export timeout?"
                     subject = (
@@ -235,6 +239,11 @@ def _read_utterance(state: _State, ui: int) -> None:
             state.questions.append(sentence)
 
 
+_CAUSE_FOUND = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|and|yeah|also|well|good news)[, ]+)*(?:(?:I|we)\s+(?:have\s+|finally\s+|just\s+)*)?"
+    r"(?:found|tracked down|figured out|pinned down|narrowed down|reproduced|root-caused)\b",
+    re.IGNORECASE,
+)
 _YES = re.compile(
     r"^(?:yes|yep|yeah|yup|it did|it is|they are|they did|we did|sure did|it has|they have|"
     r"all done|already done|correct)\b",

@@ -286,11 +286,16 @@ _NOT_TEAMS = frozenset("whole entire same other new our your their my this that"
 
 
 def _split_after_comma(clause: str) -> list[str]:
-    parts = _NP_COMMA_SPLIT.split(clause)
+    parts = [piece for part in _NP_COMMA_SPLIT.split(clause) for piece in _PROGRESS_COMMA_SPLIT.split(part)]
     out = [parts[0]]
     for part in parts[1:]:
         # A name or "Okay" before the comma is an address or a lead-in, not a report of its own.
-        if len(out[-1].split()) <= 2 or re.search(r"\b(?:can|could|would|will) you\b", part, _I):
+        # "If the vendor is late, the launch is blocked": a condition keeps its main clause.
+        if (
+            len(out[-1].split()) <= 2
+            or re.search(r"\b(?:can|could|would|will) you\b", part, _I)
+            or _CONDITION_OPEN.match(out[-1])
+        ):
             out[-1] = f"{out[-1]}, {part}"
         else:
             out.append(part)
@@ -606,6 +611,10 @@ class EnglishRules:
 
     def status(self, clause: str, names: Names) -> StatusFinding | None:
         text = expand(clause).rstrip(" .!")
+        head = text.split(",")[0]
+        if _CONDITIONAL.search(text) and head != text and not _CONDITIONAL.search(head):
+            # "Live, it pages us if the page is down": the report comes before the condition.
+            text = head
         # "maybe a third of the way" is still a report; only conditionals are not.
         if not text or self.is_question(text) or _CONDITIONAL.search(text):
             return None
@@ -779,7 +788,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "in_progress",
-        r"^(?P<subj>.+?)\s+(?:is|are) not (?:quite |yet |fully )?(?:done|finished|complete|ready|merged)\b",
+        r"^(?P<subj>.+?)\s+(?:is|are) not (?:quite |yet |fully |all )?(?:done|finished|complete|ready|merged|wired(?: up)?|hooked up|working|live|deployed|set up|connected|there|shipped|tested|released|in place)\b",
     ),
     (
         "in_progress",
@@ -792,6 +801,11 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     (
         "in_progress",
         r"^(?:(?:ok(?:ay)?|so|and|yeah|well)[, ]+)?(?:almost|nearly|mostly|about halfway|halfway|most of the way|getting close)\s+(?:there|done|finished|through)?\s*(?:with|on)\s+(?P<subj>.+)$",
+    ),
+    # "Found the email thing, it's the queue worker": the cause found, the fix still to come.
+    (
+        "in_progress",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|well|good news)[, ]+)*(?:(?:I|we)\s+(?:have\s+|finally\s+|just\s+|think\s+(?:I|we)\s+)*)?(?:found|tracked down|figured out|pinned down|narrowed down|reproduced|root-caused)\s+(?P<subj>(?!(?:out|that|a way|time)\b).+)$",
     ),
     # "Made good progress on the signup form": past progress is still progress, not done.
     (
@@ -900,7 +914,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
-        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|has gone out|has gone live|shipped|landed|wrapped up|got wrapped up|got done|got finished|got fixed|got sorted|got closed|got shipped|got resolved|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) (?:all |now |finally )?in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
+        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|went in|has gone out|has gone live|has gone in|went (?:over |out )?to (?!(?:review|qa|testing|staging|sleep|bed|lunch|the (?:gym|doctor|office))\b)|shipped|landed|wrapped up|got wrapped up|got done|got finished|got fixed|got sorted|got closed|got shipped|got resolved|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) (?:all |now |finally )?in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
     ),
     (
         "done",
@@ -909,7 +923,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     # In progress.
     (
         "in_progress",
-        r"^(?P<subj>(?:the|our|my|his|her|their|[A-Z][a-z]+'s)\s+[\w' -]+?)\s+(?:should|will)\s+(?:(?:be\s+)?(?:done|finished|ready|merged|out|live|wrapped up|complete)|land|ship|go out|go live)\b",
+        r"^(?P<subj>(?:(?:the|our|my|his|her|their|[A-Z][a-z]+'s)\s+)?(?!(?:I|we|you|he|she|they|it|that|this|there)\b)[\w' -]+?)\s+(?:should|will)\s+(?:(?:be\s+)?(?:done|finished|ready|merged|out|live|wrapped up|complete)|land|ship|go out|go live)\b",
     ),
     (
         "in_progress",
@@ -1034,12 +1048,14 @@ _NP_AND_SPLIT = re.compile(
 # "Made good progress on the form, the contrast issues are fixed": a comma alone before a new
 # report; :meth:`EnglishRules.clauses` keeps "Abe, the migration is blocked on you" whole.
 _NP_COMMA_SPLIT = re.compile(
-    r"\s*,\s*(?=(?:the|my|our|his|her|their|both|all the)\s+"
-    r"[\w' -]{1,40}?\s+(?:is|are|was|were|has been|have been|got)\s+"
+    r"\s*,\s*(?=(?:(?:the|my|our|his|her|their|both|all the)\s+[\w' -]{1,40}?|"
+    r"(?!(?:I|we|you|he|she|they|it|that|this|there|which|who|what|so|and|but)\b)[\w'-]+(?:\s+[\w'-]+){0,2})\s+(?:is|are|was|were|has been|have been|got)\s+"
     rf"(?:(?:now|already|finally|all|still|also|fully|about|almost|nearly)\s+)*(?:{_DONE_STATES}|blocked|stuck|on hold|"
     r"parked|held up|paused|stalled|in progress|in review|under review|halfway|half done|underway|on track|\d+ ?%)\b)",
     _I,
 )
+# "the provider bump broke two modules, working through them": the report after the comma.
+_PROGRESS_COMMA_SPLIT = re.compile(rf"\s*,\s*(?=(?:still\s+|now\s+|currently\s+)?(?:{_PROGRESS_VERBS})\s+(?:it|them|that|those|the|my|our)\b)", _I)
 _REPORT_WORDS = frozenset(
     w.casefold()
     for phrase in f"{_DONE_VERBS}|{_DONE_STATES}|{_PROGRESS_VERBS}".split("|")

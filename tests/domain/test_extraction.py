@@ -998,3 +998,27 @@ def test_a_yes_with_a_start_day_and_an_offer_to_start() -> None:
 )
 def test_running_a_triage_is_not_a_task(text: str) -> None:
     assert on_wednesday(("Mara", text)).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "status", "word"),
+    [
+        ([("Kenji", "Apple Pay sheet shows up on test devices, tokenisation isn't wired yet.")], "in_progress", "Apple Pay"),
+        ([("Olivia", "Found the email thing, it's the queue worker being throttled. Fix should land tomorrow.")], "in_progress", "email"),
+        ([("Olivia", "The throttling fix went in yesterday and the confirmation emails are instant now.")], "done", "throttling"),
+        ([("Sam", "Got the final copy, screenshots are uploaded.")], "done", "screenshots"),
+        ([("Farid", "Joy, uptime check?"), ("Joy", "Live, it pages us if the status page is down for two minutes.")], "done", "uptime"),
+        ([("Pete", "Terraform: the provider bump broke two modules, working through them.")], "in_progress", "Terraform"),
+        ([("Farid", "Incident summary went to leadership this morning.")], "done", "Incident summary"),
+        # The question names the work; "found" names only its cause.
+        ([("Lena", "Ava, what's the latest on the export timeout?"), ("Ava", "Found the slow query.")], "in_progress", "export"),
+    ],
+)
+def test_status_in_other_words_round_4(lines: list[tuple[str, str]], status: str, word: str) -> None:
+    m = on_wednesday(*lines)
+    assert m.status_updates and all(s.status == status for s in m.status_updates)
+    assert word in m.status_updates[-1].subject and m.action_items == ()
+
+
+def test_a_condition_before_a_report_is_no_report() -> None:
+    assert on_wednesday(("Ana", "If the vendor is late, the launch is blocked.")).status_updates == ()
