@@ -531,6 +531,9 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             # The date the addressee gives wins over the one in the request ("this week?" ->
             # "Sure, by Thursday"): the answer is the later word.
             # "Okay, but I'm out Wednesday": the day someone is away is no due date.
+            # "금요일은 빠듯하고 다음 주 월요일까지는 가능합니다", "Friday's too tight, Monday works":
+            # the day turned down is not the one promised.
+            answer_text = _REFUSED_DAY.sub(" ", answer_text)
             dated = find_due_date(answer_text, state.meeting_date) and not _AWAY.search(answer_text)
             date_text = answer_text if dated else clause
             before = len(state.actions)
@@ -560,6 +563,12 @@ def _answer_text(reply: _Utt, names: Names) -> str:
     return " ".join(taken)
 
 
+_REFUSED_DAY = re.compile(
+    r"\S+(?:은|는|까지는|까지도|까지)\s+(?:좀\s+|조금\s+|너무\s+)?(?:빠듯|어렵|힘들|무리|안\s*될|안\s*돼|불가)\S*|"
+    r"\b(?:not\s+)?[\w']+?(?:'s|\s+is|\s+would be|\s+will be)\s+(?:a bit\s+|too\s+|pretty\s+|really\s+)*"
+    r"(?:tight|too soon|tough|hard|not (?:possible|doable|realistic)|unrealistic|impossible)\b",
+    re.IGNORECASE,
+)
 _AWAY = re.compile(
     r"\b(?:off|out|away|on leave|on holiday|on vacation|sick|travel+ing)\b|휴가|부재|병가|출장|외근",
     re.IGNORECASE,
@@ -804,6 +813,7 @@ _NP_EN = re.compile(
 _KO_SUBJECT = re.compile(
     r"^(?:(?:그리고|그런데|근데|자|그럼|먼저|다음으로)\s+)?(?P<np>(?:\S+\s+){0,3}?\S+?)(?:이|가|은|는)\s+\S"
 )
+_KO_OBJECT = re.compile(r"(?:^|\s)(?P<np>(?:[\w\uac00-\ud7a3]+\s+){0,2}?[\w\uac00-\ud7a3]+?)(?:을|를)\s")
 _KO_TOPIC = re.compile(r"^(?:(?:그리고|그런데|근데|자|그럼)\s+)?(?P<t>(?:\S+\s+){0,2}?\S+?)(?:은|는)\s")
 _KO_NEED = re.compile(
     r"(?:도|은|는|이|가|을|를)?\s*(?:필요합니다|필요해요|필요하고요|해야\s*(?:합니다|해요|돼요|됩니다)|"
@@ -890,6 +900,12 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
         np = _KO_NEED.sub("", previous.strip()) if previous else ""
         if np and is_hangul(np) and np != previous.strip():
             return f"{np} {task[ko.end() :]}".strip()
+        # "데이터팀이 스키마를 바꾼다고 하던데요." "그건 제가 … 확인해 볼게요": what was said to
+        # change (the object) is what "그건" points at, else the sentence's topic or subject.
+        found = _KO_OBJECT.search(previous) if previous and is_hangul(previous) else None
+        found = found or (_KO_SUBJECT.match(previous.strip()) if previous and is_hangul(previous) else None)
+        if found is not None and key_words(found["np"]) and not _BACK_REF_KO.match(found["np"]):
+            return f"{found['np']} {task[ko.end() :]}".strip()
         return task
     content = [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
     # "fix it before the release": the verb's object is the pronoun, whatever follows it.

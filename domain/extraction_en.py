@@ -688,6 +688,13 @@ class EnglishRules:
         t = expand(text).strip().casefold()
         if _OFFER_ANYWHERE.search(t) and not re.search(r"\b(?:not|cannot|never)\b", t):
             return True
+        # "Thursday's too tight, Monday works": a yes to another day.
+        if re.search(
+            r"\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week|end of (?:the )?week|the \d+(?:st|nd|rd|th))"
+            r"\s+(?:works|would work|is fine|is ok(?:ay)?|is doable|is realistic|(?:I|we) can do)\b",
+            t,
+        ):
+            return True
         if re.match(
             r"^(?:no\b|nope|sorry|unfortunately|i cannot|i can not|i do not think|not (?:this|until|before|sure)|i am (?:afraid|not able)|i would rather not|i will not|i am out|i am off)",
             t,

@@ -85,7 +85,7 @@ _NAMED_SUBJECT = re.compile(
     r"해\s*주시기로\s*(?:했습니다|했어요)|담당합니다|담당하기로\s*(?:했습니다|했어요)|맡습니다|맡으실\s*겁니다)\s*[.!]?$"
 )
 _DATE_WORDS = re.compile(
-    r"(?:(?:20\d\d\s*년\s*)?\d{1,2}\s*월\s*\d{1,2}\s*일|다음\s*주\s*[월화수목금토일]요일|이번\s*주\s*[월화수목금토일]요일|"
+    r"(?:(?:20\d\d\s*년\s*)?\d{1,2}\s*월\s*\d{1,2}\s*일|다음\s*주\s*초|연말|년말|내일\s*모레|다음\s*주\s*[월화수목금토일]요일|이번\s*주\s*[월화수목금토일]요일|"
     r"[월화수목금토일]요일|다음\s*달\s*말|이번\s*달\s*(?:말|안)|월말|다음\s*주|이번\s*주|주말|금주|내일|모레|오늘|"
     r"\d{1,2}\s*일|하루|이틀|일주일)\s*(?:오전|오후|아침|저녁|중|안|내)?\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤)?|"
     r"(?:^|(?<=\s))(?:오전|오후|아침|저녁|점심 전|퇴근 전)(?:까지|에|중에|중으로)?(?=\s|$)"
@@ -94,14 +94,16 @@ _DATE_WORDS = re.compile(
 _DONE = re.compile(
     r"(?:완료(?:했|됐|되었|했고|입니다|예요|해서|했어요|돼)|끝(?:냈|났|내서)|마쳤|마무리(?:했|됐|되었|지었)|다\s*(?:했|됐|끝)|"
     r"(?:배포|머지|반영|해결|수정|제출|발송|전달|적용|작성|정리|업데이트|마이그레이션|구현|테스트|리뷰|검토|셋업|설정|"
-    r"확인|보냈|올렸|등록|예약|갱신|처리|개발|연동|교체|추가|삭제|변경|완성)(?P<noun_end>)\s*(?:을|를|도|은|는|까지)?\s*(?:다\s*)?"
+    r"확인|보냈|올렸|등록|예약|갱신|처리|개발|연동|교체|추가|삭제|변경|완성|개선|최적화|자동화|구축)(?P<noun_end>)\s*(?:을|를|도|은|는|까지)?\s*(?:다\s*)?"
     r"(?:했|됐|되었|완료|마쳤|끝냈|끝났|했어요|했습니다|해\s*뒀|해\s*놨|해\s*두었))"
 )
 # Past verbs that say the work is out of the door on their own ("시안은 채널에 올렸습니다").
 _DONE_PAST = re.compile(
     r"(?:보냈|올렸|넘겼|고쳤|바꿨|만들었|옮겼|붙였|나갔|돌렸|끝냈|마쳤|공유했|배포했|머지했|반영했|"
     r"처리했|해결했|제출했|발송했|전달했|적용했|등록했|예약했|갱신했|완성했|받았|나왔|열렸|풀렸|통과했|"
-    r"올라갔|나갔|반영됐|적용됐|머지됐|배포됐|오픈했|런칭했|출시했)"
+    r"올라갔|나갔|반영됐|적용됐|머지됐|배포됐|오픈했|런칭했|출시했|"
+    # Verbs of change that report a result: "3분에서 20초로 줄였습니다", "일정은 다 잡았습니다".
+    r"줄였|늘렸|잡았|맞췄|채웠|없앴|지웠|세웠|뺐|개선했|최적화했|자동화했|구축했|분석했|구현했|추가했|작성했|수정했)"
     # No ending at all: the first half of "다 만들었고 오후에 공유드리겠습니다", split at its "고".
     r"(?:습니다|어요|았어요|고요|죠|네요)?\s*[.!]?$"
 )
@@ -219,6 +221,20 @@ class KoreanRules:
         voc = _VOCATIVE.match(text)
         if voc and (voc["hon"] or names.is_known(voc["name"])):
             addressee, text = voc["name"], voc["rest"].strip()
+        lead = re.sub(r"^(?:그리고|그럼|그러면|다음으로|다음은|마지막으로|참)\s+", "", text)
+        # "리포트 메일 템플릿은 누가 할 수 있을까요?": an open call, taken by whoever says "제가".
+        open_call = re.match(
+            r"^(?P<task>.+?)(?:은|는|을|를)\s+누가\s+(?:\S+\s+)?(?:할|맡|해|가져가|챙기|챙길|봐|볼)\S*", lead
+        ) or re.match(r"^누가\s+(?P<task>.+?)\s*(?:할|맡을|해\s*줄|봐\s*줄|챙길)\s*(?:수\s*있|래요|까요|사람)", lead)
+        if open_call is not None and self.is_question(text):
+            task = _clean_task(open_call["task"])
+            return Request(None, task, needs_answer=True) if _is_real_task(task) else None
+        # "가격표 수정은요?": a piece of work put to the room; only someone who takes it owns it.
+        bare = re.match(r"^(?P<task>.+?)(?:은|는)요\s*\?$", lead)
+        if bare is not None:
+            task = _clean_task(bare["task"])
+            if _is_real_task(task) and len(key_words(task)) >= 2:
+                return Request(addressee, task, needs_answer=True, needs_offer=True)
         m = _REQUEST_END.search(text)
         if m is None:
             return None
@@ -322,7 +338,7 @@ class KoreanRules:
                     i
                     for i in range(reason_end)
                     if re.search(r"[은는]$", head[i])
-                    and not re.search(r"(?:하|되|리|있|없|주|보|오|시)는$", head[i])
+                    and not re.search(r"(?:하|되|있|없|주|보|오|시|다리|드리)는$", head[i])
                 ),
                 default=-1,
             )
@@ -360,6 +376,11 @@ class KoreanRules:
         if _DECLINE.search(t):
             return False
         if _ACCEPT.search(t):
+            return True
+        # "금요일은 빠듯하고 다음 주 월요일까지는 가능합니다": a yes to another day.
+        if re.search(r"(?:가능합니다|가능해요|가능할 것 같|할 수 있(?:습니다|어요|을 것 같)|될 것 같(?:습니다|아요))\s*[.!]?$", t) and not re.search(
+            r"(?:불가능|안\s*될|못|어렵)", t
+        ):
             return True
         # "그럼 그건 제가 목요일까지 확인하겠습니다": taking "that" on oneself, whatever comes between.
         body = _DISCOURSE.sub("", t)

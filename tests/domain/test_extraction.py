@@ -1022,3 +1022,39 @@ def test_status_in_other_words_round_4(lines: list[tuple[str, str]], status: str
 
 def test_a_condition_before_a_report_is_no_report() -> None:
     assert on_wednesday(("Ana", "If the vendor is late, the launch is blocked.")).status_updates == ()
+
+
+def test_korean_open_calls_bare_topics_and_counter_offers() -> None:
+    m = on_wednesday(
+        ("오지민", "리포트 메일 템플릿은 누가 할 수 있을까요?"),
+        ("정유진", "제가 할게요. 다음 주 초까지 하겠습니다."),
+        ("문서연", "고객사 데모 환경은 준수 씨가 금요일까지 준비해 줄 수 있나요?"),
+        ("김준수", "금요일은 빠듯하고 다음 주 월요일까지는 가능합니다."),
+        ("문서연", "좋아요. 그리고 영업팀이 요청한 가격표 수정은요?"),
+        ("한예린", "그건 제가 오늘 오후에 처리하겠습니다."),
+    )
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [
+        ("정유진", datetime.date(2026, 12, 14)),
+        ("김준수", datetime.date(2026, 12, 14)),
+        ("한예린", datetime.date(2026, 12, 9)),
+    ]
+    assert "템플릿" in m.action_items[0].task and "데모" in m.action_items[1].task
+    assert "가격표" in m.action_items[2].task
+
+
+def test_a_bare_topic_question_answered_with_news_is_no_task() -> None:
+    m = on_wednesday(("문서연", "결제 페이지 개편은요?"), ("한예린", "네, 어제 끝났습니다."))
+    assert m.action_items == () and [s.status for s in m.status_updates] == ["done"]
+
+
+def test_english_counter_offer_takes_the_day_offered() -> None:
+    m = on_wednesday(("Bob", "Ana, can you send the invoice by Thursday?"), ("Ana", "Thursday's too tight, Monday works."))
+    assert actions(m) == [("Ana", "send the invoice", datetime.date(2026, 12, 14))]
+
+
+def test_korean_back_reference_to_what_was_said_to_change_and_a_result_reported() -> None:
+    m = on_wednesday(("정유진", "데이터팀이 스키마를 바꾼다고 하던데요."), ("오지민", "그건 제가 데이터팀에 오늘 확인해 볼게요."))
+    [item] = m.action_items
+    assert "스키마" in item.task and item.due_date == datetime.date(2026, 12, 9)
+    report = on_wednesday(("이태민", "정산 쿼리는 인덱스 추가해서 3분에서 20초로 줄였습니다."))
+    assert [s.status for s in report.status_updates] == ["done"] and "정산 쿼리" in report.status_updates[0].subject
