@@ -66,9 +66,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("en_this_weekday", rf"\b(?:this(?:\s+coming)?|coming)\s+{_WD_EN}\b"),
         ("en_weekday", rf"\b{_WD_EN}\b"),
         ("en_end_next_month", r"\b(?:end\s+of\s+next\s+month|next\s+month)\b"),
-        ("en_end_month", r"\b(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+month|month[-\s]end|eom)\b"),
+        ("en_end_month", r"\b(?:(?:the\s+)?end\s+of\s+(?:(?:the|this)\s+)?month|month[-\s]end|eom)\b"),
         ("en_next_week", r"\b(?:end\s+of\s+next\s+week|next\s+week)\b"),
-        ("en_this_week", r"\b(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+week|this\s+week|eow)\b"),
+        ("en_this_week", r"\b(?:(?:the\s+)?end\s+of\s+(?:(?:the|this)\s+)?week|this\s+week|eow)\b"),
         ("en_in_n", rf"\b(?:in|within)\s+(?:a\s+)?{_NUM_EN}\s+(?P<unit>days?|weeks?)\b"),
         # "by the 15th": a day of this month, or of the next once it has passed.
         ("en_day_only", r"\b(?:by|on|before|until|till|for)\s+the\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b"),

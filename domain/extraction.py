@@ -163,7 +163,12 @@ def _read_utterance(state: _State, ui: int) -> None:
                     _follow_up(state, ui, si, state.accepted[ui], clause)
                     took = True
                     continue
-                if not (_is_follow_up(task) and _recent_item(state, ui, assignee) is not None):
+                topic = _TOPIC_BEFORE.match(before) if before and utt.rules is _EN else None
+                if topic is not None and _PRONOUN_EN.search(task) and key_words(topic["np"]):
+                    # "Then the SOC 2 evidence collection, I'll handle that myself": the clause
+                    # before names what "that" is.
+                    task = _PRONOUN_EN.sub(topic["np"], task, count=1)
+                elif not (_is_follow_up(task) and _recent_item(state, ui, assignee) is not None):
                     task = _resolve_back_reference(task, state, ui, si, loose=False)
                 if commitment.reassign and _hand_over(state, ui, si, assignee, task, clause):
                     took = True
@@ -239,6 +244,11 @@ def _read_utterance(state: _State, ui: int) -> None:
             state.questions.append(sentence)
 
 
+_TOPIC_BEFORE = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|and|then|next|first|second|third|finally|lastly|also|as for)[,:]?\s+)*"
+    r"(?P<np>(?:the|our|that|this)\s+[^,]+?)\s*,?\s*$",
+    re.IGNORECASE,
+)
 _CAUSE_FOUND = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|yeah|also|well|good news)[, ]+)*(?:(?:I|we)\s+(?:have\s+|finally\s+|just\s+)*)?"
     r"(?:found|tracked down|figured out|pinned down|narrowed down|reproduced|root-caused)\b",
@@ -512,6 +522,8 @@ def _asked_date(state: _State, ui: int, task: str) -> str:
 def _take_request(state: _State, ui: int, si: int, clause: str, request: Request) -> bool:
     """Turn a request into an action item when it is an order or its addressee says yes."""
     state.requests.append((ui, request.task, clause))
+    if not request.task and request.needs_offer and not _NP_EN.match(_previous_raw(state, ui, si).strip()):
+        return False  # "Quick sync. Kenji?": a turn handed over, no work named before it
     assignee = _person(state, request.addressee) if request.addressee else None
     answer = _find_answer(state, ui, assignee, request.task or _previous_sentence(state, ui, si))
     if answer is not None:
@@ -557,8 +569,8 @@ def _answer_text(reply: _Utt, names: Names) -> str:
             for c in reply.rules.clauses(sentence)
         ):
             break
-        if _AWAY.search(sentence) or _ABSENT.search(sentence):
-            continue  # "서연 씨는 이번 주에 휴가예요": a date about someone's leave, not the task
+        if _AWAY.search(sentence) or _ABSENT.search(sentence) or _NEWS_BY.search(sentence):
+            continue  # "서연 씨는 이번 주에 휴가예요", "I'll know more Thursday": not when it is due
         taken.append(sentence)
     return " ".join(taken)
 
@@ -567,6 +579,11 @@ _REFUSED_DAY = re.compile(
     r"\S+(?:은|는|까지는|까지도|까지)\s+(?:좀\s+|조금\s+|너무\s+)?(?:빠듯|어렵|힘들|무리|안\s*될|안\s*돼|불가)\S*|"
     r"\b(?:not\s+)?[\w']+?(?:'s|\s+is|\s+would be|\s+will be)\s+(?:a bit\s+|too\s+|pretty\s+|really\s+)*"
     r"(?:tight|too soon|tough|hard|not (?:possible|doable|realistic)|unrealistic|impossible)\b",
+    re.IGNORECASE,
+)
+_NEWS_BY = re.compile(
+    r"\b(?:know more|have (?:more|an update|news|a better idea)|hear back|find out (?:more)?|"
+    r"update you|report back)\b",
     re.IGNORECASE,
 )
 _AWAY = re.compile(
@@ -800,11 +817,12 @@ _BACK_REF_KO = re.compile(
 )
 _NP_EN = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|also|right|then|now|first|second|third|next|finally|lastly|last)"
-    r"[,.:]?\s+)*(?:[A-Z][a-z]+,\s*)?"
+    r"[,.:]?\s+)*(?:[A-Z][a-z]+,\s*)?(?:[\w' ]{1,20}:\s+)?"
     r"(?P<np>(?:the|our|these|those|this|that|a|an|my|your|all the|some)\s+.+?)(?:\s+"
     r"(?:is|are|was|were|keeps?|kept|needs?|has|have|had|broke|breaks|failed|fails|still|will|"
-    r"should|must|can|could|looks?|seems?|went|got|started|stopped|expires?|expired|crash(?:es|ed)?|"
-    r"runs?|ran|times? out|timed out|blocks?|blocked|goes|hit|hits|takes?|took|does|did)\b|"
+    r"should|must|can|could|looks?|seems?|went|got|started|stopped|expires?|expired|crash(?:es|ed)|"
+    r"runs?|ran|times? out|timed out|blocks?|blocked|goes|go|come|comes|shows?|hit|hits|takes?|took|"
+    r"does|did)\b|"
     # "the Terraform provider upgrade, that one's big": an aside after a comma is not the noun.
     r"\s*,\s*(?:that|this|it|which|who)\b|"
     r"\s*[.!]?$)",
@@ -908,6 +926,17 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
             return f"{found['np']} {task[ko.end() :]}".strip()
         return task
     content = [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
+    demonstrative = _DEMONSTRATIVE.search(task) if loose and si > 0 else None
+    if demonstrative is not None:
+        # "The refund emails go out without the order number. Priya, can you fix that template?":
+        # "that template" is the one of the work just described.
+        m = _NP_EN.match(_previous_raw(state, ui, si).strip())
+        noun = demonstrative["noun"].casefold()
+        if m is not None and key_words(m["np"]) and noun not in m["np"].casefold():
+            np = _DETERMINER.sub("", m["np"])
+            head = task[: demonstrative.start("noun")]
+            head = re.sub(r"\b(?:that|this)\s+$", "", head, flags=re.IGNORECASE)
+            return f"{head}the {demonstrative['noun']} for the {np}"
     # "fix it before the release": the verb's object is the pronoun, whatever follows it.
     if not _PRONOUN_EN.search(task) or (len(content) > 1 and not PRONOUN_OBJECT.match(task)):
         return task
@@ -928,6 +957,12 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
     return _PRONOUN_EN.sub(np, task, count=1)
 
 
+_DETERMINER = re.compile(r"^(?:the|our|these|those|this|that|a|an|my|your|all the|some)\s+", re.IGNORECASE)
+_DEMONSTRATIVE = re.compile(
+    r"^(?!.*\b(?:it|them|those|these)\b).*?\b(?:that|this)\s+"
+    r"(?P<noun>(?!(?:one|week|month|year|sprint|quarter|morning|afternoon|evening|time|weekend|cycle|release)\b)[a-z]+)\s*$",
+    re.IGNORECASE,
+)
 _LACKS = re.compile(
     r"^\s+(?:still\s+|also\s+|really\s+)?"
     r"(?:needs|need|requires|require|could use|is missing|are missing|lacks|lack)\s+"

@@ -124,6 +124,8 @@ _SMALL_TALK_TASK = re.compile(
     r"go (?:first|next|last)\b|(?:kick|start) (?:us|things) off\b|"
     r"wait (?:a (?:minute|moment|sec(?:ond)?|bit|couple of minutes)|a few (?:minutes|more)|for (?:people|everyone|everybody|others|folks|the others|a few)|until (?:everyone|people))\b|"
     r"(?:pull|bring|put) up (?:the|my|our) (?:[\w-]+ )?(?:board|agenda|doc|slides|deck|notes|screen|dashboard)\b|"
+    r"keep (?:you|you all|everyone|everybody|folks|the team|people|us) (?:posted|updated|in the loop)\b|(?:note|write) (?:that|it|this) down\b|"
+    r"make a (?:mental )?note\b|take (?:a )?notes?\b|(?:follow|go (?:through|down)) (?:the|our) (?:board|agenda|list)\b|"
     # Thinking aloud and speech acts: "I'll think about it", "I'll admit …", "I'll say this".
     r"think (?:about|over|it over|on)\b|mull\b|ponder\b|give (?:it|that|this) (?:some )?thought\b|"
     r"(?:admit|confess|concede|bet|guess)\b|say (?:this|that|it|one thing)\b|tell you (?:what|this|that)\b|"
@@ -178,7 +180,8 @@ def _clean_task(task: str) -> str:
         flags=_I,
     )
     task = _FILLER_PREFIX.sub("", task.strip(" ,.;:!?-—"))
-    task = re.sub(r"\s+(?:as well|too|then|for you|for us|okay|ok|right|please)\s*$", "", task, flags=_I)
+    task = re.sub(r"\s+(?:as well|too|then|for you|for us|okay|ok|right|please|myself|ourselves|yourself)\s*$", "", task, flags=_I)
+    task = re.sub(r"\s+(?:myself|ourselves|yourself)(?=\s+(?:by|before|on|this|next|tomorrow|today)\b)", "", task, flags=_I)
     return task.strip(" ,.;:!?-—")
 
 
@@ -403,9 +406,15 @@ class EnglishRules:
                 task = f"{obj['verb']} {np.strip(' ,')}{obj['rest']}"
                 return Request(addressee, task, needs_answer=True) if _is_real_task(task) else None
         if addressee is not None and re.match(
-            r"^(?:you(?: again| too| as well)?|yours|want it|want that one|can you take it|are you up for it|interested)\s*\?$", rest, _I
+            r"^(?:you(?: again| too| as well)?|yours|want it|want that one|can you take it|are you up for it|interested|"
+            r"(?:that|this|it)(?: one)? is (?:yours|on you|for you)(?:,?\s*(?:right|yes|okay|ok|yeah))?)\s*\?$",
+            rest,
+            _I,
         ):
             return Request(addressee, "", needs_answer=True)  # "Dev, you again?": the work just described
+        if name_first is None and addressee is None and re.fullmatch(r"[A-Z][\w'-]*\s*\?", text) and names.is_known(text.strip(" ?")):
+            # "Next, the slow search on the admin page. Luca?": only a taker's "I'll take it" owns it.
+            return Request(text.strip(" ?"), "", needs_answer=True, needs_offer=True)
         if addressee is not None:
             # "Tomas, the mobile login crash is yours": an assignment, no question asked.
             yours = re.match(r"^(?P<task>.+?)\s+(?:is|are)\s+(?:all\s+|now\s+)?yours\b", rest, _I)
@@ -472,7 +481,7 @@ class EnglishRules:
         text = expand(clause)
         if self.is_question(text):
             return None
-        handed = self._assignment(text, names)
+        handed = self._assignment(text, names) or self._self_claim(text)
         if handed is not None:
             return handed
         if _PAST_INTENT.search(text):
@@ -555,6 +564,19 @@ class EnglishRules:
             return Commitment(who, task)
         return None
 
+    def _self_claim(self, text: str) -> Commitment | None:
+        """ "Third, the headcount plan for Q1, that's on me": the speaker takes the work named."""
+        m = re.match(
+            r"^(?:(?:ok(?:ay)?|so|and|then|first|second|third|next|finally|lastly|also)[,:]?\s+)*"
+            r"(?P<task>(?:the|our|that|this)\s+[^,]+?),?\s+(?:(?:that|this|it)(?: one)? is|is)\s+(?:on me|mine|my job|my problem)\b",
+            text,
+            _I,
+        )
+        if m is None or _HEDGE.search(text):
+            return None
+        task = _clean_task(m["task"])
+        return Commitment(SELF, task) if _is_real_task(task) else None
+
     def _assignment(self, text: str, names: Names) -> Commitment | None:
         """Work given to a named person by someone else: "let's have Olga do the reset emails",
         "the contrast bug goes to Kim", "the report will be handled by Ben", "give the retention
@@ -626,6 +648,13 @@ class EnglishRules:
             found = self._status_match(status, pattern, text, names)
             if found is not None:
                 return found
+        # "SOC 2: still collecting screenshots": the topic names the work (the caller adds it back).
+        topic = re.match(r"^(?:[\w'-]+(?:\s+[\w'-]+){0,3}):\s+(?P<rest>\S.*)$", text)
+        if topic is not None:
+            for status, pattern in _STATUS_PATTERNS:
+                found = self._status_match(status, pattern, topic["rest"], names)
+                if found is not None:
+                    return found
         return None
 
     def _status_match(
@@ -687,6 +716,11 @@ class EnglishRules:
         """True: agrees to a request; False: declines; None: neither (talks about something else)."""
         t = expand(text).strip().casefold()
         if _OFFER_ANYWHERE.search(t) and not re.search(r"\b(?:not|cannot|never)\b", t):
+            return True
+        # "I've got a Pixel, I'll try this afternoon": an answer that says it will have a go.
+        if re.search(r"\bi will (?:try|give it a (?:go|shot|try)|have a (?:look|go)|take a look|look at it|look into it)\b", t) and not re.search(
+            r"\b(?:not|cannot|never)\b", t
+        ):
             return True
         # "Thursday's too tight, Monday works": a yes to another day.
         if re.search(
@@ -921,7 +955,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
-        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:went out|went live|went in|has gone out|has gone live|has gone in|went (?:over |out )?to (?!(?:review|qa|testing|staging|sleep|bed|lunch|the (?:gym|doctor|office))\b)|shipped|landed|wrapped up|got wrapped up|got done|got finished|got fixed|got sorted|got closed|got shipped|got resolved|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) (?:all |now |finally )?in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
+        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:came back (?:signed|approved|clean|green|fine|ok|okay|positive)|went out|went live|went in|has gone out|has gone live|has gone in|went (?:over |out )?to (?!(?:review|qa|testing|staging|sleep|bed|lunch|the (?:gym|doctor|office))\b)|shipped|landed|wrapped up|got wrapped up|got done|got finished|got fixed|got sorted|got closed|got shipped|got resolved|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) (?:all |now |finally )?in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
     ),
     (
         "done",
@@ -950,7 +984,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "in_progress",
-        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+|well\s+)?(?:in progress|underway|under way|ongoing|in review|on track|going well|coming along|started|moving|in qa|in testing|up for review|out for review|being reviewed|being tested|close|getting there|nearly there|almost there)\b",
+        r"^(?P<subj>.+?)\s+(?:is|are)\s+(?:now\s+|still\s+|well\s+)?(?:in progress|underway|under way|ongoing|in review|on track|going well|coming along|going (?:fine|smoothly|ok|okay|great|to plan)|started|moving|in qa|in testing|up for review|out for review|being reviewed|being tested|close|getting there|nearly there|almost there)\b",
     ),
     (
         "in_progress",
@@ -974,6 +1008,11 @@ _STATUS_RULES += (
     (
         "done",
         rf"^(?:(?:ok(?:ay)?|so|and|yes|yeah|yep|yup|all good|good news|it is|that is|that one is|this one is)[, ]+)*(?:(?:all|just|finally|already|fully)\s+)?(?:done|finished|complete|completed|merged|shipped|deployed|sorted|sorted out|fixed|live|released|closed|closed out|landed|wrapped up|signed off|approved|booked|filed|sent|submitted|published|out|in prod|in production|taken care of|handled|good to go|over the line){_TIMING_TAIL}\s*(?:[,;:.-]\s*.*)?$",
+    ),
+    # "How did the cutover go?" "Smoothly, …": it went, and went well.
+    (
+        "done",
+        r"^(?:(?:very|pretty|really|all)\s+)?(?:smoothly|without a hitch|no (?:issues|problems|hiccups)|went (?:fine|well|smoothly|great|ok|okay))\b\s*(?:[,;:.-]\s*.*)?$",
     ),
     (
         "in_progress",
@@ -1062,7 +1101,7 @@ _NP_COMMA_SPLIT = re.compile(
     _I,
 )
 # "the provider bump broke two modules, working through them": the report after the comma.
-_PROGRESS_COMMA_SPLIT = re.compile(rf"\s*,\s*(?=(?:still\s+|now\s+|currently\s+)?(?:{_PROGRESS_VERBS})\s+(?:it|them|that|those|the|my|our)\b)", _I)
+_PROGRESS_COMMA_SPLIT = re.compile(rf"\s*,\s*(?=(?:still\s+|now\s+|currently\s+)?(?:{_PROGRESS_VERBS})\s+(?:it|them|that|those|the|my|our|to|into|on)\b)", _I)
 _REPORT_WORDS = frozenset(
     w.casefold()
     for phrase in f"{_DONE_VERBS}|{_DONE_STATES}|{_PROGRESS_VERBS}".split("|")

@@ -1058,3 +1058,65 @@ def test_korean_back_reference_to_what_was_said_to_change_and_a_result_reported(
     assert "스키마" in item.task and item.due_date == datetime.date(2026, 12, 9)
     report = on_wednesday(("이태민", "정산 쿼리는 인덱스 추가해서 3분에서 20초로 줄였습니다."))
     assert [s.status for s in report.status_updates] == ["done"] and "정산 쿼리" in report.status_updates[0].subject
+
+
+def test_work_named_then_put_to_someone_or_claimed() -> None:
+    m = extract_minutes(
+        meeting(
+            ("Ines", "First, the user table migration to Postgres 16. Theo, that's yours, right?"),
+            ("Theo", "Yes, I'll get it done by Thursday."),
+            ("Ines", "Next, the Android crash on startup. Can someone reproduce it on a Pixel?"),
+            ("Wen", "I've got a Pixel, I'll try this afternoon."),
+            ("Ines", "Third, the headcount plan for Q1, that's on me, due end of month."),
+            ("Moe", "Top card: the refund emails go out without the order number. Priya, can you fix that template?"),
+            ("Priya", "Yeah, should be quick, tomorrow."),
+            ("Moe", "Next, the slow search on the admin page. Luca?"),
+            ("Luca", "I'll take it. Probably needs an index, I'll know more Thursday."),
+            ("Moe", "Then the SOC 2 evidence collection, I'll handle that myself by the 19th."),
+        ),
+        datetime.date(2026, 12, 7),
+    )
+    got = [(a.assignee, a.due_date) for a in m.action_items]
+    assert got == [
+        ("Theo", datetime.date(2026, 12, 10)),
+        ("Wen", datetime.date(2026, 12, 7)),
+        ("Ines", datetime.date(2026, 12, 31)),
+        ("Priya", datetime.date(2026, 12, 8)),
+        ("Luca", None),  # "I'll know more Thursday" says when news comes, not when it is due
+        ("Moe", datetime.date(2026, 12, 19)),
+    ]
+    words = ["user table", "Android crash", "headcount", "refund emails", "slow search", "SOC 2"]
+    assert all(w in a.task for w, a in zip(words, m.action_items, strict=True))
+
+
+def test_a_turn_handed_over_is_no_request() -> None:
+    m = on_wednesday(("Hana", "Quick sync. Kenji?"), ("Kenji", "Yes, I'll be quick, Apple Pay is done."))
+    assert m.action_items == () and [s.status for s in m.status_updates] == ["done"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll keep you posted on the vendor call.",
+        "I'll note that down.",
+        "I'll make a note to bring it up.",
+        "Okay, sprint planning. I'll follow the board top to bottom.",
+    ],
+)
+def test_keeping_people_posted_and_taking_notes_are_not_tasks(text: str) -> None:
+    assert on_wednesday(("Jae", text)).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "status", "word"),
+    [
+        ([("Ines", "Theo, how did the cutover go?"), ("Theo", "Smoothly, we're on 16 everywhere and the old cluster is off.")], "done", "cutover"),
+        ([("Jae", "Contract came back signed.")], "done", "Contract"),
+        ([("Luca", "Admin search: added the index, it's fast on staging, rolling out to prod this afternoon.")], "in_progress", "Admin search"),
+        ([("Moe", "SOC 2: still collecting screenshots from IT, they're slow.")], "in_progress", "SOC 2"),
+        ([("Theo", "The database upgrade is going fine.")], "in_progress", "database"),
+    ],
+)
+def test_status_round_4_answers_and_topics(lines: list[tuple[str, str]], status: str, word: str) -> None:
+    m = on_wednesday(*lines)
+    assert m.status_updates[-1].status == status and word in m.status_updates[-1].subject
