@@ -124,6 +124,9 @@ _SMALL_TALK_TASK = re.compile(
     r"go (?:first|next|last)\b|(?:kick|start) (?:us|things) off\b|"
     r"wait (?:a (?:minute|moment|sec(?:ond)?|bit|couple of minutes)|a few (?:minutes|more)|for (?:people|everyone|everybody|others|folks|the others|a few)|until (?:everyone|people))\b|"
     r"(?:pull|bring|put) up (?:the|my|our) (?:[\w-]+ )?(?:board|agenda|doc|slides|deck|notes|screen|dashboard)\b|"
+    r"believe\b|take (?:your|his|her|their|our) word\b|(?:second|echo) (?:that|what)\b|take (?:that|it|this) as a (?:yes|no)\b|"
+    r"check (?:my|the|our) (?:calendar|diary|schedule)\b|stop you (?:right )?there\b|play (?:the )?devil'?s advocate\b|"
+    r"be right back\b|assume\b|repeat (?:the|that|my|your) question\b|"
     r"keep (?:you|you all|everyone|everybody|folks|the team|people|us) (?:posted|updated|in the loop)\b|(?:note|write) (?:that|it|this) down\b|"
     r"make a (?:mental )?note\b|take (?:a )?notes?\b|(?:follow|go (?:through|down)) (?:the|our) (?:board|agenda|list)\b|"
     # Thinking aloud and speech acts: "I'll think about it", "I'll admit …", "I'll say this".
@@ -684,6 +687,10 @@ class EnglishRules:
             if who == SELF and names.is_known(subject):
                 who, subject = subject, ""  # "Bob is stuck, …": Bob's report
 
+            part = _PART_OF.match(subject) if status == "done" else None
+            if part is not None:
+                # "knocked out the first three items on the checklist": part of it, so under way.
+                status, subject = "in_progress", part["rest"]
             if status == "blocked" and not reason:
                 r = re.search(
                     r"\b(?:because|since|as|due to|until|waiting (?:on|for)|pending)\b.*$", text, _I
@@ -694,6 +701,10 @@ class EnglishRules:
                 subject = _clean_subject(
                     re.split(r"\b(?:because|since|due to|until|waiting)\b", subject, flags=_I)[0]
                 )
+            if status == "blocked" and not subject and reason:
+                # "blocked until security signs off on the firewall rules": the work is the object.
+                obj = re.search(r"\b(?:on|for|with|about)\s+(?P<o>(?:the|my|our)\s+.+)$", reason, _I)
+                subject = _clean_subject(obj["o"]) if obj else subject
             return StatusFinding(who, subject, status, reason or None)
         return None
 
@@ -800,7 +811,8 @@ squared away|all set|good to go|finalized|finalised|delivered|landed|ready to go
 turned on|switched over|cut over|ported|replaced|removed|paid|uploaded|posted|shared|sent off|
 wired up|hooked up|nailed down|ticked off|checked off|crossed off|over the line|all done|
 all finished|sorted now|dealt with|fixed up|cleaned up|taken care|accepted|confirmed|locked in|
-behind us|working now|all good now|back up|up and running|ready to ship|ready to merge|ready to send
+behind us|working now|all good now|back up|up and running|ready to ship|ready to merge|ready to send|
+written|written up|written and shared|tested|verified|reviewed|done and dusted|squashed|back to green|green again
 """
 _DONE_STATES = "|".join(
     sorted({v.strip() for v in _DONE_STATE_LIST.replace("\n", "|").split("|") if v.strip()}, key=lambda v: (-len(v), v))
@@ -867,6 +879,21 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     (
         "in_progress",
         r"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?P<subj>.*?)\s*\b(?:PR|pull request|MR|merge request|draft|branch|first cut|first pass|first draft|rough draft|prototype)(?:\s+for\s+(?P<subj2>.+?))?\s+(?:is|are)\s+(?:now\s+)?(?:up|open|out|ready|in|done)\b",
+    ),
+    # "Legal is still sitting on the DPA": someone else holds the work up.
+    (
+        "blocked",
+        r"^(?P<reason>(?!(?:I|we)\b)(?:the\s+)?[\w' -]+?)\s+(?:is|are|has been|have been)\s+(?:still\s+)?(?:sitting on|holding up|stalling on|slow on)\s+(?P<subj>[^,;]+)$",
+    ),
+    # "Marketing approved the banner copy", "Design gave the thumbs up on the modal": the work passed.
+    (
+        "done",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|good news)[, ]+)?(?:the\s+)?(?:marketing|legal|design|product|sales|finance|security|ops|qa|leadership|management|the client|client|the customer|customer|[\w-]+\s+team)\s+(?:has\s+|have\s+)?(?:finally\s+|just\s+|already\s+)?(?:approved|signed off on|accepted|okayed|ok'd|gave (?:us\s+)?(?:the\s+)?(?:thumbs up|green light|go-ahead|ok|okay) (?:on|for|to))\s+(?P<subj>[^,;]+)$",
+    ),
+    # "The hotfix is on staging but not in prod yet": deployed part of the way.
+    (
+        "in_progress",
+        r"^(?P<subj>(?!(?:I|we|it|that|this)\b)[\w' -]+?)\s+(?:is|are)\s+(?:now\s+|already\s+|only\s+)?(?:on|in|deployed to|out on)\s+(?:staging|stage|qa|beta|canary|dev|test|the test environment|the staging environment)\b",
     ),
     # "I need the numbers from ops before I can finish the runbook"
     (
@@ -1016,7 +1043,7 @@ _STATUS_RULES += (
     ),
     (
         "in_progress",
-        r"^(?:not yet|not quite|almost|nearly|close|getting close|not done yet|still going)\s*(?:[,;:.-]\s*.*)?$",
+        r"^(?:not yet|not quite|almost|nearly|close|getting close|not done yet|still going|(?:almost|nearly|mostly|pretty much) (?:finished|done|complete|there))\s*(?:[,;:.-]\s*.*)?$",
     ),
     (
         "in_progress",
@@ -1061,6 +1088,12 @@ _POSTPONED = re.compile(
 )
 _BLOCKER = re.compile(
     r"\b(?:waiting|blocked|stuck|held up|on hold|pending|no (?:reply|answer|response|word)|(?:has|have|did) not (?:yet\s+)?(?:replied|responded|answered|sent|delivered|approved|signed|confirmed|gotten back|got back|given))\b",
+    _I,
+)
+_PART_OF = re.compile(
+    r"^(?:the first|the last|the next|some|part|half|most|a few|a couple|a bunch|one|two|three|four|five|\d+)\s+"
+    r"(?:\w+\s+)?(?:of\s+)?(?:the\s+)?(?:items?|parts?|steps?|pages?|tickets?|sections?|tests?|screens?|tasks?|points?|bugs?|of)\s+"
+    r"(?:on|of|in|from|for)\s+(?P<rest>.+)$",
     _I,
 )
 _STATUS_PATTERNS = tuple((status, re.compile(rx, _I)) for status, rx in _STATUS_RULES)

@@ -322,6 +322,8 @@ class KoreanRules:
         status_found, m = found
         if status_found == "done" and re.search(r"(?:못|안)\s*(?:했|끝|됐|마)", text):
             status_found = "in_progress"
+        if status_found == "done" and re.search(r"\S까지\s*(?:다\s*)?(?:마쳤|끝냈|끝났|완료|했|됐)", text):
+            status_found = "in_progress"  # "테스트까지 마쳤고": done up to a step, not the whole work
         # "마이그레이션은 완료했습니다": a task noun inside the match belongs to the subject.
         cut = (
             m.end("noun_end")

@@ -1120,3 +1120,44 @@ def test_keeping_people_posted_and_taking_notes_are_not_tasks(text: str) -> None
 def test_status_round_4_answers_and_topics(lines: list[tuple[str, str]], status: str, word: str) -> None:
     m = on_wednesday(*lines)
     assert m.status_updates[-1].status == status and word in m.status_updates[-1].subject
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll believe the estimate when I see it.",
+        "I'll take your word for it.",
+        "I'll second that, the last sprint was chaos.",
+        "I'll take that as a yes from everyone.",
+        "I'll check my calendar for the offsite.",
+        "I'll stop you there, that's for next week.",
+        "I'll play devil's advocate for a second.",
+        "I'll be right back, doorbell.",
+    ],
+)
+def test_remarks_shaped_like_commitments_are_not_tasks(text: str) -> None:
+    assert on_wednesday(("Hugo", text)).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "status", "word"),
+    [
+        ([("Vera", "Hugo, billing?"), ("Hugo", "Nearly finished, just the backfill to go.")], "in_progress", "billing"),
+        ([("Asha", "Legal is still sitting on the DPA.")], "blocked", "DPA"),
+        ([("Vera", "I've knocked out the first three items on the accessibility checklist.")], "in_progress", "accessibility"),
+        ([("Rosa", "Marketing approved the banner copy.")], "done", "banner"),
+        ([("Tim", "Design gave the thumbs up on the modal.")], "done", "modal"),
+        ([("Kai", "I'm blocked until security signs off on the firewall rules.")], "blocked", "firewall"),
+        ([("Tim", "The hotfix is on staging but not in prod yet.")], "in_progress", "hotfix"),
+        ([("Rosa", "Postmortem is written and shared.")], "done", "Postmortem"),
+        ([("배현우", "결제 실패 알림은 테스트까지 마쳤고 오늘 배포합니다.")], "in_progress", "결제"),
+    ],
+)
+def test_status_round_4_third_parties_and_parts(lines: list[tuple[str, str]], status: str, word: str) -> None:
+    m = on_wednesday(*lines)
+    assert [s.status for s in m.status_updates] == [status] and word in m.status_updates[0].subject
+
+
+def test_a_team_approving_then_my_own_report_keeps_my_report() -> None:
+    m = on_wednesday(("Tom", "Ops finally approved the window, so I upgraded staging to Node 22 last night."))
+    assert [(s.status, s.subject) for s in m.status_updates] == [("done", "staging to Node 22")]
