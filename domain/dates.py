@@ -68,7 +68,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("en_end_next_month", r"\b(?:end\s+of\s+next\s+month|next\s+month)\b"),
         ("en_end_month", r"\b(?:(?:the\s+)?end\s+of\s+(?:(?:the|this)\s+)?month|month[-\s]end|eom)\b"),
         ("en_next_week", r"\b(?:end\s+of\s+next\s+week|next\s+week)\b"),
-        ("en_this_week", r"\b(?:(?:the\s+)?end\s+of\s+(?:(?:the|this)\s+)?week|this\s+week|eow)\b"),
+        ("en_this_week", r"\b(?:(?:the\s+)?end\s+of\s+(?:(?:the|this)\s+)?week|this\s+week|eow|(?:before|by)\s+the\s+weekend)\b"),
         ("en_in_n", rf"\b(?:in|within)\s+(?:a\s+)?{_NUM_EN}\s+(?P<unit>days?|weeks?)\b"),
         # "by the 15th": a day of this month, or of the next once it has passed.
         ("en_day_only", r"\b(?:by|on|before|until|till|for)\s+the\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b"),
@@ -77,7 +77,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "en_today",
             # "end of day Thursday", "EOD tomorrow": the end of that day, read by its own pattern.
-            r"\b(?:today|tonight|later today|this (?:afternoon|morning|evening)|(?:(?:the\s+)?end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business|(?:by|before|at)\s+(?:noon|lunch(?:time)?))(?!,?\s+(?:on\s+)?(?:tomorrow|next|this|mon|tue|wed|thu|fri|sat|sun))|(?:right\s+)?after (?:this|the (?:meeting|call|standup|sync)))\b",
+            r"\b(?:today|tonight|later today|this (?:afternoon|morning|evening)|(?:(?:the\s+)?end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business|(?:by|before|at)\s+(?:noon|lunch(?:time)?))(?!,?\s+(?:on\s+)?(?:tomorrow|next|this|mon|tue|wed|thu|fri|sat|sun))|(?:right\s+)?after (?:this|the (?:meeting|call|standup|sync)|lunch))\b",
         ),
         (
             "ko_month_day",

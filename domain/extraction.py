@@ -545,7 +545,7 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             # "Okay, but I'm out Wednesday": the day someone is away is no due date.
             # "금요일은 빠듯하고 다음 주 월요일까지는 가능합니다", "Friday's too tight, Monday works":
             # the day turned down is not the one promised.
-            answer_text = _REFUSED_DAY.sub(" ", answer_text)
+            answer_text = _AWAY_CLAUSE.sub(" ", _REFUSED_DAY.sub(" ", answer_text))
             dated = find_due_date(answer_text, state.meeting_date) and not _AWAY.search(answer_text)
             date_text = answer_text if dated else clause
             before = len(state.actions)
@@ -569,6 +569,7 @@ def _answer_text(reply: _Utt, names: Names) -> str:
             for c in reply.rules.clauses(sentence)
         ):
             break
+        sentence = _AWAY_CLAUSE.sub(" ", sentence)  # "I'm out Thursday, so Friday": Friday stays
         if _AWAY.search(sentence) or _ABSENT.search(sentence) or _NEWS_BY.search(sentence):
             continue  # "서연 씨는 이번 주에 휴가예요", "I'll know more Thursday": not when it is due
         taken.append(sentence)
@@ -579,6 +580,11 @@ _REFUSED_DAY = re.compile(
     r"\S+(?:은|는|까지는|까지도|까지)\s+(?:좀\s+|조금\s+|너무\s+)?(?:빠듯|어렵|힘들|무리|안\s*될|안\s*돼|불가)\S*|"
     r"\b(?:not\s+)?[\w']+?(?:'s|\s+is|\s+would be|\s+will be)\s+(?:a bit\s+|too\s+|pretty\s+|really\s+)*"
     r"(?:tight|too soon|tough|hard|not (?:possible|doable|realistic)|unrealistic|impossible)\b",
+    re.IGNORECASE,
+)
+_AWAY_CLAUSE = re.compile(
+    r"\b(?:I am|I'm|I will be|I'll be|he is|she is|he's|she's)\s+"
+    r"(?:off|out|away|on leave|on holiday|on vacation|sick|travel+ing)\b[^,.;]*",
     re.IGNORECASE,
 )
 _NEWS_BY = re.compile(
@@ -749,7 +755,7 @@ def _strip_dates(task: str, meeting_date: datetime.date) -> str:
             flags=re.IGNORECASE,
         )
         after = re.sub(
-            r"^\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤|at the latest|"
+            r"^\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤|at the latest|'s\s+[\w-]+|"
             r"night|morning|evening|afternoon|noon|eod)\b",
             "",
             task[m.end :],

@@ -86,7 +86,7 @@ _HEDGE = re.compile(
     r"\b(?:maybe|perhaps|possibly|probably|someday|some day|one day|at some point|eventually|in theory|"
     r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|"
     r"when we get a chance|when i get a chance|if we have time|time permitting|"
-    r"down the (?:road|line)|in the future|sometime)\b|"
+    r"down the (?:road|line)|in the future|sometime(?!\s+(?:next|this|today|tomorrow|tonight|on|before|after|early|late|mid|monday|tuesday|wednesday|thursday|friday)\b))\b|"
     # "if" as a condition, not "check if it works".
     r"(?<!check )(?<!see )(?<!ask )(?<!out )(?<!confirm )(?<!verify )(?<!test )(?<!know )\bif\b",
     _I,

@@ -22,6 +22,7 @@ _CLAUSE_SPLIT = re.compile(
     rf"\s*(?:;|(?<=[{_PAST}])고\s*,\s*|(?<=[{_PAST}])고\s+(?=(?:제가|저는|저도|지금|현재|오늘|이제|오후|오전|이따|곧|바로|저녁|\S+[은는]\s)))\s*"
 )
 
+_SHARE_SPLIT = re.compile(rf"(?<=[\uac00-\ud7a3][^{_PAST}\s]고)\s*,\s*(?=\S+(?:은|는)\s)")
 _QUESTION_END = re.compile(
     r"(?:\?|까요|나요|니까|습니까|을까|할까|가요|인가요|는지요|었나요|셨나요|할래요|실래요|있나요|없나요|건가요|되나요|됐나요|"
     r"었어요\?|죠\?|어때요|어떠세요|어떻습니까|맞나요|괜찮을까요|인지|는지)\s*$"
@@ -69,6 +70,7 @@ _MEETING_MECHANICS = re.compile(
 _REQUEST_END = re.compile(
     r"(?P<verb>\S*?)\s*(?:해\s*주세요|해\s*주시고|해\s*주십시오|해\s*줘요|해\s*주실래요\??|해\s*줄래요\??|"
     r"해\s*주시겠어요\??|해\s*주실\s*수\s*있(?:나요|을까요|어요)\??|해\s*줄\s*수\s*있(?:나요|어요|을까요)\??|"
+    r"줄\s*수\s*있(?:나요|어요|을까요)\??|주실\s*수\s*있어요\??|"
     r"부탁드려도\s*될까요\??|부탁해도\s*될까요\??|(?:해\s*)?주시면\s*(?:좋겠습니다|좋겠어요|감사하겠습니다)|"
     r"부탁드립니다|부탁드려요|부탁해요|부탁합니다|주세요|주시겠어요\??|주실래요\??|주실\s*수\s*있(?:나요|을까요)\??|"
     r"가능할까요\??|가능하세요\??|가능하실까요\??|맡아\s*주세요|맡아\s*주실래요\??|맡아\s*주시겠어요\??)\s*[.!?]?$"
@@ -87,7 +89,8 @@ _NAMED_SUBJECT = re.compile(
 _DATE_WORDS = re.compile(
     r"(?:(?:20\d\d\s*년\s*)?\d{1,2}\s*월\s*\d{1,2}\s*일|다음\s*주\s*초|연말|년말|내일\s*모레|다음\s*주\s*[월화수목금토일]요일|이번\s*주\s*[월화수목금토일]요일|"
     r"[월화수목금토일]요일|다음\s*달\s*말|이번\s*달\s*(?:말|안)|월말|다음\s*주|이번\s*주|주말|금주|내일|모레|오늘|"
-    r"\d{1,2}\s*일|하루|이틀|일주일)\s*(?:오전|오후|아침|저녁|중|안|내)?\s*(?:까지|안에|내에|내로|중에|중으로|전에|에|쯤)?|"
+    r"\d{1,2}\s*일|하루|이틀|일주일)\s*(?:오전|오후|아침|저녁|중|안|내)?\s*(?:퇴근\s*전|점심\s*전)?\s*(?:까지|안에|내에|내로|중에|중으로|으로|전에|에|쯤)?|"
+    r"(?:(?:다음|이번)\s*회의|퇴근|점심)\s*전(?:까지|에)?|"
     r"(?:^|(?<=\s))(?:오전|오후|아침|저녁|점심 전|퇴근 전)(?:까지|에|중에|중으로)?(?=\s|$)"
 )
 
@@ -209,7 +212,9 @@ class KoreanRules:
             if _SENT_AND_WAITING.search(part):
                 out.append(part)  # "요청은 보냈고 금요일에 답을 받기로 했습니다": one report
                 continue
-            out.extend(c for c in _CLAUSE_SPLIT.split(part) if c and c.strip())
+            for c in _CLAUSE_SPLIT.split(part):
+                # "견적서는 제가 챙기고, 계약서는 지은 씨가 봐 주세요": work split between people.
+                out.extend(d for d in _SHARE_SPLIT.split(c) if d and d.strip())
         return out
 
     def is_question(self, text: str) -> bool:
@@ -278,6 +283,12 @@ class KoreanRules:
             task = _clean_task(" ".join(t for t in (named["topic"], named["rest"]) if t))
             return Commitment(named["name"], task) if _is_real_task(task) else None
         m = _COMMIT_END.search(text)
+        if m is None and _SELF_SUBJECT.search(f" {text}") and not re.search(r"(?:어제|그제|지난\s*주|아까|방금|이미|벌써)", text):
+            # "견적서는 제가 챙기고, …": the first half of a split, its promise carried by "제가".
+            m = re.search(rf"(?<=[^{_PAST}\s])고\s*,?\s*$", text)
+            if m is not None:
+                half = _clean_task(text[: m.start()])
+                return Commitment(SELF, half) if _is_real_task(half) else None
         if m is None or re.search(r"(?:못|안)\s*\S*(?:겠|게요)|지\s*(?:않|못)\S*(?:겠|게요)", text):
             return None
         body = text[: m.start()]
@@ -285,7 +296,8 @@ class KoreanRules:
         # an object, a date or a named subject makes it a task.
         if not (_SELF_SUBJECT.search(f" {text}") or re.search(r"[을를]\s", body) or _DATE_WORDS.search(body)):
             return None
-        if _SMALL_TALK.search(text) or (
+        # "금요일 퇴근 전까지": leaving work as a deadline, not as what is promised.
+        if _SMALL_TALK.search(re.sub(r"(?:퇴근|점심)\s*전(?:까지|에)?", " ", text)) or (
             not _SELF_SUBJECT.search(f" {text}") and _MEETING_MECHANICS.search(body)
         ):
             return None

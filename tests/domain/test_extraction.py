@@ -1161,3 +1161,39 @@ def test_status_round_4_third_parties_and_parts(lines: list[tuple[str, str]], st
 def test_a_team_approving_then_my_own_report_keeps_my_report() -> None:
     m = on_wednesday(("Tom", "Ops finally approved the window, so I upgraded staging to Node 22 last night."))
     assert [(s.status, s.subject) for s in m.status_updates] == [("done", "staging to Node 22")]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ([("김민수", "배포 문서는 이번 주 중으로 정리할게요.")], [("김민수", "배포 문서", datetime.date(2026, 12, 11))]),
+        ([("김민수", "금요일 퇴근 전까지 배포 문서 정리해 둘게요.")], [("김민수", "배포 문서", datetime.date(2026, 12, 11))]),
+        (
+            [("이지은", "민수 씨, 견적서 좀 봐 줄 수 있어요?"), ("김민수", "네, 내일 오전에 볼게요.")],
+            [("김민수", "견적서", datetime.date(2026, 12, 10))],
+        ),
+        (
+            [("김민수", "견적서는 제가 챙기고, 계약서는 지은 씨가 봐 주세요."), ("이지은", "네.")],
+            [("김민수", "견적서", None), ("이지은", "계약서", None)],
+        ),
+        ([("Ana", "I'll have the report ready before Thursday's demo.")], [("Ana", "report", datetime.date(2026, 12, 10))]),
+        ([("Ana", "I'll sort out the invoices sometime next week.")], [("Ana", "invoices", datetime.date(2026, 12, 18))]),
+        ([("Ana", "I'll review the PR after lunch.")], [("Ana", "PR", datetime.date(2026, 12, 9))]),
+        ([("Ana", "I'll ship the fix before the weekend.")], [("Ana", "fix", datetime.date(2026, 12, 11))]),
+        (
+            [("Bob", "Ana, can you update the FAQ?"), ("Ana", "Yes. I'm out Thursday, so Friday.")],
+            [("Ana", "FAQ", datetime.date(2026, 12, 11))],
+        ),
+    ],
+)
+def test_due_dates_and_korean_helpers_round_4(
+    lines: list[tuple[str, str]], expected: list[tuple[str, str, datetime.date | None]]
+) -> None:
+    m = on_wednesday(*lines)
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [(who, due) for who, _, due in expected]
+    assert all(word in a.task for a, (_, word, _) in zip(m.action_items, expected, strict=True))
+    assert "으로" not in " ".join(a.task for a in m.action_items)
+
+
+def test_a_past_half_of_a_korean_sentence_is_no_promise() -> None:
+    assert on_wednesday(("김민수", "저는 어제 견적서 보내고, 계약서는 아직이에요.")).action_items == ()
