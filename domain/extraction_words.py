@@ -110,13 +110,13 @@ vendor vendors supplier suppliers provider providers
 customer customers client clients user users
 interview interviews call calls session sessions
 survey surveys questionnaire questionnaires form
-certificate ssl tls
+certificate certificates cert certs ssl tls
 cleanup clean tidy removal remove prune
 dashboard dashboards board boards
 copy text wording content
 release releases launch rollout ship
 budget budgets cost costs spend forecast
-hiring recruiting recruitment candidate candidates
+hiring recruiting recruitment candidate candidates headcount
 offsite retreat
 roadmap plan plans planning
 invoice invoices billing bill
@@ -137,7 +137,13 @@ bucket buckets storage s3
 key keys token tokens credential credentials secret secrets
 chart charts graph graphs panel panels widget widgets
 backup backups snapshot snapshots
+database databases db dbs postgres postgresql mysql
 문서 가이드 매뉴얼 위키
+리포트 보고서 레포트
+회의록 미팅노트
+템플릿 양식 서식
+설정 세팅
+일정 스케줄
 버그 오류 에러 장애 결함
 배포 릴리스 릴리즈 출시 런칭
 알림 푸시 노티

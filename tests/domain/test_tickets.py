@@ -214,3 +214,22 @@ def test_progress_told_in_other_words_lands_on_the_persons_ticket(
 ) -> None:
     found = find_ticket_for_status(update(speaker, subject, "in_progress"), PARAPHRASE_BOARD)
     assert (found.ticket_id if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Database upgrade", "t1"),  # "database" = "Postgres"
+        ("the headcount doc", "t3"),  # "headcount" = "hiring"
+        ("the certs", "t4"),  # "cert" = "certificate"
+    ],
+)
+def test_round_4_synonyms_route_to_the_speakers_ticket(subject: str, expected: str) -> None:
+    tickets = [
+        TicketRef("t1", "the user table migration to Postgres 16", "Theo", "todo"),
+        TicketRef("t2", "review the access policy", "Theo", "todo"),
+        TicketRef("t3", "write the Q1 hiring plan", "Theo", "todo"),
+        TicketRef("t4", "renew the SSL certificate", "Theo", "todo"),
+    ]
+    found = find_ticket_for_status(StatusUpdate("Theo", subject, "in_progress", None, "", 0), tickets)
+    assert found is not None and found.ticket_id == expected
