@@ -124,7 +124,7 @@ _SMALL_TALK_TASK = re.compile(
     r"go (?:first|next|last)\b|(?:kick|start) (?:us|things) off\b|"
     r"wait (?:a (?:minute|moment|sec(?:ond)?|bit|couple of minutes)|a few (?:minutes|more)|for (?:people|everyone|everybody|others|folks|the others|a few)|until (?:everyone|people))\b|"
     r"(?:pull|bring|put) up (?:the|my|our) (?:[\w-]+ )?(?:board|agenda|doc|slides|deck|notes|screen|dashboard)\b|"
-    r"believe\b|take (?:your|his|her|their|our) word\b|(?:second|echo) (?:that|what)\b|take (?:that|it|this) as a (?:yes|no)\b|"
+    r"say\b|believe\b|take (?:your|his|her|their|our) word\b|(?:second|echo) (?:that|what)\b|take (?:that|it|this) as a (?:yes|no)\b|"
     r"check (?:my|the|our) (?:calendar|diary|schedule)\b|stop you (?:right )?there\b|play (?:the )?devil'?s advocate\b|"
     r"be right back\b|assume\b|repeat (?:the|that|my|your) question\b|"
     r"keep (?:you|you all|everyone|everybody|folks|the team|people|us) (?:posted|updated|in the loop)\b|(?:note|write) (?:that|it|this) down\b|"
@@ -257,6 +257,8 @@ _ASSIGNMENTS: tuple[tuple[re.Pattern[str], bool, bool], ...] = tuple(
         (rf"^{_TASK}\s+(?:goes|go|is going|will go|moves|is moving|is assigned|gets assigned|is handed over|is reassigned)\s+(?:over\s+)?to\s+{_NAME}(?:\s+instead)?(?:\s*,.*)?$", True, True),
         # "the load test report will be handled by Ben"
         (rf"^{_TASK}\s+(?:will be|is going to be|should be|can be|is being|gets|needs to be|has to be|must be|will get)\s+(?P<verb>handled|owned|done|covered|taken care of|picked up|written|run|driven|led|looked at|looked into|fixed|reviewed|drafted|prepared|updated|taken over|tested|checked|signed off|approved|translated|deployed|migrated|sent|written up|cleaned up|set up)\s+by\s+{_NAME}\b(?P<when>[^,]*)(?:\s*,.*)?$", False, False),
+        # "I'll leave the docs to Leila": the work left with a colleague
+        (rf"^(?:I will|let us|let's|lets|we will)\s+leave\s+{_TASK}\s+(?:to|with)\s+{_NAME}(?:\s*,.*)?$", True, True),
         # "put Mark down for the onboarding checklist"
         (rf"^(?:put|pencil|sign|mark)\s+{_NAME}\s+(?:down\s+|in\s+)?(?:for|on)\s+{_TASK}(?:\s+as well|\s+too)?(?:\s*,.*)?$", False, False),
         # "the pricing page update is on Ana", "the audit is now Sam's"
@@ -373,7 +375,7 @@ class EnglishRules:
             addressee: str | None = name_first["name"]
         else:
             rest, addressee = _LEAD_IN.sub("", text), None
-            name_last = re.match(r"^(?P<rest>.+?),\s*(?P<name>[A-Za-z][\w'-]*)\s*\??$", text)
+            name_last = re.match(r"^(?P<rest>.+?),\s*(?P<name>[A-Za-z][\w'-]*)\s*[?.!]?$", text)
             if name_last and self._is_addressee(name_last["name"], names):
                 rest, addressee = (
                     name_last["rest"] + ("?" if text.endswith("?") else ""),
@@ -432,7 +434,7 @@ class EnglishRules:
                 return Request(addressee, bare["t"], needs_answer=True, needs_offer=True)
             tell = re.match(
                 r"^(?:please\s+(?P<a>.+)|you (?:are\s+still\s+on|are\s+also\s+on|will|are going to|should|need to|take|handle|own|are on|are taking|are handling|have got(?=\s+(?:the|that|this|our)\b)|are in charge of|are responsible for|are the owner of|get to own|can take|can own)\s+(?P<b>.+)|"
-                r"(?:I need you to|I want you to|I would like you to)\s+(?P<c>.+))$",
+                r"(?:I need you to|I want you to|I would like you to|(?:please\s+)?(?:do not|don't) forget to|remember to|make sure (?:to|you))\s+(?P<c>.+))$",
                 rest,
                 _I,
             )
@@ -452,7 +454,7 @@ class EnglishRules:
         anyone = re.match(
             r"^(?:can|could|would) (?:someone|somebody|anyone|anybody|one of you)(?: please)?\s+(?P<t>.+?)\??$|"
             r"^(?:who (?:can|wants to|wants|will|is going to|could|is taking|takes|is doing|is handling|is owning|owns|is picking up|picks up)|does (?:anyone|anybody|someone) want to|"
-            r"any volunteers? (?:to|for)|we need (?:someone|somebody|a volunteer) to)\s+(?P<u>.+?)\??$",
+            r"any volunteers? (?:to|for)|we(?: will| are going to)? (?:need|want) (?:someone|somebody|a volunteer|an owner) to)\s+(?P<u>.+?)\??$",
             rest,
             _I,
         )
@@ -493,6 +495,7 @@ class EnglishRules:
             r"\b(?P<who>I|[A-Za-z][\w'-]*)\s+(?:will|shall|am going to|is going to|is on|am on|"
             r"(?:am\s+)?plan(?:ning)? (?:to|on)|(?:am\s+)?intend(?:ing)? to|(?:am\s+)?aim(?:ing)? to|"
             r"owns|will own|is (?:responsible for|in charge of|the owner of|driving|leading|running with)|"
+            r"am (?:happy|glad|willing) to|would be (?:happy|glad) to|"
             r"will (?:drive|lead)|takes over|is taking over|"
             r"can take(?: care of)?|can handle|can own|can pick up|will take care of|can(?= start (?:on|with|it|the)\b)|can look into|can dig into|"
             r"am taking|is taking|am handling|is handling|am picking up|is picking up|"
@@ -541,8 +544,10 @@ class EnglishRules:
             # "the deploy will take an hour", "if Bob will …": the subject is not a person.
             if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before)\s*$", prefix, _I):
                 return None
+        # "I'd be happy to take the release notes": an offer, its "would" only politeness.
+        polite = re.sub(r"\bI would be (?:happy|glad) to\b", "I will", text, flags=_I)
         if (
-            _HEDGE.search(_TIMING_ASIDE.sub("", text))
+            _HEDGE.search(_TIMING_ASIDE.sub("", polite))
             or re.match(r"(?:not|never|no longer)\b", task_text, _I)
             or _NEGATION.search(text[: (m.start("task") if m else 0)])
         ):

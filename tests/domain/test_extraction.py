@@ -1197,3 +1197,23 @@ def test_due_dates_and_korean_helpers_round_4(
 
 def test_a_past_half_of_a_korean_sentence_is_no_promise() -> None:
     assert on_wednesday(("김민수", "저는 어제 견적서 보내고, 계약서는 아직이에요.")).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ([("Marco", "We'll need someone to look at the flaky tests."), ("Tobi", "I can do that.")], [("Tobi", "flaky tests")]),
+        ([("Marco", "I'll leave the docs to Leila."), ("Leila", "Okay.")], [("Leila", "docs")]),
+        ([("Marco", "Don't forget to book the room, Tobi."), ("Tobi", "Will do.")], [("Tobi", "book the room")]),
+        ([("Marco", "I'm happy to take the release notes.")], [("Marco", "release notes")]),
+        ([("Marco", "I'd be happy to take the release notes.")], [("Marco", "release notes")]),
+        ([("Marco", "I'd be happy to help if needed.")], []),
+        ([("Marco", "I'll just say the demo went well.")], []),
+    ],
+)
+def test_offers_reminders_and_work_left_with_someone(
+    lines: list[tuple[str, str]], expected: list[tuple[str, str]]
+) -> None:
+    m = on_wednesday(*lines)
+    assert [a.assignee for a in m.action_items] == [who for who, _ in expected]
+    assert all(word in a.task for a, (_, word) in zip(m.action_items, expected, strict=True))
