@@ -1217,3 +1217,22 @@ def test_offers_reminders_and_work_left_with_someone(
     m = on_wednesday(*lines)
     assert [a.assignee for a in m.action_items] == [who for who, _ in expected]
     assert all(word in a.task for a, (_, word) in zip(m.action_items, expected, strict=True))
+
+
+def test_korean_polite_requests_and_leave_talk() -> None:
+    m = on_wednesday(
+        ("김팀장", "성능 테스트 결과는 준호 씨가 정리해서 공유해 주시면 됩니다."),
+        ("최준호", "네."),
+        ("김팀장", "준호 씨는 신규 입사자 온보딩 자료 준비 부탁드립니다."),
+        ("최준호", "알겠습니다, 다음 주 월요일까지 준비할게요."),
+        ("이민지", "저는 내일 오전에 반차라서 오후부터 작업할게요."),
+        ("김팀장", "민지 씨, 혹시 API 문서 업데이트 가능할까요?"),
+        ("이민지", "네, 금요일까지 가능합니다."),
+    )
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [
+        ("최준호", None),
+        ("최준호", datetime.date(2026, 12, 14)),
+        ("이민지", datetime.date(2026, 12, 11)),
+    ]
+    assert "성능 테스트" in m.action_items[0].task
+    assert not m.action_items[1].task.startswith("준호") and "혹시" not in m.action_items[2].task
