@@ -16,10 +16,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from infra.kafka import LocalKafka, create_topics
 from infra.maven import ensure_kafka_jars
 from infra.postgres import LocalPostgres
+
+# Property tests assert behaviour, not speed: on a loaded 2-core machine an example can take longer
+# than hypothesis's default 200 ms deadline, which would fail a correct test.
+hypothesis_settings.register_profile("vori", deadline=None)
+hypothesis_settings.load_profile("vori")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
