@@ -199,6 +199,58 @@ def time_embedder(enc: VoiceEncoder) -> None:
         print(f"turn {seconds:.0f} s: {best * 1000:.1f} ms = {best / seconds * 1000:.1f} ms per audio-second")
 
 
+def change_study(enc: VoiceEncoder) -> None:
+    """Where to cut speech that has no pause at a change of voice (``flows.speakers._changes``):
+    the least similar sides (partial embeddings before and after a point) found in one voice's
+    sentence, against those found across a change of voice (the last 1.3 s or 2.5 s of one voice
+    run straight into 4 s of another). Sentences the DER meetings do not use."""
+    from flows.speakers import _changes, _unit_mean, voiced
+
+    texts = [u["text"] for m in eval_meetings("en") for u in m["utterances"]][100:]
+    voices = [*DISTINCT, "en-us+m1", "en-gb-x-rp"] + (["librivox"] if LIBRIVOX.is_dir() else [])
+    clips = iter(librivox_clips() * 4)
+
+    def least(speech: np.ndarray) -> float | None:
+        vectors, spans = enc.partials(speech)
+        sims = []
+        for k in range(len(vectors)):
+            left = [i for i in range(len(vectors)) if spans[i][1] <= spans[k][1]]
+            right = [i for i in range(len(vectors)) if spans[i][0] >= spans[k][1] - 10 * FRAME]
+            if left and right:
+                sims.append(float(_unit_mean(vectors[left]) @ _unit_mean(vectors[right])))
+        return min(sims) if sims else None  # too short for two sides apart
+
+    said: dict[str, list[np.ndarray]] = {}
+    for v, voice in enumerate(voices):
+        said[voice] = []
+        for text in texts[v * 6 : v * 6 + 6]:
+            pcm = read_audio_file(str(next(clips)[0])) if voice == "librivox" else speak(text, voice)
+            said[voice].append(voiced(pcm16_to_float(pcm)))
+    one = [x for x in (least(x) for xs in said.values() for x in xs) if x is not None]
+    across: dict[float, list[float]] = {1.3: [], 2.5: []}
+    cut_at: list[float] = []
+    for xa, xb in itertools.permutations(said.values(), 2):
+        for tail_s, cuts in across.items():
+            for a, b in zip(xa[:2], xb[2:4], strict=False):
+                speech = np.concatenate([a[-int(tail_s * RATE):], b[: 4 * RATE]])
+                sim = least(speech)
+                if sim is not None:
+                    cuts.append(sim)
+                if tail_s == 1.3:
+                    vectors, spans = enc.partials(speech)
+                    found = _changes(vectors, spans, 0.70)
+                    cut_at.append(min((abs(c / RATE - tail_s) for c in found), default=np.inf))
+    def q(xs: list[float]) -> str:
+        return " ".join(f"{np.quantile(xs, p):.2f}" for p in (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0))
+    print("least similar sides (min, 5 %, 25 %, median, 75 %, 95 %, max)")
+    print(f"one voice ({len(one)} sentences):     {q(one)}")
+    for tail_s, sims in across.items():
+        print(f"change after {tail_s} s ({len(sims)} pairs): {q(sims)}")
+    near = [d for d in cut_at if d < np.inf]
+    print(f"cut at 0.70 after 1.3 s: {len(near)}/{len(cut_at)} changes found, "
+          f"median {np.median(near):.2f} s from the true change" if near else "no change found")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lite", help="folder with speaker_diarize_lite unpacked")
@@ -207,10 +259,15 @@ def main() -> None:
     ap.add_argument("--min-open", type=float, default=1.0, help="shorter turns never open a speaker")
     ap.add_argument("--sweep", action="store_true", help="DER for a range of thresholds")
     ap.add_argument("--cost", action="store_true", help="only time the embedder per turn length")
+    ap.add_argument("--changes", action="store_true",
+                    help="only the similarity of the two sides of a point within one voice and across a change")
     args = ap.parse_args()
     enc = VoiceEncoder()
     if args.cost:
         time_embedder(enc)
+        return
+    if args.changes:
+        change_study(enc)
         return
     ms = meetings()
     print(
