@@ -251,6 +251,54 @@ def change_study(enc: VoiceEncoder) -> None:
           f"median {np.median(near):.2f} s from the true change" if near else "no change found")
 
 
+def flow_cost() -> None:
+    """CPU seconds (this thread's, so other work on the machine does not count) that the flow's
+    labelling takes per audio-second (``flows.speakers.Diarizer``: voice activity, embeddings,
+    clustering, the close) on these meetings sent live through ``bench/diarization_flow.py``'s
+    path, with and without looking for changes of voice inside speech without a pause."""
+    import diarization_flow as flow
+
+    from connectors.settings import Settings
+    from flows.speakers import DiarizationConfig, Diarizer
+
+    settings = Settings.from_env()
+
+    class Cpu(flow.Timed):
+        def label(self, *args: object) -> object:
+            t0 = time.thread_time()
+            try:
+                return self.inner.label(*args)  # type: ignore[arg-type]
+            finally:
+                self.seconds += time.thread_time() - t0
+
+        def close(self, *args: object) -> object:
+            t0 = time.thread_time()
+            try:
+                return self.inner.close(*args)  # type: ignore[arg-type]
+            finally:
+                self.seconds += time.thread_time() - t0
+
+    for changes in (True, False):
+        diarizer = Diarizer(DiarizationConfig.from_settings(settings))
+        if not changes:
+            load = diarizer._default_encoder
+
+            def without(load: object = load, diarizer: Diarizer = diarizer) -> object:
+                embed = load()  # type: ignore[operator]
+                diarizer._partials = None
+                return embed
+
+            diarizer._load = without  # type: ignore[assignment]
+        timed = Cpu(diarizer)
+        audio = 0.0
+        for m in meetings():
+            pcm16 = np.clip(np.round(m.pcm * 32768), -32768, 32767).astype(np.int16)
+            flow.run_flow(f"cost-{changes}-{m.name}", pcm16, settings, timed)
+            audio += len(m.pcm) / RATE
+        print(f"changes of voice looked for: {'yes' if changes else 'no '}: "
+              f"{timed.seconds / audio * 1000:.1f} ms CPU per audio-second ({audio:.0f} s of audio)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lite", help="folder with speaker_diarize_lite unpacked")
@@ -261,7 +309,12 @@ def main() -> None:
     ap.add_argument("--cost", action="store_true", help="only time the embedder per turn length")
     ap.add_argument("--changes", action="store_true",
                     help="only the similarity of the two sides of a point within one voice and across a change")
+    ap.add_argument("--flow-cost", action="store_true",
+                    help="only the CPU the flow's labelling takes per audio-second (runs Whisper too)")
     args = ap.parse_args()
+    if args.flow_cost:
+        flow_cost()
+        return
     enc = VoiceEncoder()
     if args.cost:
         time_embedder(enc)
