@@ -199,6 +199,106 @@ def time_embedder(enc: VoiceEncoder) -> None:
         print(f"turn {seconds:.0f} s: {best * 1000:.1f} ms = {best / seconds * 1000:.1f} ms per audio-second")
 
 
+def change_study(enc: VoiceEncoder) -> None:
+    """Where to cut speech that has no pause at a change of voice (``flows.speakers._changes``):
+    the least similar sides (partial embeddings before and after a point) found in one voice's
+    sentence, against those found across a change of voice (the last 1.3 s or 2.5 s of one voice
+    run straight into 4 s of another). Sentences the DER meetings do not use."""
+    from flows.speakers import _changes, _unit_mean, voiced
+
+    texts = [u["text"] for m in eval_meetings("en") for u in m["utterances"]][100:]
+    voices = [*DISTINCT, "en-us+m1", "en-gb-x-rp"] + (["librivox"] if LIBRIVOX.is_dir() else [])
+    clips = iter(librivox_clips() * 4)
+
+    def least(speech: np.ndarray) -> float | None:
+        vectors, spans = enc.partials(speech)
+        sims = []
+        for k in range(len(vectors)):
+            left = [i for i in range(len(vectors)) if spans[i][1] <= spans[k][1]]
+            right = [i for i in range(len(vectors)) if spans[i][0] >= spans[k][1] - 10 * FRAME]
+            if left and right:
+                sims.append(float(_unit_mean(vectors[left]) @ _unit_mean(vectors[right])))
+        return min(sims) if sims else None  # too short for two sides apart
+
+    said: dict[str, list[np.ndarray]] = {}
+    for v, voice in enumerate(voices):
+        said[voice] = []
+        for text in texts[v * 6 : v * 6 + 6]:
+            pcm = read_audio_file(str(next(clips)[0])) if voice == "librivox" else speak(text, voice)
+            said[voice].append(voiced(pcm16_to_float(pcm)))
+    one = [x for x in (least(x) for xs in said.values() for x in xs) if x is not None]
+    across: dict[float, list[float]] = {1.3: [], 2.5: []}
+    cut_at: list[float] = []
+    for xa, xb in itertools.permutations(said.values(), 2):
+        for tail_s, cuts in across.items():
+            for a, b in zip(xa[:2], xb[2:4], strict=False):
+                speech = np.concatenate([a[-int(tail_s * RATE):], b[: 4 * RATE]])
+                sim = least(speech)
+                if sim is not None:
+                    cuts.append(sim)
+                if tail_s == 1.3:
+                    vectors, spans = enc.partials(speech)
+                    found = _changes(vectors, spans, 0.70)
+                    cut_at.append(min((abs(c / RATE - tail_s) for c in found), default=np.inf))
+    def q(xs: list[float]) -> str:
+        return " ".join(f"{np.quantile(xs, p):.2f}" for p in (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0))
+    print("least similar sides (min, 5 %, 25 %, median, 75 %, 95 %, max)")
+    print(f"one voice ({len(one)} sentences):     {q(one)}")
+    for tail_s, sims in across.items():
+        print(f"change after {tail_s} s ({len(sims)} pairs): {q(sims)}")
+    near = [d for d in cut_at if d < np.inf]
+    print(f"cut at 0.70 after 1.3 s: {len(near)}/{len(cut_at)} changes found, "
+          f"median {np.median(near):.2f} s from the true change" if near else "no change found")
+
+
+def flow_cost() -> None:
+    """CPU seconds (this thread's, so other work on the machine does not count) that the flow's
+    labelling takes per audio-second (``flows.speakers.Diarizer``: voice activity, embeddings,
+    clustering, the close) on these meetings sent live through ``bench/diarization_flow.py``'s
+    path, with and without looking for changes of voice inside speech without a pause."""
+    import diarization_flow as flow
+
+    from connectors.settings import Settings
+    from flows.speakers import DiarizationConfig, Diarizer
+
+    settings = Settings.from_env()
+
+    class Cpu(flow.Timed):
+        def label(self, *args: object) -> object:
+            t0 = time.thread_time()
+            try:
+                return self.inner.label(*args)  # type: ignore[arg-type]
+            finally:
+                self.seconds += time.thread_time() - t0
+
+        def close(self, *args: object) -> object:
+            t0 = time.thread_time()
+            try:
+                return self.inner.close(*args)  # type: ignore[arg-type]
+            finally:
+                self.seconds += time.thread_time() - t0
+
+    for changes in (True, False):
+        diarizer = Diarizer(DiarizationConfig.from_settings(settings))
+        if not changes:
+            load = diarizer._default_encoder
+
+            def without(load: object = load, diarizer: Diarizer = diarizer) -> object:
+                embed = load()  # type: ignore[operator]
+                diarizer._partials = None
+                return embed
+
+            diarizer._load = without  # type: ignore[assignment]
+        timed = Cpu(diarizer)
+        audio = 0.0
+        for m in meetings():
+            pcm16 = np.clip(np.round(m.pcm * 32768), -32768, 32767).astype(np.int16)
+            flow.run_flow(f"cost-{changes}-{m.name}", pcm16, settings, timed)
+            audio += len(m.pcm) / RATE
+        print(f"changes of voice looked for: {'yes' if changes else 'no '}: "
+              f"{timed.seconds / audio * 1000:.1f} ms CPU per audio-second ({audio:.0f} s of audio)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lite", help="folder with speaker_diarize_lite unpacked")
@@ -207,10 +307,20 @@ def main() -> None:
     ap.add_argument("--min-open", type=float, default=1.0, help="shorter turns never open a speaker")
     ap.add_argument("--sweep", action="store_true", help="DER for a range of thresholds")
     ap.add_argument("--cost", action="store_true", help="only time the embedder per turn length")
+    ap.add_argument("--changes", action="store_true",
+                    help="only the similarity of the two sides of a point within one voice and across a change")
+    ap.add_argument("--flow-cost", action="store_true",
+                    help="only the CPU the flow's labelling takes per audio-second (runs Whisper too)")
     args = ap.parse_args()
+    if args.flow_cost:
+        flow_cost()
+        return
     enc = VoiceEncoder()
     if args.cost:
         time_embedder(enc)
+        return
+    if args.changes:
+        change_study(enc)
         return
     ms = meetings()
     print(

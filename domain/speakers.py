@@ -254,6 +254,18 @@ def cluster_offline(
         s = min(small, key=lambda x: (mass[x], x))
         t = int(np.argmax(sim[s]))
         merge(min(s, t), max(s, t))
+    # Online only a turn of at least min_seconds opens a speaker. A cluster made of shorter
+    # turns alone (the noisiest embeddings: two voices' short turns can look alike) is no
+    # speaker: each of its turns joins the speaker closest to it, one by one.
+    opened = [int(x) for x in np.flatnonzero(alive) if w[members[x]].max() >= min_seconds]
+    if opened:
+        keep = np.asarray(opened)
+        for x in [int(x) for x in np.flatnonzero(alive) if int(x) not in opened]:
+            cents = centroids()[keep]
+            for i in members[x]:
+                members[int(keep[int(np.argmax(cents @ units[i]))])].append(i)
+            members[x] = []
+            alive[x] = False
     order = sorted((min(members[x]), int(x)) for x in np.flatnonzero(alive))
     ids = np.zeros(n, dtype=int)
     for cid, (_, x) in enumerate(order):
@@ -278,7 +290,8 @@ def recluster_turns(
     Each new cluster takes the old label it shares most speech with (one-to-one, the largest
     overlap first), so labels a meeting already showed stay where the clustering agrees; a
     cluster left over gets the next number unused by the turns and ``taken`` (labels of the
-    meeting that no kept turn holds). A turn without an embedding keeps its label.
+    meeting that no kept turn holds). A turn without an embedding takes the label of its
+    source's embedded turn nearest in time (none: it keeps its label).
     """
     embedded = [i for i, t in enumerate(turns) if t.embedding is not None]
     new = [t.label for t in turns]
@@ -304,4 +317,14 @@ def recluster_turns(
             names[cid] = f"S{top}"
     for i, cid in zip(embedded, ids, strict=True):
         new[i] = names[cid]
+    # A turn too short to embed was given the label heard before it; with the whole meeting
+    # known, it goes with the embedded turn of its source nearest in time, before or after
+    # (a reply's first word often is its own short turn).
+    for i, t in enumerate(turns):
+        if t.embedding is not None:
+            continue
+        near = [(max(0, t.start_ms - turns[j].end_ms, turns[j].start_ms - t.end_ms), turns[j].start_ms, j)
+                for j in embedded if turns[j].source == t.source]
+        if near:
+            new[i] = new[min(near)[2]]
     return new

@@ -181,3 +181,37 @@ def test_clustering_at_close_is_deterministic_and_respects_max_speakers():
     assert len(set(cluster_offline(vectors, weights, max_speakers=2))) == 2
     with pytest.raises(ValueError):
         cluster_offline(vectors, np.zeros(12))
+
+
+def test_short_turns_of_two_voices_that_look_alike_make_no_third_speaker_at_close():
+    from domain.speakers import recluster_turns
+
+    rng = np.random.default_rng(6)
+    a, b, x = axis(0), axis(1), axis(2)
+    # Two 1 s turns, one of A and one of B, that resemble each other (cosine 0.86) more than
+    # either resembles its own voice: together they have 2 s of speech, but neither is a turn
+    # that could have opened a speaker.
+    like_a, like_b = 0.4 * a + x, 0.4 * b + x
+    vectors = [noisy(a, rng), noisy(b, rng), like_a, noisy(a, rng), like_b, noisy(b, rng)]
+    online = ["S1", "S2", "S1", "S1", "S2", "S2"]
+    seconds = [3.0, 3.0, 1.0, 3.0, 1.0, 3.0]
+    assert recluster_turns(_turns(vectors, online, seconds), min_seconds=2.0) == online
+
+
+def test_a_turn_too_short_to_embed_goes_with_the_speech_nearest_to_it_at_close():
+    from domain.speakers import Turn, quantised, recluster_turns
+
+    rng = np.random.default_rng(7)
+    a, b = axis(0), axis(1)
+
+    def turn(start: float, end: float, label: str, v: np.ndarray | None) -> Turn:
+        ms = int(start * 1000)
+        return Turn("main", ms, ms, int(end * 1000), label, end - start,
+                    None if v is None else quantised(v), label)
+
+    # B's "Sure," (too short to embed) came 0.2 s before the rest of B's reply and 1.5 s after
+    # A stopped: live it was given A's label, the one heard last.
+    turns = [turn(0, 3, "S1", noisy(a, rng)), turn(3.7, 6.5, "S2", noisy(b, rng)),
+             turn(7.0, 10.0, "S1", noisy(a, rng)), turn(11.5, 11.8, "S1", None),
+             turn(12.0, 15.0, "S2", noisy(b, rng))]
+    assert recluster_turns(turns) == ["S1", "S2", "S1", "S2", "S2"]
