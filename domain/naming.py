@@ -10,9 +10,7 @@ Evidence for "label L is person N" comes from
 - **addressed**: someone turns to a name ("Bob, can you …", "… , Bob?", "over to you, Bob",
   "민수 씨, …") and the next other speaker, L, answers ("Sure, I'll …" / "네, 제가 할게요" weigh
   more than any other answer); a name said in passing ("pair with Bob") hints the next speaker;
-- **thanked**: someone says "Thanks, Bob" / "민수 씨 감사합니다" right after L spoke;
-- **remaining**: every other label and member is named, as many labels as the roster has
-  people, and nothing says L is not that member.
+- **thanked**: someone says "Thanks, Bob" / "민수 씨 감사합니다" right after L spoke.
 
 Speech is first joined into turns (consecutive utterances of one label), so a vocative at the end
 of one segment and the question in the next read as one. Names are found by exact match and, for
@@ -49,8 +47,8 @@ from domain.extraction_words import STOP_EN, is_hangul, strip_particle
 from domain.minutes import Utterance
 from domain.vocabulary import COMMON_WORDS, best_match
 
-How = Literal["voice", "addressed", "introduced", "thanked", "person", "remaining"]
-HOWS: tuple[How, ...] = ("voice", "addressed", "introduced", "thanked", "person", "remaining")
+How = Literal["voice", "addressed", "introduced", "thanked", "person"]
+HOWS: tuple[How, ...] = ("voice", "addressed", "introduced", "thanked", "person")
 
 # Weights of one piece of evidence for a roster member; a name only spoken counts for less.
 WEIGHTS: dict[How, float] = {"introduced": 0.8, "addressed": 0.6, "thanked": 0.5}
@@ -61,8 +59,9 @@ ADDRESSED_ASKING = 0.3
 MENTIONED_NEXT = 0.25
 # Against the speaker of a name: people seldom say their own name except to introduce themselves.
 AGAINST_SPEAKER = 0.6
-# A roster name matched by sound and spelling counts for its score times this.
-FUZZY_FACTOR = 0.9
+# A roster name matched by sound and spelling (score from MIN_FUZZY_SCORE to 1) counts for
+# FUZZY_LOW to 1 of the name heard right.
+FUZZY_LOW = 0.75
 MIN_FUZZY_SCORE = 0.72
 # A learned voiceprint counts for this share of an enrolled one's weight.
 LEARNED_FACTOR = 0.9
@@ -237,7 +236,7 @@ class Roster:
                 or k in not_names or k in self._by_key):
             return None
         m = best_match(w, self._latin)
-        if m is None or m.score < MIN_FUZZY_SCORE or m.sound < 0.67:
+        if m is None or m.score < MIN_FUZZY_SCORE or m.sound < 0.66:
             return None
         return self._by_key[m.term], round(m.score, 3)
 
@@ -268,7 +267,8 @@ def _name_as_said(
         # "Nick Hill" for Nikhil: two words said for one name are tried joined.
         near = roster.fuzzy(words[0] + "".join(w.lower() for w in words[1:]), not_names)
         if near is not None:
-            return near[0], True, near[1] * FUZZY_FACTOR
+            quality = FUZZY_LOW + (1 - FUZZY_LOW) * (near[1] - MIN_FUZZY_SCORE) / (1 - MIN_FUZZY_SCORE)
+            return near[0], True, round(quality, 4)
     if not words or any(w.casefold() in _NOT_NAMES or w.casefold() in not_names for w in words):
         return None
     if not all(w[:1].isupper() for w in words):
@@ -607,34 +607,8 @@ def explain_speakers(
         confidence, how, quotes = scored[(label, name)]
         out[label] = SpeakerName(label, name, round(confidence, 4), how, quotes)
         taken_names.add(name.casefold())
-    _name_the_remaining(out, said, members, evidence, taken_names)
     return Naming(dict(sorted(out.items(), key=lambda kv: label_order(kv[0]))), tuple(evidence),
                   {k: round(v[0], 4) for k, v in scored.items()})
-
-
-def _name_the_remaining(
-    out: dict[str, SpeakerName], said: Sequence[Utterance], members: Sequence[Member],
-    evidence: Sequence[Evidence], taken: set[str],
-) -> None:
-    """With as many labels as roster members and all but one of each named, the last label is
-    the last member, unless something said counts against it."""
-    labels = sorted({u.speaker for u in said if is_label(u.speaker) and u.speaker}, key=label_order)
-    roster = {m.name for m in members}
-    if not roster or len(labels) != len(roster) or len(roster) < 2:
-        return
-    left = [lab for lab in labels if lab not in out]
-    free = [n for n in roster if n.casefold() not in taken]
-    if len(left) != 1 or len(free) != 1:
-        return
-    label, name = left[0], free[0]
-    if any(e.label == label and e.name == name and e.weight < 0 for e in evidence):
-        return
-    others = [n.confidence for n in out.values() if n.how != "person"] or [1.0]
-    confidence = min(0.6, min(others))
-    if confidence >= MIN_CONFIDENCE:
-        out[label] = SpeakerName(label, name, round(confidence, 4), "remaining",
-                                 (f"the one label and member left of {len(roster)}",))
-        taken.add(name.casefold())
 
 
 def name_speakers(

@@ -1,10 +1,5 @@
--- Voiceprints learned from a team's meetings, and naming by elimination (issue 13).
+-- Voiceprints learned from a team's meetings (issue 13).
 -- Forward-only.
-
--- 'remaining': the one label left is the one roster member left (domain/naming.py).
-ALTER TABLE meeting_speakers DROP CONSTRAINT meeting_speakers_how_check;
-ALTER TABLE meeting_speakers ADD CONSTRAINT meeting_speakers_how_check
-    CHECK (how IN ('voice', 'addressed', 'introduced', 'thanked', 'person', 'remaining'));
 
 -- A label's voice from one meeting kept as a roster member's: written when a person names the
 -- label on the board (how = 'person', confidence 1) or when the conversation named it with high
