@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from domain.minutes import Utterance
-from domain.naming import LearnedVoice, Member, assign, explain_speakers, name_speakers
+from domain.naming import LearnedVoice, Member, SpeakerName, assign, explain_speakers, name_speakers
 
 TEAM = [Member("Priya"), Member("Dev"), Member("Tom"), Member("Maya")]
 
@@ -15,8 +15,8 @@ def said(*turns: tuple[str, str]) -> list[Utterance]:
     return [Utterance(who, text, i * 4000, i * 4000 + 3500) for i, (who, text) in enumerate(turns)]
 
 
-def names(mapping: dict[str, object]) -> dict[str, str]:
-    return {k: v.name for k, v in mapping.items()}  # type: ignore[attr-defined]
+def names(mapping: dict[str, SpeakerName]) -> dict[str, str]:
+    return {k: v.name for k, v in mapping.items()}
 
 
 def test_misheard_roster_names_are_matched_by_sound_and_spelling() -> None:
