@@ -455,8 +455,11 @@ def main() -> None:
     settings = Settings.from_env()
     if args.model:
         settings = dataclasses.replace(settings, whisper_model=args.model)
+        if not args.model.endswith(".en") and settings.language is None:
+            # The eval meetings are English; a multilingual model is told so, as a team would set it.
+            settings = dataclasses.replace(settings, language="en")
     diarizer = Timed(Diarizer(DiarizationConfig.from_settings(settings)))
-    print(f"whisper {settings.whisper_model}; speaker threshold {settings.speaker_threshold}; "
+    print(f"whisper {settings.whisper_model} (language {settings.language or 'auto'}); speaker threshold {settings.speaker_threshold}; "
           f"chunks of {CHUNK_S:.0f} s sent live")
     if args.only in (None, "der"):
         der_table(settings, diarizer, args.meetings)

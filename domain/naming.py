@@ -330,19 +330,24 @@ def _vocatives(sentence: str) -> list[tuple[str, bool]]:
     return [(mention, listed_only) for _, mention, listed_only in sorted(out)]
 
 
-def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> tuple[str, bool] | None:
-    """The name the turn turns to last ("…. Alice, anything from you?") and whether the turn
-    asks a question; None when it addresses nobody. A name thanked or introduced in a sentence
-    is not turned to there."""
+def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> tuple[str, bool, bool] | None:
+    """The name the turn turns to last ("…. Alice, anything from you?"), whether the turn asks a
+    question, and whether the turn itself goes on with an answer ("Finn, could you …? Sure,
+    Friday works.": two voices the diarization gave one label, so the next speaker is not the
+    one asked); None when it addresses nobody. A name thanked or introduced in a sentence is not
+    turned to there."""
     asked = text.rstrip().endswith("?")
-    for sentence in reversed(_SENTENCE_END.split(text)):
+    sentences = _SENTENCE_END.split(text)
+    for at in range(len(sentences) - 1, -1, -1):
+        sentence = sentences[at]
+        rest = " ".join(sentences[at + 1 :]).strip()
         skipped = {_bare(m.groupdict().get("name") or m.groupdict().get("name2") or "")
                    for rx in (_THANKS_EN, _THANKS_KO, _INTRO_EN, _INTRO_HERE_EN, _INTRO_KO)
                    for m in rx.finditer(sentence)}
         for mention, listed_only in reversed(_vocatives(sentence)):
             found = None if _bare(mention) in skipped else _name_as_said(mention, roster, not_names)
             if found is not None and (found[1] or not listed_only):
-                return mention, asked or sentence.rstrip().endswith("?")
+                return mention, asked or sentence.rstrip().endswith("?"), bool(rest) and _accepts(rest)
     return None
 
 
@@ -398,8 +403,8 @@ def conversation_evidence(
             if prev is not None:
                 add(prev.speaker, mention, "thanked", text, t.speaker)
         addressed = _addressed(text, roster, excluded)
-        if nxt is not None and addressed is not None:
-            mention, asked = addressed
+        if nxt is not None and addressed is not None and not addressed[2]:
+            mention, asked, _ = addressed
             reply = nxt.text
             # Agreeing ("Sure, I'll…") answers a request; any plain answer answers a question.
             answered = _accepts(reply) or (asked and not reply.rstrip().endswith("?"))
@@ -480,8 +485,12 @@ def voice_evidence(
 
 
 def combine(evidence: Iterable[Evidence]) -> dict[tuple[str, str], tuple[float, How, tuple[str, ...]]]:
-    """Per (label, name): the accumulated confidence (the evidence for it, discounted by the
-    evidence against), the strongest kind for it, the quotes."""
+    """Per (label, name): the accumulated confidence, the strongest kind for it, the quotes.
+
+    What was said for the pair is discounted by what was said against it (the label saying the
+    name); a voice match is not: a segment the diarization gave the wrong label can say a name,
+    the voice of the whole label is still that person's.
+    """
     grouped: dict[tuple[str, str], list[Evidence]] = {}
     for e in evidence:
         grouped.setdefault((e.label, e.name), []).append(e)
@@ -490,11 +499,13 @@ def combine(evidence: Iterable[Evidence]) -> dict[tuple[str, str], tuple[float, 
         pro = [e for e in items if e.weight > 0]
         if not pro:
             continue
-        miss = math.prod(1.0 - e.weight for e in pro)
+        said = 1.0 - math.prod(1.0 - e.weight for e in pro if e.how != "voice")
         against = 1.0 - math.prod(1.0 + e.weight for e in items if e.weight < 0)
+        voice = 1.0 - math.prod(1.0 - e.weight for e in pro if e.how == "voice")
+        confidence = 1.0 - (1.0 - said * (1.0 - against)) * (1.0 - voice)
         best = max(pro, key=lambda e: (e.weight, -HOWS.index(e.how)))
         quotes = tuple(dict.fromkeys(e.quote for e in sorted(pro, key=lambda e: -e.weight)))
-        out[key] = ((1.0 - miss) * (1.0 - against), best.how, quotes)
+        out[key] = (confidence, best.how, quotes)
     return out
 
 
