@@ -2,7 +2,8 @@
 without enrollment and glossary.
 
     python bench/diarization_flow.py [--only der|owners] [--meetings N] [--voices speech|distinct|both]
-                                     [--glossary no|yes|both]
+                                     [--glossary no|yes|both] [--model tiny.en|base|DIR]
+                                     [--explain] [--cache DIR]
 
 Every meeting goes through ``flows.transcription.MeetingLogic`` as one source with no speaker,
 sent live (5 s chunks, the clock moving 5 s per chunk): windows cut at pauses, Whisper
@@ -25,10 +26,19 @@ and at the close clusters all turns again (``Relabel`` items).
   owner is the labelled person. Columns, to see where items and owners are lost: ``text`` (the
   script with its true speakers: extraction at best), ``asr`` (the transcript, no speakers),
   ``oracle`` (S-labels mapped to people by the time they share; ``live``: before the close),
-  ``named`` (the flow's naming from the conversation with the team's roster, no voices), ``enrolled`` (the same with each
-  person's voice enrolled from another sample). With ``--glossary yes`` the team's names and
-  product words reach Whisper as hotwords and the post-correction, as ``flows.team_context``
-  does for a team with a roster and glossary.
+  ``named`` (the flow's naming from the conversation with the team's roster, no voices),
+  ``learned`` (the same plus voices learned from the team's earlier meetings: the meetings run
+  in each team's date order, and labels the conversation named at LEARN_MIN_CONFIDENCE or more
+  teach their voice; still no enrollment), ``enrolled`` (the same with each person's voice
+  enrolled from another sample). With ``--glossary yes`` the team's names and product words
+  reach Whisper as hotwords and the post-correction, as ``flows.team_context`` does for a team
+  with a roster and glossary.
+- ``--explain``: per meeting, every piece of name evidence the conversation gave (label, name,
+  kind, weight; negative: against), the pair scores, each label's naming with its confidence
+  against the shared-time truth, what the learned voices added, and a tally by confidence band.
+- ``--model``: another Whisper model for this run (a multilingual one is told the meetings are
+  English). ``--cache DIR``: keep each meeting's flow output and reuse it, so naming can be
+  tried again without Whisper (clear it after changing the diarization).
 
 Figures are printed; nothing is asserted.
 """
