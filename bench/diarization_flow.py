@@ -375,6 +375,8 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
             tally = dict.fromkeys(("labels", "right", "wrong", "unnamed", "right_hi", "wrong_hi"), 0)
             # Voices learned so far per team and member (the meetings run in each team's date order).
             learned: dict[str, dict[str, list[LearnedVoice]]] = {}
+            renamed: dict[str, dict[str, list[LearnedVoice]]] = {}
+            later: dict[str, Owners] = {}
             for meeting in meetings:
                 pcm, spans = render_mixed(meeting, voices)
                 people = sorted({u["speaker"] for u in meeting["utterances"]})
@@ -403,7 +405,21 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
                     print(f"== {meeting['meeting_id']}")
                     explain_naming(named, mapping(segs), tally)
                 mid = meeting["meeting_id"]
+                first_of_team = meeting["team"] not in learned
                 known = learned.setdefault(meeting["team"], {})
+                # As if a person had named every label of the team's first meeting on the board
+                # (from the shared time): those voices are learned with how = 'person'.
+                taught = renamed.setdefault(meeting["team"], {})
+                if first_of_team:
+                    for lab, who in mapping(segs).items():
+                        if lab in run.voices:
+                            taught.setdefault(who, []).append(
+                                LearnedVoice(tuple(run.voices[lab]), mid, lab, 1.0, "person"))
+                    after_rename = None
+                else:
+                    after_rename = explain_speakers(
+                        utts, [Member(m.name, learned=tuple(taught.get(m.name, ()))) for m in roster],
+                        voices=run.voices, meeting_id=mid)
                 series = explain_speakers(utts, [Member(m.name, learned=tuple(known.get(m.name, ())))
                                                  for m in roster], voices=run.voices, meeting_id=mid)
                 if explain:
@@ -430,11 +446,23 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
                 }
                 for c in cols:
                     totals[c].add(got[c])
+                if after_rename is not None:
+                    later["meetings"] = later.get("meetings", Owners())
+                    later["meetings"].labels += 1
+                    for c in ("named", "learned", "enrolled"):
+                        later.setdefault(c, Owners()).add(got[c])
+                    later.setdefault("renamed", Owners()).add(
+                        score_owners(meeting, apply_names(utts, after_rename.names), {}))
                 n_s = len({sg.speaker for sg in segs if sg.speaker})
                 print(f"{meeting['meeting_id']:32} {len(people):>3} {n_s:>3} "
                       + " | ".join(f"{got[c].row():>25}" for c in cols))
                 sys.stdout.flush()
             print(f"{'all':32} {'':>3} {'':>3} " + " | ".join(f"{totals[c].row():>25}" for c in cols))
+            if later:
+                print(f"the teams' later meetings ({later['meetings'].labels}; each team's first left out): "
+                      + " | ".join(f"{c}: {later[c].row()}" for c in ("named", "learned", "renamed", "enrolled"))
+                      + "  (renamed: voices learned from a person naming every label of the team's first "
+                      "meeting, plus the conversation; no enrollment)")
             if explain:
                 print(f"labels named from the conversation, against the shared-time mapping: right "
                       f"{tally['right']}, wrong {tally['wrong']}, left unnamed {tally['unnamed']} "

@@ -66,7 +66,7 @@ MIN_FUZZY_SCORE = 0.72
 # A learned voiceprint counts for this share of an enrolled one's weight.
 LEARNED_FACTOR = 0.9
 # A label named from the conversation at least this sure teaches its voice to the member.
-LEARN_MIN_CONFIDENCE = 0.6
+LEARN_MIN_CONFIDENCE = 0.75
 UNLISTED_FACTOR = 0.75
 # Below this a label keeps its S-label: one "thanks, Bob" about a name nobody listed is not enough.
 MIN_CONFIDENCE = 0.45
