@@ -23,8 +23,10 @@ from typing import Any
 from connectors.postgres import connect
 from connectors.roster_store import (
     RosterInputError,
+    TeamMember,
     add_member,
     add_terms,
+    forget_learned,
     list_members,
     list_terms,
     remove_member,
@@ -61,7 +63,25 @@ def _member_list(args: argparse.Namespace, settings: Settings) -> int:
     with connect(settings.database_url) as conn:
         members = list_members(conn, args.team)
     for m in members:
-        print("\t".join((m.name, ",".join(m.aliases) or "-", "voice" if m.voiceprint else "-")))
+        print("\t".join((m.name, ",".join(m.aliases) or "-", _voice_column(m))))
+    return 0
+
+
+def _voice_column(m: TeamMember) -> str:
+    """"voice" (enrolled), "learned N (meetings …)" (from meetings), both, or "-"."""
+    parts = ["voice"] if m.voiceprint else []
+    if m.learned:
+        sources = ", ".join(f"{v.meeting_id}/{v.label} {v.how} {v.confidence:.2f}" for _, v in m.learned[:3])
+        more = f", +{len(m.learned) - 3}" if len(m.learned) > 3 else ""
+        unused = "; unused while enrolled" if m.voiceprint else ""
+        parts.append(f"learned {len(m.learned)} ({sources}{more}{unused})")
+    return " + ".join(parts) or "-"
+
+
+def _member_forget(args: argparse.Namespace, settings: Settings) -> int:
+    with connect(settings.database_url) as conn:
+        n = forget_learned(conn, team=args.team, name=args.name, meeting_id=args.meeting)
+    print(f"forgot {n} learned voice(s) of {args.name} in {args.team}")
     return 0
 
 
@@ -129,13 +149,18 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("--tracker", action="append", type=_tracker_login, metavar="KIND=LOGIN",
                      help="their login on a tracker, e.g. github=octocat (repeatable; docs/trackers.md)")
     add.set_defaults(handler=_guarded(_member_add))
-    listing = member.add_parser("list", help="list members: name, aliases, enrolled voice")
+    listing = member.add_parser("list", help="list members: name, aliases, enrolled or learned voice")
     listing.add_argument("--team", required=True)
     listing.set_defaults(handler=_guarded(_member_list))
     remove = member.add_parser("remove", help="remove a member (by name or alias)")
     remove.add_argument("--team", required=True)
     remove.add_argument("--name", required=True)
     remove.set_defaults(handler=_guarded(_member_remove))
+    forget = member.add_parser("forget", help="drop the voices learned of a member from meetings")
+    forget.add_argument("--team", required=True)
+    forget.add_argument("--name", required=True)
+    forget.add_argument("--meeting", help="only what was learned from this meeting")
+    forget.set_defaults(handler=_guarded(_member_forget))
 
     glossary = kinds.add_parser("glossary", help="the team's own words").add_subparsers(
         dest="glossary_command", required=True)

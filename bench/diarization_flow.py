@@ -2,7 +2,8 @@
 without enrollment and glossary.
 
     python bench/diarization_flow.py [--only der|owners] [--meetings N] [--voices speech|distinct|both]
-                                     [--glossary no|yes|both]
+                                     [--glossary no|yes|both] [--model tiny.en|base|DIR]
+                                     [--explain] [--cache DIR]
 
 Every meeting goes through ``flows.transcription.MeetingLogic`` as one source with no speaker,
 sent live (5 s chunks, the clock moving 5 s per chunk): windows cut at pauses, Whisper
@@ -25,10 +26,19 @@ and at the close clusters all turns again (``Relabel`` items).
   owner is the labelled person. Columns, to see where items and owners are lost: ``text`` (the
   script with its true speakers: extraction at best), ``asr`` (the transcript, no speakers),
   ``oracle`` (S-labels mapped to people by the time they share; ``live``: before the close),
-  ``named`` (the flow's naming from the conversation with the team's roster, no voices), ``enrolled`` (the same with each
-  person's voice enrolled from another sample). With ``--glossary yes`` the team's names and
-  product words reach Whisper as hotwords and the post-correction, as ``flows.team_context``
-  does for a team with a roster and glossary.
+  ``named`` (the flow's naming from the conversation with the team's roster, no voices),
+  ``learned`` (the same plus voices learned from the team's earlier meetings: the meetings run
+  in each team's date order, and labels the conversation named at LEARN_MIN_CONFIDENCE or more
+  teach their voice; still no enrollment), ``enrolled`` (the same with each person's voice
+  enrolled from another sample). With ``--glossary yes`` the team's names and product words
+  reach Whisper as hotwords and the post-correction, as ``flows.team_context`` does for a team
+  with a roster and glossary.
+- ``--explain``: per meeting, every piece of name evidence the conversation gave (label, name,
+  kind, weight; negative: against), the pair scores, each label's naming with its confidence
+  against the shared-time truth, what the learned voices added, and a tally by confidence band.
+- ``--model``: another Whisper model for this run (a multilingual one is told the meetings are
+  English). ``--cache DIR``: keep each meeting's flow output and reuse it, so naming can be
+  tried again without Whisper (clear it after changing the diarization).
 
 Figures are printed; nothing is asserted.
 """
@@ -36,8 +46,11 @@ Figures are printed; nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
+import hashlib
 import itertools
+import pickle
 import re
 import sys
 import time
@@ -61,7 +74,15 @@ from connectors.voiceprint import voiceprint_of
 from domain.envelope import AudioChunk
 from domain.extraction import extract_minutes
 from domain.minutes import Utterance
-from domain.naming import Member, apply_names, name_speakers
+from domain.naming import (
+    LEARN_MIN_CONFIDENCE,
+    LearnedVoice,
+    Member,
+    Naming,
+    apply_names,
+    explain_speakers,
+    name_speakers,
+)
 from domain.speakers import Relabel, Turn
 from domain.tickets import same_person
 from domain.timeline import MeetingClosed
@@ -284,19 +305,63 @@ def team_vocabulary(meetings: list[dict[str, Any]]) -> dict[str, team_context.Te
             for t in people}
 
 
+def cached_run(cache: Path | None, key: tuple[Any, ...], run: Any) -> FlowRun:
+    """``run()``, or what it gave before for the same model, voices, glossary and meeting script
+    (``--cache``: naming can then be tried again without Whisper; the diarization code is not
+    part of the key, so clear the folder after changing it)."""
+    if cache is None:
+        return run()  # type: ignore[no-any-return]
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+    path = cache / f"{key[3]['meeting_id']}-{digest}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())  # type: ignore[no-any-return]
+    got = run()
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(got))
+    return got  # type: ignore[no-any-return]
+
+
+def explain_naming(named: Naming, truth: dict[str, str], tally: dict[str, int]) -> None:
+    """What the conversation said about each label, the scores, and the naming against the truth
+    (the shared-time mapping)."""
+    print(f"  truth (shared time): {', '.join(f'{k}={v}' for k, v in sorted(truth.items()))}")
+    for e in sorted(named.evidence, key=lambda e: (e.label, e.name, -e.weight)):
+        quote = e.quote if len(e.quote) <= 100 else e.quote[:97] + "..."
+        print(f"    {e.label:4} {e.name:10} {e.how:10} {e.weight:+.2f}  {quote}")
+    scores = sorted(named.scores.items(), key=lambda kv: -kv[1])
+    print("  scores: " + ", ".join(f"{lab}={n} {v:.2f}" for (lab, n), v in scores[:12]))
+    for label in sorted(truth, key=lambda x: (len(x), x)):
+        tally["labels"] += 1
+        got = named.names.get(label)
+        if got is None:
+            tally["unnamed"] += 1
+            print(f"  {label}: unnamed (is {truth[label]})")
+            continue
+        ok = same_person(got.name, truth[label])
+        tally["right" if ok else "wrong"] += 1
+        band = "0.45-0.6" if got.confidence < 0.6 else "0.6-0.75" if got.confidence < 0.75 else ">=0.75"
+        tally[f"{'right' if ok else 'wrong'} {band}"] = tally.get(f"{'right' if ok else 'wrong'} {band}", 0) + 1
+        if got.confidence >= 0.8:
+            tally["right_hi" if ok else "wrong_hi"] += 1
+        print(f"  {label}: {got.name} {got.confidence:.2f} ({got.how}) {'right' if ok else 'WRONG, is ' + truth[label]}")
+
+
 def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_sets: list[str],
-                 glossary: list[bool]) -> None:
+                 glossary: list[bool], cache: Path | None = None, explain: bool = False) -> None:
     """Owners of action items, split by where they are lost: ``text`` is the script itself with
     its speakers (what extraction can do at best), ``asr`` the flow's transcript without
     speakers, ``oracle`` its S-labels mapped to people by the time they share (the diarization
     alone; ``live``: the same with the labels before the close), ``named`` the flow's own naming
-    from the conversation with the team's roster (no voices), ``enrolled`` the same with each person's voice enrolled from another sample."""
+    from the conversation with the team's roster (no voices), ``learned`` the same plus the voices
+    learned from the team's earlier meetings (labels named from the conversation at
+    LEARN_MIN_CONFIDENCE or more; no enrollment), ``enrolled`` the same with each person's voice
+    enrolled from another sample."""
     everything = eval_meetings("en")
     meetings = everything[:limit]
     teams = team_vocabulary(everything)
     enc = VoiceEncoder(settings.speaker_weights)
     sets = {"speech": ("bench/speech.py VOICES", VOICES), "distinct": ("six distinct voices", DISTINCT6)}
-    cols = ("text", "asr", "live", "oracle", "named", "enrolled")
+    cols = ("text", "asr", "live", "oracle", "named", "learned", "enrolled")
     for key in voice_sets:
         name, voices = sets[key]
         prints = {v: voiceprint_of(pcm_to_float32(speak(ENROLL, v)), enc) for v in dict.fromkeys(voices)}
@@ -307,10 +372,17 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
             print(f"{'meeting':32} {'ppl':>3} {'#S':>3} " + " | ".join(f"{c + ': found right acc F1':>25}"
                                                                        for c in cols))
             totals = {c: Owners() for c in cols}
+            tally = dict.fromkeys(("labels", "right", "wrong", "unnamed", "right_hi", "wrong_hi"), 0)
+            # Voices learned so far per team and member (the meetings run in each team's date order).
+            learned: dict[str, dict[str, list[LearnedVoice]]] = {}
+            renamed: dict[str, dict[str, list[LearnedVoice]]] = {}
+            later: dict[str, Owners] = {}
             for meeting in meetings:
                 pcm, spans = render_mixed(meeting, voices)
                 people = sorted({u["speaker"] for u in meeting["utterances"]})
-                run = run_flow(f"own-{meeting['meeting_id']}", pcm, settings, diarizer, team=meeting["team"])
+                run = cached_run(cache, (settings.whisper_model, key, with_glossary, meeting),
+                                 lambda m=meeting, pcm=pcm: run_flow(f"own-{m['meeting_id']}", pcm, settings,
+                                                                     diarizer, team=m["team"]))
                 segs = run.closed_segments()
 
                 def mapping(segs: list[Segment], spans: list[tuple[int, int, str]] = spans) -> dict[str, str]:
@@ -328,23 +400,75 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
                                  if m.name in voice_of else m for m in roster)
                 script = [Utterance(u["speaker"], u["text"], i * 4000, i * 4000 + 3000)
                           for i, u in enumerate(meeting["utterances"])]
+                named = explain_speakers(utts, roster)
+                if explain:
+                    print(f"== {meeting['meeting_id']}")
+                    explain_naming(named, mapping(segs), tally)
+                mid = meeting["meeting_id"]
+                first_of_team = meeting["team"] not in learned
+                known = learned.setdefault(meeting["team"], {})
+                # As if a person had named every label of the team's first meeting on the board
+                # (from the shared time): those voices are learned with how = 'person'.
+                taught = renamed.setdefault(meeting["team"], {})
+                if first_of_team:
+                    for lab, who in mapping(segs).items():
+                        if lab in run.voices:
+                            taught.setdefault(who, []).append(
+                                LearnedVoice(tuple(run.voices[lab]), mid, lab, 1.0, "person"))
+                    after_rename = None
+                else:
+                    after_rename = explain_speakers(
+                        utts, [Member(m.name, learned=tuple(taught.get(m.name, ()))) for m in roster],
+                        voices=run.voices, meeting_id=mid)
+                series = explain_speakers(utts, [Member(m.name, learned=tuple(known.get(m.name, ())))
+                                                 for m in roster], voices=run.voices, meeting_id=mid)
+                if explain:
+                    print("  with learned voices: " + (", ".join(
+                        f"{n.label}={n.name} {n.confidence:.2f} ({n.how}{': ' + n.evidence[0] if n.how == 'voice' else ''})"
+                        for n in series.names.values()) or "-"))
+                    print("  learned voice evidence: " + (", ".join(
+                        f"{e.label}={e.name} {e.weight:.2f}" for e in series.evidence if e.how == "voice") or "-"))
+                for n in series.names.values():
+                    if n.how not in ("voice", "person") and n.confidence >= LEARN_MIN_CONFIDENCE \
+                            and n.label in run.voices:
+                        known.setdefault(n.name, []).append(LearnedVoice(
+                            tuple(run.voices[n.label]), mid, n.label, n.confidence, n.how))
                 got = {
                     "text": score_owners(meeting, script, {}),
                     "asr": score_owners(meeting, [Utterance(None, u.text, u.start_ms, u.end_ms) for u in utts], {}),
                     "live": score_owners(meeting, [Utterance(sg.speaker, sg.text, sg.start_ms, sg.end_ms)
                                                    for sg in run.segments], mapping(run.segments)),
                     "oracle": score_owners(meeting, utts, mapping(segs)),
-                    "named": score_owners(meeting, apply_names(utts, name_speakers(utts, roster)), {}),
+                    "named": score_owners(meeting, apply_names(utts, named.names), {}),
+                    "learned": score_owners(meeting, apply_names(utts, series.names), {}),
                     "enrolled": score_owners(meeting, apply_names(utts, name_speakers(
                         utts, enrolled, voices=run.voices)), {}),
                 }
                 for c in cols:
                     totals[c].add(got[c])
+                if after_rename is not None:
+                    later["meetings"] = later.get("meetings", Owners())
+                    later["meetings"].labels += 1
+                    for c in ("named", "learned", "enrolled"):
+                        later.setdefault(c, Owners()).add(got[c])
+                    later.setdefault("renamed", Owners()).add(
+                        score_owners(meeting, apply_names(utts, after_rename.names), {}))
                 n_s = len({sg.speaker for sg in segs if sg.speaker})
                 print(f"{meeting['meeting_id']:32} {len(people):>3} {n_s:>3} "
                       + " | ".join(f"{got[c].row():>25}" for c in cols))
                 sys.stdout.flush()
             print(f"{'all':32} {'':>3} {'':>3} " + " | ".join(f"{totals[c].row():>25}" for c in cols))
+            if later:
+                print(f"the teams' later meetings ({later['meetings'].labels}; each team's first left out): "
+                      + " | ".join(f"{c}: {later[c].row()}" for c in ("named", "learned", "renamed", "enrolled"))
+                      + "  (renamed: voices learned from a person naming every label of the team's first "
+                      "meeting, plus the conversation; no enrollment)")
+            if explain:
+                print(f"labels named from the conversation, against the shared-time mapping: right "
+                      f"{tally['right']}, wrong {tally['wrong']}, left unnamed {tally['unnamed']} "
+                      f"(of {tally['labels']}); right at confidence >= 0.8: {tally['right_hi']}, wrong: "
+                      f"{tally['wrong_hi']}; by confidence: "
+                      + ", ".join(f"{k} {v}" for k, v in sorted(tally.items()) if " " in k))
     team_context._CONTEXTS = None
     print("\nfound: labelled items found (owner ignored); right: with the right owner; acc: right/found "
           "(goals: >= 0.8 enrolled, >= 0.6 without); F1: right items against all predicted and all "
@@ -359,17 +483,29 @@ def main() -> None:
                     help="owners: bench/speech.py's voices, six distinct ones, or both")
     ap.add_argument("--glossary", choices=["no", "yes", "both"], default="both",
                     help="owners: without and/or with the team's names and glossary")
+    ap.add_argument("--model", default=None,
+                    help="Whisper model for this run (tiny.en, base, or a directory; default: VORI_WHISPER_MODEL)")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="owners: keep each meeting's flow output here and reuse it (naming runs again)")
+    ap.add_argument("--explain", action="store_true",
+                    help="owners: per meeting, the name evidence heard, the naming and its confidence")
     args = ap.parse_args()
     settings = Settings.from_env()
+    if args.model:
+        settings = dataclasses.replace(settings, whisper_model=args.model)
+        if not args.model.endswith(".en") and settings.language is None:
+            # The eval meetings are English; a multilingual model is told so, as a team would set it.
+            settings = dataclasses.replace(settings, language="en")
     diarizer = Timed(Diarizer(DiarizationConfig.from_settings(settings)))
-    print(f"whisper {settings.whisper_model}; speaker threshold {settings.speaker_threshold}; "
+    print(f"whisper {settings.whisper_model} (language {settings.language or 'auto'}); speaker threshold {settings.speaker_threshold}; "
           f"chunks of {CHUNK_S:.0f} s sent live")
     if args.only in (None, "der"):
         der_table(settings, diarizer, args.meetings)
     if args.only in (None, "owners"):
         owners_table(settings, diarizer, args.meetings,
                      ["speech", "distinct"] if args.voices == "both" else [args.voices],
-                     {"no": [False], "yes": [True], "both": [False, True]}[args.glossary])
+                     {"no": [False], "yes": [True], "both": [False, True]}[args.glossary],
+                     args.cache, args.explain)
 
 
 if __name__ == "__main__":

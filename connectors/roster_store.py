@@ -6,7 +6,11 @@
 - ``team_glossary``: the team's own words, hinted to the recogniser and used to correct it;
 - ``meeting_speakers``: label → name per meeting, with confidence and how it was found. What a
   person set on the board (``how = 'person'``) is never overwritten by inference;
-- ``meeting_voices``: each label's voice (diarization centroid), for naming by voiceprint.
+- ``meeting_voices``: each label's voice (diarization centroid), for naming by voiceprint;
+- ``learned_voices`` (``sql/0013_learned_voices.sql``): a label's voice kept as a member's once a
+  person named the label (:func:`rename_speaker`) or the conversation named it with high
+  confidence (:func:`learn_voices`); later meetings of the team are named by it, an enrolled
+  voiceprint always winning. :func:`forget_learned` drops them.
 
 A person's renaming (:func:`rename_speaker`) carries through: the meeting's tickets change owner
 through the one ticket writer (``connectors.minutes_store.change_ticket``, one ``ticket_events``
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +33,7 @@ from psycopg.types.json import Jsonb
 
 from connectors.minutes_store import change_ticket
 from connectors.postgres import Connection, sync_pool, translated
-from domain.naming import HOWS, Member, SpeakerName
+from domain.naming import HOWS, LearnedVoice, Member, SpeakerName
 
 __all__ = [
     "RenameResult",
@@ -39,7 +43,10 @@ __all__ = [
     "TeamMember",
     "add_member",
     "add_terms",
+    "forget_learned",
     "label_voices",
+    "learn_voices",
+    "learned_voices",
     "list_members",
     "list_terms",
     "meeting_speakers",
@@ -70,9 +77,12 @@ class TeamMember:
     voice_model: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    learned: tuple[tuple[str, LearnedVoice], ...] = ()  # (voice model, voice) learned from meetings
 
-    def as_member(self) -> Member:
-        return Member(self.name, self.aliases, self.voiceprint)
+    def as_member(self, voice_model: str | None = None) -> Member:
+        """The member for naming; learned voices only of ``voice_model`` (none without one)."""
+        return Member(self.name, self.aliases, self.voiceprint,
+                      tuple(v for model, v in self.learned if model == voice_model))
 
 
 @dataclass(frozen=True)
@@ -169,6 +179,7 @@ def add_member(
 
 
 def list_members(conn: Connection, team: str) -> list[TeamMember]:
+    """The team's members, each with the voices learned of them."""
     check_team(team)
     with translated("listing team members"), conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(
@@ -176,7 +187,8 @@ def list_members(conn: Connection, team: str) -> list[TeamMember]:
             "updated_at FROM team_members WHERE team = %s ORDER BY lower(name)",
             (team,),
         ).fetchall()
-    return [_member(r) for r in rows]
+    learned = learned_voices(conn, team)
+    return [replace(m, learned=tuple(learned.get(m.name, ()))) for m in map(_member, rows)]
 
 
 def remove_member(conn: Connection, *, team: str, name: str) -> bool:
@@ -347,6 +359,14 @@ def rename_speaker(
             "AND lower(name) = lower(%s) AND how <> 'person'",
             (team, meeting_id, label, name),
         )
+        # What was learned of this label, or of this name from another label, by inference goes;
+        # the label's voice is kept as the named member's (if they are on the roster).
+        conn.execute(
+            "DELETE FROM learned_voices WHERE team = %s AND meeting_id = %s AND how <> 'person' "
+            "AND (label = %s OR lower(name) = lower(%s))",
+            (team, meeting_id, label, name),
+        )
+        _learn(conn, team, meeting_id, label, name, 1.0, "person")
         old = [x for x in dict.fromkeys([label, old_name]) if x and x != name]
         ids = [str(r[0]) for r in conn.execute(
             "SELECT ticket_id FROM tickets WHERE team = %s AND meeting_id = %s AND assignee = ANY(%s) "
@@ -400,6 +420,83 @@ def label_voices(conn: Connection, team: str, meeting_id: str, model: str) -> di
             "AND voice_model = %s", (team, meeting_id, model),
         ).fetchall()
     return {str(r[0]): [float(x) for x in r[1]] for r in rows}
+
+
+# --- learned voices ---------------------------------------------------------------------------
+
+
+def learned_voices(conn: Connection, team: str) -> dict[str, list[tuple[str, LearnedVoice]]]:
+    """Per member name: (voice model, learned voice), oldest meeting first."""
+    with translated("reading learned voices"):
+        rows = conn.execute(
+            "SELECT name, voice_model, voiceprint, meeting_id, label, confidence, how, seconds "
+            "FROM learned_voices WHERE team = %s ORDER BY updated_at, meeting_id, label",
+            (team,),
+        ).fetchall()
+    out: dict[str, list[tuple[str, LearnedVoice]]] = {}
+    for name, model, vp, meeting_id, label, confidence, how, seconds in rows:
+        out.setdefault(str(name), []).append((str(model), LearnedVoice(
+            tuple(float(x) for x in vp), str(meeting_id), str(label), float(confidence), str(how),
+            float(seconds))))
+    return out
+
+
+def _learn(conn: Connection, team: str, meeting_id: str, label: str, name: str, confidence: float,
+           how: str) -> bool:
+    """Keep ``label``'s stored voice as ``name``'s (a roster member; anyone else is skipped).
+    A person's row is only replaced by another person's naming."""
+    row = conn.execute(
+        """INSERT INTO learned_voices (team, meeting_id, label, name, voiceprint, voice_model,
+                                       confidence, how, seconds)
+           SELECT v.team, v.meeting_id, v.label, m.name, v.centroid, v.voice_model, %s, %s, v.seconds
+           FROM meeting_voices v JOIN team_members m ON m.team = v.team AND lower(m.name) = lower(%s)
+           WHERE v.team = %s AND v.meeting_id = %s AND v.label = %s
+           ON CONFLICT (team, meeting_id, label) DO UPDATE SET
+               name = EXCLUDED.name, voiceprint = EXCLUDED.voiceprint,
+               voice_model = EXCLUDED.voice_model, confidence = EXCLUDED.confidence,
+               how = EXCLUDED.how, seconds = EXCLUDED.seconds, updated_at = now()
+           WHERE (learned_voices.how <> 'person' OR EXCLUDED.how = 'person')
+             AND (learned_voices.name, learned_voices.voiceprint, learned_voices.confidence)
+                 IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.voiceprint, EXCLUDED.confidence)
+           RETURNING label""",
+        (confidence, how, name, team, meeting_id, label),
+    ).fetchone()
+    return row is not None
+
+
+def learn_voices(
+    conn: Connection, *, team: str, meeting_id: str, names: Iterable[SpeakerName], min_confidence: float
+) -> list[str]:
+    """Keep the voices of a meeting's labels named by the conversation at ``min_confidence`` or
+    more (never those named by voice: a print does not teach itself); the meeting's inferred
+    learned voices no longer named so are dropped, a person's stay. Returns the labels stored."""
+    keep = [n for n in names if n.how not in ("voice", "person") and n.confidence >= min_confidence]
+    stored = []
+    with translated("learning voices"), conn.transaction():
+        for n in keep:
+            if _learn(conn, team, meeting_id, n.label, n.name, n.confidence, n.how):
+                stored.append(n.label)
+        conn.execute(
+            "DELETE FROM learned_voices WHERE team = %s AND meeting_id = %s AND how <> 'person' "
+            "AND NOT (label = ANY(%s))",
+            (team, meeting_id, [n.label for n in keep]),
+        )
+    return stored
+
+
+def forget_learned(conn: Connection, *, team: str, name: str, meeting_id: str | None = None) -> int:
+    """Drop the voices learned of a member (by name or alias; of one meeting, or all); returns
+    how many were dropped."""
+    check_team(team)
+    with translated("forgetting learned voices"), conn.transaction():
+        rows = conn.execute(
+            "DELETE FROM learned_voices l USING team_members m WHERE l.team = %s AND m.team = l.team "
+            "AND m.name = l.name AND (lower(m.name) = lower(%s) OR "
+            "lower(%s) = ANY(SELECT lower(a) FROM unnest(m.aliases) a)) "
+            "AND (%s::text IS NULL OR l.meeting_id = %s) RETURNING l.label",
+            (team, name.strip(), name.strip(), meeting_id, meeting_id),
+        ).fetchall()
+    return len(rows)
 
 
 # --- for processes that are not a flow -----------------------------------------------------------

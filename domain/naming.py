@@ -3,19 +3,27 @@ was said.
 
 Evidence for "label L is person N" comes from
 
-- **voice**: the label's voice (its diarization centroid) is close (cosine) to an enrolled
-  member's voiceprint;
+- **voice**: the label's voice (its diarization centroid) is close (cosine) to a member's
+  voiceprint: an enrolled one, or else one *learned* from earlier meetings of the team (a label
+  a person named on the board, or one the conversation named with high confidence);
 - **introduced**: L says "This is Bob", "I'm Bob", "My name is Bob", "저는 민수입니다";
-- **addressed**: someone says "Bob, can you …" (or "… , Bob?", "민수 씨, …") and the next other
-  speaker, L, answers "Sure, I'll …" / "네, 제가 할게요";
+- **addressed**: someone turns to a name ("Bob, can you …", "… , Bob?", "over to you, Bob",
+  "민수 씨, …") and the next other speaker, L, answers ("Sure, I'll …" / "네, 제가 할게요" weigh
+  more than any other answer); a name said in passing ("pair with Bob") hints the next speaker;
 - **thanked**: someone says "Thanks, Bob" / "민수 씨 감사합니다" right after L spoke.
 
-Each piece has a weight; the pieces for one (label, name) accumulate as independent signals
-(``1 - Π(1 - w)``). Labels then get names one-to-one, the most confident pair first, so two
-labels never share a name and a label never holds two. A name is used only if it is a roster
-member (or an alias of one, resolved to the member) or was spoken in the meeting; a spoken name
-that is not on the roster counts for less. A person's naming (``fixed``, from the board) is kept
-as it is and takes its label and name out of the contest.
+Speech is first joined into turns (consecutive utterances of one label), so a vocative at the end
+of one segment and the question in the next read as one. Names are found by exact match and, for
+roster members, by sound and spelling (``domain.vocabulary``'s phonetic key and edit distance):
+the recogniser writes "Pria" for Priya, "Dave" for Dev; such a match counts by how close it is.
+The one who says a name is, nearly always, not that person: each such mention counts against
+the speaker. Per (label, name), pieces accumulate as independent signals (``1 - Π(1 - w)``),
+times ``1 - Π(1 - w)`` of the pieces against. Labels then get names one-to-one by the
+assignment with the highest total confidence (Hungarian), so a label with two candidates yields
+the name another label needs more. A name is used only if it is a roster member (or an alias of
+one, resolved to the member) or was spoken in the meeting; a spoken name that is not on the
+roster counts for less. A person's naming (``fixed``, from the board) is kept as it is and takes
+its label and name out of the contest.
 
 Pure and deterministic: the same utterances, roster and voices give the same mapping (ties go
 to the lower label number, then the name), so a replayed meeting keeps its names.
@@ -37,12 +45,28 @@ from domain.extraction_en import NOT_NAMES, EnglishRules
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import STOP_EN, is_hangul, strip_particle
 from domain.minutes import Utterance
+from domain.vocabulary import COMMON_WORDS, best_match
 
 How = Literal["voice", "addressed", "introduced", "thanked", "person"]
 HOWS: tuple[How, ...] = ("voice", "addressed", "introduced", "thanked", "person")
 
 # Weights of one piece of evidence for a roster member; a name only spoken counts for less.
 WEIGHTS: dict[How, float] = {"introduced": 0.8, "addressed": 0.6, "thanked": 0.5}
+# Addressed, but the next speaker neither agreed nor answered a question: still most often them.
+ADDRESSED_UNANSWERED = 0.5
+ADDRESSED_ASKING = 0.3
+# A name said in passing ("pair with Tom on it"): the next speaker is often that person.
+MENTIONED_NEXT = 0.25
+# Against the speaker of a name: people seldom say their own name except to introduce themselves.
+AGAINST_SPEAKER = 0.6
+# A roster name matched by sound and spelling (score from MIN_FUZZY_SCORE to 1) counts for
+# FUZZY_LOW to 1 of the name heard right.
+FUZZY_LOW = 0.75
+MIN_FUZZY_SCORE = 0.72
+# A learned voiceprint counts for this share of an enrolled one's weight.
+LEARNED_FACTOR = 0.9
+# A label named from the conversation at least this sure teaches its voice to the member.
+LEARN_MIN_CONFIDENCE = 0.75
 UNLISTED_FACTOR = 0.75
 # Below this a label keeps its S-label: one "thanks, Bob" about a name nobody listed is not enough.
 MIN_CONFIDENCE = 0.45
@@ -114,12 +138,25 @@ def label_order(label: str) -> int:
 
 
 @dataclass(frozen=True)
+class LearnedVoice:
+    """A label's voice from one earlier meeting, kept as this member's (see module doc)."""
+
+    vector: tuple[float, ...]
+    meeting_id: str
+    label: str
+    confidence: float  # of the naming it was learned from (1.0: a person named it)
+    how: str  # that naming's kind ("person", "addressed", …)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
 class Member:
     """A roster member as naming sees one."""
 
     name: str
     aliases: tuple[str, ...] = ()
-    voiceprint: tuple[float, ...] | None = None
+    voiceprint: tuple[float, ...] | None = None  # enrolled
+    learned: tuple[LearnedVoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,7 +195,7 @@ def korean_names_in(text: str) -> list[str]:
 
 class Roster:
     """Resolves a name as said to a roster member's name (by name, alias, first name, or a Korean
-    given name), case-insensitively."""
+    given name), case-insensitively; :meth:`fuzzy` also by sound and spelling."""
 
     def __init__(self, members: Iterable[Member]) -> None:
         self.members = tuple(members)
@@ -170,6 +207,7 @@ class Roster:
                     self._by_key.setdefault(key, m.name)
                     first = key.split()[0]
                     self._by_key.setdefault(first, m.name)
+        self._latin = sorted(k for k in self._by_key if " " not in k and not is_hangul(k) and len(k) >= 2)
 
     def resolve(self, mention: str) -> str | None:
         bare = mention.strip().strip(",.:;!?")
@@ -188,26 +226,54 @@ class Roster:
                         return m.name
         return None
 
+    def fuzzy(self, word: str, not_names: frozenset[str] = frozenset()) -> tuple[str, float] | None:
+        """(member, score) for a capitalised word that sounds and looks like a roster name the
+        recogniser misspelt ("Pria" → Priya, "Dave" → Dev); None for common words and names
+        not near any member."""
+        w = _bare(word)
+        k = w.casefold()
+        if (len(w) < 3 or not w[:1].isupper() or not w.isalpha() or k in _NOT_NAMES or k in COMMON_WORDS
+                or k in not_names or k in self._by_key):
+            return None
+        m = best_match(w, self._latin)
+        if m is None or m.score < MIN_FUZZY_SCORE or m.sound < 0.66:
+            return None
+        return self._by_key[m.term], round(m.score, 3)
+
+
+def _bare(word: str) -> str:
+    w = word.strip().strip(",.:;!?\"()")
+    for suffix in ("'s", "’s"):
+        w = w.removesuffix(suffix)
+    return w
+
 
 def _name_as_said(
     mention: str, roster: Roster, not_names: frozenset[str] = frozenset()
-) -> tuple[str, bool] | None:
-    """(the name to use, whether it is a roster member) for a mention, or None if not a name."""
-    listed = roster.resolve(mention)
+) -> tuple[str, bool, float] | None:
+    """(the name to use, whether it is a roster member, how sure the match is) for a mention,
+    or None if not a name."""
+    listed = roster.resolve(_bare(mention) if not is_hangul(mention) else mention)
     if listed is not None:
-        return listed, True
+        return listed, True, 1.0
     bare = mention.strip()
     if is_hangul(bare):
         bare = korean_name(bare)
         if len(bare) < 2 or bare in _KO_TITLES or bare.casefold() in not_names:
             return None
-        return bare, False
-    words = bare.split()
+        return bare, False, 1.0
+    words = _bare(bare).split()
+    if len(words) <= 2 and words:
+        # "Nick Hill" for Nikhil: two words said for one name are tried joined.
+        near = roster.fuzzy(words[0] + "".join(w.lower() for w in words[1:]), not_names)
+        if near is not None:
+            quality = FUZZY_LOW + (1 - FUZZY_LOW) * (near[1] - MIN_FUZZY_SCORE) / (1 - MIN_FUZZY_SCORE)
+            return near[0], True, round(quality, 4)
     if not words or any(w.casefold() in _NOT_NAMES or w.casefold() in not_names for w in words):
         return None
     if not all(w[:1].isupper() for w in words):
         return None
-    return " ".join(words), False
+    return " ".join(words), False, 1.0
 
 
 def _accepts(text: str) -> bool:
@@ -215,33 +281,83 @@ def _accepts(text: str) -> bool:
     return rules.acceptance(text) is True or _FIRST_PERSON.match(text.strip()) is not None
 
 
-def _next_other(utts: Sequence[Utterance], i: int) -> int | None:
-    """The next utterance after ``i`` by another speaker (the answer to ``i``)."""
-    for j in range(i + 1, min(len(utts), i + 4)):
-        if utts[j].speaker != utts[i].speaker:
-            return j
-    return None
+@dataclass(frozen=True)
+class _Turn:
+    speaker: str | None
+    text: str
 
 
-def _previous_other(utts: Sequence[Utterance], i: int) -> int | None:
-    for j in range(i - 1, max(-1, i - 4), -1):
-        if utts[j].speaker != utts[i].speaker:
-            return j
-    return None
+def turns_of(utterances: Sequence[Utterance]) -> list[_Turn]:
+    """Consecutive utterances of one speaker joined (in time order): Whisper cuts "Tom, we need
+    the upgrade." from "Can you take that?", and the answer comes after both."""
+    out: list[_Turn] = []
+    for u in utterances:
+        text = u.text.strip()
+        if not text:
+            continue
+        if out and out[-1].speaker == u.speaker:
+            out[-1] = _Turn(u.speaker, f"{out[-1].text} {text}")
+        else:
+            out.append(_Turn(u.speaker, text))
+    return out
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
+_VOC_ALONE_EN = re.compile(rf"^(?P<name>{_NAME_EN})\s*[?.!]*$")
+_VOC_OVER_EN = re.compile(
+    rf"\b(?:over to you|back to you|what about you|how about you|and you|your turn|go ahead|you're up|"
+    rf"you are up|floor is yours|anything from you)[,\s]+(?P<name>{_NAME_EN})\b"
+    rf"|\b(?:what|how) about (?P<name2>{_NAME_EN})\s*\?",
+    re.IGNORECASE,
+)
+# A name set off by commas inside a sentence ("Quick round, Priya, how are …"): a vocative when
+# it is a roster member's (a list of product names reads the same).
+_VOC_COMMAS_EN = re.compile(rf"(?:^|,\s*)(?P<name>{_NAME_EN})\s*(?=,|[?.!]|$)")
+_WORD_EN = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_REQUEST_EN = re.compile(r"^(?:please|can you|could you|would you|will you|let's|can we|could we)\b",
+                         re.IGNORECASE)
 
 
-def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> tuple[str, bool] | None:
-    """The name the utterance turns to last ("…. Alice, anything from you?") and whether it asks
-    a question; None when it addresses nobody."""
-    for sentence in reversed(_SENTENCE_END.split(text)):
-        for rx in (_VOC_START_EN, _VOC_END_EN, _VOC_KO):
-            voc = rx.search(sentence)
-            if voc and _name_as_said(voc["name"], roster, not_names) is not None:
-                return voc["name"], sentence.rstrip().endswith("?")
+def _vocatives(sentence: str) -> list[tuple[str, bool]]:
+    """(mention, whether only a roster member's name counts there), in order of position."""
+    out: list[tuple[int, str, bool]] = []
+    for rx in (_VOC_START_EN, _VOC_END_EN, _VOC_KO, _VOC_ALONE_EN, _VOC_OVER_EN, _VOC_COMMAS_EN):
+        for m in rx.finditer(sentence):
+            groups = m.groupdict()
+            key = "name" if groups.get("name") else "name2"
+            if groups.get(key):
+                out.append((m.start(key), groups[key], rx is _VOC_COMMAS_EN))
+    return [(mention, listed_only) for _, mention, listed_only in sorted(out)]
+
+
+def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> tuple[str, bool, bool] | None:
+    """The name the turn turns to last ("…. Alice, anything from you?"), whether the turn asks a
+    question, and whether the turn itself goes on with an answer ("Finn, could you …? Sure,
+    Friday works.": two voices the diarization gave one label, so the next speaker is not the
+    one asked); None when it addresses nobody. A name thanked or introduced in a sentence is not
+    turned to there."""
+    asked = text.rstrip().endswith("?")
+    sentences = _SENTENCE_END.split(text)
+    for at in range(len(sentences) - 1, -1, -1):
+        sentence = sentences[at]
+        rest = " ".join(sentences[at + 1 :]).strip()
+        skipped = {_bare(m.groupdict().get("name") or m.groupdict().get("name2") or "")
+                   for rx in (_THANKS_EN, _THANKS_KO, _INTRO_EN, _INTRO_HERE_EN, _INTRO_KO)
+                   for m in rx.finditer(sentence)}
+        for mention, listed_only in reversed(_vocatives(sentence)):
+            found = None if _bare(mention) in skipped else _name_as_said(mention, roster, not_names)
+            if found is not None and (found[1] or not listed_only):
+                return mention, asked or sentence.rstrip().endswith("?"), bool(rest) and _accepts(rest)
     return None
+
+
+def _mentions(text: str, roster: Roster, not_names: frozenset[str]) -> list[str]:
+    """Roster members' names said in the text, capitalised (or a Korean name with 님/씨)."""
+    if is_hangul(text):
+        return [m for m in korean_names_in(text) if roster.resolve(m) is not None]
+    words = [w.group() for w in _WORD_EN.finditer(text) if w.group()[:1].isupper()]
+    return [w for w in words
+            if roster.resolve(_bare(w)) is not None or roster.fuzzy(w, not_names) is not None]
 
 
 def conversation_evidence(
@@ -249,43 +365,62 @@ def conversation_evidence(
 ) -> list[Evidence]:
     """What the meeting's words say about who its labels are (utterances in time order).
 
+    Evidence with a negative weight counts *against* the pair (the speaker of a name).
     ``not_names``: words that are never a person here (the team's glossary: "This is Stripe").
     """
     out: list[Evidence] = []
     excluded = frozenset(w.casefold() for w in not_names)
 
-    def add(label: str | None, mention: str, how: How, quote: str, speaker: str | None) -> None:
+    def add(label: str | None, mention: str, how: How, quote: str, speaker: str | None,
+            weight: float | None = None, against: bool = False) -> None:
         if not is_label(label) or label is None:
             return
         found = _name_as_said(mention, roster, excluded)
         if found is None:
             return
-        name, listed = found
+        name, listed, quality = found
+        if against and not listed:
+            return
         if speaker is not None and not is_label(speaker) and speaker.casefold() == name.casefold():
             return
-        weight = WEIGHTS[how] * (1.0 if listed else UNLISTED_FACTOR)
-        out.append(Evidence(label, name, how, weight, quote.strip()))
+        w = (WEIGHTS[how] if weight is None else weight) * quality * (1.0 if listed else UNLISTED_FACTOR)
+        out.append(Evidence(label, name, how, -w if against else w, quote.strip()))
 
-    for i, u in enumerate(utterances):
-        text = u.text.strip()
-        if not text:
-            continue
+    turns = turns_of(utterances)
+    for i, t in enumerate(turns):
+        text = t.text
+        introduced: set[str] = set()
         for m in (*_INTRO_EN.finditer(text), *_INTRO_HERE_EN.finditer(text), *_INTRO_KO.finditer(text)):
-            add(u.speaker, m["name"], "introduced", text, None)
-        j = _next_other(utterances, i)
+            add(t.speaker, m["name"], "introduced", text, None)
+            introduced.add(m["name"])
+        nxt = turns[i + 1] if i + 1 < len(turns) else None
+        prev = turns[i - 1] if i > 0 else None
+        thanked: set[str] = set()
+        for m in (*_THANKS_EN.finditer(text), *_THANKS_KO.finditer(text)):
+            groups = m.groupdict()
+            mention = groups.get("name") or groups.get("name2") or ""
+            thanked.add(mention)
+            if prev is not None:
+                add(prev.speaker, mention, "thanked", text, t.speaker)
         addressed = _addressed(text, roster, excluded)
-        if j is not None and addressed is not None:
-            mention, asked = addressed
-            reply = utterances[j].text.strip()
+        if nxt is not None and addressed is not None and not addressed[2]:
+            mention, asked, _ = addressed
+            reply = nxt.text
             # Agreeing ("Sure, I'll…") answers a request; any plain answer answers a question.
-            if _accepts(reply) or (asked and not reply.endswith("?")):
-                add(utterances[j].speaker, mention, "addressed", f"{text} / {reply}", u.speaker)
-        k = _previous_other(utterances, i)
-        if k is not None:
-            for m in (*_THANKS_EN.finditer(text), *_THANKS_KO.finditer(text)):
-                groups = m.groupdict()
-                mention = groups.get("name") or groups.get("name2") or ""
-                add(utterances[k].speaker, mention, "thanked", text, u.speaker)
+            answered = _accepts(reply) or (asked and not reply.rstrip().endswith("?"))
+            # A reply that itself asks for something is likely a third person taking the floor
+            # (or the name was the start of that reply, cut off by the recogniser).
+            weight = None if answered else ADDRESSED_ASKING if _REQUEST_EN.match(reply) \
+                or reply.rstrip().endswith("?") else ADDRESSED_UNANSWERED
+            add(nxt.speaker, mention, "addressed", f"{text} / {reply}", t.speaker, weight)
+        said = _mentions(text, roster, excluded)
+        for mention in dict.fromkeys(said):
+            if _bare(mention) in {_bare(x) for x in introduced}:
+                continue
+            add(t.speaker, mention, "addressed", text, None, AGAINST_SPEAKER, against=True)
+            if nxt is not None and (addressed is None or _bare(mention) != _bare(addressed[0])) \
+                    and _bare(mention) not in {_bare(x) for x in thanked}:
+                add(nxt.speaker, mention, "addressed", f"{text} / {nxt.text}", t.speaker, MENTIONED_NEXT)
     return out
 
 
@@ -295,45 +430,196 @@ def _unit(v: Sequence[float] | npt.NDArray[np.floating]) -> npt.NDArray[np.float
     return a / n if a.size and n > 0 and np.all(np.isfinite(a)) else None
 
 
+def learned_print(member: Member, exclude_meeting: str | None = None) -> npt.NDArray[np.float64] | None:
+    """The member's learned voiceprint: the mean of the voices kept from earlier meetings (each
+    weighted by its naming's confidence), the meeting being named left out; None when there is
+    none to use."""
+    total: npt.NDArray[np.float64] | None = None
+    for lv in member.learned:
+        if lv.meeting_id == exclude_meeting:
+            continue
+        v = _unit(lv.vector)
+        if v is None or (total is not None and total.size != v.size):
+            continue
+        total = v * lv.confidence if total is None else total + v * lv.confidence
+    return None if total is None else _unit(total)
+
+
 def voice_evidence(
     voices: Mapping[str, Sequence[float] | npt.NDArray[np.floating]],
     members: Iterable[Member],
     *,
     threshold: float = VOICE_THRESHOLD,
+    meeting_id: str | None = None,
 ) -> list[Evidence]:
-    """Evidence from voiceprints: every (label, enrolled member) at or above ``threshold``.
+    """Evidence from voiceprints: every (label, member) at or above ``threshold``.
 
+    A member's enrolled print is used when there is one; otherwise the print learned from
+    earlier meetings (never from ``meeting_id`` itself), which counts for a bit less.
     Confidence grows from 0.6 at the threshold to 1.0 at identity; the one-to-one assignment in
     :func:`name_speakers` keeps the best pairs.
     """
     out: list[Evidence] = []
-    prints = [(m.name, _unit(m.voiceprint)) for m in members if m.voiceprint]
+    prints: list[tuple[str, npt.NDArray[np.float64] | None, float, str]] = []
+    for m in members:
+        if m.voiceprint:
+            prints.append((m.name, _unit(m.voiceprint), 1.0, "voice"))
+        elif m.learned:
+            # As sure as the namings it was learned from, taken together.
+            sources = [v.confidence for v in m.learned if v.meeting_id != meeting_id]
+            trust = 1.0 - math.prod(1.0 - min(c, 0.99) for c in sources)
+            prints.append((m.name, learned_print(m, meeting_id), LEARNED_FACTOR * trust,
+                           f"learned voice ({len(sources)} meeting(s))"))
     for label in sorted(voices, key=label_order):
         v = _unit(voices[label])
         if v is None:
             continue
-        for name, p in prints:
+        for name, p, factor, what in prints:
             if p is None or p.size != v.size:
                 continue
             sim = float(np.dot(v, p))
             if sim >= threshold:
                 weight = 0.6 + 0.4 * (sim - threshold) / max(1e-9, 1.0 - threshold)
-                out.append(Evidence(label, name, "voice", min(weight, 0.99), f"voice {sim:.2f}"))
+                out.append(Evidence(label, name, "voice", min(weight, 0.99) * factor, f"{what} {sim:.2f}"))
     return out
 
 
 def combine(evidence: Iterable[Evidence]) -> dict[tuple[str, str], tuple[float, How, tuple[str, ...]]]:
-    """Per (label, name): the accumulated confidence, the strongest kind, the quotes."""
+    """Per (label, name): the accumulated confidence, the strongest kind for it, the quotes.
+
+    What was said for the pair is discounted by what was said against it (the label saying the
+    name); a voice match is not: a segment the diarization gave the wrong label can say a name,
+    the voice of the whole label is still that person's.
+    """
     grouped: dict[tuple[str, str], list[Evidence]] = {}
     for e in evidence:
         grouped.setdefault((e.label, e.name), []).append(e)
     out: dict[tuple[str, str], tuple[float, How, tuple[str, ...]]] = {}
     for key, items in grouped.items():
-        miss = math.prod(1.0 - e.weight for e in items)
-        best = max(items, key=lambda e: (e.weight, -HOWS.index(e.how)))
-        quotes = tuple(dict.fromkeys(e.quote for e in items))
-        out[key] = (1.0 - miss, best.how, quotes)
+        pro = [e for e in items if e.weight > 0]
+        if not pro:
+            continue
+        said = 1.0 - math.prod(1.0 - e.weight for e in pro if e.how != "voice")
+        against = 1.0 - math.prod(1.0 + e.weight for e in items if e.weight < 0)
+        voice = 1.0 - math.prod(1.0 - e.weight for e in pro if e.how == "voice")
+        confidence = 1.0 - (1.0 - said * (1.0 - against)) * (1.0 - voice)
+        best = max(pro, key=lambda e: (e.weight, -HOWS.index(e.how)))
+        quotes = tuple(dict.fromkeys(e.quote for e in sorted(pro, key=lambda e: -e.weight)))
+        out[key] = (confidence, best.how, quotes)
     return out
+
+
+def _hungarian(weights: list[list[int]]) -> list[int]:
+    """For each row, the column of a one-to-one assignment with the largest total weight
+    (rows <= columns; potentials method, O(rows² · columns))."""
+    n = len(weights)
+    m = len(weights[0]) if n else 0
+    top = max((w for row in weights for w in row), default=0)
+    cost = [[top - w for w in row] for row in weights]
+    inf = float("inf")
+    u = [0.0] * (n + 1)
+    v = [0.0] * (m + 1)
+    p = [0] * (m + 1)  # p[j]: the row (1-based) holding column j
+    way = [0] * (m + 1)
+    for i in range(1, n + 1):
+        p[0] = i
+        j0 = 0
+        minv = [inf] * (m + 1)
+        used = [False] * (m + 1)
+        while True:
+            used[j0] = True
+            i0, delta, j1 = p[j0], inf, 0
+            for j in range(1, m + 1):
+                if not used[j]:
+                    cur = cost[i0 - 1][j - 1] - u[i0] - v[j]
+                    if cur < minv[j]:
+                        minv[j], way[j] = cur, j0
+                    if minv[j] < delta:
+                        delta, j1 = minv[j], j
+            for j in range(m + 1):
+                if used[j]:
+                    u[p[j]] += delta
+                    v[j] -= delta
+                else:
+                    minv[j] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while j0:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+    out = [0] * n
+    for j in range(1, m + 1):
+        if p[j]:
+            out[p[j] - 1] = j - 1
+    return out
+
+
+def assign(scores: Mapping[tuple[str, str], float], min_confidence: float) -> dict[str, str]:
+    """Label → name, one-to-one, with the largest total confidence over the pairs at or above
+    ``min_confidence``; equal totals go to lower labels, then to names in alphabetical order."""
+    pairs = {k: v for k, v in scores.items() if v >= min_confidence}
+    labels = sorted({lab for lab, _ in pairs}, key=lambda x: (label_order(x), x))
+    names = sorted({n for _, n in pairs})
+    if not labels:
+        return {}
+    nl, nn = len(labels), len(names)
+    # Integer weights: the confidence first (to 1e-6), then the tie-break, which can never add
+    # up to one step of confidence.
+    step = (nl * (nn + 1) + nn + 1) * (nl + 1)
+    weights = [
+        [(round(pairs[(lab, n)] * 1e6) * step + (nl - i) * (nn + 1) + (nn - j)) if (lab, n) in pairs else 0
+         for j, n in enumerate(names)] + [0] * nl
+        for i, lab in enumerate(labels)
+    ]
+    cols = _hungarian(weights)
+    return {lab: names[c] for lab, c in zip(labels, cols, strict=True) if c < nn and (lab, names[c]) in pairs}
+
+
+@dataclass(frozen=True)
+class Naming:
+    """A naming with what it rests on (for ``bench/diarization_flow.py --explain``)."""
+
+    names: dict[str, SpeakerName]
+    evidence: tuple[Evidence, ...]
+    scores: dict[tuple[str, str], float]
+
+
+def explain_speakers(
+    utterances: Sequence[Utterance],
+    members: Iterable[Member] = (),
+    *,
+    voices: Mapping[str, Sequence[float] | npt.NDArray[np.floating]] | None = None,
+    fixed: Mapping[str, str] | None = None,
+    not_names: Iterable[str] = (),
+    voice_threshold: float = VOICE_THRESHOLD,
+    min_confidence: float = MIN_CONFIDENCE,
+    meeting_id: str | None = None,
+) -> Naming:
+    """:func:`name_speakers` with its evidence and every pair's score."""
+    members = tuple(members)
+    roster = Roster(members)
+    said = sorted(utterances, key=lambda u: u.start_ms)
+    evidence = conversation_evidence(said, roster, not_names)
+    if voices:
+        evidence += voice_evidence(voices, members, threshold=voice_threshold, meeting_id=meeting_id)
+    out: dict[str, SpeakerName] = {}
+    taken_names: set[str] = set()
+    for label, name in sorted((fixed or {}).items(), key=lambda kv: label_order(kv[0])):
+        out[label] = SpeakerName(label, name, 1.0, "person")
+        taken_names.add(name.casefold())
+    # Names already used by a speaker that a source named (a per-person track) are that person.
+    taken_names |= {u.speaker.casefold() for u in said if u.speaker and not is_label(u.speaker)}
+    scored = combine(evidence)
+    open_scores = {k: v[0] for k, v in scored.items()
+                   if k[0] not in out and k[1].casefold() not in taken_names}
+    for label, name in assign(open_scores, min_confidence).items():
+        confidence, how, quotes = scored[(label, name)]
+        out[label] = SpeakerName(label, name, round(confidence, 4), how, quotes)
+        taken_names.add(name.casefold())
+    return Naming(dict(sorted(out.items(), key=lambda kv: label_order(kv[0]))), tuple(evidence),
+                  {k: round(v[0], 4) for k, v in scored.items()})
 
 
 def name_speakers(
@@ -345,35 +631,17 @@ def name_speakers(
     not_names: Iterable[str] = (),
     voice_threshold: float = VOICE_THRESHOLD,
     min_confidence: float = MIN_CONFIDENCE,
+    meeting_id: str | None = None,
 ) -> dict[str, SpeakerName]:
     """The meeting's label → name mapping (labels only: speakers a source named stay as they are).
 
     ``fixed`` holds a person's namings (label → name); they are kept with confidence 1.0.
-    ``not_names``: words never taken for a person (the team's glossary).
+    ``not_names``: words never taken for a person (the team's glossary). ``meeting_id``: the
+    meeting named, whose own voices are never taken as learned prints.
     """
-    members = tuple(members)
-    roster = Roster(members)
-    said = sorted(utterances, key=lambda u: u.start_ms)
-    evidence = conversation_evidence(said, roster, not_names)
-    if voices:
-        evidence += voice_evidence(voices, members, threshold=voice_threshold)
-    out: dict[str, SpeakerName] = {}
-    taken_names: set[str] = set()
-    for label, name in sorted((fixed or {}).items(), key=lambda kv: label_order(kv[0])):
-        out[label] = SpeakerName(label, name, 1.0, "person")
-        taken_names.add(name.casefold())
-    # Names already used by a speaker that a source named (a per-person track) are that person.
-    taken_names |= {u.speaker.casefold() for u in said if u.speaker and not is_label(u.speaker)}
-    scored = combine(evidence)
-    ranked = sorted(
-        scored.items(), key=lambda kv: (-round(kv[1][0], 9), label_order(kv[0][0]), kv[0][1])
-    )
-    for (label, name), (confidence, how, quotes) in ranked:
-        if confidence < min_confidence or label in out or name.casefold() in taken_names:
-            continue
-        out[label] = SpeakerName(label, name, round(confidence, 4), how, quotes)
-        taken_names.add(name.casefold())
-    return dict(sorted(out.items(), key=lambda kv: label_order(kv[0])))
+    return explain_speakers(utterances, members, voices=voices, fixed=fixed, not_names=not_names,
+                            voice_threshold=voice_threshold, min_confidence=min_confidence,
+                            meeting_id=meeting_id).names
 
 
 def apply_names(utterances: Sequence[Utterance], mapping: Mapping[str, SpeakerName | str]) -> list[Utterance]:

@@ -19,13 +19,14 @@ from dataclasses import dataclass, replace
 from connectors.postgres import PostgresError, connect
 from connectors.roster_store import (
     label_voices,
+    learn_voices,
     meeting_speakers,
     save_inferred_speakers,
     team_roster,
 )
 from connectors.voiceprint import VOICE_MODEL
 from domain.minutes import Utterance
-from domain.naming import Member, SpeakerName, apply_names, is_label, name_speakers
+from domain.naming import LEARN_MIN_CONFIDENCE, Member, SpeakerName, apply_names, is_label, name_speakers
 from domain.transcript import RecognizedSpan
 from domain.vocabulary import correct_text, hotwords
 
@@ -70,7 +71,7 @@ class TeamContexts:
         try:
             with connect(self._dsn) as conn:
                 members, terms = team_roster(conn, team)
-            ctx = TeamContext(tuple(m.as_member() for m in members), tuple(terms))
+            ctx = TeamContext(tuple(m.as_member(VOICE_MODEL) for m in members), tuple(terms))
             until = now + self._ttl_s
         except (PostgresError, ValueError) as exc:
             log.warning("team %s: roster not read (%s); using what was read before", team, exc)
@@ -115,7 +116,9 @@ def corrected(team: str | None, spans: Sequence[RecognizedSpan]) -> list[Recogni
 
 class SpeakerNamer:
     """Names a meeting's diarization labels from the roster, the labels' voices, a person's
-    renames and what was said; stores the naming when it changes; returns the utterances named."""
+    renames and what was said; stores the naming when it changes, and keeps the voices of labels
+    the conversation named with high confidence as the members' learned voices (for the team's
+    later meetings); returns the utterances named."""
 
     def __init__(self, contexts: TeamContexts):
         self._contexts = contexts
@@ -131,18 +134,23 @@ class SpeakerNamer:
             with connect(self._contexts.dsn) as conn:
                 rows = meeting_speakers(conn, team, meeting_id)
                 fixed = {r.label: r.name for r in rows if r.how == "person"}
-                if any(m.voiceprint for m in ctx.members):
+                if ctx.members:
                     voices = label_voices(conn, team, meeting_id, VOICE_MODEL)
                 mapping = name_speakers(utterances, ctx.members, voices=voices, fixed=fixed,
-                                        not_names=ctx.terms)
+                                        not_names=ctx.terms, meeting_id=meeting_id)
                 key = (team, meeting_id)
                 inferred = tuple(n for n in mapping.values() if n.how != "person")
                 if self._saved.get(key) != inferred:
                     save_inferred_speakers(conn, team=team, meeting_id=meeting_id, names=inferred)
                     self._saved[key] = inferred
+                if voices:
+                    # Every pass: the label's voice settles as the meeting goes on.
+                    learn_voices(conn, team=team, meeting_id=meeting_id, names=inferred,
+                                 min_confidence=LEARN_MIN_CONFIDENCE)
         except PostgresError as exc:
             log.warning("meeting %s: speaker names not read or stored (%s)", meeting_id, exc)
-            mapping = name_speakers(utterances, ctx.members, fixed=fixed, not_names=ctx.terms)
+            mapping = name_speakers(utterances, ctx.members, fixed=fixed, not_names=ctx.terms,
+                                    meeting_id=meeting_id)
         return apply_names(utterances, mapping)
 
     def forget(self, team: str | None, meeting_id: str) -> None:
