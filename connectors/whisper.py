@@ -221,7 +221,45 @@ _MAX_LENGTH = 448
 _MAX_INITIAL_TIMESTAMP_INDEX = 50  # 1.0 s at 0.02 s per timestamp token
 RATE = 16_000
 
+# The encoder context (VORI_WHISPER_CONTEXT_S). faster-whisper always pads a step's features to
+# Whisper's 30 s; on the CPU the encoder then spends most of a live 5 s window's time on padding
+# (tiny.en int8, 2 threads: 274 ms at 30 s against 35 ms at 10 s). CTranslate2 >= 3.19 takes
+# shorter features, so each step is padded only to the smallest of a few sizes that holds its
+# content plus a margin: batched windows of like length share a shape, and the decoder always sees
+# some padding after the speech, as in training, so it ends the text there.
+_FRAMES_PER_S = 100
+_FULL_CONTEXT = 30 * _FRAMES_PER_S
+_AUTO_CONTEXT_S = (10, 15, 20, 30)
+_CONTEXT_MARGIN = 2 * _FRAMES_PER_S
+
 Result = tuple[list[RecognizedSpan], str | None]
+
+
+def context_sizes(value: str) -> tuple[int, ...]:
+    """The encoder context sizes in mel frames (100 a second) that ``VORI_WHISPER_CONTEXT_S``
+    names: ``auto`` (10, 15, 20 or 30 s), or a number of seconds (that size, else 30 s; ``30``:
+    always 30 s, faster-whisper's own path)."""
+    word = str(value).strip().lower()
+    if word == "auto":
+        return tuple(s * _FRAMES_PER_S for s in _AUTO_CONTEXT_S)
+    try:
+        seconds = float(word)
+    except ValueError:
+        seconds = float("nan")
+    if not 3 <= seconds <= 30:
+        raise WhisperError(
+            f"VORI_WHISPER_CONTEXT_S={value!r} is neither auto nor a number of seconds from 3 to 30"
+        )
+    return tuple(sorted({round(seconds * _FRAMES_PER_S), _FULL_CONTEXT}))
+
+
+def context_frames(content: int, sizes: Sequence[int]) -> int:
+    """The frames a step of ``content`` frames is padded to: the smallest size that holds it and
+    the margin, else Whisper's 30 s."""
+    for size in sizes:
+        if content + _CONTEXT_MARGIN <= size:
+            return size
+    return _FULL_CONTEXT
 
 
 def check_window(audio: object) -> npt.NDArray[np.float32]:
@@ -289,6 +327,7 @@ class WhisperTranscriber:
         self._language = settings.language
         # CTranslate2's default of 4 threads oversubscribes a 2-core machine: use the cores there are.
         self._threads = settings.whisper_cpu_threads or min(4, os.cpu_count() or 1)
+        self.context_sizes = context_sizes(settings.whisper_context_s)
         self._model = self._load()
         inner = getattr(self._model, "model", None)
         # An English-only model (tiny.en) must not be asked to detect a language.
@@ -342,8 +381,13 @@ class WhisperTranscriber:
 
         ``hotwords``: words the window is likely to hold (a team's glossary and names), given to
         the decoder as a prefix of its prompt.
+
+        With a context shorter than 30 s (``VORI_WHISPER_CONTEXT_S``) the window takes the steps of
+        :meth:`transcribe_batch` alone: faster-whisper's ``transcribe`` always pads to 30 s.
         """
         check_window(audio)
+        if self.context_sizes != (_FULL_CONTEXT,):
+            return self._decode([self._prepare(0, WindowRequest(audio, prompt, hotwords))])[0]
         language = self._language
         if self.english_only:
             language = "en"
@@ -382,7 +426,9 @@ class WhisperTranscriber:
         Each result is what :meth:`transcribe` gives for that window alone: the same VAD, prompt
         and hotwords, thresholds and temperature fallback, and 30 s seek for longer windows. The
         windows advance through their 30 s steps together: one encoder call per step for all of
-        them (on the CPU, one per prompt length), then beam search over the batch. CTranslate2
+        them (on the CPU, one per prompt length), then beam search over the batch. A step's
+        features are padded to the encoder context (:func:`context_frames`), the largest any
+        window of the step needs, so the batch shares one shape. CTranslate2
         wants the start-of-transcript token at the same place in every prompt of a batch, so
         windows whose prompts (prompt and hotwords) differ in length in tokens are decoded in one
         beam search per length.
@@ -471,10 +517,12 @@ class WhisperTranscriber:
             previous = tokenizer.encode(" " + p.prompt.strip()) if p.prompt else []
             states.append(_State(p, tokenizer, language, suppress, previous))
         while active := [s for s in states if s.seek < s.content_frames]:
-            segments = []
             for s in active:
                 s.size = min(frames, s.content_frames - s.seek)
-                segments.append(pad_or_trim(s.prepared.features[:, s.seek : s.seek + s.size]))
+            # Zeros in log-mel space after the content, as faster-whisper pads (pad_or_trim).
+            context = max(context_frames(s.size, self.context_sizes) for s in active)
+            segments = [pad_or_trim(s.prepared.features[:, s.seek : s.seek + s.size], context)
+                        for s in active]
             prompts = [
                 model.get_prompt(s.tokenizer, s.previous, without_timestamps=False, prefix=None,
                                  hotwords=s.prepared.hotwords)
