@@ -298,6 +298,7 @@ class _State:
     previous: list[int]  # prompt tokens; dropped after the first step that is not silence
     seek: int = 0
     size: int = 0
+    context: int = 0  # the frames this step's features are padded to
     raw: list[tuple[float, float, str, float, float, float]] = field(default_factory=list)
 
     @property
@@ -519,18 +520,20 @@ class WhisperTranscriber:
         while active := [s for s in states if s.seek < s.content_frames]:
             for s in active:
                 s.size = min(frames, s.content_frames - s.seek)
-            # Zeros in log-mel space after the content, as faster-whisper pads (pad_or_trim).
-            context = max(context_frames(s.size, self.context_sizes) for s in active)
-            segments = [pad_or_trim(s.prepared.features[:, s.seek : s.seek + s.size], context)
+                s.context = context_frames(s.size, self.context_sizes)
+            # Zeros in log-mel space after the content, as faster-whisper pads (pad_or_trim). Each
+            # window gets the context it would get alone, so a batch reads as one by one.
+            segments = [pad_or_trim(s.prepared.features[:, s.seek : s.seek + s.size], s.context)
                         for s in active]
             prompts = [
                 model.get_prompt(s.tokenizer, s.previous, without_timestamps=False, prefix=None,
                                  hotwords=s.prepared.hotwords)
                 for s in active
             ]
-            groups: dict[tuple[int, tuple[int, ...]], list[int]] = {}
-            for i, (s, prompt) in enumerate(zip(active, prompts, strict=True)):
-                groups.setdefault((prompt.index(s.tokenizer.sot), s.suppress), []).append(i)
+            groups: dict[tuple[int, int, tuple[int, ...]], list[int]] = {}
+            for i, (s, prompt, segment) in enumerate(zip(active, prompts, segments, strict=True)):
+                key = (segment.shape[-1], prompt.index(s.tokenizer.sot), s.suppress)
+                groups.setdefault(key, []).append(i)
             rows = list(groups.values())
             encoded = self._encode_groups(segments, rows)
             decoded = self._generate_with_fallback(active, prompts, segments, encoded, rows)
@@ -552,10 +555,10 @@ class WhisperTranscriber:
         return out
 
     def _encode_groups(self, segments: list[npt.NDArray[np.float32]], groups: list[list[int]]) -> list[Any]:
-        """The encoder output of each group's rows.
+        """The encoder output of each group's rows (a group's rows share one context length).
 
-        On a GPU, one encoder call for the whole batch. On the CPU, one per group: a batched
-        encoder call there costs more CPU than separate ones (measured with
+        On a GPU, one encoder call per context length for the whole batch. On the CPU, one per
+        group: a batched encoder call there costs more CPU than separate ones (measured with
         bench/batch_accuracy.py), and only the beam search gains from a batch.
         """
         import ctranslate2
@@ -563,11 +566,21 @@ class WhisperTranscriber:
         inner: Any = self._model.model  # type: ignore[attr-defined]
         if inner.device == "cpu":
             return [self._encode([segments[i] for i in rows], host=False) for rows in groups]
-        encoded = self._encode(segments, host=len(groups) > 1)
-        if len(groups) == 1:
-            return [encoded]
-        whole = np.asarray(encoded)
-        return [ctranslate2.StorageView.from_array(np.ascontiguousarray(whole[rows])) for rows in groups]
+        by_length: dict[int, list[int]] = {}
+        for g, rows in enumerate(groups):
+            by_length.setdefault(segments[rows[0]].shape[-1], []).append(g)
+        out: list[Any] = [None] * len(groups)
+        for same_length in by_length.values():
+            rows = [i for g in same_length for i in groups[g]]
+            encoded = self._encode([segments[i] for i in rows], host=len(same_length) > 1)
+            if len(same_length) == 1:
+                out[same_length[0]] = encoded
+                continue
+            whole = np.asarray(encoded)
+            for g in same_length:
+                at = [rows.index(i) for i in groups[g]]
+                out[g] = ctranslate2.StorageView.from_array(np.ascontiguousarray(whole[at]))
+        return out
 
     def _generate_with_fallback(
         self, active: list[_State], prompts: list[list[int]], segments: list[npt.NDArray[np.float32]],
@@ -645,16 +658,20 @@ class WhisperTranscriber:
             s.seek += s.size  # silence: skipped, and the prompt waits for the next step
             return
         model: Any = self._model
+        # With less padding after the speech the decoder now and then puts the last timestamp in
+        # the padding; no speech is there, so a span ends at the step's content at the latest
+        # (the 30 s context is left as faster-whisper gives it).
+        limit = (s.seek + s.size) * time_per_frame if s.context < _FULL_CONTEXT else float("inf")
         pieces, s.seek, _ = model._split_segments_by_timestamps(
             tokenizer=s.tokenizer, tokens=d.result.sequences_ids[0], time_offset=s.seek * time_per_frame,
             segment_size=s.size, segment_duration=s.size * time_per_frame, seek=s.seek,
         )
         for piece in pieces:
             text = s.tokenizer.decode(piece["tokens"])
-            if piece["start"] == piece["end"] or not text.strip():
+            start, end = min(piece["start"], limit), min(piece["end"], limit)
+            if start == end or not text.strip():
                 continue
-            s.raw.append((piece["start"], piece["end"], text, d.avg_logprob, d.result.no_speech_prob,
-                          d.compression_ratio))
+            s.raw.append((start, end, text, d.avg_logprob, d.result.no_speech_prob, d.compression_ratio))
         s.previous = []
 
 
