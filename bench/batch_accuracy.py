@@ -1,6 +1,7 @@
 """Batched vs per-window transcription: WER over the same windows, and CPU throughput by batch size.
 
     python bench/batch_accuracy.py [--meetings 2] [--windows 5,60] [--batches 1,2,4,8] [--model tiny.en]
+                                   [--contexts 30,auto]
 
 The scripted eval meetings (espeak-ng, ``bench/speech.py``) and the LibriVox clips (joined into one
 recording) are cut into windows of about 5 s (live chunks) and longer (uploads; over 30 s Whisper
@@ -12,6 +13,8 @@ earlier text, from the per-window pass, so both passes see the same input); long
 WER: each recording's window texts joined in order against its script. Throughput: audio seconds
 per wall second, and this process's CPU seconds per audio second (less swayed by other work on the
 machine). Figures are printed; the goal (issue 18) is batched WER within x1.02 of per-window.
+``--contexts``: the whole run once per encoder context (``VORI_WHISPER_CONTEXT_S``); ``vs first``
+is each pass's WER over the first context's per-window WER (goal <= 1.02).
 """
 
 from __future__ import annotations
@@ -88,21 +91,34 @@ def main() -> None:
     parser.add_argument("--windows", default="5,60", help="window lengths in seconds")
     parser.add_argument("--batches", default="1,2,4,8", help="batch sizes")
     parser.add_argument("--model", default=None, help="tiny.en (default setting), base, or a path")
+    parser.add_argument("--contexts", default=None,
+                        help="encoder contexts to compare, e.g. 30,auto (default: the setting)")
     args = parser.parse_args()
     settings = Settings.from_env() if args.model is None else Settings.from_env(whisper_model=args.model)
-    model = WhisperTranscriber(settings)
+    contexts = args.contexts.split(",") if args.contexts else [settings.whisper_context_s]
     batches = [int(b) for b in args.batches.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         recs = recordings(args.meetings, Path(tmp))
+    first: dict[float, float] = {}
+    for context in contexts:
+        model = WhisperTranscriber(settings.with_(whisper_context_s=context))
+        run(model, settings, recs, [float(w) for w in args.windows.split(",")], batches, first)
+    print("  ratio: batched WER / per-window WER (goal <= 1.02); vs first: WER / the first context's "
+          "per-window WER; differ: windows whose text is not the per-window text")
+
+
+def run(model: WhisperTranscriber, settings: Settings, recs: list[tuple[str, np.ndarray, str]],
+        window_lengths: list[float], batches: list[int], first: dict[float, float]) -> None:
     model.transcribe(recs[0][1][: 5 * RATE])  # loading and first-call costs are not throughput
     total = sum(len(a) for _, a, _ in recs) / RATE
     print(f"batched vs per-window ({model.model_name}, {model.spec.device}/{model.spec.compute_type}, "
-          f"beam {settings.whisper_beam_size}, {model._threads} CPU threads): {len(recs)} recordings, "
+          f"beam {settings.whisper_beam_size}, {model._threads} CPU threads, encoder context "
+          f"{'/'.join(str(f // 100) for f in model.context_sizes)} s): {len(recs)} recordings, "
           f"{total:.0f} s of audio")
-    print(f"  {'window':>7} {'mode':>10} {'windows':>7} {'WER':>6} {'ratio':>6} {'differ':>6} {'audio-s/s':>9} "
-          f"{'cpu-s/audio-s':>13}")
+    print(f"  {'window':>7} {'mode':>10} {'windows':>7} {'WER':>6} {'ratio':>6} {'vs first':>8} {'differ':>6} "
+          f"{'audio-s/s':>9} {'cpu-s/audio-s':>13}")
     refs = " ".join(ref for _, _, ref in recs)
-    for seconds in [float(w) for w in args.windows.split(",")]:
+    for seconds in window_lengths:
         live = seconds <= 10
         cuts = [cut(audio, seconds) for _, audio, _ in recs]
         # Per window, in each recording's order: the prompts come from this pass, as in the flow.
@@ -122,9 +138,10 @@ def main() -> None:
         per_window_rate = total / (time.perf_counter() - start)
         per_window_cpu = (time.process_time() - cpu) / total
         base = wer(refs, " ".join(" ".join(s) for s in alone))
+        reference = first.setdefault(seconds, base)
         n = sum(len(w) for w in cuts)
-        print(f"  {seconds:6.0f}s {'alone':>10} {n:7d} {base:6.3f} {1:6.3f} {0:6d} {per_window_rate:9.1f} "
-              f"{per_window_cpu:13.3f}")
+        print(f"  {seconds:6.0f}s {'alone':>10} {n:7d} {base:6.3f} {1:6.3f} {base / max(reference, 1e-9):8.3f} "
+              f"{0:6d} {per_window_rate:9.1f} {per_window_cpu:13.3f}")
         # Round robin over recordings: each batch holds windows of different meetings.
         order = [(r, i) for i in range(max(len(w) for w in cuts)) for r in range(len(cuts)) if i < len(cuts[r])]
         for size in batches:
@@ -141,9 +158,8 @@ def main() -> None:
             differ = sum(a != g for said, gave in zip(alone, got, strict=True)
                          for a, g in zip(said, gave, strict=True))
             print(f"  {seconds:6.0f}s {f'batch {size}':>10} {n:7d} {batched:6.3f} "
-                  f"{batched / max(base, 1e-9):6.3f} {differ:6d} {rate:9.1f} {cpu_rate:13.3f}")
-    print("  ratio: batched WER / per-window WER (goal <= 1.02); differ: windows whose text is not the "
-          "per-window text")
+                  f"{batched / max(base, 1e-9):6.3f} {batched / max(reference, 1e-9):8.3f} {differ:6d} "
+                  f"{rate:9.1f} {cpu_rate:13.3f}")
 
 
 if __name__ == "__main__":

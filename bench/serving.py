@@ -2,6 +2,7 @@
 
     python bench/serving.py                          # the transcription stage alone, N = 1,2,4,8
     python bench/serving.py --batch 1                # as before batching: each window read inline
+    python bench/serving.py --context 30             # the encoder on Whisper's full 30 s, as before
     python bench/serving.py --mode pipeline          # gateway -> Kafka -> flow -> PostgreSQL
     python bench/serving.py --mode pipeline --whole-stack   # with the Spark jobs, as `make up`
     python bench/serving.py --device cuda --meetings 50,100,200,400 --duration 30
@@ -238,6 +239,8 @@ def main() -> None:
     parser.add_argument("--max-wait-ms", type=float, default=None, help="VORI_WHISPER_MAX_WAIT_MS")
     parser.add_argument("--device", default=None, help="VORI_WHISPER_DEVICE: cpu, cuda or auto")
     parser.add_argument("--model", default=None, help="VORI_WHISPER_MODEL")
+    parser.add_argument("--context", default=None,
+                        help="VORI_WHISPER_CONTEXT_S: auto, or seconds (30: always Whisper's full 30 s)")
     parser.add_argument("--whole-stack", action="store_true", help="pipeline: the Spark jobs too, as `make up`")
     parser.add_argument("--settle", type=float, default=0.0,
                         help="pipeline: seconds to wait after the stack is up (0: stream at once)")
@@ -246,7 +249,8 @@ def main() -> None:
     ns = [int(x) for x in args.meetings.split(",") if x.strip()]
     # The pipeline's flow process reads the same variables.
     for name, value in (("VORI_WHISPER_MAX_BATCH", args.batch), ("VORI_WHISPER_MAX_WAIT_MS", args.max_wait_ms),
-                        ("VORI_WHISPER_DEVICE", args.device), ("VORI_WHISPER_MODEL", args.model)):
+                        ("VORI_WHISPER_DEVICE", args.device), ("VORI_WHISPER_MODEL", args.model),
+                        ("VORI_WHISPER_CONTEXT_S", args.context)):
         if value is not None:
             os.environ[name] = str(value)
     settings = Settings.from_env()
@@ -256,7 +260,8 @@ def main() -> None:
     from flows.batching import effective_max_batch
 
     head = (f"{settings.whisper_model} on {device}/{compute}, max batch {effective_max_batch(settings)}, "
-            f"max wait {settings.whisper_max_wait_ms:g} ms, diarization {'on' if settings.diarization else 'off'}, "
+            f"max wait {settings.whisper_max_wait_ms:g} ms, encoder context {settings.whisper_context_s} s, "
+            f"diarization {'on' if settings.diarization else 'off'}, "
             f"{CHUNK_S:g} s chunks in real time, {args.duration:g} s per meeting")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -115,6 +115,10 @@ class Settings:
     # batch-mates (a window that finds the model idle starts at once).
     whisper_max_batch: int = 0
     whisper_max_wait_ms: float = 10.0
+    # The encoder context (connectors/whisper.py): auto pads each 30 s step only to 10, 15, 20 or
+    # 30 s (the smallest that holds its speech and 2 s more); a number of seconds pads to that
+    # size (else 30 s); 30 is faster-whisper's own path, always 30 s.
+    whisper_context_s: str = "auto"
     language: str | None = None
     model_cache_dir: Path = field(default_factory=lambda: _default_state_dir() / "models")
 

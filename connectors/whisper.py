@@ -221,7 +221,45 @@ _MAX_LENGTH = 448
 _MAX_INITIAL_TIMESTAMP_INDEX = 50  # 1.0 s at 0.02 s per timestamp token
 RATE = 16_000
 
+# The encoder context (VORI_WHISPER_CONTEXT_S). faster-whisper always pads a step's features to
+# Whisper's 30 s; on the CPU the encoder then spends most of a live 5 s window's time on padding
+# (tiny.en int8, 2 threads: 274 ms at 30 s against 35 ms at 10 s). CTranslate2 >= 3.19 takes
+# shorter features, so each step is padded only to the smallest of a few sizes that holds its
+# content plus a margin: batched windows of like length share a shape, and the decoder always sees
+# some padding after the speech, as in training, so it ends the text there.
+_FRAMES_PER_S = 100
+_FULL_CONTEXT = 30 * _FRAMES_PER_S
+_AUTO_CONTEXT_S = (10, 15, 20, 30)
+_CONTEXT_MARGIN = 2 * _FRAMES_PER_S
+
 Result = tuple[list[RecognizedSpan], str | None]
+
+
+def context_sizes(value: str) -> tuple[int, ...]:
+    """The encoder context sizes in mel frames (100 a second) that ``VORI_WHISPER_CONTEXT_S``
+    names: ``auto`` (10, 15, 20 or 30 s), or a number of seconds (that size, else 30 s; ``30``:
+    always 30 s, faster-whisper's own path)."""
+    word = str(value).strip().lower()
+    if word == "auto":
+        return tuple(s * _FRAMES_PER_S for s in _AUTO_CONTEXT_S)
+    try:
+        seconds = float(word)
+    except ValueError:
+        seconds = float("nan")
+    if not 3 <= seconds <= 30:
+        raise WhisperError(
+            f"VORI_WHISPER_CONTEXT_S={value!r} is neither auto nor a number of seconds from 3 to 30"
+        )
+    return tuple(sorted({round(seconds * _FRAMES_PER_S), _FULL_CONTEXT}))
+
+
+def context_frames(content: int, sizes: Sequence[int]) -> int:
+    """The frames a step of ``content`` frames is padded to: the smallest size that holds it and
+    the margin, else Whisper's 30 s."""
+    for size in sizes:
+        if content + _CONTEXT_MARGIN <= size:
+            return size
+    return _FULL_CONTEXT
 
 
 def check_window(audio: object) -> npt.NDArray[np.float32]:
@@ -260,6 +298,7 @@ class _State:
     previous: list[int]  # prompt tokens; dropped after the first step that is not silence
     seek: int = 0
     size: int = 0
+    context: int = 0  # the frames this step's features are padded to
     raw: list[tuple[float, float, str, float, float, float]] = field(default_factory=list)
 
     @property
@@ -289,6 +328,7 @@ class WhisperTranscriber:
         self._language = settings.language
         # CTranslate2's default of 4 threads oversubscribes a 2-core machine: use the cores there are.
         self._threads = settings.whisper_cpu_threads or min(4, os.cpu_count() or 1)
+        self.context_sizes = context_sizes(settings.whisper_context_s)
         self._model = self._load()
         inner = getattr(self._model, "model", None)
         # An English-only model (tiny.en) must not be asked to detect a language.
@@ -342,8 +382,13 @@ class WhisperTranscriber:
 
         ``hotwords``: words the window is likely to hold (a team's glossary and names), given to
         the decoder as a prefix of its prompt.
+
+        With a context shorter than 30 s (``VORI_WHISPER_CONTEXT_S``) the window takes the steps of
+        :meth:`transcribe_batch` alone: faster-whisper's ``transcribe`` always pads to 30 s.
         """
         check_window(audio)
+        if self.context_sizes != (_FULL_CONTEXT,):
+            return self._decode([self._prepare(0, WindowRequest(audio, prompt, hotwords))])[0]
         language = self._language
         if self.english_only:
             language = "en"
@@ -382,7 +427,9 @@ class WhisperTranscriber:
         Each result is what :meth:`transcribe` gives for that window alone: the same VAD, prompt
         and hotwords, thresholds and temperature fallback, and 30 s seek for longer windows. The
         windows advance through their 30 s steps together: one encoder call per step for all of
-        them (on the CPU, one per prompt length), then beam search over the batch. CTranslate2
+        them (on the CPU, one per prompt length), then beam search over the batch. A step's
+        features are padded to the encoder context (:func:`context_frames`), the largest any
+        window of the step needs, so the batch shares one shape. CTranslate2
         wants the start-of-transcript token at the same place in every prompt of a batch, so
         windows whose prompts (prompt and hotwords) differ in length in tokens are decoded in one
         beam search per length.
@@ -471,18 +518,22 @@ class WhisperTranscriber:
             previous = tokenizer.encode(" " + p.prompt.strip()) if p.prompt else []
             states.append(_State(p, tokenizer, language, suppress, previous))
         while active := [s for s in states if s.seek < s.content_frames]:
-            segments = []
             for s in active:
                 s.size = min(frames, s.content_frames - s.seek)
-                segments.append(pad_or_trim(s.prepared.features[:, s.seek : s.seek + s.size]))
+                s.context = context_frames(s.size, self.context_sizes)
+            # Zeros in log-mel space after the content, as faster-whisper pads (pad_or_trim). Each
+            # window gets the context it would get alone, so a batch reads as one by one.
+            segments = [pad_or_trim(s.prepared.features[:, s.seek : s.seek + s.size], s.context)
+                        for s in active]
             prompts = [
                 model.get_prompt(s.tokenizer, s.previous, without_timestamps=False, prefix=None,
                                  hotwords=s.prepared.hotwords)
                 for s in active
             ]
-            groups: dict[tuple[int, tuple[int, ...]], list[int]] = {}
-            for i, (s, prompt) in enumerate(zip(active, prompts, strict=True)):
-                groups.setdefault((prompt.index(s.tokenizer.sot), s.suppress), []).append(i)
+            groups: dict[tuple[int, int, tuple[int, ...]], list[int]] = {}
+            for i, (s, prompt, segment) in enumerate(zip(active, prompts, segments, strict=True)):
+                key = (segment.shape[-1], prompt.index(s.tokenizer.sot), s.suppress)
+                groups.setdefault(key, []).append(i)
             rows = list(groups.values())
             encoded = self._encode_groups(segments, rows)
             decoded = self._generate_with_fallback(active, prompts, segments, encoded, rows)
@@ -504,10 +555,10 @@ class WhisperTranscriber:
         return out
 
     def _encode_groups(self, segments: list[npt.NDArray[np.float32]], groups: list[list[int]]) -> list[Any]:
-        """The encoder output of each group's rows.
+        """The encoder output of each group's rows (a group's rows share one context length).
 
-        On a GPU, one encoder call for the whole batch. On the CPU, one per group: a batched
-        encoder call there costs more CPU than separate ones (measured with
+        On a GPU, one encoder call per context length for the whole batch. On the CPU, one per
+        group: a batched encoder call there costs more CPU than separate ones (measured with
         bench/batch_accuracy.py), and only the beam search gains from a batch.
         """
         import ctranslate2
@@ -515,11 +566,21 @@ class WhisperTranscriber:
         inner: Any = self._model.model  # type: ignore[attr-defined]
         if inner.device == "cpu":
             return [self._encode([segments[i] for i in rows], host=False) for rows in groups]
-        encoded = self._encode(segments, host=len(groups) > 1)
-        if len(groups) == 1:
-            return [encoded]
-        whole = np.asarray(encoded)
-        return [ctranslate2.StorageView.from_array(np.ascontiguousarray(whole[rows])) for rows in groups]
+        by_length: dict[int, list[int]] = {}
+        for g, rows in enumerate(groups):
+            by_length.setdefault(segments[rows[0]].shape[-1], []).append(g)
+        out: list[Any] = [None] * len(groups)
+        for same_length in by_length.values():
+            rows = [i for g in same_length for i in groups[g]]
+            encoded = self._encode([segments[i] for i in rows], host=len(same_length) > 1)
+            if len(same_length) == 1:
+                out[same_length[0]] = encoded
+                continue
+            whole = np.asarray(encoded)
+            for g in same_length:
+                at = [rows.index(i) for i in groups[g]]
+                out[g] = ctranslate2.StorageView.from_array(np.ascontiguousarray(whole[at]))
+        return out
 
     def _generate_with_fallback(
         self, active: list[_State], prompts: list[list[int]], segments: list[npt.NDArray[np.float32]],
@@ -597,16 +658,20 @@ class WhisperTranscriber:
             s.seek += s.size  # silence: skipped, and the prompt waits for the next step
             return
         model: Any = self._model
+        # With less padding after the speech the decoder now and then puts the last timestamp in
+        # the padding; no speech is there, so a span ends at the step's content at the latest
+        # (the 30 s context is left as faster-whisper gives it).
+        limit = (s.seek + s.size) * time_per_frame if s.context < _FULL_CONTEXT else float("inf")
         pieces, s.seek, _ = model._split_segments_by_timestamps(
             tokenizer=s.tokenizer, tokens=d.result.sequences_ids[0], time_offset=s.seek * time_per_frame,
             segment_size=s.size, segment_duration=s.size * time_per_frame, seek=s.seek,
         )
         for piece in pieces:
             text = s.tokenizer.decode(piece["tokens"])
-            if piece["start"] == piece["end"] or not text.strip():
+            start, end = min(piece["start"], limit), min(piece["end"], limit)
+            if start == end or not text.strip():
                 continue
-            s.raw.append((piece["start"], piece["end"], text, d.avg_logprob, d.result.no_speech_prob,
-                          d.compression_ratio))
+            s.raw.append((start, end, text, d.avg_logprob, d.result.no_speech_prob, d.compression_ratio))
         s.previous = []
 
 

@@ -237,6 +237,8 @@ _SHARED_LOCK = threading.Lock()
 # What ``VORI_WHISPER_MAX_BATCH=0`` (auto) means on a GPU. On this project's 2-core CPU a batch
 # cost as much per window as reading it alone and held every result back until the batch ended:
 # p95 1.91 s against 1.37 s inline with 6 live meetings (bench/serving.py), so auto is 1 there.
+# With the encoder on a short context (VORI_WHISPER_CONTEXT_S=auto) beam search is most of a
+# window's cost and batching still lost: p95 1.84 s against 0.97 s inline with 6 (under load).
 GPU_MAX_BATCH = 8
 
 
