@@ -116,7 +116,7 @@ def extract_minutes(
             "decisions and status updates may be missing"
         )
     utts = []
-    for u in ordered:
+    for u in _join_broken_sentences(ordered):
         text = re.sub(r"\s+", " ", u.text).strip()
         rules = _rules_for(text)
         speaker = u.speaker.strip() if u.speaker and u.speaker.strip() else None
@@ -138,6 +138,38 @@ def extract_minutes(
         writer="offline",
         notes=tuple(notes),
     )
+
+
+# Whisper cuts one turn into segments, often mid-sentence ("Jonah, the search indexing" | "job,
+# would that be something you can own?"): a same-speaker segment that follows with no pause is
+# the same turn, and one that follows an unfinished sentence closely carries it on.
+_SAME_TURN_GAP_MS = 300
+_CONTINUATION_GAP_MS = 1500
+_SENTENCE_DONE = re.compile(r"[.!?。？！…]['\"”’)]*\s*$")
+
+
+def _join_broken_sentences(ordered: list[Utterance]) -> list[Utterance]:
+    out: list[Utterance] = []
+    for u in ordered:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.speaker
+            and prev.speaker == u.speaker
+            and (
+                u.start_ms - prev.end_ms <= _SAME_TURN_GAP_MS
+                or (not _SENTENCE_DONE.search(prev.text) and u.start_ms - prev.end_ms <= _CONTINUATION_GAP_MS)
+            )
+        ):
+            # Whisper capitalises a segment that starts a sentence: the unfinished one before it
+            # ends there ("… the mobile checkout" | "Kenji, you will take …").
+            head, tail = prev.text.rstrip(), u.text.lstrip()
+            if not _SENTENCE_DONE.search(head) and tail[:1].isupper():
+                head = head.rstrip(",;:") + "."
+            out[-1] = Utterance(prev.speaker, f"{head} {tail}", prev.start_ms, max(prev.end_ms, u.end_ms))
+            continue
+        out.append(u)
+    return out
 
 
 def _read_utterance(state: _State, ui: int) -> None:
@@ -477,7 +509,7 @@ def _content(clause: str) -> str:
 
 
 def _person(state: _State, mention: str) -> str:
-    resolved = state.names.resolve(mention)
+    resolved = state.names.resolve_heard(mention)
     if resolved is not None:
         return resolved
     return mention[:1].upper() + mention[1:] if mention.isascii() else mention
@@ -689,7 +721,7 @@ def _find_answer(
     when a colleague offers to take it instead ("Ravi's swamped, I can take that", "그건 제가
     할게요"), that colleague. The addressee's own yes or no wins; a non-answer leaves room."""
     asker = state.utts[ui].speaker
-    named = state.names.resolve(addressee) if addressee is not None else None
+    named = state.names.resolve_heard(addressee) if addressee is not None else None
     unsure: tuple[int, bool | None, str | None] | None = None
     for aj in range(ui + 1, min(len(state.utts), ui + 1 + _ANSWER_WINDOW)):
         reply = state.utts[aj]
@@ -823,7 +855,7 @@ _BACK_REF_KO = re.compile(
 )
 _NP_EN = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|also|right|then|now|first|second|third|next|finally|lastly|last)"
-    r"[,.:]?\s+)*(?:[A-Z][a-z]+,\s*)?(?:[\w' ]{1,20}:\s+)?"
+    r"[,.:]?\s+)*(?:[A-Z][a-z]+,\s*)?(?:[\w' ]{1,20}:\s+|[\w']+ [\w']+,\s+(?=the |our |these |those ))?"
     r"(?P<np>(?:the|our|these|those|this|that|a|an|my|your|all the|some)\s+.+?)(?:\s+"
     r"(?:is|are|was|were|keeps?|kept|needs?|has|have|had|broke|breaks|failed|fails|still|will|"
     r"should|must|can|could|looks?|seems?|went|got|started|stopped|expires?|expired|crash(?:es|ed)|"

@@ -290,6 +290,11 @@ _OFFER_ANYWHERE = re.compile(
     r"\b(?:that|this|it) (?:is|would be|will be|should be) (?:me|mine|on me)\b|\bi can (?:take|do|own|grab|handle) (?:it|that|this|them|those)\b|"
     r"\bi will (?:take|do|own|grab|handle) (?:it|that|this|them|those)\b|\bleave it (?:to|with) me\b|\bgive (?:it|that|them) to me\b"
 )
+_DROPPED_IT = re.compile(
+    r"^(?P<verb>(?:look|dig|check|follow)\s+(?:into|at|on|up on|up)|(?:take|pick up|handle|own|fix|finish|do|grab|chase))\s+"
+    r"(?=(?:this|next)\s+(?:week|month|sprint|afternoon|morning)\b(?!'s)|(?:today|tomorrow|tonight)\b)",
+    _I,
+)
 _NOT_TEAMS = frozenset("whole entire same other new our your their my this that".split())
 
 
@@ -370,13 +375,16 @@ class EnglishRules:
             inner = re.search(r",\s*(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$", text)
             if inner and names.is_known(inner["name"]):
                 name_first = inner
+        name_last: re.Match[str] | None = None
         if name_first and self._is_addressee(name_first["name"], names):
             rest = _LEAD_IN.sub("", name_first["rest"])
             addressee: str | None = name_first["name"]
         else:
             rest, addressee = _LEAD_IN.sub("", text), None
             name_last = re.match(r"^(?P<rest>.+?),\s*(?P<name>[A-Za-z][\w'-]*)\s*[?.!]?$", text)
-            if name_last and self._is_addressee(name_last["name"], names):
+            if name_last and not self._is_addressee(name_last["name"], names):
+                name_last = None
+            if name_last:
                 rest, addressee = (
                     name_last["rest"] + ("?" if text.endswith("?") else ""),
                     name_last["name"],
@@ -389,7 +397,8 @@ class EnglishRules:
             _I,
         )
         if ask:
-            task = _clean_task(ask["task"])
+            # ASR drops a short "it": "can you look into this week?" is "look into it this week".
+            task = _DROPPED_IT.sub(r"\g<verb> it ", _clean_task(ask["task"]), count=1)
             if _BACK_REFERENCE.match(task):
                 return Request(
                     addressee, "", needs_answer=True
@@ -430,6 +439,15 @@ class EnglishRules:
                 return Request(addressee, task, needs_answer=False)
             # "Bea, the onboarding tour copy?": a piece of work put to someone, no verb said.
             bare = re.match(r"^(?P<t>(?:the|our|that|this)\s+[\w' /-]+?)\s*\?$", rest, _I)
+            if bare is None and name_last is not None and names.is_known(addressee):
+                # ASR form of "Next, the slow search on the admin page. Luca?": one sentence, no
+                # question mark ("Next, the slow search on the admin page, Luca.").
+                bare = re.match(
+                    r"^(?:(?:next|then|first|second|third|finally|lastly|and|also|now)[,:]?\s+)*"
+                    r"(?P<t>(?:the|our|that|this)\s+[\w' /-]+?)\s*[?.]?$",
+                    rest,
+                    _I,
+                )
             if bare and _is_real_task(bare["t"]) and not _PRONOUN_TASK.match(f"x {bare['t']}"):
                 return Request(addressee, bare["t"], needs_answer=True, needs_offer=True)
             tell = re.match(
@@ -473,8 +491,8 @@ class EnglishRules:
         return None
 
     def _is_addressee(self, word: str, names: Names) -> bool:
-        if names.is_known(word):
-            return True
+        if names.resolve_heard(word) is not None:
+            return True  # a speaker's name, or what speech recognition made of it ("May" for Mei)
         lowered = word.casefold()
         return (
             word[:1].isupper() and lowered not in _NOT_NAMES and not _NOUNISH.search(word) and len(word) >= 2

@@ -1,0 +1,100 @@
+"""The minutes writer on speech-recognition text: the forms Whisper gives (segments cut mid-turn,
+lost punctuation, misheard names, dropped little words) still yield the items said."""
+
+from __future__ import annotations
+
+import datetime
+
+from domain.extraction import extract_minutes
+from domain.extraction_base import Names
+from domain.minutes import Minutes, Utterance
+
+MEETING = datetime.date(2026, 11, 23)  # a Monday
+FRIDAY = datetime.date(2026, 11, 27)
+
+
+def segments(*lines: tuple[str, str, int, int]) -> Minutes:
+    return extract_minutes([Utterance(sp, text, a, b) for sp, text, a, b in lines], MEETING)
+
+
+def owned(m: Minutes) -> list[tuple[str | None, str, datetime.date | None]]:
+    return [(a.assignee, a.task, a.due_date) for a in m.action_items]
+
+
+def test_a_turn_cut_mid_sentence_into_two_segments_reads_as_one_request() -> None:
+    m = segments(
+        ("Ruth", "Jonah, could you look into the search", 0, 2100),
+        ("Ruth", "indexing job by Friday?", 2100, 3500),
+        ("Jonah", "Sure.", 4200, 4800),
+    )
+    assert owned(m) == [("Jonah", "look into the search indexing job", FRIDAY)]
+
+
+def test_a_capitalised_segment_ends_the_unpunctuated_sentence_before_it() -> None:
+    m = segments(
+        ("Rhea", "morning everyone so main thing this sprint is the mobile checkout", 0, 4000),
+        ("Rhea", "Kenji, you will take the Apple Pay integration.", 4000, 6500),
+        ("Kenji", "Yeah, that's mine.", 7000, 8000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Kenji", "take the Apple Pay integration")]
+
+
+def test_separate_finished_turns_of_one_speaker_stay_apart() -> None:
+    # A pause between two finished sentences: "that" in the second is no reference into the first
+    # turn's words joined by accident, and both items keep their own owner.
+    m = segments(
+        ("Maya", "Priya, please send the wireframes to the design channel.", 0, 3000),
+        ("Maya", "I'll write up the sprint goals today.", 4500, 7000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [
+        ("Priya", "send the wireframes to the design channel"),
+        ("Maya", "write up the sprint goals"),
+    ]
+
+
+def test_a_misheard_name_of_a_speaker_still_addresses_that_speaker() -> None:
+    m = segments(
+        ("Ruth", "May, could you set up the alerting for the payment webhooks?", 0, 3000),
+        ("Mei", "Yes, I'll have it running by Monday.", 3500, 5000),
+        ("Sven", "Okay.", 5500, 6000),
+    )
+    assert owned(m) == [("Mei", "set up the alerting for the payment webhooks", datetime.date(2026, 11, 30))]
+
+
+def test_a_heard_name_resolves_only_to_one_speaker_who_sounds_like_it() -> None:
+    assert Names(["Ruth", "Mei"]).resolve_heard("May") == "Mei"
+    assert Names(["Kim", "Ade"]).resolve_heard("kin") == "Kim"
+    assert Names(["Tim", "Tom"]).resolve_heard("Tam") is None  # two fit: nobody
+    assert Names(["Ruth", "Mei"]).resolve_heard("Max") is None
+    assert Names(["Ruth", "Mei"]).resolve_heard("Ruth") == "Ruth"
+
+
+def test_a_turn_handed_over_without_a_question_mark() -> None:
+    taken = segments(
+        ("Moe", "Next, the slow search on the admin page, Luca.", 0, 3000),
+        ("Luca", "I'll take it. Probably needs an index.", 3500, 6000),
+    )
+    assert [(a.assignee, a.task) for a in taken.action_items] == [("Luca", "the slow search on the admin page")]
+    news = segments(
+        ("Moe", "Next, the slow search on the admin page, Luca.", 0, 3000),
+        ("Luca", "Yep, done, it was a missing index.", 3500, 6000),
+    )
+    assert news.action_items == ()
+
+
+def test_a_dropped_it_before_the_time_still_points_at_the_work_just_named() -> None:
+    m = segments(
+        ("Hana", "Marco, the invoice PDF export breaks for German customers. Can you look into this week?", 0, 5000),
+        ("Marco", "Yes, I'll take it.", 5500, 7000),
+    )
+    [item] = m.action_items
+    assert item.assignee == "Marco"
+    assert "invoice PDF export" in item.task
+
+
+def test_a_comma_after_a_short_lead_in_keeps_the_noun_for_that_template() -> None:
+    m = segments(
+        ("Moe", "Top card, the refund emails go out without the order number. Priya, can you fix that template?", 0, 5000),
+        ("Priya", "Yeah, should be quick.", 5500, 6500),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Priya", "fix the template for the refund emails")]
