@@ -42,6 +42,19 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"handle|own|add|create|clean|run|share|follow|talk|reach|ask|sync|test)\b)",
             "I will",
         ),
+        # "Yes, first thing, procurement signed …": ASR runs "Yes, first thing." into the report.
+        (r"^(?:(?:yes|yeah|okay|ok|right|sure|so)[,.]?\s+)?(?:first thing|first of all|one more thing|next thing|last thing)[,.:]\s+", ""),
+        # ASR loses the "'ll" of "I'll": "I post the slides in the channel today". A present-tense
+        # plan with a day still to come is a promise; "I post them every Monday" is a habit.
+        (
+            r"(?:^|(?<=[,.;] )|(?<=^then )|(?<=^so )|(?<=^and )|(?<=, then )|(?<=, and ))I (?=(?:post|write|send|share|update|check|draft|fix|"
+            r"review|set up|take|grab|book|ping|email|schedule|prepare|finish|handle|clean up|look into|follow up|"
+            r"write up|put together|run|test|file|open|merge|deploy|ship|chase|call)\b[^.?!]*?\b(?:today|tonight|tomorrow|"
+            r"this (?:afternoon|morning|evening|week)|next week|by (?:monday|tuesday|wednesday|thursday|friday|"
+            r"tomorrow|tonight|end of|the end|eod|(?:january|february|march|april|may|june|july|august|september|"
+            r"october|november|december)\b)))",
+            "I will ",
+        ),
         (r"\bwanna\b", "want to"),
         (r"\bgotta\b", "have to"),
         # "Bob's on it", "Ana's going to": the verb, not the possessive, before these words.
@@ -464,7 +477,7 @@ class EnglishRules:
             return None
         if re.match(
             r"^(?:any takers|takers|anyone|anybody|any volunteers|volunteers|who is up for (?:it|that|this)|"
-            r"who (?:wants|can take|will take|is taking|takes|can do|will do|can own|owns|is doing) (?:it|that|this|that one|this one|them))\s*\??$",
+            r"who (?:wants|can take|will take|is taking|takes|can do|will do|can own|owns|is doing) (?:it|that|this|that one|this one|them))\s*[?.!]?$",
             rest,
             _I,
         ):
@@ -891,7 +904,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     # Out for review or drafted: progress, though "out" and "sent" alone are done.
     (
         "in_progress",
-        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|was|were)\s+(?:now\s+|still\s+)?(?:(?:out|up|ready|sent|submitted|off) for (?:review|approval|sign-?off|feedback|testing|qa)|in (?:code |design |final )?review|under review|in draft|drafted|in (?:[\w/-]+\s+)?(?:qa|testing)|with (?:the\s+)?[\w-]+(?:\s+team)? for (?:review|approval|sign-?off|feedback|testing))\b",
+        r"^(?P<subj>.+?)\s+(?:is|are|has been|have been|was|were)\s+(?:now\s+|still\s+)?(?:(?:out|up|ready|sent|submitted|off) for (?:review|approval|sign[- ]?off|feedback|testing|qa)|in (?:code |design |final )?review|under review|in draft|drafted|in (?:[\w/-]+\s+)?(?:qa|testing)|with (?:the\s+)?[\w-]+(?:\s+team)? for (?:review|approval|sign[- ]?off|feedback|testing))\b",
     ),
     # "opened a PR for the docs": a change put up for review is progress on its task.
     (
@@ -997,7 +1010,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
-        rf"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was|were)\s+(?:(?:now|already|finally|fully|all|officially|completely|totally|both|actually)\s+)*(?:{_DONE_STATES}|ready(?!\s+(?:for|by|on|when|next|tomorrow|soon|to (?:review|test))\b))\b(?!\s+(?:for|to|by|until|on)\s+(?:review|approval|sign-?off|testing|qa))",
+        rf"^(?P<subj>.+?)\s+(?:is|are|has been|have been|got|was|were)\s+(?:(?:now|already|finally|fully|all|officially|completely|totally|both|actually)\s+)*(?:{_DONE_STATES}|ready(?!\s+(?:for|by|on|when|next|tomorrow|soon|to (?:review|test))\b))\b(?!\s+(?:for|to|by|until|on)\s+(?:review|approval|sign[- ]?off|testing|qa))",
     ),
     (
         "done",
@@ -1005,7 +1018,7 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     ),
     (
         "done",
-        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:came back (?:signed|approved|clean|green|fine|ok|okay|positive)|went out|went live|went in|has gone out|has gone live|has gone in|went (?:over |out )?to (?!(?:review|qa|testing|staging|sleep|bed|lunch|the (?:gym|doctor|office))\b)|shipped|landed|wrapped up|got wrapped up|got done|got finished|got fixed|got sorted|got closed|got shipped|got resolved|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) (?:all |now |finally )?in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign-?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
+        r"^(?P<subj>.+?)\s+(?:has\s+|have\s+)?(?:now\s+|already\s+|finally\s+|just\s+)?(?:came back (?:signed|approved|clean|green|fine|ok|okay|positive)|went out|went live|went in|has gone out|has gone live|has gone in|went (?:over |out )?to (?!(?:review|qa|testing|staging|sleep|bed|lunch|the (?:gym|doctor|office))\b)|shipped|landed|wrapped up|got wrapped up|got done|got finished|got fixed|got sorted|got closed|got shipped|got resolved|got merged|got deployed|got released|got approved|got signed|went through|(?:is|are) out(?!\s+(?:today|tomorrow|sick|this|next|until|on|for|of office|all|at|with|and about))|(?:is|are) (?:all |now |finally )?in(?=\s*(?:,|$))|passed (?:\w+\s+)?(?:review|qa|testing|tests|checks|ci|sign[- ]?off|approval|audit)|(?:got|was|were) (?:signed off|approved|accepted|merged)|is green|are green|is passing|are passing|all pass|pass now|is up and running|are up and running|is in place|are in place|is sorted|is signed off|is good to go|made it out|got sent|was sent|were sent)\b",
     ),
     (
         "done",
@@ -1157,7 +1170,12 @@ _NP_COMMA_SPLIT = re.compile(
     _I,
 )
 # "the provider bump broke two modules, working through them": the report after the comma.
-_PROGRESS_COMMA_SPLIT = re.compile(rf"\s*,\s*(?=(?:still\s+|now\s+|currently\s+)?(?:{_PROGRESS_VERBS})\s+(?:it|them|that|those|the|my|our|to|into|on)\b)", _I)
+_PROGRESS_COMMA_SPLIT = re.compile(
+    rf"\s*,\s*(?=(?:still\s+|now\s+|currently\s+)?(?:{_PROGRESS_VERBS})\s+(?:it|them|that|those|the|my|our|to|into|on)\b|"
+    # "the leak turned out to be the cache, fixed it last night": ASR's comma for a full stop.
+    rf"(?:{_DONE_VERBS})\s+(?:it|them)\s+(?:last night|yesterday|this morning|today|earlier|on \w+day)\b)",
+    _I,
+)
 _REPORT_WORDS = frozenset(
     w.casefold()
     for phrase in f"{_DONE_VERBS}|{_DONE_STATES}|{_PROGRESS_VERBS}".split("|")

@@ -98,3 +98,40 @@ def test_a_comma_after_a_short_lead_in_keeps_the_noun_for_that_template() -> Non
         ("Priya", "Yeah, should be quick.", 5500, 6500),
     )
     assert [(a.assignee, a.task) for a in m.action_items] == [("Priya", "fix the template for the refund emails")]
+
+
+def test_any_takers_without_a_question_mark_and_a_bare_me() -> None:
+    m = segments(
+        ("Mara", "The CSV import fails on semicolons. Any takers.", 0, 3000),
+        ("Dev", "me", 3500, 4000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Dev", "The CSV import fails on semicolons")]
+
+
+def test_a_lost_ill_before_a_day_to_come_is_still_a_promise() -> None:
+    m = segments(("Ana", "Thanks all. I post the slides in the channel today.", 0, 3000))
+    assert owned(m) == [("Ana", "post the slides in the channel", MEETING)]
+    habit = segments(("Ana", "I post the slides in the channel every Monday.", 0, 3000))
+    assert habit.action_items == ()
+
+
+def status_of(m: Minutes) -> list[tuple[str | None, str, str]]:
+    return [(s.speaker, s.subject, s.status) for s in m.status_updates]
+
+
+def test_a_report_run_into_a_short_lead_sentence_keeps_its_subject() -> None:
+    m = segments(("Carmen", "Yes, first thing, procurement signed the vendor renewal yesterday, so that one is closed.", 0, 5000))
+    [(who, subject, status)] = status_of(m)
+    assert (who, status) == ("Carmen", "done")
+    assert "vendor renewal" in subject
+
+
+def test_a_comma_where_a_full_stop_was_still_reports_the_fix() -> None:
+    m = segments(("Vik", "The memory leak turned out to be the image cache, fixed it last night.", 0, 4000))
+    assert [(who, status) for who, _, status in status_of(m)] == [("Vik", "done")]
+    assert "memory leak" in m.status_updates[0].subject
+
+
+def test_sign_off_written_apart_is_still_waiting_for_sign_off() -> None:
+    m = segments(("Lucy", "The SSO copy is with legal for sign off.", 0, 3000))
+    assert status_of(m) == [("Lucy", "The SSO copy", "in_progress")]
