@@ -566,7 +566,8 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             verdict = None  # "Ken, reset links?" "Yep, done.": news, not a taker
         if verdict is True:
             state.answered.add((aj, 0))
-            if request.addressee is None or taker is not None:
+            misheard = request.addressee is not None and _misheard_addressee(state, request.addressee, aj)
+            if request.addressee is None or taker is not None or misheard:
                 assignee = state.utts[aj].speaker
             answer_text = _answer_text(state.utts[aj], state.names)
             task = _resolve_back_reference(request.task, state, ui, si) or _previous_sentence(
@@ -590,6 +591,21 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
     task = _resolve_back_reference(request.task, state, ui, si)
     _add_action(state, ui, si, assignee, task, clause, clause, follow_up=False)
     return True
+
+
+def _misheard_addressee(state: _State, addressee: str, aj: int) -> bool:
+    """ "Man, can you migrate the billing service?" "Yes, I can do that." (Ben): the name asked is
+    no speaker's, even by sound, and a speaker says yes for themselves: speech recognition
+    misheard the name of the one who answered."""
+    reply = state.utts[aj]
+    return (
+        reply.speaker is not None
+        and len(state.names.speakers) >= 2
+        and state.names.resolve_heard(addressee) is None
+        and bool(_OFFER_SELF.search(reply.sentences[0]))
+        # "I can pair with Alma on that": the one named is someone else, not misheard.
+        and addressee.casefold() not in reply.text.casefold()
+    )
 
 
 def _answer_text(reply: _Utt, names: Names) -> str:

@@ -55,6 +55,12 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"october|november|december)\b)))",
             "I will ",
         ),
+        # Same, in planning talk with no day: "And I write up the hiring plan for Q1."
+        (
+            r"^(?:(?:and|then|so)\s+)?I (?=(?:write up|write|draft|set up|put together|prepare)\s+(?:the|a|an|our)\s+"
+            r"(?![^.?!]*\b(?:every|each|usually|always|normally|often|sometimes|anyway|whenever)\b))",
+            "I will ",
+        ),
         (r"\bwanna\b", "want to"),
         (r"\bgotta\b", "have to"),
         # "Bob's on it", "Ana's going to": the verb, not the possessive, before these words.
@@ -492,6 +498,13 @@ class EnglishRules:
         if anyone:
             task = _clean_task(anyone["t"] or anyone["u"])
             return Request(None, task, needs_answer=True) if _is_real_task(task) else None
+        # "A share, please draft the DPA" (Asha): a misheard name leaves a bare "please …"; the
+        # one who then says yes for themselves takes it.
+        please = re.match(r"^(?:[\w']+(?:\s+[\w']+)?,\s*)?please\s+(?P<t>.+?)\s*[.!]?$", rest, _I)
+        if please:
+            task = _clean_task(please["t"])
+            if _is_real_task(task) and not _HEDGE.search(task) and not _PRONOUN_TASK.match(f"x {task}"):
+                return Request(None, task, needs_answer=True)
         # "The rate limiter config still needs an owner": an open call, taken by whoever says so.
         unowned = re.match(
             r"^(?P<t>.+?)\s+(?:still\s+)?(?:needs|need|has|have|is|are)\s+(?:still\s+)?(?:an owner|someone|somebody|no owner|nobody on it|unassigned|up for grabs|not assigned|not taken|without an owner)\b",
@@ -781,6 +794,8 @@ class EnglishRules:
             t,
         ):
             return False
+        if re.fullmatch(r"we will do(?: it| that)?\W*", t):
+            return True  # "Will do." as Whisper often hears it
         if re.match(
             r"^(?:sure|ok|okay|yes|yeah|yep|yup|will do|no problem|of course|absolutely|definitely|"
             r"on it|sounds good|can do|got it|consider it done|certainly|for sure|you got it|fine|"

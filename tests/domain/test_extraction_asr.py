@@ -135,3 +135,41 @@ def test_a_comma_where_a_full_stop_was_still_reports_the_fix() -> None:
 def test_sign_off_written_apart_is_still_waiting_for_sign_off() -> None:
     m = segments(("Lucy", "The SSO copy is with legal for sign off.", 0, 3000))
     assert status_of(m) == [("Lucy", "The SSO copy", "in_progress")]
+
+
+def test_will_do_heard_as_well_do_is_a_yes() -> None:
+    m = segments(
+        ("Sofia", "Raj, can you chase the hosting provider today?", 0, 3000),
+        ("Raj", "We'll do...", 3500, 4000),
+    )
+    assert owned(m) == [("Raj", "chase the hosting provider", MEETING)]
+
+
+def test_a_name_heard_as_no_speakers_goes_to_the_one_who_says_yes_for_themselves() -> None:
+    m = segments(
+        ("Sofia", "Man, can you migrate the billing service to the new queue?", 0, 3000),
+        ("Ben", "Yes, I can do that.", 3500, 4500),
+        ("Mei", "Okay.", 5000, 5500),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Ben", "migrate the billing service to the new queue")]
+    # Someone else offering to help the one named does not take the work from them.
+    helped = segments(
+        ("Ruth", "Alma, can you fix the VAT rate on the invoices?", 0, 3000),
+        ("Noor", "I can pair with Alma on that if she wants.", 3500, 5000),
+    )
+    assert [a.assignee for a in helped.action_items] != ["Noor"]
+
+
+def test_a_bare_please_after_a_lost_name_is_taken_by_who_says_yes() -> None:
+    m = segments(
+        ("Vera", "A share, please draft the DPA with legal by Friday.", 0, 3000),
+        ("Asha", "Will do.", 3500, 4000),
+    )
+    assert owned(m) == [("Asha", "draft the DPA with legal", FRIDAY)]
+
+
+def test_a_lost_ill_in_planning_talk_without_a_day() -> None:
+    assert owned(segments(("Nina", "And I write up the hiring plan for Q1.", 0, 3000))) == [
+        ("Nina", "write up the hiring plan for Q1", None)
+    ]
+    assert segments(("Nina", "I write up the release notes every sprint.", 0, 3000)).action_items == ()
