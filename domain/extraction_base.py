@@ -115,11 +115,12 @@ class Names:
 
 
 def _sounds_like(heard: str, name: str) -> bool:
-    if len(name) < 3 or not name.isascii() or heard[0] != name[0]:
+    if len(name) < 3 or not name.isascii():
         return False
     distance = edit_distance(heard, name)
-    if distance <= 1:
+    if distance <= 1 and heard[0] == name[0]:
         return True
+    # "Can" for Ken, "May" for Mei: two letters apart but the same sounds.
     return distance == 2 and abs(len(heard) - len(name)) <= 1 and phonetic_key(heard) == phonetic_key(name)
 
 

@@ -61,6 +61,11 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?![^.?!]*\b(?:every|each|usually|always|normally|often|sometimes|anyway|whenever)\b))",
             "I will ",
         ),
+        # "I'll have it running my Monday": Whisper hears "by" as "my" before a day.
+        (
+            r"(?<=\w )my (?=(?:next )?(?:monday|tuesday|wednesday|thursday|friday|tomorrow|tonight|end of|the end of|eod)\b(?!'s))",
+            "by ",
+        ),
         (r"\bwanna\b", "want to"),
         (r"\bgotta\b", "have to"),
         # "Bob's on it", "Ana's going to": the verb, not the possessive, before these words.
@@ -314,6 +319,8 @@ _DROPPED_IT = re.compile(
     r"(?=(?:this|next)\s+(?:week|month|sprint|afternoon|morning)\b(?!'s)|(?:today|tomorrow|tonight)\b)",
     _I,
 )
+_ASIDE_START = re.compile(r"^(?:he|she)(?:\s+|'s\s+)(?!said|says|told|thinks|thought|mentioned)", _I)
+_ENDS_WITH_NAME = re.compile(r"\b(?:to|on|for|with)\s+[A-Z][a-z]+\.$")
 _NOT_TEAMS = frozenset("whole entire same other new our your their my this that".split())
 
 
@@ -336,7 +343,18 @@ def _split_after_comma(clause: str) -> list[str]:
 
 class EnglishRules:
     def sentences(self, text: str) -> list[str]:
-        return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s and s.strip()]
+        out: list[str] = []
+        for s in _SENTENCE_END.split(text.strip()):
+            s = s.strip()
+            if not s:
+                continue
+            if out and _ASIDE_START.match(s) and _ENDS_WITH_NAME.search(out[-1]):
+                # ASR's full stop in "assign the iOS signing issue to Tom, he has the certificate":
+                # the aside about the person belongs to the sentence that named them.
+                out[-1] = f"{out[-1][:-1]}, {s[0].lower()}{s[1:]}"
+                continue
+            out.append(s)
+        return out
 
     def clauses(self, sentence: str) -> list[str]:
         out: list[str] = []
@@ -500,7 +518,11 @@ class EnglishRules:
             return Request(None, task, needs_answer=True) if _is_real_task(task) else None
         # "A share, please draft the DPA" (Asha): a misheard name leaves a bare "please …"; the
         # one who then says yes for themselves takes it.
-        please = re.match(r"^(?:[\w']+(?:\s+[\w']+)?,\s*)?please\s+(?P<t>.+?)\s*[.!]?$", rest, _I)
+        please = re.match(
+            r"^(?:[\w']+(?:\s+[\w']+)?,\s*)?(?:please|I need you to|I want you to|I would like you to)\s+(?P<t>.+?)\s*[.!]?$",
+            rest,
+            _I,
+        )
         if please:
             task = _clean_task(please["t"])
             if _is_real_task(task) and not _HEDGE.search(task) and not _PRONOUN_TASK.match(f"x {task}"):

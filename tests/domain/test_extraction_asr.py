@@ -173,3 +173,23 @@ def test_a_lost_ill_in_planning_talk_without_a_day() -> None:
         ("Nina", "write up the hiring plan for Q1", None)
     ]
     assert segments(("Nina", "I write up the release notes every sprint.", 0, 3000)).action_items == ()
+
+
+def test_an_aside_after_a_full_stop_still_says_the_name_is_a_person() -> None:
+    m = segments(
+        ("Hana", "And assign the iOS signing issue to Tom. He has the certificates.", 0, 4000),
+        ("Mark", "Okay.", 4500, 5000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Tom", "the iOS signing issue")]
+
+
+def test_i_need_you_to_after_a_misheard_name_and_by_heard_as_my() -> None:
+    m = segments(
+        ("Dana", "Hi, Rope. I need you to draft the API deprecation notice my next Wednesday.", 0, 4000),
+        ("Hiro", "We'll do.", 4500, 5000),
+    )
+    assert owned(m) == [("Hiro", "draft the API deprecation notice", datetime.date(2026, 12, 2))]
+
+
+def test_a_name_spelled_another_way_that_sounds_the_same() -> None:
+    assert Names(["Ken", "Ruth"]).resolve_heard("Can") == "Ken"
