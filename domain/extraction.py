@@ -240,7 +240,7 @@ def _read_utterance(state: _State, ui: int) -> None:
                     subject = (
                         last_subject
                         or _asked_about(state, ui)
-                        or (_object_of(utt.sentences[si - 1]) if si > 0 else "")
+                        or _earlier_object(utt, si)
                         or subject
                     )
                 topic = _TOPIC_EN.match(sentence) if utt.rules is _EN else None
@@ -484,6 +484,18 @@ _OBJECT_EN = re.compile(
     r"(?=\s*(?:[,.;:!?]|$)|\s+(?:because|since|but|and|so|for|from|with|yet|anymore|again|on|in|at|today|yesterday)\b)",
     re.IGNORECASE,
 )
+
+
+def _earlier_object(utt: _Utt, si: int) -> str:
+    """What the sentence before was about; ASR splits "…the accessibility findings, most are
+    small. I'm about 40% done with the fixes" into three, so a bare remark between is skipped."""
+    for back in (1, 2):
+        if si - back < 0:
+            break
+        found = _object_of(utt.sentences[si - back])
+        if found:
+            return found
+    return ""
 
 
 def _object_of(sentence: str) -> str:

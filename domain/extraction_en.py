@@ -66,6 +66,19 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?<=\w )my (?=(?:next )?(?:monday|tuesday|wednesday|thursday|friday|tomorrow|tonight|end of|the end of|eod)\b(?!'s))",
             "by ",
         ),
+        # ASR loses a short "is"/"'s": "contract signed, legal came back Friday", "Legal still
+        # sitting on the DPA".
+        (
+            r"(?:^|(?<=, ))(?!(?:i|we|they|you|he|she|it|that|this|who|which|and|but|so)\b)"
+            r"(?-i:(?P<np>(?:the |our )?[a-z][a-z-]+(?: [a-z][a-z-]+)?)) "
+            r"(?P<st>signed off|signed|merged|shipped|deployed|approved|booked|done|live)(?=\s*(?:[,.;!]|$))",
+            r"\g<np> is \g<st>",
+        ),
+        (
+            r"^(?!(?:i|we|they|you|he|she|it|is|are|am|was|were|and|but|so)\b)(?P<np>(?:the )?[\w-]+(?: [\w-]+)?) still "
+            r"(?=(?:sitting on|waiting (?:on|for)|stuck on|blocked on|held up)\b)",
+            r"\g<np> is still ",
+        ),
         (r"\bwanna\b", "want to"),
         (r"\bgotta\b", "have to"),
         # "Bob's on it", "Ana's going to": the verb, not the possessive, before these words.
@@ -319,6 +332,14 @@ _DROPPED_IT = re.compile(
     r"(?=(?:this|next)\s+(?:week|month|sprint|afternoon|morning)\b(?!'s)|(?:today|tomorrow|tonight)\b)",
     _I,
 )
+# A short noun-only fragment ("Dark mode.") before a report about it: ASR's full stop for a colon.
+_TOPIC_FRAGMENT = re.compile(
+    r"(?!(?:good |hi |hello |hey |morning|afternoon|evening|thanks|thank|okay|ok|great|quick|yes|yeah|no|"
+    r"right|sure|lovely|nice|cool|perfect|alright|updates?|news|next|first|finally|also|then|so|well)\b)"
+    r"[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}\.",
+    _I,
+)
+_REPORT_START = re.compile(r"(?:the|its|it is|it's|still|all)\s+\w+", _I)
 _ASIDE_START = re.compile(r"^(?:he|she)(?:\s+|'s\s+)(?!said|says|told|thinks|thought|mentioned)", _I)
 _ENDS_WITH_NAME = re.compile(r"\b(?:to|on|for|with)\s+[A-Z][a-z]+\.$")
 _NOT_TEAMS = frozenset("whole entire same other new our your their my this that".split())
@@ -348,10 +369,18 @@ class EnglishRules:
             s = s.strip()
             if not s:
                 continue
-            if out and _ASIDE_START.match(s) and _ENDS_WITH_NAME.search(out[-1]):
+            if out and (
+                (_ASIDE_START.match(s) and _ENDS_WITH_NAME.search(out[-1]))
+                or (_POSTPONED.search(out[-1]) and not _BLOCKER.search(expand(out[-1])) and _BLOCKER.search(expand(s)))
+            ):
                 # ASR's full stop in "assign the iOS signing issue to Tom, he has the certificate":
-                # the aside about the person belongs to the sentence that named them.
-                out[-1] = f"{out[-1][:-1]}, {s[0].lower()}{s[1:]}"
+                # the aside about the person belongs to the sentence that named them; so does the
+                # reason in "The SSO invoice slipped to next week, the vendor hasn't sent it".
+                out[-1] = f"{out[-1].rstrip('.')}, {s[0].lower()}{s[1:]}"
+                continue
+            if out and _TOPIC_FRAGMENT.fullmatch(out[-1]) and _REPORT_START.match(s):
+                # "Dark mode: the contrast fix is in QA", heard as two sentences.
+                out[-1] = f"{out[-1].rstrip('.')}: {s[0].lower()}{s[1:]}"
                 continue
             out.append(s)
         return out
@@ -1232,6 +1261,7 @@ def _clean_subject(subject: str) -> str:
     subject = _SUBJECT_LEAD.sub("", subject)
     subject = _SUBJECT_CUT.sub("", subject).strip(" ,.;:!?")
     subject = _SUBJECT_LEAD.sub("", subject)
+    subject = re.sub(r"\s+(?:is|are)$", "", subject, flags=_I)  # "contract is signed", "signed" as the verb
     # "Merged last night, it's in prod": the words before the state are the report, not its subject.
     if subject and all(w.casefold() in _REPORT_WORDS for w in re.findall(r"[\w'-]+", subject)):
         return ""

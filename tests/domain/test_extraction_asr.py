@@ -193,3 +193,29 @@ def test_i_need_you_to_after_a_misheard_name_and_by_heard_as_my() -> None:
 
 def test_a_name_spelled_another_way_that_sounds_the_same() -> None:
     assert Names(["Ken", "Ruth"]).resolve_heard("Can") == "Ken"
+
+
+def test_a_slip_and_its_reason_split_by_a_full_stop_is_blocked() -> None:
+    m = segments(("Ines", "The SSO invoice slipped to next week. The vendor hasn't sent it.", 0, 4000))
+    assert [(who, status) for who, _, status in status_of(m)] == [("Ines", "blocked")]
+    assert "SSO invoice" in m.status_updates[0].subject
+
+
+def test_a_topic_heard_as_its_own_sentence_still_names_the_report() -> None:
+    m = segments(("Ade", "Dark mode. The contrast fix is in QA.", 0, 3000))
+    assert status_of(m) == [("Ade", "Dark mode: the contrast fix", "in_progress")]
+    greeting = segments(("Maya", "Quick sync. The release is on track.", 0, 3000))
+    assert status_of(greeting) == [("Maya", "The release", "in_progress")]
+
+
+def test_a_remark_between_the_work_and_the_progress_on_it() -> None:
+    m = segments(("Eli", "I went through the accessibility findings. Most are small. I'm about 40% done with the fixes.", 0, 5000))
+    assert status_of(m) == [("Eli", "the accessibility findings", "in_progress")]
+
+
+def test_a_lost_is_before_the_state() -> None:
+    signed = segments(("Mei", "Email sequence went live Thursday, contract signed, legal came back Friday.", 0, 4000))
+    assert ("Mei", "contract", "done") in status_of(signed)
+    waiting = segments(("Asha", "Legal still sitting on the DPA.", 0, 3000))
+    assert [(who, status) for who, _, status in status_of(waiting)] == [("Asha", "blocked")]
+    assert "DPA" in waiting.status_updates[0].subject
