@@ -605,6 +605,9 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
     return True
 
 
+_WILL_DO = re.compile(r"^(?:we'll|we will|will) do\b", re.IGNORECASE)
+
+
 def _misheard_addressee(state: _State, addressee: str, aj: int) -> bool:
     """ "Man, can you migrate the billing service?" "Yes, I can do that." (Ben): the name asked is
     no speaker's, even by sound, and a speaker says yes for themselves: speech recognition
@@ -612,9 +615,11 @@ def _misheard_addressee(state: _State, addressee: str, aj: int) -> bool:
     reply = state.utts[aj]
     return (
         reply.speaker is not None
-        and len(state.names.speakers) >= 2
+        # With diarization labels for speakers any name is "no speaker's": only a meeting whose
+        # speakers are named can tell a misheard name from an absent colleague's.
+        and state.names.are_people
         and state.names.resolve_heard(addressee) is None
-        and bool(_OFFER_SELF.search(reply.sentences[0]))
+        and bool(_OFFER_SELF.search(reply.sentences[0]) or _WILL_DO.match(reply.sentences[0]))
         # "I can pair with Alma on that": the one named is someone else, not misheard.
         and addressee.casefold() not in reply.text.casefold()
     )

@@ -101,6 +101,12 @@ class Names:
     def is_known(self, mention: str) -> bool:
         return self.resolve(mention) is not None
 
+    @property
+    def are_people(self) -> bool:
+        """Whether the speakers are people's names, not diarization labels (S1, S2, …) that name
+        nobody yet."""
+        return len(self.speakers) >= 2 and not any(_DIARIZATION_LABEL.match(s) for s in self.speakers)
+
     def resolve_heard(self, mention: str) -> str | None:
         """``resolve``, or the one speaker whose first name ``mention`` sounds like: speech
         recognition hears "May" for Mei and "kin" for Kim. Two speakers that fit give ``None``."""
@@ -112,6 +118,9 @@ class Names:
             return None
         fits = [s for s in self.speakers if _sounds_like(bare, s.split()[0].casefold())]
         return fits[0] if len(fits) == 1 else None
+
+
+_DIARIZATION_LABEL = re.compile(r"^S\d+$")
 
 
 def _sounds_like(heard: str, name: str) -> bool:

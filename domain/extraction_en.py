@@ -339,6 +339,16 @@ _TOPIC_FRAGMENT = re.compile(
     r"[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}\.",
     _I,
 )
+_VOCATIVE = re.compile(r"(?P<n>[A-Z][a-z]+)[.!]")
+_INTERJECTIONS = frozenset(
+    """great thanks perfect sure okay ok right lovely nice cool good yes yeah yep no nope morning hi
+    hello hey back finally done alright fine wow oh anyway agreed exactly absolutely noted true correct
+    cheers bye welcome indeed definitely totally deal awesome excellent brilliant super sorry please
+    next later maybe someday sounds whatever""".split()
+)
+_ASKED = re.compile(
+    r"(?:please|can you|could you|would you|will you|you will|you'll|you are|you're|I need you|I want you)\b", _I
+)
 _REPORT_START = re.compile(r"(?:the|its|it is|it's|still|all)\s+\w+", _I)
 _ASIDE_START = re.compile(r"^(?:he|she)(?:\s+|'s\s+)(?!said|says|told|thinks|thought|mentioned)", _I)
 _ENDS_WITH_NAME = re.compile(r"\b(?:to|on|for|with)\s+[A-Z][a-z]+\.$")
@@ -377,6 +387,11 @@ class EnglishRules:
                 # the aside about the person belongs to the sentence that named them; so does the
                 # reason in "The SSO invoice slipped to next week, the vendor hasn't sent it".
                 out[-1] = f"{out[-1].rstrip('.')}, {s[0].lower()}{s[1:]}"
+                continue
+            vocative = _VOCATIVE.fullmatch(out[-1]) if out else None
+            if vocative and vocative["n"].casefold() not in _NOT_NAMES | _INTERJECTIONS and _ASKED.match(s):
+                # "… for now. Priya." | "Please send the wireframes …": the name heads the request.
+                out[-1] = f"{vocative['n']}, {s[0].lower()}{s[1:]}"
                 continue
             if out and _TOPIC_FRAGMENT.fullmatch(out[-1]) and _REPORT_START.match(s):
                 # "Dark mode: the contrast fix is in QA", heard as two sentences.

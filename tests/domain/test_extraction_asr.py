@@ -219,3 +219,29 @@ def test_a_lost_is_before_the_state() -> None:
     waiting = segments(("Asha", "Legal still sitting on the DPA.", 0, 3000))
     assert [(who, status) for who, _, status in status_of(waiting)] == [("Asha", "blocked")]
     assert "DPA" in waiting.status_updates[0].subject
+
+
+def test_a_name_cut_off_by_a_full_stop_still_heads_the_request() -> None:
+    m = segments(
+        ("Maya", "Let's go with the current email for now. Priya. Please send the wireframes to the design channel.", 0, 5000),
+        ("Priya", "Of course.", 5500, 6000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Priya", "send the wireframes to the design channel")]
+
+
+def test_a_misheard_name_answered_with_will_do() -> None:
+    m = segments(
+        ("Lena", "Raise. Please check the retention setting on the old cluster by tomorrow.", 0, 4000),
+        ("Grace", "We'll do.", 4500, 5000),
+        ("Omar", "I'll be out Thursday afternoon.", 5500, 7000),
+    )
+    assert owned(m)[0] == ("Grace", "check the retention setting on the old cluster", datetime.date(2026, 11, 24))
+
+
+def test_with_diarization_labels_a_named_colleague_keeps_the_work() -> None:
+    # S-labels name nobody yet: "Tom" may well be S2, so the name said stays the owner.
+    m = segments(
+        ("S1", "Tom, can you upgrade staging to Node 22?", 0, 3000),
+        ("S2", "Sure, I'll get it done by Friday.", 3500, 5000),
+    )
+    assert owned(m) == [("Tom", "upgrade staging to Node 22", FRIDAY)]
