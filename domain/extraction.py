@@ -570,6 +570,15 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
         return False  # "Quick sync. Kenji?": a turn handed over, no work named before it
     assignee = _person(state, request.addressee) if request.addressee else None
     answer = _find_answer(state, ui, assignee, request.task or _previous_sentence(state, ui, si))
+    inline = _answer_inside(state, ui, si) if request.addressee is not None and request.needs_answer else None
+    if inline is not None and (answer is None or answer[1] is not True):
+        # "Finn, could you build the pricing table by Friday? Sure, Friday works." in one segment.
+        state.answered.add((ui, inline))
+        task = _resolve_back_reference(request.task, state, ui, si) or _previous_sentence(state, ui, si)
+        answer_text = state.utts[ui].sentences[inline]
+        date_text = answer_text if find_due_date(answer_text, state.meeting_date) else clause
+        _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False)
+        return True
     if answer is not None:
         aj, verdict, taker = answer
         if verdict is False:
@@ -605,6 +614,20 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
     return True
 
 
+def _answer_inside(state: _State, ui: int, si: int) -> int | None:
+    """The sentence after a request in the same segment that says yes to it, when the segment's
+    voice is not known to be one person: one Whisper segment of a mixed or diarized track often
+    holds the question and the reply of the next speaker."""
+    utt = state.utts[ui]
+    if utt.speaker is not None and not _DIARIZATION_LABEL.match(utt.speaker):
+        return None
+    nxt = si + 1
+    if nxt < len(utt.sentences) and utt.rules.acceptance(utt.sentences[nxt]) is True:
+        return nxt
+    return None
+
+
+_DIARIZATION_LABEL = re.compile(r"^S\d+$")
 _WILL_DO = re.compile(r"^(?:we'll|we will|will) do\b", re.IGNORECASE)
 
 
@@ -618,6 +641,7 @@ def _misheard_addressee(state: _State, addressee: str, aj: int) -> bool:
         # With diarization labels for speakers any name is "no speaker's": only a meeting whose
         # speakers are named can tell a misheard name from an absent colleague's.
         and state.names.are_people
+        and len(state.names.speakers) >= 2
         and state.names.resolve_heard(addressee) is None
         and bool(_OFFER_SELF.search(reply.sentences[0]) or _WILL_DO.match(reply.sentences[0]))
         # "I can pair with Alma on that": the one named is someone else, not misheard.

@@ -105,7 +105,7 @@ class Names:
     def are_people(self) -> bool:
         """Whether the speakers are people's names, not diarization labels (S1, S2, …) that name
         nobody yet."""
-        return len(self.speakers) >= 2 and not any(_DIARIZATION_LABEL.match(s) for s in self.speakers)
+        return bool(self.speakers) and not any(_DIARIZATION_LABEL.match(s) for s in self.speakers)
 
     def resolve_heard(self, mention: str) -> str | None:
         """``resolve``, or the one speaker whose first name ``mention`` sounds like: speech

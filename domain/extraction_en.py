@@ -449,12 +449,16 @@ class EnglishRules:
                 text,
                 _I,
             )
-            if bare and names.is_known(bare["name"]):
+            if bare and (
+                names.is_known(bare["name"])
+                or (not names.are_people and bare["name"][:1].isupper() and self._is_addressee(bare["name"], names))
+            ):
                 name_first = bare
         if name_first is None:
             # "Before we start, Yuki, are you still okay to own …?": a speaker named after a preamble.
             inner = re.search(r",\s*(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$", text)
-            if inner and names.is_known(inner["name"]):
+            # With diarization labels no name is known yet: a capitalised name-like word will do.
+            if inner and (names.is_known(inner["name"]) or (not names.are_people and self._is_addressee(inner["name"], names) and inner["name"][:1].isupper())):
                 name_first = inner
         name_last: re.Match[str] | None = None
         if name_first and self._is_addressee(name_first["name"], names):

@@ -245,3 +245,30 @@ def test_with_diarization_labels_a_named_colleague_keeps_the_work() -> None:
         ("S2", "Sure, I'll get it done by Friday.", 3500, 5000),
     )
     assert owned(m) == [("Tom", "upgrade staging to Node 22", FRIDAY)]
+
+
+def test_a_question_and_its_yes_in_one_segment_of_a_diarized_track() -> None:
+    m = segments(
+        ("S1", "Finn, could you build the pricing table component by Friday? Sure, Friday works.", 0, 7000),
+        ("S3", "We decided to skip the redesign this time.", 7500, 10000),
+    )
+    assert owned(m) == [("Finn", "build the pricing table component", FRIDAY)]
+    # A named speaker's own track cannot hold someone else's yes: no item from asking alone.
+    own_track = segments(
+        ("Maya", "Finn, could you build the pricing table component by Friday? Sure, I know it's a lot.", 0, 7000),
+        ("Finn", "Not this week, sorry.", 7500, 9000),
+    )
+    assert own_track.action_items == ()
+
+
+def test_with_diarization_labels_a_capitalised_name_addresses_without_a_comma() -> None:
+    m = segments(
+        ("S1", "Okay Sam can you escalate the firewall request tomorrow?", 0, 4000),
+        ("S4", "Sure, I'll message him right after this.", 4500, 6000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Sam", "escalate the firewall request")]
+    inner = segments(
+        ("S1", "Before we start, Yuki, are you still okay to own the search relevance tuning? Yes, still mine.", 0, 6000),
+        ("S2", "Okay.", 6500, 7000),
+    )
+    assert [(a.assignee, a.task) for a in inner.action_items] == [("Yuki", "own the search relevance tuning")]
