@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from domain.dates import DueDateMatch, find_due_date
 from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, Rules
-from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules, expand
+from domain.extraction_en import INTERJECTIONS, NOT_NAMES, PRONOUN_OBJECT, EnglishRules, expand
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
     hangul_share,
@@ -569,10 +569,21 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
     if not request.task and request.needs_offer and not _NP_EN.match(_previous_raw(state, ui, si).strip()):
         return False  # "Quick sync. Kenji?": a turn handed over, no work named before it
     assignee = _person(state, request.addressee) if request.addressee else None
+    if request.addressee is None and request.needs_answer:
+        # "Tom, we need staging on Node 22. Can you take that? Sure, …" in one segment: the
+        # name heads the sentence before.
+        said_to = _VOCATIVE_EN.match(_previous_raw(state, ui, si)) if si > 0 else None
+        named = said_to is not None and said_to["name"].casefold() not in NOT_NAMES | INTERJECTIONS
+        if said_to is not None and named and state.utts[ui].rules is _EN:
+            inline = _answer_inside(state, ui, si)
+            if inline is not None:
+                request = Request(said_to["name"], request.task, request.needs_answer, request.needs_offer)
+                assignee = _person(state, said_to["name"])
     answer = _find_answer(state, ui, assignee, request.task or _previous_sentence(state, ui, si))
     inline = _answer_inside(state, ui, si) if request.addressee is not None and request.needs_answer else None
-    if inline is not None and (answer is None or answer[1] is not True):
-        # "Finn, could you build the pricing table by Friday? Sure, Friday works." in one segment.
+    if inline is not None:
+        # "Finn, could you build the pricing table by Friday? Sure, Friday works." in one segment:
+        # that yes came first.
         state.answered.add((ui, inline))
         task = _resolve_back_reference(request.task, state, ui, si) or _previous_sentence(state, ui, si)
         answer_text = state.utts[ui].sentences[inline]
@@ -628,6 +639,7 @@ def _answer_inside(state: _State, ui: int, si: int) -> int | None:
 
 
 _DIARIZATION_LABEL = re.compile(r"^S\d+$")
+_VOCATIVE_EN = re.compile(r"^\s*(?:(?:ok(?:ay)?|so|and|alright|right)[, ]+)?(?P<name>[A-Z][a-z]+),\s")
 _WILL_DO = re.compile(r"^(?:we'll|we will|will) do\b", re.IGNORECASE)
 
 

@@ -340,7 +340,7 @@ _TOPIC_FRAGMENT = re.compile(
     _I,
 )
 _VOCATIVE = re.compile(r"(?P<n>[A-Z][a-z]+)[.!]")
-_INTERJECTIONS = frozenset(
+INTERJECTIONS = frozenset(
     """great thanks perfect sure okay ok right lovely nice cool good yes yeah yep no nope morning hi
     hello hey back finally done alright fine wow oh anyway agreed exactly absolutely noted true correct
     cheers bye welcome indeed definitely totally deal awesome excellent brilliant super sorry please
@@ -389,7 +389,7 @@ class EnglishRules:
                 out[-1] = f"{out[-1].rstrip('.')}, {s[0].lower()}{s[1:]}"
                 continue
             vocative = _VOCATIVE.fullmatch(out[-1]) if out else None
-            if vocative and vocative["n"].casefold() not in _NOT_NAMES | _INTERJECTIONS and _ASKED.match(s):
+            if vocative and vocative["n"].casefold() not in _NOT_NAMES | INTERJECTIONS and _ASKED.match(s):
                 # "… for now. Priya." | "Please send the wireframes …": the name heads the request.
                 out[-1] = f"{vocative['n']}, {s[0].lower()}{s[1:]}"
                 continue
@@ -456,7 +456,11 @@ class EnglishRules:
                 name_first = bare
         if name_first is None:
             # "Before we start, Yuki, are you still okay to own …?": a speaker named after a preamble.
-            inner = re.search(r",\s*(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$", text)
+            inner = re.search(r",\s*(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$", text) or re.search(
+                # "let's hand out the sprint work Ben, can you migrate …": ASR left out the comma before.
+                r"(?<=[a-z] )(?P<name>[A-Z][a-z]+)\s*,\s*(?P<rest>(?:(?:can|could|would|will)\s+you|you|please)\b.+)$",
+                text,
+            )
             # With diarization labels no name is known yet: a capitalised name-like word will do.
             if inner and (names.is_known(inner["name"]) or (not names.are_people and self._is_addressee(inner["name"], names) and inner["name"][:1].isupper())):
                 name_first = inner

@@ -272,3 +272,21 @@ def test_with_diarization_labels_a_capitalised_name_addresses_without_a_comma() 
         ("S2", "Okay.", 6500, 7000),
     )
     assert [(a.assignee, a.task) for a in inner.action_items] == [("Yuki", "own the search relevance tuning")]
+
+
+def test_a_diarized_segment_naming_someone_then_asking_and_answered_inside() -> None:
+    m = segments(
+        ("S1", "Tom, we need staging upgraded to Node 22. Can you take that? Sure, I'll get it done by Friday.", 0, 8000),
+        ("S2", "Okay.", 8500, 9000),
+    )
+    [item] = m.action_items
+    assert (item.assignee, item.due_date) == ("Tom", FRIDAY)
+    assert "staging" in item.task
+
+
+def test_a_name_mid_sentence_before_can_you_without_a_comma_before_it() -> None:
+    m = segments(
+        ("S1", "Alright, let's hand out the sprint work Ben, can you migrate the billing service to the new queue?", 0, 6000),
+        ("S4", "Yes, I can do that.", 6500, 8000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Ben", "migrate the billing service to the new queue")]
