@@ -49,7 +49,7 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (
             r"(?:^|(?<=[,.;] )|(?<=^then )|(?<=^so )|(?<=^and )|(?<=, then )|(?<=, and ))I (?=(?:post|write|send|share|update|check|draft|fix|"
             r"review|set up|take|grab|book|ping|email|schedule|prepare|finish|handle|clean up|look into|follow up|"
-            r"write up|put together|run|test|file|open|merge|deploy|ship|chase|call)\b[^.?!]*?\b(?:today|tonight|tomorrow|"
+            r"write up|put together|run|test|file|open|merge|deploy|ship|chase|call|look at|do it|do that)\b[^.?!]*?\b(?:today|tonight|tomorrow|"
             r"this (?:afternoon|morning|evening|week)|next week|by (?:monday|tuesday|wednesday|thursday|friday|"
             r"tomorrow|tonight|end of|the end|eod|(?:january|february|march|april|may|june|july|august|september|"
             r"october|november|december)\b)))",

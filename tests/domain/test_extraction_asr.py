@@ -290,3 +290,12 @@ def test_a_name_mid_sentence_before_can_you_without_a_comma_before_it() -> None:
         ("S4", "Yes, I can do that.", 6500, 8000),
     )
     assert [(a.assignee, a.task) for a in m.action_items] == [("Ben", "migrate the billing service to the new queue")]
+
+
+def test_a_lost_ill_in_a_reply_that_takes_the_work() -> None:
+    m = segments(
+        ("Maya", "The export timeout is yours.", 0, 2000),
+        ("Ava", "Okay, I look at it tomorrow.", 2500, 4000),
+    )
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [("Ava", datetime.date(2026, 11, 24))]
+    assert "export timeout" in m.action_items[0].task
