@@ -1096,7 +1096,10 @@ def _asked_about(state: _State, ui: int) -> str:
             continue
         for sentence in reversed(prev.sentences):
             if prev.rules.is_question(sentence):
-                to = re.match(r"^(?P<n>[A-Za-z]+),", sentence.strip())
+                # The name may come after a run-in preamble in ASR text ("…, a first draft, Dana, can you …").
+                to = re.match(r"^(?P<n>[A-Za-z]+),", sentence.strip()) or re.search(
+                    r",\s*(?P<n>[A-Z][a-z]+),\s*(?:can|could|would|will) you\b", sentence
+                )
                 addressed = state.names.resolve(to["n"]) if to else None
                 if addressed is not None and addressed != speaker:
                     return ""  # "Dana, can you review it?": put to Dana, not to this speaker

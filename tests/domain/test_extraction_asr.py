@@ -299,3 +299,12 @@ def test_a_lost_ill_in_a_reply_that_takes_the_work() -> None:
     )
     assert [(a.assignee, a.due_date) for a in m.action_items] == [("Ava", datetime.date(2026, 11, 24))]
     assert "export timeout" in m.action_items[0].task
+
+
+def test_a_question_put_to_someone_else_mid_sentence_is_not_my_subject() -> None:
+    m = segments(
+        ("Hiro", "The admin mode is, I've got a first draft, Dana, can you review it today?", 0, 4000),
+        ("Dana", "Sure.", 4500, 5000),
+        ("Eli", "I went through the accessibility findings. Most are small. I'm about 40% done with the fixes.", 5500, 9000),
+    )
+    assert ("Eli", "the accessibility findings", "in_progress") in status_of(m)
