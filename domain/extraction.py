@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from domain.dates import DueDateMatch, find_due_date
 from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, Rules
-from domain.extraction_en import NOT_NAMES, PRONOUN_OBJECT, EnglishRules, expand
+from domain.extraction_en import INTERJECTIONS, NOT_NAMES, PRONOUN_OBJECT, EnglishRules, expand
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
     hangul_share,
@@ -116,7 +116,7 @@ def extract_minutes(
             "decisions and status updates may be missing"
         )
     utts = []
-    for u in ordered:
+    for u in _join_broken_sentences(ordered):
         text = re.sub(r"\s+", " ", u.text).strip()
         rules = _rules_for(text)
         speaker = u.speaker.strip() if u.speaker and u.speaker.strip() else None
@@ -138,6 +138,38 @@ def extract_minutes(
         writer="offline",
         notes=tuple(notes),
     )
+
+
+# Whisper cuts one turn into segments, often mid-sentence ("Jonah, the search indexing" | "job,
+# would that be something you can own?"): a same-speaker segment that follows with no pause is
+# the same turn, and one that follows an unfinished sentence closely carries it on.
+_SAME_TURN_GAP_MS = 300
+_CONTINUATION_GAP_MS = 1500
+_SENTENCE_DONE = re.compile(r"[.!?。？！…]['\"”’)]*\s*$")
+
+
+def _join_broken_sentences(ordered: list[Utterance]) -> list[Utterance]:
+    out: list[Utterance] = []
+    for u in ordered:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.speaker
+            and prev.speaker == u.speaker
+            and (
+                u.start_ms - prev.end_ms <= _SAME_TURN_GAP_MS
+                or (not _SENTENCE_DONE.search(prev.text) and u.start_ms - prev.end_ms <= _CONTINUATION_GAP_MS)
+            )
+        ):
+            # Whisper capitalises a segment that starts a sentence: the unfinished one before it
+            # ends there ("… the mobile checkout" | "Kenji, you will take …").
+            head, tail = prev.text.rstrip(), u.text.lstrip()
+            if not _SENTENCE_DONE.search(head) and tail[:1].isupper():
+                head = head.rstrip(",;:") + "."
+            out[-1] = Utterance(prev.speaker, f"{head} {tail}", prev.start_ms, max(prev.end_ms, u.end_ms))
+            continue
+        out.append(u)
+    return out
 
 
 def _read_utterance(state: _State, ui: int) -> None:
@@ -208,7 +240,7 @@ def _read_utterance(state: _State, ui: int) -> None:
                     subject = (
                         last_subject
                         or _asked_about(state, ui)
-                        or (_object_of(utt.sentences[si - 1]) if si > 0 else "")
+                        or _earlier_object(utt, si)
                         or subject
                     )
                 topic = _TOPIC_EN.match(sentence) if utt.rules is _EN else None
@@ -454,6 +486,18 @@ _OBJECT_EN = re.compile(
 )
 
 
+def _earlier_object(utt: _Utt, si: int) -> str:
+    """What the sentence before was about; ASR splits "…the accessibility findings, most are
+    small. I'm about 40% done with the fixes" into three, so a bare remark between is skipped."""
+    for back in (1, 2):
+        if si - back < 0:
+            break
+        found = _object_of(utt.sentences[si - back])
+        if found:
+            return found
+    return ""
+
+
 def _object_of(sentence: str) -> str:
     """ "I still can't reproduce the startup crash. I'm waiting for logs.": what the sentence
     before was about (its opening noun phrase, else its object), for a report that names nothing."""
@@ -477,7 +521,7 @@ def _content(clause: str) -> str:
 
 
 def _person(state: _State, mention: str) -> str:
-    resolved = state.names.resolve(mention)
+    resolved = state.names.resolve_heard(mention)
     if resolved is not None:
         return resolved
     return mention[:1].upper() + mention[1:] if mention.isascii() else mention
@@ -525,7 +569,27 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
     if not request.task and request.needs_offer and not _NP_EN.match(_previous_raw(state, ui, si).strip()):
         return False  # "Quick sync. Kenji?": a turn handed over, no work named before it
     assignee = _person(state, request.addressee) if request.addressee else None
+    if request.addressee is None and request.needs_answer:
+        # "Tom, we need staging on Node 22. Can you take that? Sure, …" in one segment: the
+        # name heads the sentence before.
+        said_to = _VOCATIVE_EN.match(_previous_raw(state, ui, si)) if si > 0 else None
+        named = said_to is not None and said_to["name"].casefold() not in NOT_NAMES | INTERJECTIONS
+        if said_to is not None and named and state.utts[ui].rules is _EN:
+            inline = _answer_inside(state, ui, si)
+            if inline is not None:
+                request = Request(said_to["name"], request.task, request.needs_answer, request.needs_offer)
+                assignee = _person(state, said_to["name"])
     answer = _find_answer(state, ui, assignee, request.task or _previous_sentence(state, ui, si))
+    inline = _answer_inside(state, ui, si) if request.addressee is not None and request.needs_answer else None
+    if inline is not None:
+        # "Finn, could you build the pricing table by Friday? Sure, Friday works." in one segment:
+        # that yes came first.
+        state.answered.add((ui, inline))
+        task = _resolve_back_reference(request.task, state, ui, si) or _previous_sentence(state, ui, si)
+        answer_text = state.utts[ui].sentences[inline]
+        date_text = answer_text if find_due_date(answer_text, state.meeting_date) else clause
+        _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False)
+        return True
     if answer is not None:
         aj, verdict, taker = answer
         if verdict is False:
@@ -534,7 +598,8 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             verdict = None  # "Ken, reset links?" "Yep, done.": news, not a taker
         if verdict is True:
             state.answered.add((aj, 0))
-            if request.addressee is None or taker is not None:
+            misheard = request.addressee is not None and _misheard_addressee(state, request.addressee, aj)
+            if request.addressee is None or taker is not None or misheard:
                 assignee = state.utts[aj].speaker
             answer_text = _answer_text(state.utts[aj], state.names)
             task = _resolve_back_reference(request.task, state, ui, si) or _previous_sentence(
@@ -558,6 +623,42 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
     task = _resolve_back_reference(request.task, state, ui, si)
     _add_action(state, ui, si, assignee, task, clause, clause, follow_up=False)
     return True
+
+
+def _answer_inside(state: _State, ui: int, si: int) -> int | None:
+    """The sentence after a request in the same segment that says yes to it, when the segment's
+    voice is not known to be one person: one Whisper segment of a mixed or diarized track often
+    holds the question and the reply of the next speaker."""
+    utt = state.utts[ui]
+    if utt.speaker is not None and not _DIARIZATION_LABEL.match(utt.speaker):
+        return None
+    nxt = si + 1
+    if nxt < len(utt.sentences) and utt.rules.acceptance(utt.sentences[nxt]) is True:
+        return nxt
+    return None
+
+
+_DIARIZATION_LABEL = re.compile(r"^S\d+$")
+_VOCATIVE_EN = re.compile(r"^\s*(?:(?:ok(?:ay)?|so|and|alright|right)[, ]+)?(?P<name>[A-Z][a-z]+),\s")
+_WILL_DO = re.compile(r"^(?:we'll|we will|will) do\b", re.IGNORECASE)
+
+
+def _misheard_addressee(state: _State, addressee: str, aj: int) -> bool:
+    """ "Man, can you migrate the billing service?" "Yes, I can do that." (Ben): the name asked is
+    no speaker's, even by sound, and a speaker says yes for themselves: speech recognition
+    misheard the name of the one who answered."""
+    reply = state.utts[aj]
+    return (
+        reply.speaker is not None
+        # With diarization labels for speakers any name is "no speaker's": only a meeting whose
+        # speakers are named can tell a misheard name from an absent colleague's.
+        and state.names.are_people
+        and len(state.names.speakers) >= 2
+        and state.names.resolve_heard(addressee) is None
+        and bool(_OFFER_SELF.search(reply.sentences[0]) or _WILL_DO.match(reply.sentences[0]))
+        # "I can pair with Alma on that": the one named is someone else, not misheard.
+        and addressee.casefold() not in reply.text.casefold()
+    )
 
 
 def _answer_text(reply: _Utt, names: Names) -> str:
@@ -689,7 +790,7 @@ def _find_answer(
     when a colleague offers to take it instead ("Ravi's swamped, I can take that", "그건 제가
     할게요"), that colleague. The addressee's own yes or no wins; a non-answer leaves room."""
     asker = state.utts[ui].speaker
-    named = state.names.resolve(addressee) if addressee is not None else None
+    named = state.names.resolve_heard(addressee) if addressee is not None else None
     unsure: tuple[int, bool | None, str | None] | None = None
     for aj in range(ui + 1, min(len(state.utts), ui + 1 + _ANSWER_WINDOW)):
         reply = state.utts[aj]
@@ -823,7 +924,7 @@ _BACK_REF_KO = re.compile(
 )
 _NP_EN = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|also|right|then|now|first|second|third|next|finally|lastly|last)"
-    r"[,.:]?\s+)*(?:[A-Z][a-z]+,\s*)?(?:[\w' ]{1,20}:\s+)?"
+    r"[,.:]?\s+)*(?:[A-Z][a-z]+,\s*)?(?:[\w' ]{1,20}:\s+|[\w']+ [\w']+,\s+(?=the |our |these |those ))?"
     r"(?P<np>(?:the|our|these|those|this|that|a|an|my|your|all the|some)\s+.+?)(?:\s+"
     r"(?:is|are|was|were|keeps?|kept|needs?|has|have|had|broke|breaks|failed|fails|still|will|"
     r"should|must|can|could|looks?|seems?|went|got|started|stopped|expires?|expired|crash(?:es|ed)|"
@@ -995,7 +1096,10 @@ def _asked_about(state: _State, ui: int) -> str:
             continue
         for sentence in reversed(prev.sentences):
             if prev.rules.is_question(sentence):
-                to = re.match(r"^(?P<n>[A-Za-z]+),", sentence.strip())
+                # The name may come after a run-in preamble in ASR text ("…, a first draft, Dana, can you …").
+                to = re.match(r"^(?P<n>[A-Za-z]+),", sentence.strip()) or re.search(
+                    r",\s*(?P<n>[A-Z][a-z]+),\s*(?:can|could|would|will) you\b", sentence
+                )
                 addressed = state.names.resolve(to["n"]) if to else None
                 if addressed is not None and addressed != speaker:
                     return ""  # "Dana, can you review it?": put to Dana, not to this speaker

@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 
 from domain.extraction_words import is_hangul
 from domain.minutes import Status
+from domain.vocabulary import edit_distance, phonetic_key
 
 # The speaker of the sentence, as opposed to somebody named in it.
 SELF = "\x00self"
@@ -99,6 +100,37 @@ class Names:
 
     def is_known(self, mention: str) -> bool:
         return self.resolve(mention) is not None
+
+    @property
+    def are_people(self) -> bool:
+        """Whether the speakers are people's names, not diarization labels (S1, S2, …) that name
+        nobody yet."""
+        return bool(self.speakers) and not any(_DIARIZATION_LABEL.match(s) for s in self.speakers)
+
+    def resolve_heard(self, mention: str) -> str | None:
+        """``resolve``, or the one speaker whose first name ``mention`` sounds like: speech
+        recognition hears "May" for Mei and "kin" for Kim. Two speakers that fit give ``None``."""
+        exact = self.resolve(mention)
+        if exact is not None:
+            return exact
+        bare = strip_honorific(mention).casefold()
+        if len(bare) < 3 or not bare.isascii() or not bare.isalpha():
+            return None
+        fits = [s for s in self.speakers if _sounds_like(bare, s.split()[0].casefold())]
+        return fits[0] if len(fits) == 1 else None
+
+
+_DIARIZATION_LABEL = re.compile(r"^S\d+$")
+
+
+def _sounds_like(heard: str, name: str) -> bool:
+    if len(name) < 3 or not name.isascii():
+        return False
+    distance = edit_distance(heard, name)
+    if distance <= 1 and heard[0] == name[0]:
+        return True
+    # "Can" for Ken, "May" for Mei: two letters apart but the same sounds.
+    return distance == 2 and abs(len(heard) - len(name)) <= 1 and phonetic_key(heard) == phonetic_key(name)
 
 
 _HONORIFIC_RE = re.compile(r"\s*(?:님|씨|선배님|선배|팀장님|팀장|매니저님|책임님|대리님|과장님)$")
