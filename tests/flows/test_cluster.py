@@ -203,4 +203,9 @@ def test_when_one_process_dies_the_other_stops_and_a_restart_of_both_loses_and_d
         for (_s1, e1), (s2, _e2) in itertools.pairwise(spans):
             assert s2 >= e1 - 50, f"overlapping segments (a duplicate) in {meeting_id}: {spans}"
         transcript = " ".join(t for m, *_, t in after if m == meeting_id)
-        assert wer(text, transcript) <= 0.25, (meeting_id, transcript)
+        # Lost or doubled audio shows in the number of words; tiny.en's misreadings of an espeak
+        # sentence depend on where the crash cut its window ("Everyone books flights" read as
+        # "every one more slide" at one cut, with a 30 s or a short encoder context alike), so the
+        # words themselves get a looser bound than in the tests without a crash.
+        assert 0.8 <= len(transcript.split()) / len(text.split()) <= 1.25, (meeting_id, transcript)
+        assert wer(text, transcript) <= 0.45, (meeting_id, transcript)
