@@ -43,7 +43,7 @@ from connectors.settings import Settings, settings_or_exit
 from connectors.tokens import Principal, TokenStore, TokenStoreUnavailable
 from connectors.tracker_store import TRACKER_ACTOR, TrackerStore
 from connectors.trackers import WebhookRejected, parse_webhook, verify_webhook
-from domain.naming import is_label, label_order
+from domain.naming import LearnedVoice, is_label, label_order
 
 log = logging.getLogger("vori.board")
 
@@ -233,6 +233,14 @@ async def principal_of(request: Request) -> Principal:
 
 BoardDep = Annotated[Board, Depends(board_of)]
 Who = Annotated[Principal, Depends(principal_of)]
+
+
+def _learned_json(voice_model: str, v: LearnedVoice) -> dict[str, object]:
+    # how = 'person' is written only by a rename; every other kind is a cue from the conversation.
+    return {"meeting_id": v.meeting_id, "label": v.label, "how": v.how,
+            "source": "rename" if v.how == "person" else "conversation",
+            "confidence": round(v.confidence, 4), "seconds": round(v.seconds, 3),
+            "voice_model": voice_model}
 
 
 def _check_team(principal: Principal, team: str | None) -> str:
@@ -440,9 +448,12 @@ def create_app(settings: Settings, *, run_migrations: bool = False) -> FastAPI:
     async def team_members(board: BoardDep, who: Who) -> Response:
         assert board.roster is not None
         members = await asyncio.to_thread(board.roster.members, who.team)
-        # Voiceprints stay in the database: the page only needs to know one is enrolled.
+        # Voiceprints stay in the database: the page only needs to know one is enrolled, and
+        # where each learned voice came from (so a person can judge it and `vori team member forget` it).
         return _json([{"name": m.name, "aliases": list(m.aliases), "voice": m.voiceprint is not None,
-                       "voice_model": m.voice_model} for m in members])
+                       "voice_model": m.voice_model, "learned_count": len(m.learned),
+                       "learned": [_learned_json(model, v) for model, v in m.learned]}
+                      for m in members])
 
     @app.get("/api/meetings/{meeting_id}/speakers")
     async def meeting_speakers(meeting_id: str, board: BoardDep, who: Who) -> Response:

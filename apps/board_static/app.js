@@ -103,13 +103,24 @@
   async function loadTeam() {
     const members = await api("/api/team/members");
     $("#members").replaceChildren(...members.map((m) => el("li", {
-      text: `${m.name}${m.aliases.length ? ` (${m.aliases.join(", ")})` : ""}${m.voice ? " · voice enrolled" : ""}`,
+      text: `${m.name}${m.aliases.length ? ` (${m.aliases.join(", ")})` : ""}${m.voice ? " · voice enrolled" : ""}${learnedLine(m)}`,
     })));
     const pick = $("#speakers-meeting");
     const ids = [...state.meetings.keys()];
     const chosen = state.selectedMeeting || pick.value || ids[0];
     pick.replaceChildren(...ids.map((id) => el("option", { value: id, text: meetingLabel(id), selected: id === chosen })));
     if (chosen) await loadSpeakers(chosen);
+  }
+
+  // One short clause: how many voices were learned, from which meetings and how (the first three).
+  function learnedLine(m) {
+    const learned = m.learned || [];
+    if (!learned.length) return "";
+    const sources = learned.slice(0, 3).map((v) =>
+      `${meetingLabel(v.meeting_id)} ${v.label}, ${v.source} ${Number(v.confidence).toFixed(2)}`).join("; ");
+    const more = learned.length > 3 ? `; +${learned.length - 3}` : "";
+    const unused = m.voice ? "; unused while enrolled" : "";
+    return ` · learned ${learned.length} voice${learned.length === 1 ? "" : "s"} (${sources}${more}${unused})`;
   }
 
   $("#speakers-meeting").addEventListener("change", (ev) => {
