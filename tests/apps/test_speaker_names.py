@@ -131,6 +131,14 @@ def test_a_person_renames_a_speaker_and_tickets_minutes_and_metrics_follow(
     assert [(r["label"], r["name"], r["how"]) for r in listed] == [
         ("S1", None, None), ("S2", "Bob", "addressed"), ("S3", "Alice", "addressed")]
     assert [m["name"] for m in client.get("/api/team/members", headers=auth).json()] == ["Alice", "Bob", "Carol"]
+    assert [(m["voice"], m["learned_count"], m["learned"])
+            for m in client.get("/api/team/members", headers=auth).json()] == [(False, 0, [])] * 3
+    # What the diarization kept of each label's voice: a person's rename teaches it to the member.
+    rng = np.random.default_rng(11)
+    with connect(dsn) as conn:
+        save_label_voices(conn, team="acme", meeting_id=MEETING, model=VOICE_MODEL, voices={
+            label: (rng.normal(size=256), seconds) for label, seconds in (("S1", 9.0), ("S2", 4.5))})
+        conn.commit()
 
     # S2 was really Carol; S1 (unnamed) is Dana.
     r = client.patch(f"/api/meetings/{MEETING}/speakers/S2", headers=auth, json={"name": "Carol"})
@@ -140,6 +148,14 @@ def test_a_person_renames_a_speaker_and_tickets_minutes_and_metrics_follow(
                         json={"name": "Dana"}).status_code == 200
     assert tickets(dsn) == {"fix the Stripe webhook retries": "Alice",
                             "update the invoice email template": "Carol"}
+    # The roster page shows where Carol's voice was learned; Dana is not on the roster: nothing kept.
+    members = {m["name"]: m for m in client.get("/api/team/members", headers=auth).json()}
+    assert list(members) == ["Alice", "Bob", "Carol"]
+    assert members["Carol"]["learned"] == [{
+        "meeting_id": MEETING, "label": "S2", "how": "person", "source": "rename", "confidence": 1.0,
+        "seconds": 4.5, "voice_model": VOICE_MODEL}]
+    assert (members["Carol"]["learned_count"], members["Carol"]["voice"]) == (1, False)
+    assert [(members[n]["learned_count"], members[n]["learned"]) for n in ("Alice", "Bob")] == [(0, [])] * 2
     (tid,) = r.json()["tickets"]
     assert rows(dsn, "SELECT event, actor, changes FROM ticket_events WHERE ticket_id = %s ORDER BY event_id",
                 tid) == [
