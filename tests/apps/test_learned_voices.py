@@ -5,15 +5,20 @@ are named by it; an enrolled voice always wins; forgetting and removing work."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
+from apps.board import create_app
 from apps.cli import main as vori
 from connectors.postgres import connect, migrate
 from connectors.roster_store import (
+    SpeakerRow,
     add_member,
     forget_learned,
     list_members,
@@ -22,6 +27,8 @@ from connectors.roster_store import (
     rename_speaker,
     save_label_voices,
 )
+from connectors.settings import Settings
+from connectors.tokens import create_token
 from connectors.voiceprint import VOICE_MODEL
 from domain.minutes import Utterance
 from flows.team_context import SpeakerNamer, TeamContexts
@@ -54,15 +61,27 @@ def dsn(pg_database_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     return pg_database_dsn
 
 
+@pytest.fixture
+def roster_page(dsn: str) -> Iterator[Callable[[], dict[str, Any]]]:
+    """The board's roster (GET /api/team/members) by member name."""
+    auth = {"Authorization": f"Bearer {create_token(dsn, team='acme', role='board')}"}
+    with TestClient(create_app(Settings(database_url=dsn))) as client:
+        yield lambda: {m["name"]: m for m in client.get("/api/team/members", headers=auth).json()}
+
+
 def voices(dsn: str, meeting: str, **by_label: tuple[np.ndarray, float]) -> None:
     with connect(dsn) as conn:
         save_label_voices(conn, team="acme", meeting_id=meeting, model=VOICE_MODEL, voices=by_label)
         conn.commit()
 
 
-def named(dsn: str, meeting: str) -> dict[str, tuple[str, str]]:
+def named_rows(dsn: str, meeting: str) -> list[SpeakerRow]:
     with connect(dsn) as conn:
-        return {r.label: (r.name, r.how) for r in meeting_speakers(conn, "acme", meeting)}
+        return meeting_speakers(conn, "acme", meeting)
+
+
+def named(dsn: str, meeting: str) -> dict[str, tuple[str, str]]:
+    return {r.label: (r.name, r.how) for r in named_rows(dsn, meeting)}
 
 
 def name_meeting(dsn: str, meeting: str, said: list[Utterance] = QUIET) -> list[Utterance]:
@@ -111,7 +130,7 @@ def test_a_learned_voice_never_overrides_an_enrolled_one(dsn: str, capsys: pytes
 
 
 def test_a_confident_conversation_teaches_a_voice_and_forget_and_remove_drop_it(
-    dsn: str, capsys: pytest.CaptureFixture[str]
+    dsn: str, capsys: pytest.CaptureFixture[str], roster_page: Callable[[], dict[str, Any]]
 ) -> None:
     said = [
         Utterance("S1", "Bob, can you update the invoice template?", 0, 3000),
@@ -125,6 +144,12 @@ def test_a_confident_conversation_teaches_a_voice_and_forget_and_remove_drop_it(
     with connect(dsn) as conn:
         (bob,) = [m for m in list_members(conn, "acme") if m.name == "Bob"]
     assert [(v.meeting_id, v.label, v.how) for _, v in bob.learned] == [("m-1", "S2", "addressed")]
+    (cue,) = named_rows(dsn, "m-1")
+    assert cue.confidence >= 0.75
+    # The board's roster page says where and how it was learned.
+    assert roster_page()["Bob"]["learned"] == [{
+        "meeting_id": "m-1", "label": "S2", "how": "addressed", "source": "conversation",
+        "confidence": pytest.approx(cue.confidence, abs=1e-4), "seconds": 20.0, "voice_model": VOICE_MODEL}]
     # The next meeting says nothing of names; Bob's voice names him.
     voices(dsn, "m-2", S1=near(BOB), S2=near(CAROL))
     name_meeting(dsn, "m-2")
@@ -136,6 +161,9 @@ def test_a_confident_conversation_teaches_a_voice_and_forget_and_remove_drop_it(
         conn.commit()
         learned = {m.name: [(v.meeting_id, v.how) for _, v in m.learned] for m in list_members(conn, "acme")}
     assert learned == {"Alice": [], "Bob": [], "Carol": [("m-1", "person")]}
+    page = roster_page()
+    assert [(n, m["learned_count"], [v["source"] for v in m["learned"]]) for n, m in page.items()] == [
+        ("Alice", 0, []), ("Bob", 0, []), ("Carol", 1, ["rename"])]
     # and inference does not take it back
     name_meeting(dsn, "m-1", said)
     with connect(dsn) as conn:
