@@ -28,7 +28,6 @@ import sys
 import tempfile
 import threading
 import time
-import wave
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speech import eval_meetings, render
+from speech import eval_meetings, render, write_wav
 
 from connectors.audio import read_audio_file
 from connectors.settings import Settings
@@ -185,14 +184,6 @@ def stage(settings: Settings, audio: list[np.ndarray], seed: int) -> Run:
 # -- the whole pipeline ---------------------------------------------------------------------------
 
 
-def _write_wav(path: Path, pcm: np.ndarray) -> None:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(pcm.astype("<i2").tobytes())
-
-
 def pipeline(env: dict[str, str], audio: list[np.ndarray], work: Path, seed: int, tag: str) -> Run:
     import psycopg
     from transcription import wait_closed
@@ -205,7 +196,7 @@ def pipeline(env: dict[str, str], audio: list[np.ndarray], work: Path, seed: int
     paths = []
     for mid, pcm in zip(ids, audio, strict=True):
         paths.append(work / f"{mid}.wav")
-        _write_wav(paths[-1], pcm)
+        write_wav(paths[-1], pcm)
 
     def go(path: Path, mid: str, phase: float) -> None:
         time.sleep(phase)

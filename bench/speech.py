@@ -35,7 +35,8 @@ class SpokenMeeting:
     seconds: float
 
 
-def _write(path: Path, pcm: np.ndarray) -> None:
+def write_wav(path: Path, pcm: np.ndarray) -> None:
+    """16 kHz mono 16-bit WAV."""
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
@@ -70,11 +71,11 @@ def render(meeting: dict, out_dir: Path, repeat: int = 1, voice_shift: int = 0) 
     mid = meeting["meeting_id"]
     mixed_path = out_dir / f"{mid}.wav"
     whole = np.concatenate(mixed)
-    _write(mixed_path, whole)
+    write_wav(mixed_path, whole)
     track_paths = {}
     for s, parts in tracks.items():
         p = out_dir / f"{mid}.{re.sub(r'[^a-z0-9]+', '-', s.lower())}.wav"
-        _write(p, np.concatenate(parts))
+        write_wav(p, np.concatenate(parts))
         track_paths[s] = p
     return SpokenMeeting(mid, " ".join(texts), mixed_path, track_paths, len(whole) / RATE)
 
