@@ -786,6 +786,9 @@ def main() -> Dataflow:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_or_exit("flows.transcription")
     # One model per process, shared by its workers (WhisperTranscriber caches it under a lock).
-    threading.Thread(target=_preload, args=(settings,), name="whisper-preload", daemon=True).start()
+    # Not a daemon: a flow with nothing to read can end while the warm-up is still inside
+    # CTranslate2, and a process that exits under a running C++ thread aborts ("terminate called
+    # without an active exception"). Python waits for it instead, a second at most.
+    threading.Thread(target=_preload, args=(settings,), name="whisper-preload").start()
     return build_flow(settings)
 
