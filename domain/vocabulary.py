@@ -253,13 +253,19 @@ def _cased(term: str, said: str) -> str:
 def hotwords(
     names: Iterable[str], terms: Iterable[str], *, max_chars: int = MAX_HOTWORDS_CHARS
 ) -> str | None:
-    """The hint text for the recogniser: glossary terms first, then names, each once, cut to
-    ``max_chars`` at a whole word; ``None`` when there is nothing to hint."""
+    """The hint text for the recogniser: glossary terms first, then names, each once, as a
+    punctuated list ("Stripe, Sentry, Bob."), cut to ``max_chars`` at a whole word; ``None``
+    when there is nothing to hint.
+
+    Whisper writes in the style of its prompt, and faster-whisper puts the hotwords there:
+    words joined by spaces alone made it drop commas, full stops and question marks, which the
+    minutes rules and the naming read (measured: 6 marks against 17 without hints on one meeting;
+    the punctuated list gave 15)."""
     out: list[str] = []
     size = 0
     for word in dict.fromkeys(w.strip() for w in (*terms, *names) if w.strip()):
-        if size + len(word) + 1 > max_chars:
+        if size + len(word) + 2 > max_chars:
             break
         out.append(word)
-        size += len(word) + 1
-    return " ".join(out) or None
+        size += len(word) + 2
+    return ", ".join(out) + "." if out else None

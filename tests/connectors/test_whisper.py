@@ -44,3 +44,32 @@ def test_base_is_assembled_from_its_two_packages_once(tmp_path):
 def test_unknown_model_names_say_nothing_is_downloaded(tmp_path):
     with pytest.raises(WhisperError, match="nothing is downloaded"):
         resolve_model_path("large-v3", tmp_path)
+
+
+
+def test_a_teams_hints_keep_the_transcript_punctuated():
+    # The minutes rules and the naming read sentences, questions and names set off by commas:
+    # a team's glossary given as hints must not cost the live (5 s) windows their punctuation.
+    from domain.vocabulary import hotwords
+
+    model = WhisperTranscriber(Settings())
+    lines = {"Let's keep this short. The signup emails are landing in spam.": "en-us+klatt",
+             "Jess, could you look into that this week?": "en-us+f3",
+             "Yep, I'll dig into it today.": "en-us+m7",
+             "Kai, please rewrite the CSV export too, it times out on big accounts.": "en-us+klatt",
+             "I plan to migrate the cron jobs to the new scheduler by Thursday.": "en-us+f5",
+             "Nora, can you set up alerts for the staging cluster?": "en-us+klatt",
+             "Sure, I'll do it.": "en-us+m3"}
+    audio = pcm_to_float32(np.concatenate([speak(line, voice) for line, voice in lines.items()]))
+    hints = hotwords(["Jess", "Kai", "Nora", "Omar"], ["Acme", "CSV", "Jenkins", "SPF"])
+
+    def live(**kw: str) -> str:
+        return " ".join(s.text for at in range(0, len(audio), 5 * 16000)
+                        for s in model.transcribe(audio[at : at + 5 * 16000], **kw)[0])
+
+    def marks(text: str) -> int:
+        return sum(text.count(c) for c in ",.?")
+
+    plain, hinted = live(), live(hotwords=hints)
+    assert "CSV" in hinted
+    assert marks(hinted) >= marks(plain) >= 6, (plain, hinted)

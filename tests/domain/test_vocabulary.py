@@ -51,7 +51,7 @@ def test_nothing_changes_without_a_glossary_and_kept_words_stay() -> None:
 
 
 def test_hotwords_put_terms_first_once_and_stay_short() -> None:
-    assert hotwords(["Bob", "Alice"], ["Stripe", "Sentry", "Stripe"]) == "Stripe Sentry Bob Alice"
+    assert hotwords(["Bob", "Alice"], ["Stripe", "Sentry", "Stripe"]) == "Stripe, Sentry, Bob, Alice."
     assert hotwords([], []) is None
     long = hotwords([f"Name{i}" for i in range(200)], [], max_chars=50)
-    assert long is not None and len(long) <= 50
+    assert long is not None and len(long) <= 50 and long.endswith(".")
