@@ -31,6 +31,7 @@ to the lower label number, then the name), so a replayed meeting keeps its names
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,8 +48,8 @@ from domain.extraction_words import STOP_EN, is_hangul, strip_particle
 from domain.minutes import Utterance
 from domain.vocabulary import COMMON_WORDS, best_match
 
-How = Literal["voice", "addressed", "introduced", "thanked", "person"]
-HOWS: tuple[How, ...] = ("voice", "addressed", "introduced", "thanked", "person")
+How = Literal["voice", "addressed", "introduced", "thanked", "person", "remaining"]
+HOWS: tuple[How, ...] = ("voice", "addressed", "introduced", "thanked", "person", "remaining")
 
 # Weights of one piece of evidence for a roster member; a name only spoken counts for less.
 WEIGHTS: dict[How, float] = {"introduced": 0.8, "addressed": 0.6, "thanked": 0.5}
@@ -57,6 +58,9 @@ ADDRESSED_UNANSWERED = 0.5
 ADDRESSED_ASKING = 0.3
 # A name said in passing ("pair with Tom on it"): the next speaker is often that person.
 MENTIONED_NEXT = 0.25
+# A name given work in the third person ("Felix will take the upgrade", "let's have Olga do
+# it") and the next speaker agrees ("Right, I'll start Saturday"): most often that person.
+MENTIONED_ACCEPTED = 0.5
 # Against the speaker of a name: people seldom say their own name except to introduce themselves.
 AGAINST_SPEAKER = 0.6
 # A roster name matched by sound and spelling (score from MIN_FUZZY_SCORE to 1) counts for
@@ -68,6 +72,11 @@ LEARNED_FACTOR = 0.9
 # A label named from the conversation at least this sure teaches its voice to the member.
 LEARN_MIN_CONFIDENCE = 0.75
 UNLISTED_FACTOR = 0.75
+# A label named because it is the only one the roster's members left over can be (every listed
+# member spoke, every other voice is named, and what was said rules out the other pairings).
+REMAINING_CONFIDENCE = 0.5
+# A label with less speech than this is not counted as a person when matching labels to the roster.
+REMAINING_MIN_SPEECH_MS = 2000
 # Below this a label keeps its S-label: one "thanks, Bob" about a name nobody listed is not enough.
 MIN_CONFIDENCE = 0.45
 # Cosine similarity of a label's voice to a voiceprint at which the voice counts as that person's.
@@ -125,7 +134,11 @@ _THANKS_KO = re.compile(
     rf"|(?:감사합니다|감사해요|고마워요|고맙습니다|수고하셨습니다)[,.!\s]*(?P<name2>{_NAME_KO})\s*{_HON_KO}"
 )
 _HONORIFIC_NAME_KO = re.compile(rf"(?<![가-힣])(?P<name>{_NAME_KO})\s?(?:님|씨){_PART_KO}(?=[\s,.!?]|$)")
-_FIRST_PERSON = re.compile(r"^(?:i\b|i'm\b|i've\b|i'll\b|i'd\b|my\b|제가|저는|저도|제\b)", re.IGNORECASE)
+# A turn that speaks for oneself, after a word of assent or not ("Right, I'll start Saturday").
+_FIRST_PERSON = re.compile(
+    r"^(?:(?:right|okay|ok|alright|fine|good|great|yes|yeah|yep|yup|sure|absolutely|definitely|"
+    r"no problem|that's me|that's mine|네|예|좋아요|알겠습니다)[,.!\s]+)?"
+    r"(?:i\b|i'm\b|i've\b|i'll\b|i'd\b|my\b|제가|저는|저도|제\b)", re.IGNORECASE)
 
 
 def is_label(speaker: str | None) -> bool:
@@ -281,6 +294,29 @@ def _accepts(text: str) -> bool:
     return rules.acceptance(text) is True or _FIRST_PERSON.match(text.strip()) is not None
 
 
+_BACK_REFERENCE = re.compile(r"\b(?:it|that|this|them|those|these|one|so|same)\b", re.IGNORECASE)
+_OWN_PLAN_EN = re.compile(
+    r"^(?:and |also |then )?(?:i'll|i will|i'm going to|i am going to|i plan to|i'm planning to)\b",
+    re.IGNORECASE)
+
+
+def _own_new_plan(request: str, reply: str) -> bool:
+    """Whether ``reply`` is a plan of the speaker's own rather than an answer to ``request``:
+    "Kai, please rewrite the CSV export." followed by "I'll set up alerts for the staging
+    cluster." is the next person's item (the one asked may not have answered at all). An answer
+    is short, refers back ("I'll dig into it"), or shares a word with the request."""
+    if is_hangul(reply) or not _OWN_PLAN_EN.match(reply.strip()):
+        return False
+    words = _WORD_EN.findall(reply)
+    if len(words) <= 6 or _BACK_REFERENCE.search(reply):
+        return False
+
+    def content(text: str) -> set[str]:
+        return {w.casefold() for w in _WORD_EN.findall(text) if len(w) >= 4} - STOP_EN
+
+    return not content(request) & content(reply)
+
+
 @dataclass(frozen=True)
 class _Turn:
     speaker: str | None
@@ -306,7 +342,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
 _VOC_ALONE_EN = re.compile(rf"^(?P<name>{_NAME_EN})\s*[?.!]*$")
 _VOC_OVER_EN = re.compile(
     rf"\b(?:over to you|back to you|what about you|how about you|and you|your turn|go ahead|you're up|"
-    rf"you are up|floor is yours|anything from you)[,\s]+(?P<name>{_NAME_EN})\b"
+    rf"you are up|floor is yours|anything from you|(?:hand|pass|turn)(?: it)? (?:back |over )?to)[,\s]+"
+    rf"(?P<name>{_NAME_EN})\b"
     rf"|\b(?:what|how) about (?P<name2>{_NAME_EN})\s*\?",
     re.IGNORECASE,
 )
@@ -406,11 +443,13 @@ def conversation_evidence(
         if nxt is not None and addressed is not None and not addressed[2]:
             mention, asked, _ = addressed
             reply = nxt.text
-            # Agreeing ("Sure, I'll…") answers a request; any plain answer answers a question.
-            answered = _accepts(reply) or (asked and not reply.rstrip().endswith("?"))
+            # Agreeing ("Sure, I'll…") answers a request; any plain answer answers a question;
+            # a plan of one's own that does not take the request up answers neither.
+            own = _own_new_plan(text, reply)
+            answered = not own and (_accepts(reply) or (asked and not reply.rstrip().endswith("?")))
             # A reply that itself asks for something is likely a third person taking the floor
             # (or the name was the start of that reply, cut off by the recogniser).
-            weight = None if answered else ADDRESSED_ASKING if _REQUEST_EN.match(reply) \
+            weight = None if answered else ADDRESSED_ASKING if own or _REQUEST_EN.match(reply) \
                 or reply.rstrip().endswith("?") else ADDRESSED_UNANSWERED
             add(nxt.speaker, mention, "addressed", f"{text} / {reply}", t.speaker, weight)
         said = _mentions(text, roster, excluded)
@@ -420,7 +459,9 @@ def conversation_evidence(
             add(t.speaker, mention, "addressed", text, None, AGAINST_SPEAKER, against=True)
             if nxt is not None and (addressed is None or _bare(mention) != _bare(addressed[0])) \
                     and _bare(mention) not in {_bare(x) for x in thanked}:
-                add(nxt.speaker, mention, "addressed", f"{text} / {nxt.text}", t.speaker, MENTIONED_NEXT)
+                taken_up = _accepts(nxt.text) and not _own_new_plan(text, nxt.text)
+                weight = MENTIONED_ACCEPTED if taken_up else MENTIONED_NEXT
+                add(nxt.speaker, mention, "addressed", f"{text} / {nxt.text}", t.speaker, weight)
     return out
 
 
@@ -586,6 +627,36 @@ class Naming:
     scores: dict[tuple[str, str], float]
 
 
+def _remaining(
+    said: Sequence[Utterance], members: Sequence[Member], named: Mapping[str, SpeakerName],
+    evidence: Sequence[Evidence],
+) -> dict[str, str]:
+    """Labels the roster leaves only one name for: when the meeting has as many speaking labels
+    as the roster has members and every other label is named, the open labels take the open
+    members where one pairing alone is left once the pairs said against (a label saying a
+    name) are ruled out. Nothing when anyone spoke under a name of their own (a per-person
+    track) or a label's speech is too short to be a person."""
+    if not members or any(u.speaker and not is_label(u.speaker) for u in said):
+        return {}
+    speech: dict[str, int] = {}
+    for u in said:
+        if u.speaker is not None and u.text.strip():
+            speech[u.speaker] = speech.get(u.speaker, 0) + max(0, u.end_ms - u.start_ms)
+    if len(speech) != len(members) or min(speech.values()) < REMAINING_MIN_SPEECH_MS:
+        return {}
+    taken = {n.name.casefold() for n in named.values()}
+    labels = sorted((lab for lab in speech if lab not in named), key=label_order)
+    names = [m.name for m in members if m.name.casefold() not in taken]
+    if not labels or len(labels) != len(names) or len(labels) > 6:
+        return {}
+    against = {(e.label, e.name.casefold()) for e in evidence if e.weight < 0}
+    matchings = [dict(zip(labels, perm, strict=True)) for perm in itertools.permutations(names)
+                 if all((lab, n.casefold()) not in against for lab, n in zip(labels, perm, strict=True))]
+    if not matchings:
+        return {}
+    return {lab: matchings[0][lab] for lab in labels if all(m[lab] == matchings[0][lab] for m in matchings)}
+
+
 def explain_speakers(
     utterances: Sequence[Utterance],
     members: Iterable[Member] = (),
@@ -618,6 +689,8 @@ def explain_speakers(
         confidence, how, quotes = scored[(label, name)]
         out[label] = SpeakerName(label, name, round(confidence, 4), how, quotes)
         taken_names.add(name.casefold())
+    for label, name in _remaining(said, members, out, evidence).items():
+        out[label] = SpeakerName(label, name, REMAINING_CONFIDENCE, "remaining")
     return Naming(dict(sorted(out.items(), key=lambda kv: label_order(kv[0]))), tuple(evidence),
                   {k: round(v[0], 4) for k, v in scored.items()})
 

@@ -143,3 +143,71 @@ def test_the_same_utterances_give_the_same_mapping() -> None:
     for _ in range(3):
         assert name_speakers(list(utts), list(ROSTER)) == first
         assert name_speakers(list(reversed(utts)), ROSTER) == first  # read in time order anyway
+
+
+def test_work_given_in_the_third_person_and_taken_up_names_the_next_speaker() -> None:
+    utts = said(
+        ("S1", "Felix will take care of the staging database upgrade over the weekend."),
+        ("S2", "Right, I'll start Saturday morning and should be done by Monday."),
+        ("S1", "Let's have Alice do the password reset emails."),
+        ("S3", "Sure, I'll get them out by Wednesday."),
+    )
+    roster = [*ROSTER, Member("Felix")]
+    assert names(name_speakers(utts, roster)) == {"S2": "Felix", "S3": "Alice"}
+    # Said in passing, with no one taking it up, the same name is not enough.
+    passing = said(("S1", "Felix will take care of the upgrade."), ("S2", "The dashboard is still slow."))
+    assert name_speakers(passing, roster) == {}
+
+
+def test_a_handover_names_the_next_speaker() -> None:
+    utts = said(("S1", "That's the numbers. I'll hand it back to Alice to close."),
+                ("S2", "Thanks all, I'll post the slides in the channel today."))
+    assert names(name_speakers(utts, ROSTER)) == {"S2": "Alice"}
+
+
+TEAM = [Member("Vera"), Member("Hugo"), Member("Asha"), Member("Ben")]
+PLANNING = (
+    ("S1", "Alright, let's begin. Hugo, the billing migration needs an owner, can you own it?"),
+    ("S2", "Yes, I'll own it."),
+    ("S1", "Asha, please draft the DPA with legal by Friday."),
+    ("S3", "Will do."),
+    ("S4", "I'll set up the CI cache for the monorepo tomorrow."),
+    ("S1", "And I'll finish the accessibility checklist myself."),
+)
+
+
+def test_the_last_label_takes_the_last_member_when_everyone_listed_spoke() -> None:
+    # Every member spoke, three labels are named or ruled out: S1 said Hugo and Asha, so S1 is
+    # not them; of Vera and Ben, S1 and S4 are left, and nothing tells them apart.
+    mapping = name_speakers(said(*PLANNING), TEAM)
+    assert names(mapping) == {"S2": "Hugo", "S3": "Asha"}
+    # Once one of them is named, the other is the member left.
+    more = said(*PLANNING, ("S4", "The CI cache should halve the build time."),
+                ("S2", "Thanks, Ben, that will help."))
+    mapping = name_speakers(more, TEAM)
+    assert names(mapping) == {"S2": "Hugo", "S3": "Asha", "S4": "Ben", "S1": "Vera"}
+    assert mapping["S1"].how == "remaining" and mapping["S1"].confidence < mapping["S2"].confidence
+
+
+def test_no_member_is_left_over_when_the_meeting_and_the_roster_differ() -> None:
+    more = said(*PLANNING, ("S4", "The CI cache should halve the build time."),
+                ("S2", "Thanks, Ben, that will help."))
+    # A fifth voice, or a sixth member who did not speak: the one left is not known.
+    assert "S1" not in name_speakers([*more, Utterance("S5", "Sorry I'm late, traffic.", 60000, 63000)], TEAM)
+    assert "S1" not in name_speakers(more, [*TEAM, Member("Zoe")])
+    # A per-person track names its speaker itself: nothing is inferred by elimination then.
+    tracks = [*more, Utterance("Zoe", "I'll review the checklist.", 70000, 73000)]
+    assert "S1" not in name_speakers(tracks, [*TEAM, Member("Zoe")])
+
+
+def test_a_plan_of_ones_own_after_a_request_does_not_answer_it() -> None:
+    roster = [*ROSTER, Member("Kai"), Member("Nora")]
+    # Kai was asked and did not answer: the next voice gives an item of its own.
+    other = said(("S1", "Kai, please rewrite the CSV export, it times out on big accounts."),
+                 ("S3", "I'll set up alerts for the staging cluster before the release."))
+    assert name_speakers(other, roster) == {}
+    # Taken up, in other words or by referring back, it does.
+    for reply in ("I'll rewrite the export tomorrow, the big accounts first.", "I'll look at it after lunch today.",
+                  "Sure, I'll set that up before the release."):
+        assert names(name_speakers(said(("S1", other[0].text), ("S3", reply)), roster)) \
+            == {"S3": "Kai"}, reply

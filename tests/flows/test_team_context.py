@@ -32,7 +32,7 @@ def span(text: str) -> RecognizedSpan:
 def test_a_teams_words_become_hotwords_and_corrections(dsn: str) -> None:
     assert team_context.recogniser_hints("acme") == {}  # nothing configured: the flow as before
     team_context.configure(dsn)
-    assert team_context.recogniser_hints("acme") == {"hotwords": "Sentry Stripe Bob Robert"}
+    assert team_context.recogniser_hints("acme") == {"hotwords": "Sentry, Stripe, Bob, Robert."}
     assert team_context.recogniser_hints("other") == {}
     assert team_context.recogniser_hints(None) == {}
     fixed = team_context.corrected("acme", [span(" The tripe webhook and Century alerts."), span(" Fine.")])
