@@ -294,7 +294,10 @@ def _accepts(text: str) -> bool:
     return rules.acceptance(text) is True or _FIRST_PERSON.match(text.strip()) is not None
 
 
-_BACK_REFERENCE = re.compile(r"\b(?:it|that|this|them|those|these|one|so|same)\b", re.IGNORECASE)
+# "this" refers back unless it names a time ("this week").
+_BACK_REFERENCE = re.compile(
+    r"\b(?:it|that|them|those|these|so|same)\b|\bthis\b(?!\s+(?:week|weekend|morning|afternoon|evening|"
+    r"sprint|month|quarter|year|time|monday|tuesday|wednesday|thursday|friday)\b)", re.IGNORECASE)
 _OWN_PLAN_EN = re.compile(
     r"^(?:and |also |then )?(?:i'll|i will|i'm going to|i am going to|i plan to|i'm planning to)\b",
     re.IGNORECASE)
@@ -384,8 +387,19 @@ def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> tuple[st
         for mention, listed_only in reversed(_vocatives(sentence)):
             found = None if _bare(mention) in skipped else _name_as_said(mention, roster, not_names)
             if found is not None and (found[1] or not listed_only):
-                return mention, asked or sentence.rstrip().endswith("?"), bool(rest) and _accepts(rest)
+                asking = asked or sentence.rstrip().endswith("?")
+                return mention, asking, bool(rest) and _answered_within(rest)
     return None
+
+
+def _answered_within(rest: str) -> bool:
+    """Whether what follows a request in the same turn holds the answer to it: it starts with
+    one ("Sure, Friday works"), or a short sentence of it agrees ("Do Thursday. Works for me."):
+    two voices the diarization gave one label."""
+    if _accepts(rest):
+        return True
+    return any(len(_WORD_EN.findall(x)) <= 4 and _EN.acceptance(x) is True
+               for x in _SENTENCE_END.split(rest) if not is_hangul(x))
 
 
 def _mentions(text: str, roster: Roster, not_names: frozenset[str]) -> list[str]:

@@ -211,3 +211,12 @@ def test_a_plan_of_ones_own_after_a_request_does_not_answer_it() -> None:
                   "Sure, I'll set that up before the release."):
         assert names(name_speakers(said(("S1", other[0].text), ("S3", reply)), roster)) \
             == {"S3": "Kai"}, reply
+
+
+def test_an_answer_heard_inside_the_askers_turn_keeps_the_name_from_the_next_voice() -> None:
+    # Two voices under one label: "Works for me." is Priya's; Marco speaks next with a plan of
+    # his own ("this week" is a time, not a reference back to the request).
+    roster = [*ROSTER, Member("Priya"), Member("Marco")]
+    utts = said(("S1", "Priya, you own the onboarding wireframes. Due Thursday. Works for me."),
+                ("S3", "I'm going to upgrade the Postgres cluster to version 16 this week."))
+    assert name_speakers(utts, roster) == {}
