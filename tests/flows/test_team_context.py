@@ -15,6 +15,7 @@ from flows.team_context import TeamContexts
 
 @pytest.fixture
 def dsn(pg_database_dsn: str) -> Iterator[str]:
+    team_context.configure(None)  # whatever an earlier test of this process configured
     migrate(pg_database_dsn)
     with connect(pg_database_dsn) as conn:
         add_member(conn, team="acme", name="Bob", aliases=["Robert"])
