@@ -186,6 +186,8 @@ def _read_utterance(state: _State, ui: int) -> None:
                 took = _take_request(state, ui, si, clause, request) or took
                 continue
             commitment = rules.commitment(clause, state.names)
+            if commitment is not None and _joked(state, ui, si):
+                commitment = None  # "Sure, I'll rewrite it in Rust over the weekend. Kidding."
             if (ui, si) in state.answered and not _another_task(state, ui, commitment):
                 commitment = None  # the yes itself ("Sure, I'll have it by Friday")
             if commitment is not None:
@@ -274,6 +276,24 @@ def _read_utterance(state: _State, ui: int) -> None:
             took = True
         if not took and rules.is_question(sentence):
             state.questions.append(sentence)
+
+
+# "Kidding.", "Joking aside", "농담이에요": the speaker takes back what they just said.
+_KIDDING = re.compile(
+    r"^(?:(?:just|only|I'm|I am|I was|I'm only|I'm just)\s+)*(?:kidding|joking|jk)\b|^농담",
+    re.IGNORECASE,
+)
+
+
+def _joked(state: _State, ui: int, si: int) -> bool:
+    """Whether the sentence is followed by its speaker's "kidding", in the same turn or the next."""
+    utt = state.utts[ui]
+    if si + 1 < len(utt.sentences):
+        return bool(_KIDDING.match(utt.sentences[si + 1].strip(" ,.!")))
+    nxt = state.utts[ui + 1] if ui + 1 < len(state.utts) else None
+    if nxt is not None and nxt.speaker == utt.speaker and nxt.sentences:
+        return bool(_KIDDING.match(nxt.sentences[0].strip(" ,.!")))
+    return False
 
 
 _TOPIC_BEFORE = re.compile(
@@ -797,6 +817,9 @@ def _find_answer(
         if not reply.sentences:
             continue
         if reply.speaker is not None and asker is not None and reply.speaker == asker:
+            clauses = (c for t in reply.sentences for c in reply.rules.clauses(t))
+            if any(reply.rules.request(c, state.names) for c in clauses):
+                break  # the asker moved on to a new request: a yes after it answers that one
             continue
         verdict = reply.rules.acceptance(reply.sentences[0])
         if verdict is True and _own_new_task(state, reply, task):

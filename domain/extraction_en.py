@@ -114,7 +114,7 @@ NOT_NAMES = _NOT_NAMES = frozenset(
     basically actually right alright fine cool awesome sorry hey hi hello one nothing anyway
     just now again if once after before until while since because though although first second
     finally meanwhile marketing legal design engineering product sales support finance ops qa
-    customers management leadership
+    customers management leadership welcome happy glad congrats congratulations cheers
     """.split()
 )
 _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|ware|base|log)$", _I)
@@ -123,7 +123,8 @@ _HEDGE = re.compile(
     r"\b(?:maybe|perhaps|possibly|probably|someday|some day|one day|at some point|eventually|in theory|"
     r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|"
     r"when we get a chance|when i get a chance|if we have time|time permitting|"
-    r"down the (?:road|line)|in the future|sometime(?!\s+(?:next|this|today|tomorrow|tonight|on|before|after|early|late|mid|monday|tuesday|wednesday|thursday|friday)\b))\b|"
+    r"down the (?:road|line)|in the future|world hunger|world peace|when pigs fly|hell freezes over|"
+    r"clone myself|in my sleep|in my spare time|sometime(?!\s+(?:next|this|today|tomorrow|tonight|on|before|after|early|late|mid|monday|tuesday|wednesday|thursday|friday)\b))\b|"
     # "if" as a condition, not "check if it works".
     r"(?<!check )(?<!see )(?<!ask )(?<!out )(?<!confirm )(?<!verify )(?<!test )(?<!know )\bif\b",
     _I,
@@ -148,7 +149,7 @@ _SMALL_TALK_TASK = re.compile(
     r"(?:on\s+)?(?:call|mute|leave|holiday|vacation|duty)(?:\s+(?:this|next|today|tonight|tomorrow|until|over|for)\b.*)?\s*$|"
     r"let you (?:go|know)|share (?:my|the) screen|stop sharing|(?:un)?mute|keep (?:it|this) "
     r"(?:short|brief)|pass\s*$|pass on\b|(?:start|begin)(?:\s+(?:the meeting|us off|off|sharing|recording|"
-    r"with (?:a|the) (?:quick |short )?(?:recap|update|agenda|round)))?\s*$|wrap (?:up|this up)\b|hand (?:it )?over|"
+    r"with (?:a|the) (?:quick |short )?(?:recap|update|agenda|round)))?\s*$|wrap (?:up|this up)\b|hand (?:it )?over\s*$|"
     r"take a (?:break|look at the agenda)|brb|think about it|sleep on it|keep (?:that|it) in mind|"
     r"let (?:you|you all|you guys|everyone|everybody) go|bring (?:snacks|cake|cookies|donuts)|send (?:you )?the (?:meeting )?(?:invite|link)\b|"
     r"stop the recording|start the recording|do (?:it|that|this|so|the same)\s*$|"
@@ -169,7 +170,35 @@ _SMALL_TALK_TASK = re.compile(
     # Thinking aloud and speech acts: "I'll think about it", "I'll admit …", "I'll say this".
     r"think (?:about|over|it over|on)\b|mull\b|ponder\b|give (?:it|that|this) (?:some )?thought\b|"
     r"(?:admit|confess|concede|bet|guess)\b|say (?:this|that|it|one thing)\b|tell you (?:what|this|that)\b|"
-    r"take (?:it|that|this)\s*$|handle (?:it|that|this)\s*$|try\s*$|see\s*$|check\s*$)",
+    r"take (?:it|that|this)\s*$|handle (?:it|that|this)\s*$|try\s*$|see\s*$|check\s*$|"
+    # The call's own chat, tabs and views, its clock and its order of speakers.
+    r"(?:put|post|drop|paste|throw|stick)\b.*\bin(?:to)? the (?:zoom |meeting |call )?chat\s*(?:so\b.*)?$|"
+    r"(?:switch|flip|jump|go back|move|come back) (?:over )?to (?:the|my|our|another|the other) (?:[\w-]+ )?(?:view|tab|window|screen|slide|page)\b|"
+    r"share (?:the|my|another|the other|this) (?:[\w-]+ )?(?:tab|window|view)\b|"
+    r"give (?:everyone|everybody|people|folks|you(?: all| guys)?|us) (?:a|another|a few|some|one|a couple of) (?:more )?(?:minute|minutes|moment|moments|second|seconds|sec)\b|"
+    r"time-?box (?:this|it|that|the (?:meeting|discussion|call|triage|retro|review))\b|"
+    r"come back to (?:that|this|it|those)(?: one)? (?:at the end|later(?: on)?|in a (?:minute|moment|bit|sec)|after (?:the|this|that)\b|next time)|"
+    r"(?:go )?(?:a)?round (?:the (?:room|table|group|team|call|circle))\b|"
+    r"(?:run|go|walk|skim) (?:us |you |everyone )?(?:through|over) the agenda\b|"
+    r"(?:end|close|leave|hang up)(?: the| this)? (?:call|meeting|session|zoom)\b(?! notes| room| invite)|"
+    r"be (?:taking|keeping|writing) (?:the )?(?:notes|minutes)\b|take (?:the )?minutes\b|"
+    r"give (?:you |everyone |us )?(?:a |an )?(?:quick |short |brief |little )?(?:overview|intro|introduction|recap|summary|rundown)(?:\s+(?:first|now|quickly))?\s*$|"
+    r"let \w+ (?:take|walk|talk|run) (?:us|you|you all|everyone|everybody) through\b|let \w+ (?:start|present|introduce|kick off)\b|"
+    r"(?:pass|hand|turn) (?:it|things|the floor) (?:over |back )?to \w+ for (?:his|her|their|the) (?:[\w-]+ )?(?:update|updates|numbers|part|section|report|round|demo)\b|"
+    r"spare (?:you|everyone|us|you all) (?:the|my)\b|try not to\b|not\b|"
+    # Where someone will be, not what they will do: "be dialling in from the train", "miss the sync".
+    r"be (?:working (?:from|remotely|at home|half|part)|dial(?:l)?ing|calling in|joining|logging (?:in|on)|travell?ing|flying|driving|commuting|sitting|staying|heading|hanging)\b|"
+    r"(?:on\s+)?(?:leave|holiday|vacation|pto|parental leave|sick leave|annual leave)\b(?:\s+(?:from|on|until|till|starting|after|between|in|during|the|this|next|over|for|all)\b.*)?\s*$|"
+    r"take (?:\w+ )?(?:leave|time off|days off|pto|holiday|vacation)\b|step (?:away|out|aside)\b|"
+    r"miss (?:the|our|this|next|tomorrow's|\w+'s) (?:\w+ )?(?:sync|standup|stand-up|meeting|call|retro|review|demo|planning|all-hands|1:1|one-on-one|session|offsite)\b|"
+    r"need (?:a|some|another|more) (?:vacation|holiday|break|nap|sleep|rest|drink|beer|coffee|weekend|day off|miracle)\b|"
+    # Food for the room, however it is fetched: "get us some snacks for the demo", "grab a quick bite".
+    r"(?:grab|get|bring|order|buy|pick up|fetch)\s+(?:(?:us|everyone|everybody|you all|the team|you guys|y'all|you)\s+)?"
+    r"(?:a |an |some |the |my |our |a few )?(?:quick |little |cheap |cold |hot |celebratory )?"
+    r"(?:coffees?|tea|lunch|food|bite|snacks?|pizzas?|donuts|doughnuts|cookies|cake|champagne|wine|beers?|drinks?|bagels|"
+    r"sandwich(?:es)?|breakfast|dinner|ice cream)\b|"
+    # Feelings are no work: "Dana's going to love this", "I'll regret saying this".
+    r"(?:love|hate|enjoy|adore|regret|dread)\b)",
     _I,
 )
 _SMALL_TALK_WORDS = frozenset(
