@@ -186,8 +186,10 @@ def _read_utterance(state: _State, ui: int) -> None:
                 took = _take_request(state, ui, si, clause, request) or took
                 continue
             commitment = rules.commitment(clause, state.names)
-            if commitment is not None and _joked(state, ui, si):
-                commitment = None  # "Sure, I'll rewrite it in Rust over the weekend. Kidding."
+            if commitment is not None and (_joked(state, ui, si) or _HEDGED_OPENER.match(before.strip())):
+                # "… over the weekend. Kidding.", and "One of these days, I'll fix the build
+                # script": an opener split off as its own clause still hedges the promise after it.
+                commitment = None
             if (ui, si) in state.answered and not _another_task(state, ui, commitment):
                 commitment = None  # the yes itself ("Sure, I'll have it by Friday")
             if commitment is not None:
@@ -281,6 +283,14 @@ def _read_utterance(state: _State, ui: int) -> None:
 # "Kidding.", "Joking aside", "농담이에요": the speaker takes back what they just said.
 _KIDDING = re.compile(
     r"^(?:(?:just|only|I'm|I am|I was|I'm only|I'm just)\s+)*(?:kidding|joking|jk)\b|^농담",
+    re.IGNORECASE,
+)
+
+
+_HEDGED_OPENER = re.compile(
+    r"^(?:(?:and|but|so|oh|well)\s+)?(?:one of these days|some ?day|one day|sooner or later|eventually|"
+    r"at some point|yeah,? right|oh,? sure|sure,? sure|in theory|apparently|supposedly|ideally|"
+    r"in an ideal world|in a perfect world|if only)[,.!]?$",
     re.IGNORECASE,
 )
 

@@ -58,7 +58,7 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Same, in planning talk with no day: "And I write up the hiring plan for Q1."
         (
             r"^(?:(?:and|then|so)\s+)?I (?=(?:write up|write|draft|set up|put together|prepare)\s+(?:the|a|an|our)\s+"
-            r"(?![^.?!]*\b(?:every|each|usually|always|normally|often|sometimes|anyway|whenever)\b))",
+            r"(?![^.?!]*\b(?:every|each|usually|always|normally|often|sometimes|anyway|whenever|already|yesterday|ago|earlier|last)\b))",
             "I will ",
         ),
         # "I'll have it running my Monday": Whisper hears "by" as "my" before a day.
@@ -124,7 +124,9 @@ _HEDGE = re.compile(
     r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|"
     r"when we get a chance|when i get a chance|if we have time|time permitting|"
     r"down the (?:road|line)|in the future|world hunger|world peace|when pigs fly|hell freezes over|"
-    r"clone myself|in my sleep|in my spare time|sometime(?!\s+(?:next|this|today|tomorrow|tonight|on|before|after|early|late|mid|monday|tuesday|wednesday|thursday|friday)\b))\b|"
+    r"clone myself|in my sleep|in my spare time|magic wand|to the moon|hours a day|infinite|sacrifice|the (?:\w+ )?gods\b|"
+    r"one of these days|sooner or later|yeah right|oh sure|apparently|supposedly|reportedly|rumou?r has it|i heard|"
+    r"sometime(?!\s+(?:next|this|today|tomorrow|tonight|on|before|after|early|late|mid|monday|tuesday|wednesday|thursday|friday)\b))\b|"
     # "if" as a condition, not "check if it works".
     r"(?<!check )(?<!see )(?<!ask )(?<!out )(?<!confirm )(?<!verify )(?<!test )(?<!know )\bif\b",
     _I,
@@ -172,7 +174,7 @@ _SMALL_TALK_TASK = re.compile(
     r"(?:admit|confess|concede|bet|guess)\b|say (?:this|that|it|one thing)\b|tell you (?:what|this|that)\b|"
     r"take (?:it|that|this)\s*$|handle (?:it|that|this)\s*$|try\s*$|see\s*$|check\s*$|"
     # The call's own chat, tabs and views, its clock and its order of speakers.
-    r"(?:put|post|drop|paste|throw|stick)\b.*\bin(?:to)? the (?:zoom |meeting |call )?chat\s*(?:so\b.*)?$|"
+    r"(?:put|post|drop|paste|throw|stick)\b.*\bin(?:to)? (?:the )?(?:zoom |meeting |call )?chat\s*(?:so\b.*)?$|"
     r"(?:switch|flip|jump|go back|move|come back) (?:over )?to (?:the|my|our|another|the other) (?:[\w-]+ )?(?:view|tab|window|screen|slide|page)\b|"
     r"share (?:the|my|another|the other|this) (?:[\w-]+ )?(?:tab|window|view)\b|"
     r"give (?:everyone|everybody|people|folks|you(?: all| guys)?|us) (?:a|another|a few|some|one|a couple of) (?:more )?(?:minute|minutes|moment|moments|second|seconds|sec)\b|"
@@ -186,11 +188,21 @@ _SMALL_TALK_TASK = re.compile(
     r"let \w+ (?:take|walk|talk|run) (?:us|you|you all|everyone|everybody) through\b|let \w+ (?:start|present|introduce|kick off)\b|"
     r"(?:pass|hand|turn) (?:it|things|the floor) (?:over |back )?to \w+ for (?:his|her|their|the) (?:[\w-]+ )?(?:update|updates|numbers|part|section|report|round|demo)\b|"
     r"spare (?:you|everyone|us|you all) (?:the|my)\b|try not to\b|not\b|"
+    # Speech acts and the meeting's flow: "let me rephrase", "I'll take that offline", "I'll skip the intro".
+    r"rephrase\b|back up(?: a (?:second|sec|bit|moment|minute|step))?\s*$|give (?:you |everyone |us )?(?:some |a (?:bit|little) of )?(?:context|background)\b|"
+    r"leave (?:you|everyone|us|you all) with\b|shut up\b|let (?:that|it) sink in\b|answer (?:that|this|it) (?:in|on) (?:the|a) (?:next |later )?slide\b|"
+    r"skip (?:ahead\b|the (?:intro|introductions?|preamble|small talk|recap|agenda|formalities)\b)|"
+    r"take (?:(?:the|a few|the last|five|ten|two|\w+) )*minutes? for questions\b|take (?:this|that|it)(?: one)?(?: conversation| discussion)? offline\b|"
+    r"leave (?:that|it|this) (?:to|for) the experts\b|save (?:my|our|your|the) questions\b|"
+    r"(?:keep|turn|switch|leave) (?:my|the) (?:camera|video|mic|microphone) (?:off|on)\b|give (?:you|everyone|you all|us) (?:\w+ )?minutes back\b|"
+    r"(?:try to )?keep (?:it|this|things|us) (?:short|brief|under|to|within)\b|(?:stop|start|pause) recording\b|hold off\b|"
+    r"wait (?:for|on) \w+ before\b|join (?:late|early|remotely|from|in)\b|"
+    r"open (?:the|our|my) (?:[\w-]+ )?(?:board|agenda|slides|deck|dashboard|tab|view|screen)\s*$|buy (?:the|a) (?:first |next )?round\b|"
     # Where someone will be, not what they will do: "be dialling in from the train", "miss the sync".
     r"be (?:working (?:from|remotely|at home|half|part)|dial(?:l)?ing|calling in|joining|logging (?:in|on)|travell?ing|flying|driving|commuting|sitting|staying|heading|hanging)\b|"
     r"(?:on\s+)?(?:leave|holiday|vacation|pto|parental leave|sick leave|annual leave)\b(?:\s+(?:from|on|until|till|starting|after|between|in|during|the|this|next|over|for|all)\b.*)?\s*$|"
-    r"take (?:\w+ )?(?:leave|time off|days off|pto|holiday|vacation)\b|step (?:away|out|aside)\b|"
-    r"miss (?:the|our|this|next|tomorrow's|\w+'s) (?:\w+ )?(?:sync|standup|stand-up|meeting|call|retro|review|demo|planning|all-hands|1:1|one-on-one|session|offsite)\b|"
+    r"take (?:\w+ )?(?:leave|time off|days off|pto|holiday|vacation)\b|take (?:\w+ ){1,2}off\s*$|step (?:away|out|aside)\b|"
+    r"miss (?:(?:the|our|this|next|tomorrow's|\w+'s) )?(?:\w+ )?(?:sync|standup|stand-up|meeting|call|retro|review|demo|planning|all-hands|1:1|one-on-one|session|offsite)\b|"
     r"need (?:a|some|another|more) (?:vacation|holiday|break|nap|sleep|rest|drink|beer|coffee|weekend|day off|miracle)\b|"
     # Food for the room, however it is fetched: "get us some snacks for the demo", "grab a quick bite".
     r"(?:grab|get|bring|order|buy|pick up|fetch)\s+(?:(?:us|everyone|everybody|you all|the team|you guys|y'all|you)\s+)?"
