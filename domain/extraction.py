@@ -828,8 +828,9 @@ def _find_answer(
             continue
         if reply.speaker is not None and asker is not None and reply.speaker == asker:
             clauses = (c for t in reply.sentences for c in reply.rules.clauses(t))
-            if any(reply.rules.request(c, state.names) for c in clauses):
-                break  # the asker moved on to a new request: a yes after it answers that one
+            if addressee is None and any(reply.rules.request(c, state.names) for c in clauses):
+                # An open call, then a request to someone: a yes after it answers that one.
+                break
             continue
         verdict = reply.rules.acceptance(reply.sentences[0])
         if verdict is True and _own_new_task(state, reply, task):

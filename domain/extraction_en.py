@@ -124,8 +124,8 @@ _HEDGE = re.compile(
     r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|"
     r"when we get a chance|when i get a chance|if we have time|time permitting|"
     r"down the (?:road|line)|in the future|world hunger|world peace|when pigs fly|hell freezes over|"
-    r"clone myself|in my sleep|in my spare time|magic wand|to the moon|hours a day|infinite|sacrifice|the (?:\w+ )?gods\b|"
-    r"one of these days|sooner or later|yeah right|oh sure|apparently|supposedly|reportedly|rumou?r has it|i heard|"
+    r"clone myself|in my sleep|in my spare time|magic wand|to the moon|(?:25|26|30|36|48) hours a day|my infinite|sacrifice|the (?:\w+ )?gods\b|"
+    r"one of these days|sooner or later|yeah right|oh sure|apparently|supposedly|reportedly|rumou?r has it|"
     r"sometime(?!\s+(?:next|this|today|tomorrow|tonight|on|before|after|early|late|mid|monday|tuesday|wednesday|thursday|friday)\b))\b|"
     # "if" as a condition, not "check if it works".
     r"(?<!check )(?<!see )(?<!ask )(?<!out )(?<!confirm )(?<!verify )(?<!test )(?<!know )\bif\b",
@@ -175,21 +175,21 @@ _SMALL_TALK_TASK = re.compile(
     r"take (?:it|that|this)\s*$|handle (?:it|that|this)\s*$|try\s*$|see\s*$|check\s*$|"
     # The call's own chat, tabs and views, its clock and its order of speakers.
     r"(?:put|post|drop|paste|throw|stick)\b.*\bin(?:to)? (?:the )?(?:zoom |meeting |call )?chat\s*(?:so\b.*)?$|"
-    r"(?:switch|flip|jump|go back|move|come back) (?:over )?to (?:the|my|our|another|the other) (?:[\w-]+ )?(?:view|tab|window|screen|slide|page)\b|"
+    r"(?:switch|flip|jump|go back|move|come back) (?:over )?to (?:the|my|our|another|the other) (?:[\w-]+ )?(?:view|tab|window|screen|slide)\b|"
     r"share (?:the|my|another|the other|this) (?:[\w-]+ )?(?:tab|window|view)\b|"
     r"give (?:everyone|everybody|people|folks|you(?: all| guys)?|us) (?:a|another|a few|some|one|a couple of) (?:more )?(?:minute|minutes|moment|moments|second|seconds|sec)\b|"
-    r"time-?box (?:this|it|that|the (?:meeting|discussion|call|triage|retro|review))\b|"
+    r"time-?box (?:this|the (?:meeting|discussion|call|triage|retro|review))\b|"
     r"come back to (?:that|this|it|those)(?: one)? (?:at the end|later(?: on)?|in a (?:minute|moment|bit|sec)|after (?:the|this|that)\b|next time)|"
     r"(?:go )?(?:a)?round (?:the (?:room|table|group|team|call|circle))\b|"
     r"(?:run|go|walk|skim) (?:us |you |everyone )?(?:through|over) the agenda\b|"
-    r"(?:end|close|leave|hang up)(?: the| this)? (?:call|meeting|session|zoom)\b(?! notes| room| invite)|"
+    r"(?:end|close|leave|hang up)(?: the| this)? (?:call|meeting|session|zoom)(?:\s+(?:now|here|early|for today))?\s*$|"
     r"be (?:taking|keeping|writing) (?:the )?(?:notes|minutes)\b|take (?:the )?minutes\b|"
     r"give (?:you |everyone |us )?(?:a |an )?(?:quick |short |brief |little )?(?:overview|intro|introduction|recap|summary|rundown)(?:\s+(?:first|now|quickly))?\s*$|"
     r"let \w+ (?:take|walk|talk|run) (?:us|you|you all|everyone|everybody) through\b|let \w+ (?:start|present|introduce|kick off)\b|"
     r"(?:pass|hand|turn) (?:it|things|the floor) (?:over |back )?to \w+ for (?:his|her|their|the) (?:[\w-]+ )?(?:update|updates|numbers|part|section|report|round|demo)\b|"
     r"spare (?:you|everyone|us|you all) (?:the|my)\b|try not to\b|not\b|"
     # Speech acts and the meeting's flow: "let me rephrase", "I'll take that offline", "I'll skip the intro".
-    r"rephrase\b|back up(?: a (?:second|sec|bit|moment|minute|step))?\s*$|give (?:you |everyone |us )?(?:some |a (?:bit|little) of )?(?:context|background)\b|"
+    r"rephrase(?: (?:that|it|this|the question|my question))?\s*$|back up(?: a (?:second|sec|bit|moment|minute|step))?\s*$|give (?:you|everyone|us|you all) (?:some |a (?:bit|little) of )?(?:context|background)\b|give (?:some )?(?:context|background)\s*$|"
     r"leave (?:you|everyone|us|you all) with\b|shut up\b|let (?:that|it) sink in\b|answer (?:that|this|it) (?:in|on) (?:the|a) (?:next |later )?slide\b|"
     r"skip (?:ahead\b|the (?:intro|introductions?|preamble|small talk|recap|agenda|formalities)\b)|"
     r"take (?:(?:the|a few|the last|five|ten|two|\w+) )*minutes? for questions\b|take (?:this|that|it)(?: one)?(?: conversation| discussion)? offline\b|"
@@ -199,15 +199,15 @@ _SMALL_TALK_TASK = re.compile(
     r"wait (?:for|on) \w+ before\b|join (?:late|early|remotely|from|in)\b|"
     r"open (?:the|our|my) (?:[\w-]+ )?(?:board|agenda|slides|deck|dashboard|tab|view|screen)\s*$|buy (?:the|a) (?:first |next )?round\b|"
     # Where someone will be, not what they will do: "be dialling in from the train", "miss the sync".
-    r"be (?:working (?:from|remotely|at home|half|part)|dial(?:l)?ing|calling in|joining|logging (?:in|on)|travell?ing|flying|driving|commuting|sitting|staying|heading|hanging)\b|"
-    r"(?:on\s+)?(?:leave|holiday|vacation|pto|parental leave|sick leave|annual leave)\b(?:\s+(?:from|on|until|till|starting|after|between|in|during|the|this|next|over|for|all)\b.*)?\s*$|"
-    r"take (?:\w+ )?(?:leave|time off|days off|pto|holiday|vacation)\b|take (?:\w+ ){1,2}off\s*$|step (?:away|out|aside)\b|"
+    r"be (?:working (?:from|remotely|at home|half|part)|dial(?:l)?ing|calling in|joining (?:late|early|from|remotely|in)|logging (?:in|on)|travell?ing|flying|commuting|staying|hanging)\b|"
+    r"(?:on\s+(?:\w+\s+)?leave|(?:on\s+)?(?:holiday|vacation|pto|parental leave|sick leave|annual leave))\b(?:\s+(?:from|on|until|till|starting|after|between|in|during|the|this|next|over|for|all)\b.*)?\s*$|"
+    r"take (?:\w+ )?(?:leave|time off|days off|pto|holiday|vacation)\b|take (?:(?:the|a|next|this)\s+)?(?:monday|tuesday|wednesday|thursday|friday|day|afternoon|morning|week|days|weekend)\s+off\b|step (?:away|out|aside)\b|"
     r"miss (?:(?:the|our|this|next|tomorrow's|\w+'s) )?(?:\w+ )?(?:sync|standup|stand-up|meeting|call|retro|review|demo|planning|all-hands|1:1|one-on-one|session|offsite)\b|"
     r"need (?:a|some|another|more) (?:vacation|holiday|break|nap|sleep|rest|drink|beer|coffee|weekend|day off|miracle)\b|"
     # Food for the room, however it is fetched: "get us some snacks for the demo", "grab a quick bite".
     r"(?:grab|get|bring|order|buy|pick up|fetch)\s+(?:(?:us|everyone|everybody|you all|the team|you guys|y'all|you)\s+)?"
     r"(?:a |an |some |the |my |our |a few )?(?:quick |little |cheap |cold |hot |celebratory )?"
-    r"(?:coffees?|tea|lunch|food|bite|snacks?|pizzas?|donuts|doughnuts|cookies|cake|champagne|wine|beers?|drinks?|bagels|"
+    r"(?:coffees?|tea|lunch|food|bite|snacks?|pizzas?|donuts|doughnuts|cake|champagne|wine|beers?|drinks?|bagels|"
     r"sandwich(?:es)?|breakfast|dinner|ice cream)\b|"
     # Feelings are no work: "Dana's going to love this", "I'll regret saying this".
     r"(?:love|hate|enjoy|adore|regret|dread)\b)",

@@ -31,7 +31,9 @@ _HEDGE = re.compile(
     r"(?:아마|언젠가|나중에 여유|여유(?:가|되|있)|시간(?:이)?\s*(?:되면|나면|있으면|남으면)|(?:으면|다면|라면|되면|하면|있으면)\s"
     r"|수도 있|지도 모르|면 좋겠|면 좋을|했으면|할까\b|해볼까|생각만|고민해 보|검토만"
     # "혹시 막히면 말씀 주세요", "필요하시면 …": a condition in any verb form, not only "-하면".
-    r"|(?:혹시|만약|만일)\s.*[\uac00-\ud7a3]면\s|(?<!주)(?:시면|히면|기면|지면)\s)"
+    # Politeness is no condition: "가능하시면", "괜찮으시면", "시간 되시면 … 해 주세요" still ask.
+    r"|(?:혹시|만약|만일)\s.*[\uac00-\ud7a3](?<!가능하시)(?<!괜찮으시)(?<!되시)(?<!주시)면\s"
+    r"|(?<!주)(?<!가능하)(?<!괜찮으)(?<!되)시면\s|(?:히면|기면|지면)\s)"
 )
 # Interjections and "then" before the real clause; a space or comma must follow so "아이콘" stays.
 _DISCOURSE = re.compile(

@@ -378,3 +378,47 @@ def test_handing_work_over_to_a_colleague_is_still_work() -> None:
     assert [(a.assignee, a.due_date) for a in m.action_items] == [("Sue", FRIDAY)]
     assert "payment alerts" in m.action_items[0].task
     assert _minutes([("Ola", "I'll hand over to Per now.")]).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "who", "word"),
+    [
+        ([("Cara", "I'll rephrase the error messages on the signup form by Friday.")], "Cara", "error messages"),
+        ([("Cara", "I'll fix the infinite scroll bug by Thursday.")], "Cara", "infinite scroll"),
+        ([("Maya", "Ana will be driving the migration to Postgres 16."), ("Ana", "Yes.")], "Ana", "migration"),
+        ([("Cara", "I'll close the session timeout ticket tomorrow.")], "Cara", "session timeout"),
+        ([("Cara", "I'll give some background on the billing system to the contractors.")], "Cara", "billing"),
+        ([("Cara", "I'll post the release notes in the team chat tomorrow.")], "Cara", "release notes"),
+        ([("Cara", "I'll timebox the caching spike to two days.")], "Cara", "caching spike"),
+        ([("Cara", "I'll get the cookie banner fixed by Friday.")], "Cara", "cookie banner"),
+        ([("Cara", "I'll take the feature flag off tomorrow.")], "Cara", "feature flag"),
+        ([("지훈", "민지 씨, 가능하시면 금요일까지 API 문서 업데이트해 주세요."), ("민지", "네, 알겠습니다.")], "민지", "API 문서"),
+        (
+            [("지훈", "민지 씨, 혹시 시간 되시면 금요일까지 API 문서 검토해 주실 수 있을까요?"), ("민지", "네, 할게요.")],
+            "민지",
+            "API 문서",
+        ),
+        ([("지훈", "괜찮으시면 결제 모듈은 민지 씨가 맡아 주세요."), ("민지", "네.")], "민지", "결제 모듈"),
+    ],
+)
+def test_work_that_shares_words_with_a_distractor_kind_is_still_taken(
+    lines: list[tuple[str, str]], who: str, word: str
+) -> None:
+    m = _minutes(lines)
+    assert [a.assignee for a in m.action_items] == [who]
+    assert word in m.action_items[0].task
+
+
+def test_two_requests_in_a_row_are_each_answered_by_their_addressee() -> None:
+    m = _minutes(
+        [
+            ("Maya", "Ana, can you take the export bug?"),
+            ("Maya", "And Ben, can you review the pricing page?"),
+            ("Ana", "Sure."),
+            ("Ben", "Yes, will do."),
+        ]
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [
+        ("Ana", "take the export bug"),
+        ("Ben", "review the pricing page"),
+    ]
