@@ -290,7 +290,13 @@ _KIDDING = re.compile(
 _HEDGED_OPENER = re.compile(
     r"^(?:(?:and|but|so|oh|well)\s+)?(?:one of these days|some ?day|one day|sooner or later|eventually|"
     r"at some point|yeah,? right|oh,? sure|sure,? sure|in theory|apparently|supposedly|ideally|"
-    r"in an ideal world|in a perfect world|if only)[,.!]?$",
+    r"in an ideal world|in a perfect world|if only|next time|"
+    # A condition said first: "If there's time, I'll look at …", "Should it break, I'll roll it back".
+    r"(?:if|unless|in case|assuming|provided)\b(?!\s+(?:possible|needed|necessary|"
+    r"that (?:works|is ok(?:ay)?|is fine)|that's (?:ok(?:ay)?|fine|alright)|you agree|"
+    r"nobody (?:else )?(?:minds|objects)|no one (?:else )?(?:minds|objects))"
+    r"(?:\s+(?:for|with) (?:you|everyone|all of you|the team|you all))?\s*,?$).*|"
+    r"should (?:it|this|that|they|we|the \w+|anything|something)\s+\w+.*)[,.!]?$",
     re.IGNORECASE,
 )
 
