@@ -291,12 +291,15 @@ _HEDGED_OPENER = re.compile(
     r"^(?:(?:and|but|so|oh|well)\s+)?(?:one of these days|some ?day|one day|sooner or later|eventually|"
     r"at some point|yeah,? right|oh,? sure|sure,? sure|in theory|apparently|supposedly|ideally|"
     r"in an ideal world|in a perfect world|if only|next time|"
-    # A condition said first: "If there's time, I'll look at …", "Should it break, I'll roll it back".
-    r"(?:if|unless|in case|assuming|provided)\b(?!\s+(?:possible|needed|necessary|"
-    r"that (?:works|is ok(?:ay)?|is fine)|that's (?:ok(?:ay)?|fine|alright)|you agree|"
-    r"nobody (?:else )?(?:minds|objects)|no one (?:else )?(?:minds|objects))"
-    r"(?:\s+(?:for|with) (?:you|everyone|all of you|the team|you all))?\s*,?$).*|"
-    r"should (?:it|this|that|they|we|the \w+|anything|something)\s+\w+.*)[,.!]?$",
+    # A condition said first, on spare time, someone's wish or a mishap that may never come: "If
+    # there's time, I'll look at …", "If you want, I'll …", "Should it break, I'll roll it back".
+    # "If the vendor hasn't replied by Wednesday, I'll escalate" is a plan with a date and stays.
+    r"(?:if|in case|assuming)\s+(?:there(?:'s| is) (?:time|room|capacity|bandwidth)|"
+    r"(?:i|we) (?:have|get|find) (?:time|a (?:chance|minute|moment|sec)|capacity|bandwidth|the time)|"
+    r"(?:you|anyone|anybody|someone|somebody|people|folks|they) (?:want|wants|need|needs|like|likes)|"
+    r"it helps|needed|necessary|[^,]*\b(?:again|ever|still|breaks?|fails?|goes (?:wrong|down)|anything|"
+    r"something|trouble|problems?|stuck)\b)"
+    r".*|should (?:it|this|that|they|we|the \w+|anything|something)\s+\w+.*)[,.!]?$",
     re.IGNORECASE,
 )
 

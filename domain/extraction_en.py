@@ -198,7 +198,7 @@ _SMALL_TALK_TASK = re.compile(
     r"(?:try to )?keep (?:it|this|things|us) (?:short|brief|under|to|within)\b|(?:stop|start|pause) recording\b|hold off\b|"
     r"wait (?:for|on) \w+ before\b|join (?:late|early|remotely|from|in)\b|"
     r"open (?:the|our|my) (?:[\w-]+ )?(?:board|agenda|slides|deck|dashboard|tab|view|screen)\s*$|buy (?:the|a) (?:first |next )?round\b|"
-    r"(?:go )?(?:after|before) \w+\s*$|(?:try to )?(?:dial (?:back )?in|rejoin|reconnect)\b|"
+    r"(?:go )?(?:after|before) \w+\s*$|(?:try to )?(?:dial (?:back )?in\b|rejoin\s*$|reconnect\s*$)|"
     r"(?:recap|summari[sz]e|go over|read (?:out|back)) (?:the |our |what we )?(?:decisions|action items|actions|agreed|takeaways)\b|"
     r"let (?:the \w+|it|that|them) speak\b|cross (?:my|our) fingers\b|knock on wood\b|touch wood\b|"
     r"(?:have to )?(?:decline|turn down|say no to)\b|"
