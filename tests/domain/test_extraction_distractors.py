@@ -748,3 +748,53 @@ def test_work_near_the_new_distractor_kinds_is_still_an_item(
     m = _minutes(lines)
     assert [a.assignee for a in m.action_items] == [who]
     assert word in m.action_items[0].task
+
+
+# Asked of someone in the call, to be done there and then; a yes makes none of them an item.
+_ASKED_NOW = [
+    ("Ben, can you share your screen?", "Sure."),
+    ("Ben, could you go back a slide?", "Sure."),
+    ("Ben, can you repeat that?", "Sure."),
+    ("Ben, could you speak up a bit?", "Yes, sorry."),
+    ("Ben, can you scroll down?", "Yep."),
+    ("Ben, can you give us a quick update?", "Sure."),
+    ("Ben, could you walk us through the numbers?", "Sure."),
+    ("Ben, can you introduce yourself?", "Sure."),
+    ("Ben, can you turn your camera on?", "Sure."),
+    ("Ben, could you share the agenda on screen?", "Sure."),
+    ("Ben, can you stay on after the call for a minute?", "Sure."),
+    ("Ben, can you explain the spike?", "Sure, it was a bad deploy."),
+    ("Ben, can you let everyone in from the waiting room?", "Sure."),
+    ("민수 씨, 다시 한 번 말씀해 주시겠어요?", "네."),
+    ("민수 씨, 마이크 좀 꺼 주세요.", "네, 죄송합니다."),
+    ("민수 씨, 링크 채팅창에 올려 주세요.", "네."),
+    ("민수 씨 먼저 말씀해 주세요.", "네."),
+    ("민수 씨, 진행 상황 짧게 공유해 주세요.", "네, 결제 API는 거의 끝났습니다."),
+    ("민수 씨, 카메라 좀 켜 주세요.", "네."),
+    ("민수 씨, 한 장 앞으로 넘겨 주세요.", "네."),
+    ("민수 씨, 자기소개 부탁드립니다.", "네."),
+    ("민수 씨, 회의 끝나고 잠깐 남아 주세요.", "네."),
+    ("민수 씨, 설명 좀 해 주세요.", "네, 캐시 문제였습니다."),
+    ("민수 씨, 화면 좀 키워 주세요.", "네."),
+]
+
+
+@pytest.mark.parametrize(("ask", "answer"), _ASKED_NOW)
+def test_a_request_for_the_meeting_itself_is_no_item(ask: str, answer: str) -> None:
+    lead, who = ("Maya", "Ben") if ask.isascii() else ("지훈", "김민수")
+    assert _minutes([(lead, ask), (who, answer)]).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("ask", "who", "word"),
+    [
+        ("Ben, can you give us an update on the migration by Friday?", "Ben", "migration"),
+        ("Ben, can you explain the new pricing to the sales team by Thursday?", "Ben", "pricing"),
+        ("민수 씨, 금요일까지 진행 상황 공유해 주세요.", "김민수", "진행 상황"),
+    ],
+)
+def test_the_same_request_with_a_due_date_is_an_item(ask: str, who: str, word: str) -> None:
+    lead = "Maya" if ask.isascii() else "지훈"
+    m = _minutes([(lead, ask), (who, "Sure." if ask.isascii() else "네.")])
+    assert [a.assignee for a in m.action_items] == [who]
+    assert word in m.action_items[0].task
