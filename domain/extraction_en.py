@@ -114,7 +114,7 @@ NOT_NAMES = _NOT_NAMES = frozenset(
     basically actually right alright fine cool awesome sorry hey hi hello one nothing anyway
     just now again if once after before until while since because though although first second
     finally meanwhile marketing legal design engineering product sales support finance ops qa
-    customers management leadership welcome happy glad congrats congratulations cheers
+    customers management leadership welcome happy glad congrats congratulations cheers remember reminder kudos props shoutout
     """.split()
 )
 _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|ware|base|log)$", _I)
