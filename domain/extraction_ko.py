@@ -29,11 +29,14 @@ _QUESTION_END = re.compile(
 )
 _HEDGE = re.compile(
     r"(?:아마|언젠가|나중에 여유|여유(?:가|되|있)|시간(?:이)?\s*(?:되면|나면|있으면|남으면)|(?:으면|다면|라면|되면|하면|있으면)\s"
-    r"|수도 있|지도 모르|모르겠|면 좋겠|면 좋을|했으면|할까\b|해볼까|생각만|고민해 보|검토만"
-    # "혹시 막히면 말씀 주세요", "필요하시면 …": a condition in any verb form, not only "-하면".
-    # Politeness is no condition: "가능하시면", "괜찮으시면", "시간 되시면 … 해 주세요" still ask.
-    r"|(?:혹시|만약|만일)\s.*[\uac00-\ud7a3](?<!가능하시)(?<!괜찮으시)(?<!되시)(?<!주시)면\s"
-    r"|(?<!주)(?<!가능하)(?<!괜찮으)(?<!되)시면\s|(?:히면|기면|지면)\s)"
+    r"|수도 있|지도 모르|면 좋겠|면 좋을|했으면|할까\b|해볼까|생각만|고민해 보|검토만)"
+)
+# Only for promises and requests (a report may still say "원인은 모르겠지만 고치는 중입니다"):
+# "혹시 막히면 말씀 주세요", "필요하시면 …", a condition in any verb form, not only "-하면";
+# politeness is no condition ("가능하시면", "괜찮으시면", "시간 되시면 … 해 주세요" still ask).
+_HEDGE_TASK = re.compile(
+    r"모르겠|(?:혹시|만약|만일)\s.*[\uac00-\ud7a3](?<!가능하시)(?<!괜찮으시)(?<!되시)(?<!주시)면\s"
+    r"|(?<!주)(?<!가능하)(?<!괜찮으)(?<!되)시면\s|(?:히면|기면|지면)\s"
 )
 # Interjections and "then" before the real clause; a space or comma must follow so "아이콘" stays.
 _DISCOURSE = re.compile(
@@ -264,7 +267,7 @@ class KoreanRules:
         )
         task = _clean_task(text[: m.start("verb")] + m["verb"])
         polite = addressee is not None and re.search(r"주시면\s*(?:좋겠|감사)", text)
-        if (_HEDGE.search(text) and not polite) or not _is_real_task(task):
+        if ((_HEDGE.search(text) or _HEDGE_TASK.search(text)) and not polite) or not _is_real_task(task):
             return None
         if re.match(r"^(?:진행\s*상황|근황|현황|상황|업데이트|설명|의견|생각)", task) and not _DATE_WORDS.search(text):
             return None  # "민수 씨, 진행 상황 짧게 공유해 주세요": said for the meeting, now
@@ -275,7 +278,7 @@ class KoreanRules:
 
     def commitment(self, clause: str, names: Names) -> Commitment | None:
         text = clause.strip()
-        if self.is_question(text) or _HEDGE.search(text) or _PAST_INTENT.search(text):
+        if self.is_question(text) or _HEDGE.search(text) or _HEDGE_TASK.search(text) or _PAST_INTENT.search(text):
             return None
         handed = _HAND_OVER.match(_DISCOURSE.sub("", text)) or _IN_CHARGE.match(_DISCOURSE.sub("", text))
         if handed and (names.is_known(handed["name"]) or handed["hon"]):

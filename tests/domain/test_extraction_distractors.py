@@ -892,3 +892,17 @@ _TO_THE_ROOM = [
 def test_talk_to_the_room_is_no_item(text: str, lead: bool) -> None:
     speaker = ("Maya" if lead else "Ben") if text.isascii() else ("지훈" if lead else "민수")
     assert _minutes([(speaker, f"{text}.")]).action_items == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "원인은 아직 모르겠지만 로그인 버그는 고치는 중입니다.",
+        "로그인 버그는 언제 끝날지 모르겠어요, 아직 진행 중입니다.",
+        "결제 API는 막히면 안 되니까 지금 테스트 중입니다.",
+    ],
+)
+def test_a_korean_report_with_a_doubt_or_a_condition_is_still_a_report(text: str) -> None:
+    m = _minutes([("민호", text)])
+    assert [(s.speaker, s.status) for s in m.status_updates] == [("민호", "in_progress")]
+    assert m.action_items == ()
