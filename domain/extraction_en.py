@@ -216,8 +216,17 @@ _SMALL_TALK_TASK = re.compile(
     r"(?:do|try|work|estimate|plan|communicate|be|get)\b(?:\s+\w+){0,2}?\s+(?:better|harder|more carefully)"
     r"(?:\s+(?:at|next|this|from|going|in the future|with|on)\b.*)?\s*$|do (?:my|our) best\b|"
     r"remember (?:that|this|it)\b|try\s*,|"
+    # "Ben, you're on camera", "… on the invite": a place on a list or a screen, not work.
+    r"(?:camera|video|speaker|speakerphone|the (?:invite|guest list|cc|call|line|big screen))\s*$|the list for\b|"
+    r"the agenda(?:\s+(?:after|before|next)\b.*)?\s*$|the (?:floor|stage|mic|microphone)\b|"
+    # Who speaks when, who comes to what: "Ana will present next", "let's have Ana join the next planning".
+    r"(?:present|go|speak|talk|share|demo) (?:next|first|last|after \w+|before \w+)\s*$|"
+    r"join (?:us |the |our |this |\w+'s )?(?:next |weekly |daily |monthly )?(?:planning|meeting|call|standup|stand-up|sync|"
+    r"retro|review|demo|all-hands|offsite|session|interviews?)\s*$|sit in\b|"
+    r"have (?:his|her|their|my|our) \w+ back\b|(?:a|an|some) (?:\w+ )?(?:gift|present|card|surprise|bouquet)\s*$|"
+    r"(?:as|the) (?:new )?(?:host|facilitator|chair|moderator|note-?taker|scribe|timekeeper)\b(?! (?:of|for) (?:the )?(?:launch|event|webinar|workshop|meetup|conference))|"
     # Where someone will be, not what they will do: "be dialling in from the train", "miss the sync".
-    r"be (?:working (?:from|remotely|at home|half|part)|dial(?:l)?ing|calling in|joining (?:late|early|from|remotely|in)|logging (?:in|on)|travell?ing|flying|commuting|staying|hanging)\b|"
+    r"be (?:working (?:from|remotely|at home|half|part)|dial(?:l)?ing|calling in|joining (?:us )?(?:late|early|from|remotely|in)|logging (?:in|on)|travell?ing|flying|commuting|staying|hanging)\b|"
     r"(?:on\s+(?:\w+\s+)?leave|(?:on\s+)?(?:holiday|vacation|pto|parental leave|sick leave|annual leave))\b(?:\s+(?:from|on|until|till|starting|after|between|in|during|the|this|next|over|for|all)\b.*)?\s*$|"
     r"take (?:\w+ )?(?:leave|time off|days off|pto|holiday|vacation)\b|take (?:(?:the|a|next|this)\s+)?(?:monday|tuesday|wednesday|thursday|friday|day|afternoon|morning|week|days|weekend)\s+off\b|step (?:away|out|aside)\b|"
     r"miss (?:(?:the|our|this|next|tomorrow's|\w+'s) )?(?:\w+ )?(?:sync|standup|stand-up|meeting|call|retro|review|demo|planning|all-hands|1:1|one-on-one|session|offsite)\b|"
@@ -236,7 +245,7 @@ _SMALL_TALK_WORDS = frozenset(
     for w in "coffee tea lunch dinner holiday vacation weekend beer drink gym doctor dentist kid kids "
     "birthday cake snack screen mute break sleep rest relax movie film game party trip pizza "
     "netflix nap bus train taxi cab flight plane uber commute donut donuts doughnuts cookies bagels "
-    "sandwich sandwiches breakfast drinks beers food".split()
+    "sandwich sandwiches breakfast drinks beers food round tab bill treat meal vegetarian vegan slice".split()
 )
 _FILLER_PREFIX = re.compile(
     r"^(?:(?:just|also|then|definitely|actually|personally|quickly|probably|go ahead and|"
@@ -292,6 +301,13 @@ def _is_real_task(task: str) -> bool:
     return bool(words) and not set(words) - _FETCH_VERBS <= _SMALL_TALK_WORDS
 
 
+# "The delay is on me, sorry", "that outage is on me": taking the blame, not the work.
+_BLAME = re.compile(
+    r"\b(?:sorry|my bad|apologi[sz]e|apologies|my fault)\b|"
+    r"\b(?:delay|delays|slip|slippage|mistake|mix-up|mixup|confusion|miss|outage|screw-up|screwup|oversight|"
+    r"misunderstanding|blame|fault|mess)\s+(?:is|was|are|were)\s+on me\b",
+    _I,
+)
 _FETCH_VERBS = frozenset(stem(w) for w in "grab bring order buy get have pick eat drink fetch".split())
 
 
@@ -757,7 +773,7 @@ class EnglishRules:
             text,
             _I,
         )
-        if m is None or _HEDGE.search(text):
+        if m is None or _HEDGE.search(text) or _BLAME.search(text):
             return None
         task = _clean_task(m["task"])
         return Commitment(SELF, task) if _is_real_task(task) else None

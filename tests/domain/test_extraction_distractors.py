@@ -906,3 +906,59 @@ def test_a_korean_report_with_a_doubt_or_a_condition_is_still_a_report(text: str
     m = _minutes([("민호", text)])
     assert [(s.speaker, s.status) for s in m.status_updates] == [("민호", "in_progress")]
     assert m.action_items == ()
+
+
+# The round-3 ways of giving work out ("X is on me", "goes to Ana", "let's have Ana …", "put Ana
+# down for …", "Ana will …", "Tom, … is yours", "you're on …") said about treats, blame, turns,
+# seats and lists: 22 of 120 taken before.
+_GIVEN_OUT_LOOKALIKES = [
+    [("Ben", "This round is on me.")],
+    [("Ben", "The delay is on me, sorry.")],
+    [("Maya", "Ben takes over as host next week.")],
+    [("Maya", "Ben, you're on camera.")],
+    [("Maya", "Ben, you're on the list for the offsite.")],
+    [("Maya", "Ben, you're on the invite.")],
+    [("Maya", "Ana, you're on the agenda after Ben.")],
+    [("Maya", "Let's get Theo a welcome gift.")],
+    [("Maya", "Put Ana down for the vegetarian meal.")],
+    [("Maya", "Let's have Ana join the next planning."), ("Ana", "Sure.")],
+    [("Maya", "Let's have Ben sit in on the interviews as an observer.")],
+    [("Maya", "The last slice goes to Ana."), ("Ana", "Sure.")],
+    [("Maya", "The floor goes to Ana."), ("Ana", "Sure.")],
+    [("Maya", "Tom, the floor is yours.")],
+    [("Maya", "Tom, the stage is yours.")],
+    [("Maya", "Ana will present next.")],
+    [("Maya", "Ana will be joining us late.")],
+    [("Maya", "Ben will have his laptop back tomorrow.")],
+    [("Maya", "Drinks are on me tonight.")],
+    [("Maya", "The credit goes to Ana.")],
+    [("Maya", "Who's presenting first?"), ("Ben", "That's me.")],
+    [("Maya", "Whose laptop is this?"), ("Ben", "That's mine.")],
+    [("Maya", "Who wants coffee?"), ("Ben", "Me, please.")],
+    [("Maya", "Ben is going to hate this.")],
+    [("Maya", "The keynote will be given by the CEO.")],
+    [("Maya", "Ana, you're next.")],
+]
+
+
+@pytest.mark.parametrize("lines", _GIVEN_OUT_LOOKALIKES)
+def test_treats_blame_turns_and_seats_are_not_work_given_out(lines: list[tuple[str, str]]) -> None:
+    assert _minutes(lines).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "who", "word"),
+    [
+        ([("Maya", "Ana will present the Q3 numbers at the all-hands on Friday.")], "Ana", "Q3 numbers"),
+        ([("Maya", "Ben will demo the new dashboard next week.")], "Ben", "new dashboard"),
+        ([("Ben", "I'll join the on-call rotation next month.")], "Ben", "on-call rotation"),
+        ([("Ben", "Third, the headcount plan, that's on me, due end of month.")], "Ben", "headcount plan"),
+        ([("Maya", "The pricing page update is on Ana."), ("Ana", "Okay.")], "Ana", "pricing page"),
+        ([("Maya", "Let's get Theo to write the welcome guide.")], "Theo", "welcome guide"),
+        ([("Maya", "Put Mark down for the security review.")], "Mark", "security review"),
+    ],
+)
+def test_work_given_out_the_same_way_is_still_an_item(lines: list[tuple[str, str]], who: str, word: str) -> None:
+    m = _minutes(lines)
+    assert [a.assignee for a in m.action_items] == [who]
+    assert word in m.action_items[0].task
