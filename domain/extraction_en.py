@@ -215,7 +215,7 @@ _SMALL_TALK_TASK = re.compile(
     # Resolutions, not tasks: "I'll try harder next sprint", "I'll do better at updating tickets".
     r"(?:do|try|work|estimate|plan|communicate|be|get)\b(?:\s+\w+){0,2}?\s+(?:better|harder|more carefully)"
     r"(?:\s+(?:at|next|this|from|going|in the future|with|on)\b.*)?\s*$|do (?:my|our) best\b|"
-    r"remember (?:that|this|it)\b|try\s*,|"
+    r"remember (?:that|this|it)\b|try\s*,|(?:stop )?worry(?:ing)?\b|relax\b|calm down\b|"
     # "Ben, you're on camera", "… on the invite": a place on a list or a screen, not work.
     r"(?:camera|video|speaker|speakerphone|the (?:invite|guest list|cc|call|line|big screen))\s*$|the list for\b|"
     r"the agenda(?:\s+(?:after|before|next)\b.*)?\s*$|the (?:floor|stage|mic|microphone)\b|"
@@ -924,6 +924,16 @@ class EnglishRules:
     def acceptance(self, text: str) -> bool | None:
         """True: agrees to a request; False: declines; None: neither (talks about something else)."""
         t = expand(text).strip().casefold()
+        # "Sure, in my dreams.": a yes in words, a no in fact.
+        if re.search(r"\b(?:in (?:my|your) dreams|dream on|as if|yeah,? right|when pigs fly|not a chance|no way)\b", t):
+            return False
+        # "I'll think about it.", "I'll let you know": no answer yet.
+        if re.match(
+            r"^(?:(?:ok(?:ay)?|hmm+|well|um+|maybe|possibly)[,.]?\s+)?(?:i will|let me) (?:think|consider|mull|sleep on|"
+            r"let you know|get back to you|check (?:my|with)|see (?:how|what|if))\b",
+            t,
+        ):
+            return None
         if _OFFER_ANYWHERE.search(t) and not re.search(r"\b(?:not|cannot|never)\b", t):
             return True
         # "I've got a Pixel, I'll try this afternoon": an answer that says it will have a go.

@@ -962,3 +962,23 @@ def test_work_given_out_the_same_way_is_still_an_item(lines: list[tuple[str, str
     m = _minutes(lines)
     assert [a.assignee for a in m.action_items] == [who]
     assert word in m.action_items[0].task
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["Sure, in my dreams.", "I'll think about it.", "Hmm, let me see how the week goes.", "Yeah right."],
+)
+def test_a_reply_that_is_no_yes_makes_no_item(reply: str) -> None:
+    m = _minutes([("Maya", "Ravi, can you update the runbook?"), ("Ravi", reply)])
+    assert m.action_items == ()
+
+
+def test_relief_after_a_yes_is_no_item_of_its_own() -> None:
+    m = _minutes(
+        [
+            ("Maya", "Ravi, can you update the runbook?"),
+            ("Ravi", "Sure."),
+            ("Maya", "Great, I'll stop worrying about it then."),
+        ]
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Ravi", "update the runbook")]
