@@ -115,6 +115,7 @@ NOT_NAMES = _NOT_NAMES = frozenset(
     just now again if once after before until while since because though although first second
     finally meanwhile marketing legal design engineering product sales support finance ops qa
     customers management leadership welcome happy glad congrats congratulations cheers remember reminder kudos props shoutout
+    hr infra security platform procurement facilities recruiting
     """.split()
 )
 _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|ware|base|log)$", _I)
@@ -749,7 +750,8 @@ class EnglishRules:
         if who.casefold() == "i":
             who = SELF
         elif who.casefold() in _NOT_NAMES or (
-            not names.is_known(who) and (not who[:1].isupper() or _NOUNISH.search(who))
+            # "HR will send the survey": a department or an acronym, not a person in the room.
+            not names.is_known(who) and (not who[:1].isupper() or _NOUNISH.search(who) or (who.isupper() and len(who) > 1))
         ):
             return None
         task = _clean_task(task_text)

@@ -982,3 +982,66 @@ def test_relief_after_a_yes_is_no_item_of_its_own() -> None:
         ]
     )
     assert [(a.assignee, a.task) for a in m.action_items] == [("Ravi", "update the runbook")]
+
+
+# Other people's plans, habits, offers and news, told by the lead (one of 50 taken before: "HR will
+# send the survey on Monday", a department read as a person).
+_OTHERS_PLANS = [
+    "Tom said he'd look into the flaky tests.",
+    "Tom said he'll fix the flaky tests.",
+    "Tom mentioned he's going to update the wiki.",
+    "Priya told me she'll handle the invoices.",
+    'Sara says she will send the contract Monday.',
+    "According to Ravi, he'll finish the export tomorrow.",
+    "Ravi asked me to tell you he'll be late.",
+    'Tom wants to refactor the parser.',
+    'Ana is planning to rewrite the importer.',
+    'Ana is thinking about rewriting the importer.',
+    'Ana might take the docs.',
+    'Ana would be good for the docs.',
+    'Ana usually does the release notes.',
+    'Ana normally handles the invoices.',
+    'Ana did the release notes last time.',
+    'Ana was going to write the runbook.',
+    'Ana was supposed to send the deck.',
+    'Ana promised to send the deck last week.',
+    'Ana offered to help with the migration.',
+    'Ana volunteered for the offsite planning last year.',
+    "Ben's team will probably handle the certs.",
+    "The platform team said they'll upgrade the cluster.",
+    'The vendor is going to ship a fix next week.',
+    'Legal is going to review the terms eventually.',
+    'HR will send the survey on Monday.',
+    'Finance is going to look at the budget.',
+    'IT will replace the projector.',
+    'The agency will deliver the assets Friday.',
+    'The client will send the feedback Thursday.',
+    'Marketing will announce the launch.',
+    'Ops is going to rotate the keys.',
+    'Somebody from ops will rotate the keys.',
+    "Tom's manager wants him to focus on hiring.",
+    'My manager asked me to write more docs.',
+    'The CEO wants us to ship faster.',
+    "Ana's plan is to migrate in March.",
+    "Ana's idea was to cache the results.",
+    'Ana suggested we cache the results.',
+    'Ben proposed moving the standup.',
+    'Ben thinks we should drop IE support.',
+    "Ben's going to love the new laptop.",
+    'Ben will be thrilled.',
+    'Ben is presenting at the conference in May.',
+    'Ben is speaking at the meetup next week.',
+    'Ben is interviewing candidates all day.',
+    'Ben is moving to the platform team next month.',
+    'Ben is leaving the company in March.',
+    'Ana is joining the team on Monday.',
+    'Ana starts on Monday.',
+    'Ana will start on the 15th.',
+]
+
+
+@pytest.mark.parametrize("text", _OTHERS_PLANS)
+def test_someone_elses_plan_told_by_the_lead_is_no_item(text: str) -> None:
+    roll_call = [("Maya", "Hi all."), ("Tom", "Hi."), ("Ana", "Hi."), ("Ben", "Hi."), ("Ravi", "Hi.")]
+    assert _minutes([("Maya", text), ("Tom", "Okay.")]).action_items == ()
+    assert _minutes([*roll_call, ("Maya", text)]).action_items == ()
