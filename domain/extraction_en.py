@@ -217,6 +217,13 @@ _SMALL_TALK_TASK = re.compile(
     r"(?:do|try|work|estimate|plan|communicate|be|get)\b(?:\s+\w+){0,2}?\s+(?:better|harder|more carefully)"
     r"(?:\s+(?:at|next|this|from|going|in the future|with|on)\b.*)?\s*$|do (?:my|our) best\b|"
     r"remember (?:that|this|it)\b|try\s*,|(?:stop )?worry(?:ing)?\b|relax\b|calm down\b|"
+    # A working day's shape: "I'll log off early", "I'm on a half day Friday", "catch up on email".
+    r"(?:on )?(?:a )?half[- ]day\b|take (?:a )?(?:long |late |early |quick )?lunch\b|(?:log|sign|clock) (?:off|out)\b(?! on)|"
+    r"leave (?:a (?:bit|little) |slightly )?(?:early|late)(?:\s+(?:today|tomorrow|tonight|on \w+|this \w+))?\s*$|leave a (?:bit|little)\s*$|"
+    r"catch up on (?:my )?(?:email|emails|e-mail|sleep|slack|messages|inbox|notifications)\b|"
+    r"(?:finally |actually )?(?:take|go on|book) (?:a |my |some )?(?:vacation|holiday|day off|days off)\b|get (?:a )?haircut\b|"
+    r"watch (?:the )?(?:keynote|game|match|movie|show|final)\b|"
+    r"circle back\b|noodle on\b|chew on\b|keep (?:that|it|this) in (?:my|the|our) back pocket\b|"
     # "Ben, you're on camera", "… on the invite": a place on a list or a screen, not work.
     r"(?:camera|video|speaker|speakerphone|the (?:invite|guest list|cc|call|line|big screen))\s*$|the list for\b|"
     r"the agenda(?:\s+(?:after|before|next)\b.*)?\s*$|the (?:floor|stage|mic|microphone)\b|"

@@ -1045,3 +1045,71 @@ def test_someone_elses_plan_told_by_the_lead_is_no_item(text: str) -> None:
     roll_call = [("Maya", "Hi all."), ("Tom", "Hi."), ("Ana", "Hi."), ("Ben", "Hi."), ("Ravi", "Hi.")]
     assert _minutes([("Maya", text), ("Tom", "Okay.")]).action_items == ()
     assert _minutes([*roll_call, ("Maya", text)]).action_items == ()
+
+
+# A working day's shape and a person's own time, said in a standup (14 of 50 taken before; reading,
+# skimming and watching dashboards were left out as possible work).
+_OWN_TIME = [
+    "Today I'm mostly in meetings.",
+    "I'm in back-to-back meetings today.",
+    "I'm in interviews all afternoon.",
+    "I'm at the dentist this afternoon.",
+    "I'm WFH tomorrow.",
+    "I'm remote tomorrow.",
+    "I'm on a half day Friday.",
+    "I'm doing the school run at three.",
+    "I'm heading out early today.",
+    "I'm off sick tomorrow probably.",
+    "I'll be in and out today.",
+    "I'll be slow to respond today.",
+    "I'll be offline after four.",
+    "I'll be on my phone only.",
+    "I'll be at the client site Thursday.",
+    "I'll be in the Berlin office next week.",
+    "I'll be on the train during standup tomorrow.",
+    "I'll be flying back Thursday night.",
+    "I'll be at my kid's recital Friday afternoon.",
+    "I'll be on jury duty next week.",
+    "I'll be in training all day Wednesday.",
+    "I'll be at the offsite, so ping me on Slack.",
+    "I'll take a long lunch today.",
+    "I'll log off early today.",
+    "I'll sign off at three.",
+    "I'll head out at four.",
+    "I'll leave a bit early today.",
+    "I'll be back after lunch.",
+    "I'll catch up on email this afternoon.",
+    "I'll catch up on sleep this weekend.",
+    "I'll do my expenses at some point.",
+    "I'll finally take a vacation in March.",
+    "I'll get a haircut before the offsite.",
+    "I'll watch the keynote later.",
+    "I'll look at it when I get a chance.",
+    "I'll get to it eventually.",
+    "I'll get around to it at some point.",
+    "I'll circle back on that.",
+    "I'll noodle on it.",
+    "I'll chew on that.",
+    "I'll keep that in my back pocket.",
+]
+
+
+@pytest.mark.parametrize("text", _OWN_TIME)
+def test_a_working_days_shape_is_no_item(text: str) -> None:
+    assert _minutes([("Ben", text)]).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("I'll sign off on the design by Friday.", "design"),
+        ("I'll leave a comment on the PR today.", "comment"),
+        ("I'll log the outage in the incident tracker.", "outage"),
+        ("I'll book a trip to the client site for the kickoff.", "client site"),
+        ("I'll catch up with Ana on the pricing doc tomorrow.", "pricing doc"),
+    ],
+)
+def test_work_that_sounds_like_a_working_days_shape_is_still_an_item(text: str, word: str) -> None:
+    m = _minutes([("Ben", text)])
+    assert [a.assignee for a in m.action_items] == ["Ben"]
+    assert word in m.action_items[0].task
