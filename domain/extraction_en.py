@@ -125,6 +125,8 @@ _HEDGE = re.compile(
     r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|"
     r"when we get a chance|when i get a chance|if we have time|time permitting|"
     r"down the (?:road|line)|in the future|world hunger|world peace|when pigs fly|hell freezes over|"
+    r"(?<!\w)(?:ha(?:ha)+|he(?:he)+|lol|lmao|rofl)(?!\w)|\b(?:kidding|joking)\b(?! aside)|"
+    r"on (?:the|my) fridge|on a (?:t-?shirt|mug|poster)|thoughts and prayers|support group|strongly worded|"
     r"clone myself|in my sleep|in my spare time|magic wand|to the moon|(?:25|26|30|36|48) hours a day|my infinite|sacrifice|the (?:\w+ )?gods\b|"
     r"one of these days|sooner or later|yeah right|oh sure|apparently|supposedly|reportedly|rumou?r has it|"
     r"sometime(?!\s+(?:next|this|today|tomorrow|tonight|on|before|after|early|late|mid|monday|tuesday|wednesday|thursday|friday)\b))\b|"
@@ -224,6 +226,17 @@ _SMALL_TALK_TASK = re.compile(
     r"(?:finally |actually )?(?:take|go on|book) (?:a |my |some )?(?:vacation|holiday|day off|days off)\b|get (?:a )?haircut\b|"
     r"watch (?:the )?(?:keynote|game|match|movie|show|final)\b|"
     r"circle back\b|noodle on\b|chew on\b|keep (?:that|it|this) in (?:my|the|our) back pocket\b|"
+    # Jokes by kind: feelings and the body ("I'll go cry in a corner", "I'll need therapy"), debts of
+    # thanks ("I'll owe you one"), keepsakes ("I'll frame that error message"), stock idioms.
+    r"(?:go )?(?:cry|lie down|nap|scream|panic|pray|celebrate)\b|cheer(?:ing)?\b|be cheering\b|pretend\b|"
+    r"retire\s*(?:before|when|after|,|$)|quit\s*(?:then|now|,|$)|stay (?:positive|calm|optimistic|sane|strong|hopeful)\b|"
+    r"owe (?:you|him|her|them|everyone|you all)\b|blame (?:it|that|this)\b|allow (?:it|that|this)\s*$|bite\s*$|play along\b|"
+    r"let (?:it|that|this) slide\b|hold (?:you|him|her|them) to (?:that|it)\b|need (?:some |a |more )?(?:therapy|hug|miracle)\b|"
+    r"frame (?:that|this|it)\b|tell (?:my|the) (?:grand)?kids\b|"
+    r"light a candle\b|name my (?:next )?(?:cat|dog|kid|child|son|daughter|boat)\b|"
+    r"fix it in post\b|add (?:it|that|this) to the pile\b|(?:put|add) (?:it|that|this) on my wish ?list\b|"
+    r"file (?:that|it|this) under\b|(?:get )?my people (?:to )?call your people\b|bring (?:the |some )?popcorn\b|buy whoever\b|"
+    r"keep (?:my|our) fingers crossed\b|"
     # "Ben, you're on camera", "… on the invite": a place on a list or a screen, not work.
     r"(?:camera|video|speaker|speakerphone|the (?:invite|guest list|cc|call|line|big screen))\s*$|the list for\b|"
     r"the agenda(?:\s+(?:after|before|next)\b.*)?\s*$|the (?:floor|stage|mic|microphone)\b|"

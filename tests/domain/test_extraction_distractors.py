@@ -1113,3 +1113,79 @@ def test_work_that_sounds_like_a_working_days_shape_is_still_an_item(text: str, 
     m = _minutes([("Ben", text)])
     assert [a.assignee for a in m.action_items] == ["Ben"]
     assert word in m.action_items[0].task
+
+
+# Jokes and stock phrases (34 of 50 taken before): feelings and the body, debts of thanks,
+# keepsakes, laughter in the sentence, idioms.
+_JOKES = [
+    "I'll fix it in post.",
+    "I'll blame it on the intern.",
+    "I'll add it to the pile.",
+    "I'll put it on my wishlist.",
+    "I'll write a strongly worded letter.",
+    "I'll file that under later.",
+    "I'll get my people to call your people.",
+    "I'll pretend I didn't hear that.",
+    "I'll allow it.",
+    "I'll never financially recover from this.",
+    "I'll just quit then, haha.",
+    "I'll take that as a compliment.",
+    "I'll bite.",
+    "I'll play along.",
+    "I'll be the judge of that.",
+    "I'll drink to that.",
+    "I'll hold you to that.",
+    "I'll let it slide this time.",
+    "I'll have what she's having.",
+    "I'll see myself out.",
+    "I'll eat my hat if that ships on time.",
+    "I'll tell my grandkids about this release.",
+    "I'll frame that error message.",
+    "I'll print this and put it on the fridge.",
+    "I'll put that on a t-shirt.",
+    "I'll start a support group for people who touched the billing code.",
+    "I'll retire before that gets fixed.",
+    "I'll name my next cat after that bug.",
+    "I'll light a candle for the build.",
+    "I'll send thoughts and prayers to the on-call person.",
+    "I'll believe it when I see it.",
+    "I'll take it from here, kidding, it's all yours.",
+    "I'll go cry in a corner.",
+    "I'll go lie down.",
+    "I'll need therapy after this sprint.",
+    "I'll bring popcorn for the postmortem.",
+    "I'll buy whoever fixes it a beer.",
+    "I'll owe you one.",
+    "I'll owe you a coffee for that.",
+    "I'll make it up to you.",
+    "I'll keep my fingers crossed.",
+    "I'll stay positive.",
+    "I'll take one for the team.",
+    "I'll be there in spirit.",
+    "I'll be cheering from the sidelines.",
+    "We'll laugh about this one day.",
+    "We'll always have the staging outage.",
+    "We'll get through it.",
+    "We'll see who's right.",
+    "We'll agree to disagree.",
+]
+
+
+@pytest.mark.parametrize("text", _JOKES)
+def test_a_joke_is_no_item(text: str) -> None:
+    assert _minutes([("Ben", text)]).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("I'll retire the legacy endpoint by Friday.", "legacy endpoint"),
+        ("I'll frame the problem statement for the RFC.", "problem statement"),
+        ("I'll add the flaky tests to the quarantine list.", "flaky tests"),
+        ("Kidding aside, I'll fix the importer by Friday.", "importer"),
+    ],
+)
+def test_work_in_words_a_joke_also_uses_is_still_an_item(text: str, word: str) -> None:
+    m = _minutes([("Ben", text)])
+    assert [a.assignee for a in m.action_items] == ["Ben"]
+    assert word in m.action_items[0].task
