@@ -219,6 +219,8 @@ _SMALL_TALK_TASK = re.compile(
     r"(?:do|try|work|estimate|plan|communicate|be|get)\b(?:\s+\w+){0,2}?\s+(?:better|harder|more carefully)"
     r"(?:\s+(?:at|next|this|from|going|in the future|with|on)\b.*)?\s*$|do (?:my|our) best\b|"
     r"remember (?:that|this|it)\b|try\s*,|(?:stop )?worry(?:ing)?\b|relax\b|calm down\b|"
+    # A need is no deed: "Sure, I'll need Ana's help though", "I'll need the specs first".
+    r"need\b(?!\s+to\b)|"
     # A working day's shape: "I'll log off early", "I'm on a half day Friday", "catch up on email".
     r"(?:on )?(?:a )?half[- ]day\b|take (?:a )?(?:long |late |early |quick )?lunch\b|(?:log|sign|clock) (?:off|out)\b(?! on)|"
     r"leave (?:a (?:bit|little) |slightly )?(?:early|late)(?:\s+(?:today|tomorrow|tonight|on \w+|this \w+))?\s*$|leave a (?:bit|little)\s*$|"

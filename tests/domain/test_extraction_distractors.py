@@ -1272,3 +1272,15 @@ def test_korean_work_in_the_same_words_is_still_an_item(text: str, word: str) ->
     m = _minutes([("민호", text)])
     assert [a.assignee for a in m.action_items] == ["민호"]
     assert word in m.action_items[0].task
+
+
+@pytest.mark.parametrize("reply", ["Sure, I'll need Ana's help though.", "Yes, I'll need the specs first."])
+def test_a_yes_that_names_a_need_is_still_the_yes(reply: str) -> None:
+    m = _minutes([("Maya", "Ben, can you update the runbook by Friday?"), ("Ben", reply)])
+    assert [(a.assignee, a.task, a.due_date) for a in m.action_items] == [("Ben", "update the runbook", FRIDAY)]
+
+
+def test_a_need_is_no_item_but_needing_to_do_something_is() -> None:
+    assert _minutes([("Ben", "I'll need the final numbers from finance by Friday.")]).action_items == ()
+    m = _minutes([("Ben", "I'll need to renew the certificate by Friday.")])
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [("Ben", FRIDAY)]
