@@ -635,6 +635,16 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             return False
         if verdict is True and request.needs_offer and not _TAKES_IT.search(state.utts[aj].sentences[0]):
             verdict = None  # "Ken, reset links?" "Yep, done.": news, not a taker
+        reply = state.utts[aj].sentences[0]
+        if (
+            verdict is True
+            and request.addressee is None
+            and _OPEN_CALL.search(clause)
+            and not (_TAKES_IT.search(reply) or _BARE_YES.match(reply))
+        ):
+            # "Can someone check the staging logs?" "Yeah, staging has been flaky all week.": a yes to
+            # the idea, said by nobody in particular, takes nothing; "Sure." or "I can" does.
+            verdict = None
         if verdict is True:
             state.answered.add((aj, 0))
             misheard = request.addressee is not None and _misheard_addressee(state, request.addressee, aj)
@@ -774,6 +784,18 @@ _OFFER_BACK = re.compile(
 
 _TOLD_ASIDE = re.compile(
     r",\s*(?:he|she|they|[A-Z][a-z]+)\s+(?:said|says|told (?:me|us)|mentioned|asked)\b.*$", re.IGNORECASE
+)
+_OPEN_CALL = re.compile(
+    r"\b(?:someone|somebody|anyone|anybody|any takers|takers|volunteers?|who|whoever)\b|"
+    r"누가|누구|분\s*(?:계|있)",
+    re.IGNORECASE,
+)
+_BARE_YES = re.compile(
+    r"^(?:(?:sure|ok(?:ay)?|yes|yeah|yep|yup|will do|can do|no problem|of course|absolutely|definitely|"
+    r"on it|got it|sure thing|consider it done|certainly|for sure|you got it|alright|all right|happy to|"
+    r"deal|roger|"
+    r"네|예|넵|알겠습니다|좋아요|좋습니다|그럴게요|할게요|하겠습니다)[\s,.!]*)+$",
+    re.IGNORECASE,
 )
 _TAKES_IT = re.compile(
     r"\b(?:I will|I'll|I can|I am on it|I'm on it|mine|I have got it|I've got it|I got it|on it|me|"

@@ -951,6 +951,17 @@ class EnglishRules:
         # "Sure, in my dreams.": a yes in words, a no in fact.
         if re.search(r"\b(?:in (?:my|your) dreams|dream on|as if|yeah,? right|when pigs fly|not a chance|no way)\b", t):
             return False
+        # "Yeah, that makes sense, but I'm slammed.": a no after all.
+        if re.search(r"\bbut i am (?:slammed|swamped|buried|busy|underwater|maxed out|at capacity|drowning)\b", t):
+            return False
+        # "Yes, I looked yesterday, nothing there", "Yeah, I already did": done before it was asked.
+        if re.search(
+            r"\b(?:i|we) (?:already|just) (?:did|done|have|had|\w+ed)\b|\balready (?:did|done|fixed|sent|checked|handled)\b|"
+            r"\b(?:i|we) (?:did|checked|looked|fixed|sent|handled|reviewed|updated|ran|tried) (?:it |them |that |this |into it |at it )?"
+            r"(?:yesterday|this morning|earlier|last week|last night|already|on (?:monday|tuesday|wednesday|thursday|friday))\b",
+            t,
+        ):
+            return None
         # "I'll think about it.", "I'll let you know": no answer yet.
         if re.match(
             r"^(?:(?:ok(?:ay)?|hmm+|well|um+|maybe|possibly)[,.]?\s+)?(?:i will|let me) (?:think|consider|mull|sleep on|"

@@ -1284,3 +1284,47 @@ def test_a_need_is_no_item_but_needing_to_do_something_is() -> None:
     assert _minutes([("Ben", "I'll need the final numbers from finance by Friday.")]).action_items == ()
     m = _minutes([("Ben", "I'll need to renew the certificate by Friday.")])
     assert [(a.assignee, a.due_date) for a in m.action_items] == [("Ben", FRIDAY)]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Yeah, staging has been flaky all week.",
+        "Yes, that would be good.",
+        "Yeah, someone should.",
+        "Yeah, good idea.",
+        "Okay, moving on then.",
+    ],
+)
+def test_an_open_call_agreed_with_but_not_taken_is_no_item(reply: str) -> None:
+    assert _minutes([("Maya", "Can someone check the staging logs?"), ("Ben", reply)]).action_items == ()
+
+
+@pytest.mark.parametrize("reply", ["Sure.", "Sure, I can do it today.", "Yep, on it."])
+def test_an_open_call_taken_is_an_item(reply: str) -> None:
+    m = _minutes([("Maya", "Can someone check the staging logs?"), ("Ben", reply)])
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Ben", "check the staging logs")]
+
+
+def test_korean_open_call_agreed_with_but_not_taken_is_no_item() -> None:
+    asked = ("지훈", "누가 로그 정리해 줄 수 있을까요?")
+    assert _minutes([asked, ("민호", "네, 좋은 생각이에요.")]).action_items == ()
+    assert [a.assignee for a in _minutes([asked, ("민호", "제가 할게요.")]).action_items] == ["민호"]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Yeah, about that, I already did.",
+        "Yes, I looked yesterday, nothing there.",
+        "Sure, I checked them this morning, all clean.",
+        "Yeah, that makes sense, but I'm slammed.",
+    ],
+)
+def test_a_yes_that_says_it_is_done_already_or_declines_is_no_item(reply: str) -> None:
+    assert _minutes([("Maya", "Ben, could you check the staging logs?"), ("Ben", reply)]).action_items == ()
+
+
+def test_a_yes_with_a_day_away_is_still_a_yes() -> None:
+    m = _minutes([("Maya", "Ben, could you check the staging logs by Friday?"), ("Ben", "Okay, but I'm out Wednesday.")])
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [("Ben", FRIDAY)]
