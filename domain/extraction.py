@@ -793,7 +793,7 @@ _OPEN_CALL = re.compile(
 _BARE_YES = re.compile(
     r"^(?:(?:sure|ok(?:ay)?|yes|yeah|yep|yup|will do|can do|no problem|of course|absolutely|definitely|"
     r"on it|got it|sure thing|consider it done|certainly|for sure|you got it|alright|all right|happy to|"
-    r"deal|roger|"
+    r"deal|roger|sounds good|works for me|no problem at all|happy to help|glad to|with pleasure|no worries|"
     r"네|예|넵|알겠습니다|좋아요|좋습니다|그럴게요|할게요|하겠습니다)[\s,.!]*)+$",
     re.IGNORECASE,
 )

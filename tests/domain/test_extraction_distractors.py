@@ -1300,7 +1300,20 @@ def test_an_open_call_agreed_with_but_not_taken_is_no_item(reply: str) -> None:
     assert _minutes([("Maya", "Can someone check the staging logs?"), ("Ben", reply)]).action_items == ()
 
 
-@pytest.mark.parametrize("reply", ["Sure.", "Sure, I can do it today.", "Yep, on it."])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Sure.",
+        "Sure, I can do it today.",
+        "Yep, on it.",
+        "Sure, no problem at all.",
+        "Sounds good, happy to help.",
+        "Yeah, count me in.",
+        "Okay, that one's mine.",
+        "Yep, leave it with me.",
+        "Will do!",
+    ],
+)
 def test_an_open_call_taken_is_an_item(reply: str) -> None:
     m = _minutes([("Maya", "Can someone check the staging logs?"), ("Ben", reply)])
     assert [(a.assignee, a.task) for a in m.action_items] == [("Ben", "check the staging logs")]
