@@ -186,6 +186,10 @@ def _read_utterance(state: _State, ui: int) -> None:
                 took = _take_request(state, ui, si, clause, request) or took
                 continue
             commitment = rules.commitment(clause, state.names)
+            if commitment is not None and (_joked(state, ui, si) or _HEDGED_OPENER.match(before.strip())):
+                # "… over the weekend. Kidding.", and "One of these days, I'll fix the build
+                # script": an opener split off as its own clause still hedges the promise after it.
+                commitment = None
             if (ui, si) in state.answered and not _another_task(state, ui, commitment):
                 commitment = None  # the yes itself ("Sure, I'll have it by Friday")
             if commitment is not None:
@@ -274,6 +278,41 @@ def _read_utterance(state: _State, ui: int) -> None:
             took = True
         if not took and rules.is_question(sentence):
             state.questions.append(sentence)
+
+
+# "Kidding.", "Joking aside", "농담이에요": the speaker takes back what they just said.
+_KIDDING = re.compile(
+    r"^(?:(?:just|only|I'm|I am|I was|I'm only|I'm just)\s+)*(?:kidding|joking|jk)\b|^농담",
+    re.IGNORECASE,
+)
+
+
+_HEDGED_OPENER = re.compile(
+    r"^(?:(?:and|but|so|oh|well)\s+)?(?:one of these days|some ?day|one day|sooner or later|eventually|"
+    r"at some point|yeah,? right|oh,? sure|sure,? sure|in theory|apparently|supposedly|ideally|"
+    r"in an ideal world|in a perfect world|if only|next time|"
+    # A condition said first, on spare time, someone's wish or a mishap that may never come: "If
+    # there's time, I'll look at …", "If you want, I'll …", "Should it break, I'll roll it back".
+    # "If the vendor hasn't replied by Wednesday, I'll escalate" is a plan with a date and stays.
+    r"(?:if|in case|assuming)\s+(?:there(?:'s| is) (?:time|room|capacity|bandwidth)|"
+    r"(?:i|we) (?:have|get|find) (?:time|a (?:chance|minute|moment|sec)|capacity|bandwidth|the time)|"
+    r"(?:you|anyone|anybody|someone|somebody|people|folks|they) (?:want|wants|need|needs|like|likes)|"
+    r"it helps|needed|necessary|[^,]*\b(?:again|ever|still|breaks?|fails?|goes (?:wrong|down)|anything|"
+    r"something|trouble|problems?|stuck)\b)"
+    r".*|should (?:it|this|that|they|we|the \w+|anything|something)\s+\w+.*)[,.!]?$",
+    re.IGNORECASE,
+)
+
+
+def _joked(state: _State, ui: int, si: int) -> bool:
+    """Whether the sentence is followed by its speaker's "kidding", in the same turn or the next."""
+    utt = state.utts[ui]
+    if si + 1 < len(utt.sentences):
+        return bool(_KIDDING.match(utt.sentences[si + 1].strip(" ,.!")))
+    nxt = state.utts[ui + 1] if ui + 1 < len(state.utts) else None
+    if nxt is not None and nxt.speaker == utt.speaker and nxt.sentences:
+        return bool(_KIDDING.match(nxt.sentences[0].strip(" ,.!")))
+    return False
 
 
 _TOPIC_BEFORE = re.compile(
@@ -596,6 +635,16 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             return False
         if verdict is True and request.needs_offer and not _TAKES_IT.search(state.utts[aj].sentences[0]):
             verdict = None  # "Ken, reset links?" "Yep, done.": news, not a taker
+        reply = state.utts[aj].sentences[0]
+        if (
+            verdict is True
+            and request.addressee is None
+            and _OPEN_CALL.search(clause)
+            and not (_TAKES_IT.search(reply) or _BARE_YES.match(reply))
+        ):
+            # "Can someone check the staging logs?" "Yeah, staging has been flaky all week.": a yes to
+            # the idea, said by nobody in particular, takes nothing; "Sure." or "I can" does.
+            verdict = None
         if verdict is True:
             state.answered.add((aj, 0))
             misheard = request.addressee is not None and _misheard_addressee(state, request.addressee, aj)
@@ -736,6 +785,18 @@ _OFFER_BACK = re.compile(
 _TOLD_ASIDE = re.compile(
     r",\s*(?:he|she|they|[A-Z][a-z]+)\s+(?:said|says|told (?:me|us)|mentioned|asked)\b.*$", re.IGNORECASE
 )
+_OPEN_CALL = re.compile(
+    r"\b(?:someone|somebody|anyone|anybody|any takers|takers|volunteers?|who|whoever)\b|"
+    r"누가|누구|분\s*(?:계|있)",
+    re.IGNORECASE,
+)
+_BARE_YES = re.compile(
+    r"^(?:(?:sure|ok(?:ay)?|yes|yeah|yep|yup|will do|can do|no problem|of course|absolutely|definitely|"
+    r"on it|got it|sure thing|consider it done|certainly|for sure|you got it|alright|all right|happy to|"
+    r"deal|roger|sounds good|works for me|no problem at all|happy to help|glad to|with pleasure|no worries|"
+    r"네|예|넵|알겠습니다|좋아요|좋습니다|그럴게요|할게요|하겠습니다)[\s,.!]*)+$",
+    re.IGNORECASE,
+)
 _TAKES_IT = re.compile(
     r"\b(?:I will|I'll|I can|I am on it|I'm on it|mine|I have got it|I've got it|I got it|on it|me|"
     r"leave it with me)\b|제가|저요|맡을게|맡겠",
@@ -797,6 +858,10 @@ def _find_answer(
         if not reply.sentences:
             continue
         if reply.speaker is not None and asker is not None and reply.speaker == asker:
+            clauses = (c for t in reply.sentences for c in reply.rules.clauses(t))
+            if addressee is None and any(reply.rules.request(c, state.names) for c in clauses):
+                # An open call, then a request to someone: a yes after it answers that one.
+                break
             continue
         verdict = reply.rules.acceptance(reply.sentences[0])
         if verdict is True and _own_new_task(state, reply, task):

@@ -58,7 +58,7 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Same, in planning talk with no day: "And I write up the hiring plan for Q1."
         (
             r"^(?:(?:and|then|so)\s+)?I (?=(?:write up|write|draft|set up|put together|prepare)\s+(?:the|a|an|our)\s+"
-            r"(?![^.?!]*\b(?:every|each|usually|always|normally|often|sometimes|anyway|whenever)\b))",
+            r"(?![^.?!]*\b(?:every|each|usually|always|normally|often|sometimes|anyway|whenever|already|yesterday|ago|earlier|last)\b))",
             "I will ",
         ),
         # "I'll have it running my Monday": Whisper hears "by" as "my" before a day.
@@ -114,7 +114,8 @@ NOT_NAMES = _NOT_NAMES = frozenset(
     basically actually right alright fine cool awesome sorry hey hi hello one nothing anyway
     just now again if once after before until while since because though although first second
     finally meanwhile marketing legal design engineering product sales support finance ops qa
-    customers management leadership
+    customers management leadership welcome happy glad congrats congratulations cheers remember reminder kudos props shoutout
+    hr infra security platform procurement facilities recruiting
     """.split()
 )
 _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|ware|base|log)$", _I)
@@ -123,7 +124,12 @@ _HEDGE = re.compile(
     r"\b(?:maybe|perhaps|possibly|probably|someday|some day|one day|at some point|eventually|in theory|"
     r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|"
     r"when we get a chance|when i get a chance|if we have time|time permitting|"
-    r"down the (?:road|line)|in the future|sometime(?!\s+(?:next|this|today|tomorrow|tonight|on|before|after|early|late|mid|monday|tuesday|wednesday|thursday|friday)\b))\b|"
+    r"down the (?:road|line)|in the future|world hunger|world peace|when pigs fly|hell freezes over|"
+    r"(?<!\w)(?:ha(?:ha)+|he(?:he)+|lol|lmao|rofl)(?!\w)|\b(?:kidding|joking)\b(?! aside)|"
+    r"on (?:the|my) fridge|on a (?:t-?shirt|mug|poster)|thoughts and prayers|support group|strongly worded|"
+    r"clone myself|in my sleep|in my spare time|magic wand|to the moon|(?:25|26|30|36|48) hours a day|my infinite|sacrifice|the (?:\w+ )?gods\b|"
+    r"one of these days|sooner or later|yeah right|oh sure|apparently|supposedly|reportedly|rumou?r has it|"
+    r"sometime(?!\s+(?:next|this|today|tomorrow|tonight|on|before|after|early|late|mid|monday|tuesday|wednesday|thursday|friday)\b))\b|"
     # "if" as a condition, not "check if it works".
     r"(?<!check )(?<!see )(?<!ask )(?<!out )(?<!confirm )(?<!verify )(?<!test )(?<!know )\bif\b",
     _I,
@@ -146,9 +152,9 @@ _SMALL_TALK_TASK = re.compile(
     r"take (?:the|a) (?:bus|train|day off|day|week off|afternoon off)\b|"
     r"make it\b(?!\s+(?:work|happen|faster|better|right|pass|green|stable))|(?:join|attend|come to|be at) (?:it|that|this)\b|"
     r"(?:on\s+)?(?:call|mute|leave|holiday|vacation|duty)(?:\s+(?:this|next|today|tonight|tomorrow|until|over|for)\b.*)?\s*$|"
-    r"let you (?:go|know)|share (?:my|the) screen|stop sharing|(?:un)?mute|keep (?:it|this) "
-    r"(?:short|brief)|pass\s*$|pass on\b|(?:start|begin)(?:\s+(?:the meeting|us off|off|sharing|recording|"
-    r"with (?:a|the) (?:quick |short )?(?:recap|update|agenda|round)))?\s*$|wrap (?:up|this up)\b|hand (?:it )?over|"
+    r"let you (?:go|know)|share (?:my|the|your) screen|stop sharing|(?:un)?mute|keep (?:it|this) "
+    r"(?:short|brief)|pass(?:\s+(?:today|this time|for now|this week))?\s*$|pass on\b|(?:start|begin)(?:\s+(?:the meeting|us off|off|sharing|recording|"
+    r"with (?:a|the) (?:quick |short )?(?:recap|update|agenda|round)))?\s*$|wrap (?:up|this up)\b|hand (?:it )?over\s*$|"
     r"take a (?:break|look at the agenda)|brb|think about it|sleep on it|keep (?:that|it) in mind|"
     r"let (?:you|you all|you guys|everyone|everybody) go|bring (?:snacks|cake|cookies|donuts)|send (?:you )?the (?:meeting )?(?:invite|link)\b|"
     r"stop the recording|start the recording|do (?:it|that|this|so|the same)\s*$|"
@@ -169,7 +175,92 @@ _SMALL_TALK_TASK = re.compile(
     # Thinking aloud and speech acts: "I'll think about it", "I'll admit …", "I'll say this".
     r"think (?:about|over|it over|on)\b|mull\b|ponder\b|give (?:it|that|this) (?:some )?thought\b|"
     r"(?:admit|confess|concede|bet|guess)\b|say (?:this|that|it|one thing)\b|tell you (?:what|this|that)\b|"
-    r"take (?:it|that|this)\s*$|handle (?:it|that|this)\s*$|try\s*$|see\s*$|check\s*$)",
+    r"take (?:it|that|this)\s*$|handle (?:it|that|this)\s*$|try\s*$|see\s*$|check\s*$|"
+    # The call's own chat, tabs and views, its clock and its order of speakers.
+    r"(?:put|post|drop|paste|throw|stick)\b.*\bin(?:to)? (?:the )?(?:zoom |meeting |call )?chat\s*(?:so\b.*)?$|"
+    r"(?:switch|flip|jump|go back|move|come back) (?:over )?to (?:the|my|our|another|the other) (?:[\w-]+ )?(?:view|tab|window|screen|slide)\b|"
+    r"share (?:the|my|another|the other|this) (?:[\w-]+ )?(?:tab|window|view)\b|"
+    r"give (?:everyone|everybody|people|folks|you(?: all| guys)?|us) (?:a|another|a few|some|one|a couple of) (?:more )?(?:minute|minutes|moment|moments|second|seconds|sec)\b|"
+    r"time-?box (?:this|the (?:meeting|discussion|call|triage|retro|review))\b|"
+    r"come back to (?:that|this|it|those)(?: one)? (?:at the end|later(?: on)?|in a (?:minute|moment|bit|sec)|after (?:the|this|that)\b|next time)|"
+    r"(?:go )?(?:a)?round (?:the (?:room|table|group|team|call|circle))\b|"
+    r"(?:run|go|walk|skim) (?:us |you |everyone )?(?:through|over) the agenda\b|"
+    r"(?:end|close|leave|hang up)(?: the| this)? (?:call|meeting|session|zoom)(?:\s+(?:now|here|early|for today))?\s*$|"
+    r"be (?:taking|keeping|writing) (?:the )?(?:notes|minutes)\b|take (?:the )?minutes\b|"
+    r"give (?:you |everyone |us )?(?:a |an )?(?:quick |short |brief |little )?(?:overview|intro|introduction|recap|summary|rundown)(?:\s+(?:first|now|quickly))?\s*$|"
+    r"let \w+ (?:take|walk|talk|run) (?:us|you|you all|everyone|everybody) through\b|let \w+ (?:start|present|introduce|kick off)\b|"
+    r"(?:pass|hand|turn) (?:it|things|the floor) (?:over |back )?to \w+ for (?:his|her|their|the) (?:[\w-]+ )?(?:update|updates|numbers|part|section|report|round|demo)\b|"
+    r"spare (?:you|everyone|us|you all) (?:the|my)\b|try not to\b|not\b|"
+    # Speech acts and the meeting's flow: "let me rephrase", "I'll take that offline", "I'll skip the intro".
+    r"rephrase(?: (?:that|it|this|the question|my question))?\s*$|back up(?: a (?:second|sec|bit|moment|minute|step))?\s*$|give (?:you|everyone|us|you all) (?:some |a (?:bit|little) of )?(?:context|background)\b|give (?:some )?(?:context|background)\s*$|"
+    r"leave (?:you|everyone|us|you all) with\b|shut up\b|let (?:that|it) sink in\b|answer (?:that|this|it) (?:in|on) (?:the|a) (?:next |later )?slide\b|"
+    r"skip (?:ahead\b|the (?:intro|introductions?|preamble|small talk|recap|agenda|formalities)\b)|"
+    r"take (?:(?:the|a few|the last|five|ten|two|\w+) )*minutes? for questions\b|take (?:this|that|it)(?: one)?(?: conversation| discussion)? offline\b|"
+    r"leave (?:that|it|this) (?:to|for) the experts\b|save (?:my|our|your|the) questions\b|"
+    r"(?:keep|turn|switch|leave) (?:my|the|your) (?:camera|video|mic|microphone) (?:off|on)\b|"
+    # Asked of someone in the call, for now: "Ben, can you go back a slide?", "… give us a quick update?".
+    r"(?:go )?back (?:a|one) slide\b|(?:go to )?(?:the )?next slide\b|scroll (?:up|down)\b|zoom in\b|speak up\b|"
+    r"repeat (?:that|it|yourself|the last (?:bit|part))\b|say (?:that|it) again\b|introduce(?: yourself| yourselves)?\s*$|share\b.*\bon (?:the |my |your )?screen\s*$|"
+    r"stay (?:on|behind)(?: (?:after|for)\b.*)?$|let (?:everyone|people|them|folks|him|her) in\b|put (?:your|their) hands? up\b|"
+    r"(?:explain|walk (?:us|everyone|me) through|talk (?:us|everyone|me) through|tell (?:us|everyone|me) (?:about|more|what|how|why)|"
+    r"say (?:more|a (?:few words|bit more))|give (?:us|everyone|the team|the group) (?:a |an |your )?(?:quick |short |brief )?"
+    r"(?:update|status|rundown|overview|summary|intro))\b"
+    r"(?!.*\b(?:by|before|until|tomorrow|tonight|today|monday|tuesday|wednesday|thursday|friday|next|this week|end of|eod)\b)|"
+    r"give (?:you|everyone|you all|us) (?:\w+ )?minutes back\b|"
+    r"(?:try to )?keep (?:it|this|things|us) (?:short|brief|under|to|within)\b|(?:stop|start|pause) recording\b|hold off\b|"
+    r"wait (?:for|on) \w+ before\b|join (?:late|early|remotely|from|in)\b|"
+    r"open (?:the|our|my) (?:[\w-]+ )?(?:board|agenda|slides|deck|dashboard|tab|view|screen)\s*$|buy (?:the|a) (?:first |next )?round\b|"
+    r"(?:go )?(?:after|before) \w+\s*$|(?:try to )?(?:dial (?:back )?in\b|rejoin\s*$|reconnect\s*$)|"
+    r"(?:recap|summari[sz]e|go over|read (?:out|back)) (?:the |our |what we )?(?:decisions|action items|actions|agreed|takeaways)\b|"
+    r"let (?:the \w+|it|that|them) speak\b|cross (?:my|our) fingers\b|knock on wood\b|touch wood\b|"
+    r"(?:have to )?(?:decline|turn down|say no to)\b|"
+    r"see if (?:i|we) can (?:find (?:the |some )?time|fit it in|squeeze it in|make (?:it|time))\b|"
+    # Resolutions, not tasks: "I'll try harder next sprint", "I'll do better at updating tickets".
+    r"(?:do|try|work|estimate|plan|communicate|be|get)\b(?:\s+\w+){0,2}?\s+(?:better|harder|more carefully)"
+    r"(?:\s+(?:at|next|this|from|going|in the future|with|on)\b.*)?\s*$|do (?:my|our) best\b|"
+    r"remember (?:that|this|it)\b|try\s*,|(?:stop )?worry(?:ing)?\b|relax\b|calm down\b|"
+    # A need is no deed: "Sure, I'll need Ana's help though", "I'll need the specs first".
+    r"need\b(?!\s+to\b)|"
+    # A working day's shape: "I'll log off early", "I'm on a half day Friday", "catch up on email".
+    r"(?:on )?(?:a )?half[- ]day\b|take (?:a )?(?:long |late |early |quick )?lunch\b|(?:log|sign|clock) (?:off|out)\b(?! on)|"
+    r"leave (?:a (?:bit|little) |slightly )?(?:early|late)(?:\s+(?:today|tomorrow|tonight|on \w+|this \w+))?\s*$|leave a (?:bit|little)\s*$|"
+    r"catch up on (?:my )?(?:email|emails|e-mail|sleep|slack|messages|inbox|notifications)\b|"
+    r"(?:finally |actually )?(?:take|go on|book) (?:a |my |some )?(?:vacation|holiday|day off|days off)\b|get (?:a )?haircut\b|"
+    r"watch (?:the )?(?:keynote|game|match|movie|show|final)\b|"
+    r"circle back\b|noodle on\b|chew on\b|keep (?:that|it|this) in (?:my|the|our) back pocket\b|"
+    # Jokes by kind: feelings and the body ("I'll go cry in a corner", "I'll need therapy"), debts of
+    # thanks ("I'll owe you one"), keepsakes ("I'll frame that error message"), stock idioms.
+    r"(?:go )?(?:cry|lie down|nap|scream|panic|pray|celebrate)\b|cheer(?:ing)?\b|be cheering\b|pretend\b|"
+    r"retire\s*(?:before|when|after|,|$)|quit\s*(?:then|now|,|$)|stay (?:positive|calm|optimistic|sane|strong|hopeful)\b|"
+    r"owe (?:you|him|her|them|everyone|you all)\b|blame (?:it|that|this)\b|allow (?:it|that|this)\s*$|bite\s*$|play along\b|"
+    r"let (?:it|that|this) slide\b|hold (?:you|him|her|them) to (?:that|it)\b|need (?:some |a |more )?(?:therapy|hug|miracle)\b|"
+    r"frame (?:that|this|it)\b|tell (?:my|the) (?:grand)?kids\b|"
+    r"light a candle\b|name my (?:next )?(?:cat|dog|kid|child|son|daughter|boat)\b|"
+    r"fix it in post\b|add (?:it|that|this) to the pile\b|(?:put|add) (?:it|that|this) on my wish ?list\b|"
+    r"file (?:that|it|this) under\b|(?:get )?my people (?:to )?call your people\b|bring (?:the |some )?popcorn\b|buy whoever\b|"
+    r"keep (?:my|our) fingers crossed\b|"
+    # "Ben, you're on camera", "… on the invite": a place on a list or a screen, not work.
+    r"(?:camera|video|speaker|speakerphone|the (?:invite|guest list|cc|call|line|big screen))\s*$|the list for\b|"
+    r"the agenda(?:\s+(?:after|before|next)\b.*)?\s*$|the (?:floor|stage|mic|microphone)\b|"
+    # Who speaks when, who comes to what: "Ana will present next", "let's have Ana join the next planning".
+    r"(?:present|go|speak|talk|share|demo) (?:next|first|last|after \w+|before \w+)\s*$|"
+    r"join (?:us |the |our |this |\w+'s )?(?:next |weekly |daily |monthly )?(?:planning|meeting|call|standup|stand-up|sync|"
+    r"retro|review|demo|all-hands|offsite|session|interviews?)\s*$|sit in\b|"
+    r"have (?:his|her|their|my|our) \w+ back\b|(?:a|an|some) (?:\w+ )?(?:gift|present|card|surprise|bouquet)\s*$|"
+    r"(?:as|the) (?:new )?(?:host|facilitator|chair|moderator|note-?taker|scribe|timekeeper)\b(?! (?:of|for) (?:the )?(?:launch|event|webinar|workshop|meetup|conference))|"
+    # Where someone will be, not what they will do: "be dialling in from the train", "miss the sync".
+    r"be (?:working (?:from|remotely|at home|half|part)|dial(?:l)?ing|calling in|joining (?:us )?(?:late|early|from|remotely|in)|logging (?:in|on)|travell?ing|flying|commuting|staying|hanging)\b|"
+    r"(?:on\s+(?:\w+\s+)?leave|(?:on\s+)?(?:holiday|vacation|pto|parental leave|sick leave|annual leave))\b(?:\s+(?:from|on|until|till|starting|after|between|in|during|the|this|next|over|for|all)\b.*)?\s*$|"
+    r"take (?:\w+ )?(?:leave|time off|days off|pto|holiday|vacation)\b|take (?:(?:the|a|next|this)\s+)?(?:monday|tuesday|wednesday|thursday|friday|day|afternoon|morning|week|days|weekend)\s+off\b|step (?:away|out|aside)\b|"
+    r"miss (?:(?:the|our|this|next|tomorrow's|\w+'s) )?(?:\w+ )?(?:sync|standup|stand-up|meeting|call|retro|review|demo|planning|all-hands|1:1|one-on-one|session|offsite)\b|"
+    r"need (?:a|some|another|more) (?:vacation|holiday|break|nap|sleep|rest|drink|beer|coffee|weekend|day off|miracle)\b|"
+    # Food for the room, however it is fetched: "get us some snacks for the demo", "grab a quick bite".
+    r"(?:grab|get|bring|order|buy|pick up|fetch)\s+(?:(?:us|everyone|everybody|you all|the team|you guys|y'all|you)\s+)?"
+    r"(?:a |an |some |the |my |our |a few )?(?:quick |little |cheap |cold |hot |celebratory )?"
+    r"(?:coffees?|tea|lunch|food|bite|snacks?|pizzas?|donuts|doughnuts|cake|champagne|wine|beers?|drinks?|bagels|"
+    r"sandwich(?:es)?|breakfast|dinner|ice cream)\b|"
+    # Feelings are no work: "Dana's going to love this", "I'll regret saying this".
+    r"(?:love|hate|enjoy|adore|regret|dread)\b)",
     _I,
 )
 _SMALL_TALK_WORDS = frozenset(
@@ -177,7 +268,7 @@ _SMALL_TALK_WORDS = frozenset(
     for w in "coffee tea lunch dinner holiday vacation weekend beer drink gym doctor dentist kid kids "
     "birthday cake snack screen mute break sleep rest relax movie film game party trip pizza "
     "netflix nap bus train taxi cab flight plane uber commute donut donuts doughnuts cookies bagels "
-    "sandwich sandwiches breakfast drinks beers food".split()
+    "sandwich sandwiches breakfast drinks beers food round tab bill treat meal vegetarian vegan slice".split()
 )
 _FILLER_PREFIX = re.compile(
     r"^(?:(?:just|also|then|definitely|actually|personally|quickly|probably|go ahead and|"
@@ -233,6 +324,13 @@ def _is_real_task(task: str) -> bool:
     return bool(words) and not set(words) - _FETCH_VERBS <= _SMALL_TALK_WORDS
 
 
+# "The delay is on me, sorry", "that outage is on me": taking the blame, not the work.
+_BLAME = re.compile(
+    r"\b(?:sorry|my bad|apologi[sz]e|apologies|my fault)\b|"
+    r"\b(?:delay|delays|slip|slippage|mistake|mix-up|mixup|confusion|miss|outage|screw-up|screwup|oversight|"
+    r"misunderstanding|blame|fault|mess)\s+(?:is|was|are|were)\s+on me\b",
+    _I,
+)
 _FETCH_VERBS = frozenset(stem(w) for w in "grab bring order buy get have pick eat drink fetch".split())
 
 
@@ -674,7 +772,8 @@ class EnglishRules:
         if who.casefold() == "i":
             who = SELF
         elif who.casefold() in _NOT_NAMES or (
-            not names.is_known(who) and (not who[:1].isupper() or _NOUNISH.search(who))
+            # "HR will send the survey": a department or an acronym, not a person in the room.
+            not names.is_known(who) and (not who[:1].isupper() or _NOUNISH.search(who) or (who.isupper() and len(who) > 1))
         ):
             return None
         task = _clean_task(task_text)
@@ -698,7 +797,7 @@ class EnglishRules:
             text,
             _I,
         )
-        if m is None or _HEDGE.search(text):
+        if m is None or _HEDGE.search(text) or _BLAME.search(text):
             return None
         task = _clean_task(m["task"])
         return Commitment(SELF, task) if _is_real_task(task) else None
@@ -849,6 +948,27 @@ class EnglishRules:
     def acceptance(self, text: str) -> bool | None:
         """True: agrees to a request; False: declines; None: neither (talks about something else)."""
         t = expand(text).strip().casefold()
+        # "Sure, in my dreams.": a yes in words, a no in fact.
+        if re.search(r"\b(?:in (?:my|your) dreams|dream on|as if|yeah,? right|when pigs fly|not a chance|no way)\b", t):
+            return False
+        # "Yeah, that makes sense, but I'm slammed.": a no after all.
+        if re.search(r"\bbut i am (?:slammed|swamped|buried|busy|underwater|maxed out|at capacity|drowning)\b", t):
+            return False
+        # "Yes, I looked yesterday, nothing there", "Yeah, I already did": done before it was asked.
+        if re.search(
+            r"\b(?:i|we) (?:already|just) (?:did|done|have|had|\w+ed)\b|\balready (?:did|done|fixed|sent|checked|handled)\b|"
+            r"\b(?:i|we) (?:did|checked|looked|fixed|sent|handled|reviewed|updated|ran|tried) (?:it |them |that |this |into it |at it )?"
+            r"(?:yesterday|this morning|earlier|last week|last night|already|on (?:monday|tuesday|wednesday|thursday|friday))\b",
+            t,
+        ):
+            return None
+        # "I'll think about it.", "I'll let you know": no answer yet.
+        if re.match(
+            r"^(?:(?:ok(?:ay)?|hmm+|well|um+|maybe|possibly)[,.]?\s+)?(?:i will|let me) (?:think|consider|mull|sleep on|"
+            r"let you know|get back to you|check (?:my|with)|see (?:how|what|if))\b",
+            t,
+        ):
+            return None
         if _OFFER_ANYWHERE.search(t) and not re.search(r"\b(?:not|cannot|never)\b", t):
             return True
         # "I've got a Pixel, I'll try this afternoon": an answer that says it will have a go.

@@ -31,6 +31,15 @@ _HEDGE = re.compile(
     r"(?:아마|언젠가|나중에 여유|여유(?:가|되|있)|시간(?:이)?\s*(?:되면|나면|있으면|남으면)|(?:으면|다면|라면|되면|하면|있으면)\s"
     r"|수도 있|지도 모르|면 좋겠|면 좋을|했으면|할까\b|해볼까|생각만|고민해 보|검토만)"
 )
+# Only for promises and requests (a report may still say "원인은 모르겠지만 고치는 중입니다"):
+# "혹시 막히면 말씀 주세요", "필요하시면 …", a condition in any verb form, not only "-하면";
+# politeness is no condition ("가능하시면", "괜찮으시면", "시간 되시면 … 해 주세요" still ask).
+_HEDGE_TASK = re.compile(
+    # "나중에 제가 로그 구조를 바꿔 볼게요", "언제 한번 …": some day, not a promise ("이따가" is today).
+    r"(?:^|\s)(?:나중에|언제\s*한번|언젠가|다음에\s*(?:시간|여유|기회))(?=\s)|시간\s*(?:날|있을|될)\s*때|여유\s*(?:있을|될)\s*때|"
+    r"모르겠|(?:혹시|만약|만일)\s.*[\uac00-\ud7a3](?<!가능하시)(?<!괜찮으시)(?<!되시)(?<!주시)면\s"
+    r"|(?<!주)(?<!가능하)(?<!괜찮으)(?<!되)시면\s|(?:히면|기면|지면)\s"
+)
 # Interjections and "then" before the real clause; a space or comma must follow so "아이콘" stays.
 _DISCOURSE = re.compile(
     r"^(?:그러면|그럼|그렇다면|그러면은|네|예|넵|좋아요|좋습니다|알겠습니다|아|음)(?:[,.!]\s*|\s+)"
@@ -48,14 +57,14 @@ _COMMIT_END = re.compile(
     r"려고 합니다|려고 해요|도록 하겠습니다|맡을게요|맡겠습니다)\s*[.!]?$"
 )
 _SMALL_TALK = re.compile(
-    r"(?:시작하겠|시작할게|마치겠|마칠게|넘어가겠|넘어갈게|화면\s*공유|말씀드리겠|말씀드릴게|알겠|감사하겠|"
+    r"(?:시작하겠|시작할게|마치겠|마칠게|넘어가겠|넘어갈게|화면\s*공유(?!\S*\s*(?:기능|버그|오류|모드|권한|설정))|말씀드리겠|말씀드릴게|알겠|감사하겠|"
     r"부탁드리겠|잘 부탁|참고하겠|참고할게|다녀오겠|다녀올게|가보겠|가볼게|들어가|기다리겠|기다릴게|커피|점심|저녁|휴가|"
     r"주말|쉬려|등산|회식|영화|여기까지|짧게 하|간단하게 하|간단히 하|반차|연차|병가|재택|외근|"
     r"퇴근|회식|쉬겠|쉴게|연락드리겠|연락드릴게|명심|기억하겠|노력하겠|열심히|들어볼게|들어보겠|소개하겠|소개할게|"
-    r"요약하겠|정리해서 말씀|이어서 하겠|진행하겠습니다$|진행할게요$|"
+    r"요약하겠|요약해\s*드리|요약해\s*드릴|정리해서 말씀|자리\s*(?:를\s*)?(?:비우|비울|비워|비웁)|돌아가면서|뵙겠|뵐게|봬요|이만\s*(?:줄이|마치|마칠|끝내|끝낼|하겠|할게|하죠)|(?:늦게|일찍)\s*(?:들어오|들어가|출근|퇴근|합류|참석|나가|오겠|올게)|하고\s*(?:오겠|올게)|^다음은\s+(?:발표|말씀|공유|진행|얘기|소개)|녹화\s*(?:를\s*)?(?:시작|멈추|멈출|중지|끄|끌|종료)|빠지겠|빠질게|^(?:(?:한\s*번|다시|먼저|좀|잠깐|간단히|짧게|\S+\s*(?:씨|님))\s*)*말씀$|(?:마이크|카메라|음소거)\s*(?:좀\s*)?(?:꺼|켜|끄|키|해제)|채팅(?:창|방)?에|(?:한|두)\s*장\s*(?:앞|뒤|다음)|(?:앞|뒤|다음)\s*(?:장|슬라이드)(?:으로|로)?\s*넘|자기\s*소개|(?:잠깐|잠시)\s*남아|화면\s*(?:좀\s*)?(?:키워|크게|줄여)|패스(?=\s*(?:할게|하겠|요|$))|(?:마지막에|먼저)\s*(?:할게|하겠)|(?:편하게|언제든지?|부담 없이)\s|^(?:의견|질문|연락)$|최선을\s*다|잘\s*(?:하겠|할게)|잘해\s*(?:볼게|보겠)|잘\s*$|할 수 있는 (?:건|만큼|선에서)|이어서 하겠|진행하겠습니다$|진행할게요$|"
     # Closing or chairing the meeting: "오늘 회의는 여기서 마무리하겠습니다", "제가 화면을 공유할게요".
-    r"여기서\s*(?:마무리|마치|마칠|끝내|끝낼|끝|정리)|회의(?:는|를)?\s*(?:마무리|마치|마칠|끝내|끝낼)|화면(?:을|를)?\s*(?:공유|띄우|띄워)|"
-    r"^(?:(?:오늘은|이번에는|이번엔)\s+)?(?:(?:제가|저는)\s+)?(?:회의\s*)?(?:진행|사회)(?:을|를|는)?\s*(?:맡|보))"
+    r"여기서\s*(?:마무리|마치|마칠|끝내|끝낼|끝|정리)|회의(?:는|를)?\s*(?:마무리|마치|마칠|끝내|끝낼)|화면(?:을|를)?\s*(?:(?:잠깐|잠시|먼저|좀)\s*)?(?:공유|띄|보여\s*드|넘기|넘길|넘겨)(?!\S*\s*(?:기능|버그|오류|모드|권한|설정))|"
+    r"^(?:(?:오늘은|이번에는|이번엔)\s+)?(?:(?:제가|저는)\s+)?(?:회의\s*)?(?:진행|사회)(?:을|를|는)?\s*(?:맡|보|하겠|할게))"
 )
 # The meeting talking about its own agenda ("이번 주 계획부터 정리해 볼게요", "먼저 지난 스프린트 리뷰를
 # 하겠습니다"): said without "제가", an agenda word before the verb.
@@ -241,8 +250,8 @@ class KoreanRules:
             if _is_real_task(task) and len(key_words(task)) >= 2:
                 return Request(addressee, task, needs_answer=True, needs_offer=True)
         m = _REQUEST_END.search(text)
-        if m is None:
-            return None
+        if m is None or re.search(r"(?:^|\s)(?:다들|여러분|모두|모든\s*분들?)(?:이|께서|은|는|도)?(?=\s|$)", text):
+            return None  # "다들 시간 좀 지켜 주세요": said to the room, nobody's item
         if addressee is None:
             # "결제 모듈은 서연 씨가 맡아 주세요": the person named as subject is the addressee.
             named = re.search(
@@ -260,8 +269,10 @@ class KoreanRules:
         )
         task = _clean_task(text[: m.start("verb")] + m["verb"])
         polite = addressee is not None and re.search(r"주시면\s*(?:좋겠|감사)", text)
-        if (_HEDGE.search(text) and not polite) or not _is_real_task(task):
+        if ((_HEDGE.search(text) or _HEDGE_TASK.search(text)) and not polite) or not _is_real_task(task):
             return None
+        if re.match(r"^(?:진행\s*상황|근황|현황|상황|업데이트|설명|의견|생각)", task) and not _DATE_WORDS.search(text):
+            return None  # "민수 씨, 진행 상황 짧게 공유해 주세요": said for the meeting, now
         if addressee is None:
             # "…해 주세요" to nobody in particular: only an answer ("네, 제가 할게요") says who.
             return Request(None, task, needs_answer=True)
@@ -269,7 +280,7 @@ class KoreanRules:
 
     def commitment(self, clause: str, names: Names) -> Commitment | None:
         text = clause.strip()
-        if self.is_question(text) or _HEDGE.search(text) or _PAST_INTENT.search(text):
+        if self.is_question(text) or _HEDGE.search(text) or _HEDGE_TASK.search(text) or _PAST_INTENT.search(text):
             return None
         handed = _HAND_OVER.match(_DISCOURSE.sub("", text)) or _IN_CHARGE.match(_DISCOURSE.sub("", text))
         if handed and (names.is_known(handed["name"]) or handed["hon"]):
