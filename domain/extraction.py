@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from domain.dates import DueDateMatch, find_due_date
-from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, Rules
+from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, Rules, is_label
 from domain.extraction_en import INTERJECTIONS, NOT_NAMES, PRONOUN_OBJECT, EnglishRules, expand
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
@@ -679,7 +679,7 @@ def _answer_inside(state: _State, ui: int, si: int) -> int | None:
     voice is not known to be one person: one Whisper segment of a mixed or diarized track often
     holds the question and the reply of the next speaker."""
     utt = state.utts[ui]
-    if utt.speaker is not None and not _DIARIZATION_LABEL.match(utt.speaker):
+    if utt.speaker is not None and not is_label(utt.speaker):
         return None
     nxt = si + 1
     if nxt < len(utt.sentences) and utt.rules.acceptance(utt.sentences[nxt]) is True:
@@ -687,7 +687,6 @@ def _answer_inside(state: _State, ui: int, si: int) -> int | None:
     return None
 
 
-_DIARIZATION_LABEL = re.compile(r"^S\d+$")
 _VOCATIVE_EN = re.compile(r"^\s*(?:(?:ok(?:ay)?|so|and|alright|right)[, ]+)?(?P<name>[A-Z][a-z]+),\s")
 _WILL_DO = re.compile(r"^(?:we'll|we will|will) do\b", re.IGNORECASE)
 

@@ -105,7 +105,7 @@ class Names:
     def are_people(self) -> bool:
         """Whether the speakers are people's names, not diarization labels (S1, S2, …) that name
         nobody yet."""
-        return bool(self.speakers) and not any(_DIARIZATION_LABEL.match(s) for s in self.speakers)
+        return bool(self.speakers) and not any(is_label(s) for s in self.speakers)
 
     def resolve_heard(self, mention: str) -> str | None:
         """``resolve``, or the one speaker whose first name ``mention`` sounds like: speech
@@ -121,6 +121,11 @@ class Names:
 
 
 _DIARIZATION_LABEL = re.compile(r"^S\d+$")
+
+
+def is_label(speaker: str | None) -> bool:
+    """A diarization label (S1, S2, …), as opposed to a name a source carried."""
+    return speaker is not None and _DIARIZATION_LABEL.match(speaker) is not None
 
 
 def _sounds_like(heard: str, name: str) -> bool:

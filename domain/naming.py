@@ -41,10 +41,11 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from domain.extraction_base import is_label as is_label  # the one S-label test, used by the rules too
 from domain.extraction_base import strip_honorific
 from domain.extraction_en import NOT_NAMES, EnglishRules
 from domain.extraction_ko import KoreanRules
-from domain.extraction_words import STOP_EN, is_hangul, strip_particle
+from domain.extraction_words import STOP_EN, is_hangul, key_words, strip_particle
 from domain.minutes import Utterance
 from domain.vocabulary import COMMON_WORDS, best_match
 
@@ -83,7 +84,6 @@ MIN_CONFIDENCE = 0.45
 # Same espeak voice, other words: 0.85-0.95 with the GE2E encoder; distinct voices 0.55-0.85.
 VOICE_THRESHOLD = 0.80
 
-_LABEL_RE = re.compile(r"^S\d+$")
 _EN = EnglishRules()
 _KO = KoreanRules()
 
@@ -141,13 +141,8 @@ _FIRST_PERSON = re.compile(
     r"(?:i\b|i'm\b|i've\b|i'll\b|i'd\b|my\b|제가|저는|저도|제\b)", re.IGNORECASE)
 
 
-def is_label(speaker: str | None) -> bool:
-    """A diarization label (S1, S2, …), as opposed to a name a source carried."""
-    return speaker is not None and _LABEL_RE.match(speaker) is not None
-
-
 def label_order(label: str) -> int:
-    return int(label[1:]) if _LABEL_RE.match(label) else 1 << 30
+    return int(label[1:]) if is_label(label) else 1 << 30
 
 
 @dataclass(frozen=True)
@@ -310,14 +305,9 @@ def _own_new_plan(request: str, reply: str) -> bool:
     is short, refers back ("I'll dig into it"), or shares a word with the request."""
     if is_hangul(reply) or not _OWN_PLAN_EN.match(reply.strip()):
         return False
-    words = _WORD_EN.findall(reply)
-    if len(words) <= 6 or _BACK_REFERENCE.search(reply):
+    if len(_WORD_EN.findall(reply)) <= 6 or _BACK_REFERENCE.search(reply):
         return False
-
-    def content(text: str) -> set[str]:
-        return {w.casefold() for w in _WORD_EN.findall(text) if len(w) >= 4} - STOP_EN
-
-    return not content(request) & content(reply)
+    return not set(key_words(request)) & set(key_words(reply))
 
 
 @dataclass(frozen=True)
@@ -454,12 +444,12 @@ def conversation_evidence(
             if prev is not None:
                 add(prev.speaker, mention, "thanked", text, t.speaker)
         addressed = _addressed(text, roster, excluded)
+        # A plan of the next speaker's own that takes nothing of this turn up answers nothing in it.
+        own = nxt is not None and _own_new_plan(text, nxt.text)
         if nxt is not None and addressed is not None and not addressed[2]:
             mention, asked, _ = addressed
             reply = nxt.text
-            # Agreeing ("Sure, I'll…") answers a request; any plain answer answers a question;
-            # a plan of one's own that does not take the request up answers neither.
-            own = _own_new_plan(text, reply)
+            # Agreeing ("Sure, I'll…") answers a request; any plain answer answers a question.
             answered = not own and (_accepts(reply) or (asked and not reply.rstrip().endswith("?")))
             # A reply that itself asks for something is likely a third person taking the floor
             # (or the name was the start of that reply, cut off by the recogniser).
@@ -473,7 +463,7 @@ def conversation_evidence(
             add(t.speaker, mention, "addressed", text, None, AGAINST_SPEAKER, against=True)
             if nxt is not None and (addressed is None or _bare(mention) != _bare(addressed[0])) \
                     and _bare(mention) not in {_bare(x) for x in thanked}:
-                taken_up = _accepts(nxt.text) and not _own_new_plan(text, nxt.text)
+                taken_up = _accepts(nxt.text) and not own
                 weight = MENTIONED_ACCEPTED if taken_up else MENTIONED_NEXT
                 add(nxt.speaker, mention, "addressed", f"{text} / {nxt.text}", t.speaker, weight)
     return out
