@@ -9,6 +9,7 @@ from vori_testing import speak, wer
 from connectors.audio import pcm_to_float32
 from connectors.settings import Settings
 from connectors.whisper import WhisperError, WhisperTranscriber, resolve_model_path
+from domain.vocabulary import hotwords
 
 SENTENCE = "The quarterly report shows strong growth in the northern region."
 
@@ -50,8 +51,6 @@ def test_unknown_model_names_say_nothing_is_downloaded(tmp_path):
 def test_a_teams_hints_keep_the_transcript_punctuated():
     # The minutes rules and the naming read sentences, questions and names set off by commas:
     # a team's glossary given as hints must not cost the live (5 s) windows their punctuation.
-    from domain.vocabulary import hotwords
-
     model = WhisperTranscriber(Settings())
     lines = {"Let's keep this short. The signup emails are landing in spam.": "en-us+klatt",
              "Jess, could you look into that this week?": "en-us+f3",
