@@ -130,6 +130,16 @@ def wer(reference: str, hypothesis: str) -> float:
     return float(jiwer.wer(normalize_words(reference), normalize_words(hypothesis)))
 
 
+def only_vori_env(monkeypatch: Any, state_dir: Path | str, database_url: str | None = None) -> None:
+    """The process environment as a `vori` command would find it on a user's machine: no VORI_*
+    variable but the state folder (and, given one, the database)."""
+    for key in [k for k in os.environ if k.startswith("VORI_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("VORI_STATE_DIR", str(state_dir))
+    if database_url is not None:
+        monkeypatch.setenv("VORI_DATABASE_URL", database_url)
+
+
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that makes ``Settings.from_env()`` equal ``settings`` (no other VORI_*)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VORI_")}

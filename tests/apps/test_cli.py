@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from vori_testing import only_vori_env
 
 from apps import send
 from apps.cli import main as vori
@@ -20,9 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def only_state_dir(monkeypatch: pytest.MonkeyPatch, state_dir: Path) -> None:
-    for key in [k for k in os.environ if k.startswith("VORI_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("VORI_STATE_DIR", str(state_dir))
+    only_vori_env(monkeypatch, state_dir)
 
 
 def test_token_create_finds_the_stacks_database_in_stack_env(

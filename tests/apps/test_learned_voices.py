@@ -4,7 +4,6 @@ are named by it; an enrolled voice always wins; forgetting and removing work."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import numpy as np
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from vori_testing import only_vori_env
 
 from apps.board import create_app
 from apps.cli import main as vori
@@ -47,10 +47,7 @@ def near(v: np.ndarray) -> tuple[np.ndarray, float]:
 @pytest.fixture
 def dsn(pg_database_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     migrate(pg_database_dsn)
-    for key in [k for k in os.environ if k.startswith("VORI_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("VORI_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("VORI_DATABASE_URL", pg_database_dsn)
+    only_vori_env(monkeypatch, tmp_path / "state", pg_database_dsn)
     with psycopg.connect(pg_database_dsn, autocommit=True) as conn:
         for m in ("m-1", "m-2", "m-3"):
             conn.execute("INSERT INTO meetings (meeting_id, team, title) VALUES (%s, 'acme', 'sync')", (m,))

@@ -4,7 +4,6 @@ are written by the pipeline's own writers, which store the Korean morphemes besi
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from vori_testing import only_vori_env
 
 from apps.board import create_app
 from apps.cli import main as vori
@@ -217,10 +217,7 @@ def test_limit_and_query_bounds(db: Db, client: TestClient) -> None:
 
 def test_vori_search_and_reindex(db: Db, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    for key in [k for k in os.environ if k.startswith("VORI_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("VORI_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("VORI_DATABASE_URL", db.dsn)
+    only_vori_env(monkeypatch, tmp_path, db.dsn)
     meeting(db.dsn, "m1", "alpha", "Ops")
     meeting(db.dsn, "m2", "beta", "Beta ops")
     say(db.dsn, "m1", (65_000, "We migrated the queue."))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import wave
 from pathlib import Path
 
 import numpy as np
 import psycopg
 import pytest
-from vori_testing import silence, speak
+from vori_testing import only_vori_env, silence, speak
 
 from apps.cli import main as vori
 from connectors.audio import pcm_to_float32
@@ -22,10 +21,7 @@ from domain.naming import name_speakers
 @pytest.fixture
 def db(pg_database_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     migrate(pg_database_dsn)
-    for key in [k for k in os.environ if k.startswith("VORI_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("VORI_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("VORI_DATABASE_URL", pg_database_dsn)
+    only_vori_env(monkeypatch, tmp_path / "state", pg_database_dsn)
     return pg_database_dsn
 
 
@@ -105,10 +101,7 @@ def test_bad_input_is_one_line(db: str, tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_a_database_that_is_down_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    for key in [k for k in os.environ if k.startswith("VORI_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("VORI_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("VORI_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    only_vori_env(monkeypatch, tmp_path, "postgresql://nobody@127.0.0.1:1/none")
     code, _, err = run(capsys, "team", "member", "list", "--team", "acme")
     assert code == 1 and err.startswith("vori: ") and err.count("\n") == 1
 
