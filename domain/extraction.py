@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from domain.dates import DueDateMatch, find_due_date
 from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, Rules, is_label
@@ -116,7 +116,7 @@ def extract_minutes(
             "decisions and status updates may be missing"
         )
     utts = []
-    for u in _join_broken_sentences(ordered):
+    for u in _carry_vocatives(_join_broken_sentences(ordered)):
         text = re.sub(r"\s+", " ", u.text).strip()
         rules = _rules_for(text)
         speaker = u.speaker.strip() if u.speaker and u.speaker.strip() else None
@@ -168,6 +168,124 @@ def _join_broken_sentences(ordered: list[Utterance]) -> list[Utterance]:
                 head = head.rstrip(",;:") + "."
             out[-1] = Utterance(prev.speaker, f"{head} {tail}", prev.start_ms, max(prev.end_ms, u.end_ms))
             continue
+        out.append(u)
+    return out
+
+
+# Whisper ends a segment on the name a request opens with ("… for now. Priya." | "Please send the
+# wireframes …"): a bare name closing one segment, right before a request with nobody named, is
+# said to the one asked.
+_TRAILING_NAME = re.compile(
+    r"(?:^|(?<=[.!?])\s+|,\s*)(?:(?:and|so|okay|ok|now|also|then)[, ]+)?(?P<name>[A-Z][a-z]{1,14})[.!?]?\s*$"
+)
+_ASKED_NEXT = re.compile(
+    r"^(?:(?:and|so|also|then)[, ]+)?(?:please|can you|could you|would you|will you|"
+    r"I need you to|I'd like you to|you'll|you will|you're on|are you (?:ok|okay|able|happy) to)\b",
+    re.IGNORECASE,
+)
+_REQUEST_SOON = re.compile(r"[.!?]\s+(?:can|could|would|will) you\b", re.IGNORECASE)
+_NAME_GAP_MS = 2000
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+    "july august september october november december today tomorrow tonight".split()
+)
+
+
+_INNER_NAME = re.compile(
+    r"(?P<head>[.!?,])\s*(?:(?:and|so|okay|ok|now|also|then)[, ]+)?(?P<name>[A-Z][a-z]{1,14})[.!?]\s+"
+    r"(?P<mid>[A-Z][^.?!]{8,}[.!]\s+)?(?P<ask>(?:(?:and|so|also|then)[, ]+)?"
+    r"(?:please|can you|could you|would you|will you|I need you to|"
+    r"I'd like you to|you'll|you will)\b)",
+    re.IGNORECASE,
+)
+
+
+def _inner_vocative(text: str, names: Names) -> str:
+    """ "… the export bug, Felix. Can you fix …" -> "… the export bug. Felix, can you fix …"."""
+
+    def move(m: re.Match[str]) -> str:
+        name = m["name"]
+        if not name[:1].isupper() or name.casefold() in NOT_NAMES | INTERJECTIONS | _CALENDAR or (
+            names.are_people and names.resolve_heard(name) is None
+        ):
+            return m[0]
+        ask = m["ask"]
+        if m["mid"]:  # "Abe. The state migration is blocked on you. Can you …"
+            mid = m["mid"]
+            return f"{'.' if m['head'] == ',' else m['head']} {name}, {mid[:1].lower()}{mid[1:]}{ask}"
+        ask = ask if ask.startswith("I ") or ask.startswith("I'") else ask[:1].lower() + ask[1:]
+        return f"{'.' if m['head'] == ',' else m['head']} {name}, {ask}"
+
+    return _INNER_NAME.sub(move, text)
+
+
+# Agenda talk as Whisper writes it, a topic and a name run together with commas:
+# "The webhook retries, Sam, can you own that?" -> "The webhook retries. Sam, can you own that?"
+_TOPIC_THEN_NAME = re.compile(
+    r"(?:^|(?<=[.!?] ))(?P<np>(?:The|the|Our|our|This|this)\s[^,.?!]{3,40}),\s*(?P<name>[A-Z][a-z]{1,14}),\s*"
+    r"(?P<ask>(?:can|could|would|will) you\b)"
+)
+# "Jonah, the search indexing job, would that be something you can own?"
+_NAME_TOPIC_OWN = re.compile(
+    r"(?P<name>\b[A-Z][a-z]{1,14}),\s*(?P<np>(?:the|our)\s[^,.?!]{3,40}),\s*"
+    r"(?:would|could|is) (?:that|this|it) (?:be )?something (?:that )?you (?:can|could|would|might) "
+    r"(?P<verb>own|take|handle|pick up|lead|drive)\?"
+)
+# "Bea, the onboarding tour copy. Sure, I'll take it.": the question's rise is lost in text.
+_NAME_TOPIC_FLAT = re.compile(
+    r"(?:^|(?<=[.!?] ))(?P<head>[A-Z][a-z]{1,14},\s*(?:the|our)\s[^,.?!]{3,40})\."
+    r"(?=\s+(?:sure|yes|yep|yeah|ok|okay)\b"
+    r"[^.?!]*\b(?:I'll|I will|mine|I can|I've got it)\b)",
+    re.IGNORECASE,
+)
+
+
+def _asr_shapes(text: str, names: Names) -> str:
+    def person(name: str) -> bool:
+        return name.casefold() not in NOT_NAMES | INTERJECTIONS | _CALENDAR and (
+            not names.are_people or names.resolve_heard(name) is not None
+        )
+
+    text = _TOPIC_THEN_NAME.sub(
+        lambda m: f"{m['np']}. {m['name']}, {m['ask']}" if person(m["name"]) else m[0], text
+    )
+    text = _NAME_TOPIC_OWN.sub(
+        lambda m: f"{m['name']}, can you {m['verb']} {m['np']}?" if person(m["name"]) else m[0], text
+    )
+    text = _NAME_TOPIC_FLAT.sub(
+        lambda m: f"{m['head']}?" if person(m["head"].split(",")[0]) else m[0], text
+    )
+    return _inner_vocative(text, names)
+
+
+def _carry_vocatives(ordered: list[Utterance]) -> list[Utterance]:
+    names = Names([x.speaker for x in ordered if x.speaker])
+    ordered = [replace(u, text=_asr_shapes(u.text, names)) if _rules_for(u.text) is _EN else u
+               for u in ordered]
+    out: list[Utterance] = []
+    for u in ordered:
+        prev = out[-1] if out else None
+        m = _TRAILING_NAME.search(prev.text) if prev is not None else None
+        if (
+            prev is not None
+            and m is not None
+            and u.start_ms - prev.end_ms <= _NAME_GAP_MS
+            and m["name"].casefold() not in NOT_NAMES | INTERJECTIONS | _CALENDAR
+            and _rules_for(u.text) is _EN
+            and (_ASKED_NEXT.match(u.text.lstrip()) or _REQUEST_SOON.search(u.text))
+        ):
+            # With people's names for speakers, only one of them (by sound) is someone asked.
+            if not names.are_people or names.resolve_heard(m["name"]) is not None:
+                head = prev.text[: m.start()].rstrip(" ,")
+                rest = u.text.lstrip()
+                said = f"{m['name']}, {rest[:1].lower() if not rest.startswith('I ') else rest[:1]}{rest[1:]}"
+                if head:
+                    out[-1] = Utterance(prev.speaker, head if _SENTENCE_DONE.search(head) else f"{head}.",
+                                        prev.start_ms, prev.end_ms)
+                else:
+                    out.pop()
+                out.append(Utterance(u.speaker, said, u.start_ms, u.end_ms))
+                continue
         out.append(u)
     return out
 
@@ -620,6 +738,16 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
                 assignee = _person(state, said_to["name"])
     answer = _find_answer(state, ui, assignee, request.task or _previous_sentence(state, ui, si))
     inline = _answer_inside(state, ui, si) if request.addressee is not None and request.needs_answer else None
+    unaddressed = request.addressee is None and request.needs_answer and bool(request.task)
+    if inline is None and unaddressed and state.utts[ui].rules is _EN:
+        # "Can you also add a dead letter topic? Yup." in one segment of a mixed track: asked and
+        # taken, by a voice the segment does not tell apart, so the item has no owner yet.
+        inline = _answer_inside(state, ui, si)
+        reply = state.utts[ui].sentences[inline] if inline is not None else ""
+        if inline is not None and (request.needs_offer or _OPEN_CALL.search(clause)) and not (
+            _TAKES_IT.search(reply) or _BARE_YES.match(reply) or _OFFER_SELF.search(reply)
+        ):
+            inline = None
     if inline is not None:
         # "Finn, could you build the pricing table by Friday? Sure, Friday works." in one segment:
         # that yes came first.

@@ -61,10 +61,27 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?![^.?!]*\b(?:every|each|usually|always|normally|often|sometimes|anyway|whenever|already|yesterday|ago|earlier|last)\b))",
             "I will ",
         ),
-        # "I'll have it running my Monday": Whisper hears "by" as "my" before a day.
+        # "I'll have it running my Monday": Whisper hears "by" as "my" before a day, and as "I"
+        # ("fix the CSV export I Thursday").
         (
             r"(?<=\w )my (?=(?:next )?(?:monday|tuesday|wednesday|thursday|friday|tomorrow|tonight|end of|the end of|eod)\b(?!'s))",
             "by ",
+        ),
+        (r"(?<=[a-z] )I (?=(?:next )?(?:monday|tuesday|wednesday|thursday|friday)\b(?!'s))", "by "),
+        # The lost "'ll" with any other verb: "I rotate the API keys for the sandbox tomorrow", "I
+        # add the report to the dashboard by Monday". Not a habit, not a past deed, not a wish.
+        (
+            r"(?:^|(?<=[,.;] )|(?<=^then )|(?<=^so )|(?<=^and ))I (?=(?!(?:am|was|were|have|had|did|do|does|think|"
+            r"guess|mean|know|need|want|hope|wish|feel|see|saw|said|say|heard|told|asked|like|love|agree|wonder|"
+            r"believe|remember|forgot|expect|would|could|should|might|may|must|can|usually|always|never|just|"
+            r"really|only|still|already|got|get|went|came|thought|knew|felt|found|promised|meant|sent|wrote|took|"
+            r"made|ran|brought|bought|built|kept|spent|spoke|gave|began|met|paid|guess|suppose|bet|doubt|"
+            r"figure|reckon|owe|hate|prefer|miss|work|live|usually|once|also)\b)[a-z]{3,}(?<!ed) "
+            r"(?:the|a|an|our|those|these)\b"
+            r"(?![^.?!]*\b(?:every|each|usually|always|normally|often|sometimes|whenever|already|yesterday|ago|"
+            r"earlier|last)\b)[^.?!]*?\b(?:today|tonight|tomorrow|this (?:afternoon|morning|evening|week)|"
+            r"next week|by (?:next )?(?:monday|tuesday|wednesday|thursday|friday|tomorrow|tonight|end of|the end|eod)\b))",
+            "I will ",
         ),
         # ASR loses a short "is"/"'s": "contract signed, legal came back Friday", "Legal still
         # sitting on the DPA".

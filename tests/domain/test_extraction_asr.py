@@ -308,3 +308,93 @@ def test_a_question_put_to_someone_else_mid_sentence_is_not_my_subject() -> None
         ("Eli", "I went through the accessibility findings. Most are small. I'm about 40% done with the fixes.", 5500, 9000),
     )
     assert ("Eli", "the accessibility findings", "in_progress") in status_of(m)
+
+
+# Mixed one-track meetings: Whisper's segments do not follow the turns, so the name a request
+# opens with ends the segment before, and the reply sits inside the request's segment.
+THURSDAY = datetime.date(2026, 11, 26)
+
+
+def test_a_name_that_ends_the_segment_before_addresses_the_request_after_it() -> None:
+    m = segments(
+        ("S1", "Let's go with the current email for now. Priya.", 0, 3000),
+        ("S1", "Please send the wireframes to the design channel once they're ready.", 3400, 6000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [
+        ("Priya", "send the wireframes to the design channel once they are ready")]
+
+
+def test_a_name_closing_a_sentence_addresses_the_question_after_it_in_the_same_segment() -> None:
+    m = segments(
+        (None, "First, the export bug, Felix. Can you fix the CSV export I Thursday? Sure, I'll do it.", 0, 6000),
+    )
+    assert owned(m) == [("Felix", "fix the CSV export", THURSDAY)]
+
+
+def test_a_name_said_a_sentence_before_the_question_still_addresses_it() -> None:
+    m = segments(
+        ("S1", "Yes, still mine. Abe. The Terraform state migration is blocked on you. Can you unblock it "
+               "this week? Yeah.", 0, 9000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Abe", "unblock the Terraform state migration")]
+
+
+def test_a_bare_name_before_a_statement_is_no_addressee() -> None:
+    # Only a request takes the name along: a closing "Thanks, Kai." before news stays thanks.
+    m = segments(
+        ("S1", "The deploy went fine. Thanks, Kai.", 0, 3000),
+        ("S2", "The export job is green again since Tuesday.", 3400, 6000),
+    )
+    assert m.action_items == ()
+
+
+def test_a_weekday_closing_a_segment_is_no_name() -> None:
+    m = segments(
+        ("S1", "We ship on Friday.", 0, 3000),
+        ("S1", "Can you update the release notes? Sure.", 3400, 6000),
+    )
+    assert [a.assignee for a in m.action_items] == [None]
+
+
+def test_a_reply_inside_an_unaddressed_request_makes_an_item_without_an_owner() -> None:
+    m = segments(
+        ("S1", "Please write the load balancer migration runbook before the freeze. Yep.", 0, 5000),
+        ("S1", "Can you also add a dead letter topic while you're at it? Yup.", 5400, 9000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [
+        (None, "write the load balancer migration runbook before the freeze"),
+        (None, "add a dead letter topic while you are at it"),
+    ]
+
+
+def test_an_open_call_inside_one_segment_needs_someone_to_take_it() -> None:
+    # "Can someone …? Yeah, it's been flaky" agrees with the idea; nobody took the work.
+    m = segments(("S1", "Can someone check the staging logs? Yeah, staging has been flaky all week.", 0, 5000))
+    assert m.action_items == ()
+
+
+def test_a_topic_and_a_name_run_together_with_commas_still_name_the_work() -> None:
+    m = segments(
+        ("S1", "I've got five items. The webhook retries, Sam, can you own that? Yep, mine.", 0, 9000),
+        ("S1", "Bea, the onboarding tour copy. Sure, I'll take it.", 9400, 12000),
+        ("S2", "Jonah, the search indexing job, would that be something you can own?", 12400, 15000),
+        ("S3", "Sure, I loan it, should be done by Friday.", 15400, 17000),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [
+        ("Sam", "The webhook retries"),
+        ("Bea", "the onboarding tour copy"),
+        ("Jonah", "own the search indexing job"),
+    ]
+
+
+def test_a_plan_that_lost_its_will_is_still_a_promise_but_a_habit_is_not() -> None:
+    m = segments(
+        ("S1", "I rotate the API keys for the partner sandbox tomorrow.", 0, 3000),
+        ("S2", "I land the flaky test report on the CI dashboard by Thursday.", 3400, 6000),
+        ("S3", "I review the on-call handover every Friday.", 6400, 9000),
+        ("S3", "I told the vendor about the outage yesterday.", 9400, 12000),
+    )
+    assert [(a.assignee, a.task, a.due_date) for a in m.action_items] == [
+        ("S1", "rotate the API keys for the partner sandbox", datetime.date(2026, 11, 24)),
+        ("S2", "land the flaky test report on the CI dashboard", THURSDAY),
+    ]
