@@ -115,7 +115,9 @@ NOT_NAMES = _NOT_NAMES = frozenset(
     just now again if once after before until while since because though although first second
     finally meanwhile marketing legal design engineering product sales support finance ops qa
     customers management leadership welcome happy glad congrats congratulations cheers remember reminder kudos props shoutout
-    hr infra security platform procurement facilities recruiting
+    hr infra security platform procurement facilities recruiting shout-out shout hats
+    apple google amazon aws microsoft azure gcp stripe github gitlab atlassian jira slack salesforce
+    twilio okta cloudflare heroku vercel datadog zoom shopify paypal meta facebook oracle sap ibm
     """.split()
 )
 _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|ware|base|log)$", _I)
@@ -138,6 +140,8 @@ _CONDITIONAL = re.compile(r"\b(?:if|would|could|might|unless|in theory)\b", _I)
 _NEGATION = re.compile(r"\b(?:not|never|no longer|cannot|can not)\b", _I)
 _PAST_INTENT = re.compile(
     r"\b(?:was going to|were going to|said (?:i|we|he|she|they) would|meant to|was supposed to|"
+    # "Every sprint I say I'll write more tests": what one keeps saying, not a new promise.
+    r"(?:i|we) (?:always |usually |keep |often )?(?:say|promise|tell (?:myself|everyone|you))(?: that)? (?:i|we) will|"
     r"were supposed to|last (?:week|time|year|month|sprint|quarter))\b",
     _I,
 )
@@ -316,8 +320,63 @@ def _clean_task(task: str) -> str:
     return task.strip(" ,.;:!?-—")
 
 
+# Round 6 (issue 17), by kind of construction; each anchored at the task's start unless it says
+# otherwise. Life outside work: family, pets, home and errands, a trip or a show ("pick up my son from
+# school", "take my cat to the vet", "go to the bank at lunch", "Lisbon for the weekend").
+_FAMILY = (
+    r"son|daughter|kids?|children|child|baby|wife|husband|partner|girlfriend|boyfriend|fianc[eé]e?|mom|mum|"
+    r"mother|dad|father|parents|brother|sister|cousin|aunt|uncle|nephew|niece|grandma|grandmother|grandpa|"
+    r"grandfather|grandparents|in-laws|family|dog|cat|puppy|kitten|pets?|neighbou?r|neighbou?r's|landlord|friend's"
+)
+_PRIVATE_LIFE = (
+    rf".*\bmy (?:{_FAMILY})\b|.*\b(?:{_FAMILY})'s (?:birthday|wedding|party|graduation|recital|game|practice)\b|"
+    r"(?:(?:go|head|pop|run|nip|walk|drive)\s+)?(?:over\s+)?to the (?:vet|bank|dentist|doctor|gym|airport|groomer|post office|pharmacy|"
+    r"hairdresser|barber|hospital|dry cleaners?|supermarket|shops)\b|"
+    r"(?:call|ring|phone|text|book) (?:the |a |my )?(?:plumber|electrician|mechanic|babysitter|nanny|hairdresser|barber)\b|"
+    r"water (?:the|my) (?:plants|garden|flowers|lawn)\b|(?:walk|feed) the (?:dog|cat|dogs|cats)\b|"
+    r"(?:see|watch|catch) (?:a|the) (?:play|movie|film|show|concert|musical|gig|game|match)\b|"
+    r"(?-i:[A-Z][\w-]*)(?:\s+(?-i:[A-Z][\w-]*))?\s+(?:for|over) the (?:long )?weekend\b|"
+    r"catch (?:the|an|my) (?:early |late |last |first )?(?:train|bus|flight|plane|ferry)\b|"
+    r"(?:send|show|text) (?:you|everyone|you all|the team) (?:the |some |my )?(?:photos|pictures|pics|videos)\b|"
+    r"text (?:you|me|him|her|them)\b|start (?:a (?:bit|little) )?late(?:r)?(?:\s+(?:today|tomorrow|on \w+))?\s*(?:,.*)?$"
+)
+# Finding one's way around the call: tabs, links, the page, the next item, the clock, the recording
+# ("let me find the right tab", "let me refresh Jira", "I'll jump to the checklist", "I'll extend the
+# triage by fifteen minutes", "I'll post the Zoom link", "I'll catch up on the recording later").
+_IN_THE_CALL = (
+    r"(?:find|refresh|reload)(?:\s+(?:the|my|our|this|that))?(?:\s+(?:right|correct|other|new))?\s+"
+    r"(?:tab|doc|document|link|page|board|jira|screen|window|slides?|file|view|browser|deck|tracker)"
+    r"(?:\s+(?:to|for|with) (?:the|our) (?:board|doc|agenda|meeting|call|deck|slides))?(?:\s+(?:first|again|quickly|real quick))?\s*(?:,.*)?$|"
+    r"(?:refresh|reload)\s*$|switch (?:tabs|windows|screens)\b|jump (?:ahead |straight |right |back )?to\b|"
+    r"(?:skip|move|go) (?:ahead |on |straight )?to (?:the )?(?:next|first|last|new|other) (?:item|topic|ticket|tickets|point|slide|section|one|question|agenda item)\b|"
+    r"(?:(?:go|walk|run) )?(?:us |you |everyone )?through (?:the|our) (?:board|checklist|columns?)\b(?:\s+(?:column|ticket|item|card) by (?:column|ticket|item|card))?|"
+    r"extend\b.*\bby (?:(?:\w+|a few|a couple of) )?(?:minutes?|mins?)\b|extend (?:the|this|our) (?:meeting|call|session|sync)\b|"
+    r"(?:post|drop|send|share|put|paste) (?:the |a |our )?(?:zoom|meet|teams|webex|meeting|call|dial-in|video) link\b|"
+    r"take (?:any |some |a few |more |your )?questions\b|"
+    r"(?:watch|catch up on|listen to|rewatch|go through) (?:the |today's |this )?(?:\w+ )?recording\b|"
+    # Deferring: a stance on who decides, no work ("I'll defer to product on SAML", "I'll let HR
+    # decide", "I'll leave that one to the mobile team", "I'll go with whatever the team picks").
+    r"defer to\b|leave (?:that|this|it|those|these)(?: one| call| decision| question| part)? (?:to|up to|with)\b|"
+    r"let (?:the |our |their )?[\w-]+(?: team| folks| people)? (?:decide|choose|pick|make the call|weigh in|figure (?:it|that) out)\b|"
+    r"(?:(?:go|roll|run) )?with whatever\b|(?:support|back|accept|follow) whatever\b|trust (?:your|their|his|her|you|them|him)\b"
+)
+# Anywhere in the task: an offer taken back in the same breath ("I'll take it, oh wait, no, Ana has
+# it", "let me take that, no, scratch that"), and sarcasm told by what is promised ("I'll win the
+# lottery", "ask the compiler nicely", "tell the customer it's a feature", "the day pigs fly",
+# "in the next life", "he'll love that").
+_TAKEN_BACK_OR_SARCASM = (
+    r"(?:^|[,;.]\s*|\s)(?:oh\s+)?(?:wait,?\s+no|no,?\s+wait|no,?\s+scratch that|scratch that|never ?mind|actually,?\s+no)\b|"
+    r"\bwin the lottery\b|\bice to (?:penguins|eskimos|polar bears)\b|\b(?:ask|beg|tell)\b.*\bnicely\b|"
+    r"\b(?:it|the bug|that|this) (?:is|was) a feature\b|\b(?:the day|when|once) pigs (?:fly|might fly)\b|"
+    r"\b(?:in )?(?:the|my|a|another) next life\b|\bnext (?:century|millennium|lifetime)\b|\bthings to never do\b|"
+    r"\bnever-?do list\b|\b(?:he|she|they|you|everyone|legal|the ceo|the board) will (?:love|adore) (?:that|this|it)\b|"
+    r"\ball of prod(?:uction)?\b|\bwill (?:review|fix|test|write|build|deploy) themselves\b"
+)
+_NOT_WORK = re.compile(rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL})|{_TAKEN_BACK_OR_SARCASM}", _I)
+
+
 def _is_real_task(task: str) -> bool:
-    if not task or _SMALL_TALK_TASK.search(task):
+    if not task or _SMALL_TALK_TASK.search(task) or _NOT_WORK.search(task):
         return False
     words = key_words(task)
     # "grab pizza for everyone": fetching food is small talk whatever the verb.
