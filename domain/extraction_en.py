@@ -358,7 +358,12 @@ _IN_THE_CALL = (
     # decide", "I'll leave that one to the mobile team", "I'll go with whatever the team picks").
     r"defer to\b|leave (?:that|this|it|those|these)(?: one| call| decision| question| part)? (?:to|up to|with)\b|"
     r"let (?:the |our |their )?[\w-]+(?: team| folks| people)? (?:decide|choose|pick|make the call|weigh in|figure (?:it|that) out)\b|"
-    r"(?:(?:go|roll|run) )?with whatever\b|(?:support|back|accept|follow) whatever\b|trust (?:your|their|his|her|you|them|him)\b"
+    r"(?:(?:go|roll|run) )?with whatever\b|(?:support|back|accept|follow) whatever\b|trust (?:your|their|his|her|you|them|him)\b|"
+    # Carrying on with one's own work and the day's shape, told in a standup ("I'll keep chipping
+    # away at the backlog", "I'll keep an eye on it", "I'll spend the afternoon on code reviews").
+    r"keep (?:chipping|plugging|grinding|hacking|pushing|working) away\b|keep (?:an? )?(?:eye|watch|tabs) on (?:it|that|this|them|things)\s*$|"
+    r"spend (?:the|my|this|most of the|the rest of the) (?:morning|afternoon|day|evening|week)\b|"
+    r"be (?:pairing|heads down|in interviews|in meetings)\b.*\b(?:most of |all )(?:the )?(?:day|morning|afternoon)\b"
 )
 # Anywhere in the task: an offer taken back in the same breath ("I'll take it, oh wait, no, Ana has
 # it", "let me take that, no, scratch that"), and sarcasm told by what is promised ("I'll win the
