@@ -347,7 +347,8 @@ _IN_THE_CALL = (
     r"(?:find|refresh|reload)(?:\s+(?:the|my|our|this|that))?(?:\s+(?:right|correct|other|new))?\s+"
     r"(?:tab|doc|document|link|page|board|jira|screen|window|slides?|file|view|browser|deck|tracker)"
     r"(?:\s+(?:to|for|with) (?:the|our) (?:board|doc|agenda|meeting|call|deck|slides))?(?:\s+(?:first|again|quickly|real quick))?\s*(?:,.*)?$|"
-    r"(?:refresh|reload)\s*$|switch (?:tabs|windows|screens)\b|jump (?:ahead |straight |right |back )?to\b|"
+    r"(?:refresh|reload)\s*$|(?:refresh|reload) (?:the |my |this )?[\w-]+ (?:page|tab|board|doc|view|screen),\s*it (?:timed out|crashed|froze|hung|"
+    r"is (?:stuck|frozen|loading|slow|not loading|blank)|did not load|will not load)\b|switch (?:tabs|windows|screens)\b|jump (?:ahead |straight |right |back )?to\b|"
     r"(?:skip|move|go) (?:ahead |on |straight )?to (?:the )?(?:next|first|last|new|other) (?:item|topic|ticket|tickets|point|slide|section|one|question|agenda item)\b|"
     r"(?:(?:go|walk|run) )?(?:us |you |everyone )?through (?:the|our) (?:board|checklist|columns?)\b(?:\s+(?:column|ticket|item|card) by (?:column|ticket|item|card))?|"
     r"extend\b.*\bby (?:(?:\w+|a few|a couple of) )?(?:minutes?|mins?)\b|extend (?:the|this|our) (?:meeting|call|session|sync)\b|"
@@ -472,6 +473,15 @@ _TEAM_WILL = re.compile(
     r"^(?:the\s+)?(?P<team>[A-Za-z][\w-]*)\s+team\s+(?:will|is going to|is taking|will take care of|owns)\s+(?P<task>.+)$",
     _I,
 )
+# "The design team will send the final mockups", "the platform team will get back to us": what
+# another team hands us is something we wait for, and "the mobile team will ship their release" is
+# its own work, neither our action item ("the support team will
+# update the refund macros" and "… send the apology to affected customers" still are).
+_DELIVERY_TO_US = re.compile(
+    r"^(?:send|deliver|provide|give|share|hand over|get back|reply|respond|sign off|approve|confirm)\b"
+    r"(?!.*\bto (?!us\b)\w)|\b(?:to|for|with) us\b|^\w+ us\b|^\w+ (?:their|its) (?:own )?\w",
+    _I,
+)
 # "by Monday if possible": politeness, not a condition.
 _POLITE_IF = re.compile(
     r",?\s*\bif (?:possible|you can|you could|that works|that is ok(?:ay)?|that is alright|you do not mind|you have (?:time|a minute))\b",
@@ -514,7 +524,8 @@ _ASKED = re.compile(
 _REPORT_START = re.compile(r"(?:the|its|it is|it's|still|all)\s+\w+", _I)
 _ASIDE_START = re.compile(r"^(?:he|she)(?:\s+|'s\s+)(?!said|says|told|thinks|thought|mentioned)", _I)
 _ENDS_WITH_NAME = re.compile(r"\b(?:to|on|for|with)\s+[A-Z][a-z]+\.$")
-_NOT_TEAMS = frozenset("whole entire same other new our your their my this that".split())
+# A team of another company ("the vendor team will patch the SDK") works on its own backlog.
+_NOT_TEAMS = frozenset("whole entire same other new our your their my this that vendor client customer partner supplier agency".split())
 
 
 def _split_after_comma(clause: str) -> list[str]:
@@ -822,7 +833,8 @@ class EnglishRules:
                 return None
             prefix = text[: m.start()]
             # "the deploy will take an hour", "if Bob will …": the subject is not a person.
-            if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before)\s*$", prefix, _I):
+            # "our partners at Fastpay will …": an organisation, not a person.
+            if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before|at|from)\s*$", prefix, _I):
                 return None
         # "I'd be happy to take the release notes": an offer, its "would" only politeness.
         polite = re.sub(r"\bI would be (?:happy|glad) to\b", "I will", text, flags=_I)
@@ -904,7 +916,7 @@ class EnglishRules:
         team = _TEAM_WILL.search(body)
         if team is not None and team["team"].casefold() not in _NOT_TEAMS:
             task = _clean_task(team["task"])
-            if _is_real_task(task):
+            if _is_real_task(task) and not _DELIVERY_TO_US.search(task):
                 return Commitment(f"{team['team']} team", task)
         return None
 

@@ -1375,6 +1375,7 @@ _ROUND_6 = {
         "I'm happy to take questions",
         "I'll watch the recording later",
         "I'll catch up on the recording later",
+        "Let me refresh the contract page, it timed out",
     ],
     "deferring to others": [
         "I'll defer to Ana on that",
@@ -1404,6 +1405,16 @@ _ROUND_6 = {
         "I'll keep plugging away at it",
         "I'll be pairing with Ana most of the day",
         "I'll spend the afternoon on code reviews",
+    ],
+    "another team's deliverable to us, another company's own work": [
+        "The data team will send us the schema next week",
+        "The design team will send the final mockups on Thursday",
+        "The design team is going to deliver the new icons Friday",
+        "The platform team will get back to us by Wednesday",
+        "The backend team will give us the new endpoint by Thursday",
+        "The mobile team will ship their release on the 15th",
+        "The vendor team will patch the SDK next sprint",
+        "Our partners at Acme will send the data dump tomorrow",
     ],
     "praise, outside companies, what one keeps saying": [
         "Shout-out to the support team",
@@ -1452,3 +1463,15 @@ def test_work_in_the_words_of_the_round_6_kinds_is_still_an_item(lines: list[tup
     m = _minutes(lines)
     assert [a.assignee for a in m.action_items] == [lines[-1][0] if len(lines) == 1 else "Ben"]
     assert word in m.action_items[0].task
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The support team will update the refund macros before launch.",
+        "The support team will send the apology email to affected customers.",
+    ],
+)
+def test_work_the_lead_gives_our_own_team_is_still_an_item(text: str) -> None:
+    m = _minutes([("Maya", text)])
+    assert [a.assignee for a in m.action_items] == ["Support team"]
