@@ -1475,3 +1475,13 @@ def test_work_in_the_words_of_the_round_6_kinds_is_still_an_item(lines: list[tup
 def test_work_the_lead_gives_our_own_team_is_still_an_item(text: str) -> None:
     m = _minutes([("Maya", text)])
     assert [a.assignee for a in m.action_items] == ["Support team"]
+
+
+def test_where_the_next_draft_shows_up_names_no_new_task() -> None:
+    report = _minutes([("Pia", "The migration guide is about half written. I'll have a draft in the wiki by Thursday.")])
+    assert [a.task for a in report.action_items] == []
+    m = _minutes(
+        [("Maya", "Pia, can you write the migration guide?"), ("Pia", "Sure, I'll have a draft in the wiki by Thursday.")]
+    )
+    assert [(a.assignee, a.due_date) for a in m.action_items] == [("Pia", THURSDAY)]
+    assert "migration guide" in m.action_items[0].task
