@@ -790,7 +790,10 @@ class EnglishRules:
             r"will (?:drive|lead)|takes over|is taking over|"
             r"can take(?: care of)?|can handle|can own|can pick up|will take care of|can(?= start (?:on|with|it|the)\b)|can look into|can dig into|"
             r"am taking|is taking|am handling|is handling|am picking up|is picking up|"
-            r"(?:need|needs|have|has) to(?= .*\bby\b))\s+(?P<task>.+)$",
+            r"(?:need|needs|have|has) to(?= .*\bby\b)|"
+            # "That's billing. I can fix the VAT lookup by Thursday.": an offer with a day is a promise.
+            r"can(?= (?!not\b|be\b|see\b|only\b|probably\b|try\b|[a-z]+ (?:it|them|that|this|those|these)\b)[a-z]+\b.*\b(?:by|before) (?:monday|tuesday|wednesday|thursday|friday|tomorrow|tonight|"
+            r"end of|eod|next|the end|the \d)))\s+(?P<task>.+)$",
             text,
             _I,
         )
@@ -1070,7 +1073,7 @@ class EnglishRules:
             r"^(?:sure|ok|okay|yes|yeah|yep|yup|will do|no problem|of course|absolutely|definitely|"
             r"on it|sounds good|can do|got it|consider it done|certainly|for sure|you got it|fine|"
             r"alright|all right|happy to|i can|i will|i am on it|i have got it|i got it|i have it|"
-            r"works for me|that works|that should work|sure thing|i am happy to|i will take it|i would be glad|"
+            r"works for me|that works|that should work|sure thing|fair enough|i am happy to|i will take it|i would be glad|"
             r"i can do (?:it|that)|i would be happy|me\b|count me in|leave it (?:to|with) me|deal|roger|"
             r"(?:that|this|that one|this one|it) is (?:mine|on me)|mine\b|give it to me|put me down|i can (?:take|grab|pick up|own)|"
             r"i will (?:take|grab|pick up|own)|let me (?:take|grab|do|handle|own|pick)|i have got (?:this|that)|i got (?:this|that))",
