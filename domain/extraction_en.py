@@ -324,7 +324,7 @@ def _clean_task(task: str) -> str:
 # otherwise. Life outside work: family, pets, home and errands, a trip or a show ("pick up my son from
 # school", "take my cat to the vet", "go to the bank at lunch", "Lisbon for the weekend").
 _FAMILY = (
-    r"son|daughter|kids?|children|child|baby|wife|husband|partner|girlfriend|boyfriend|fianc[eé]e?|mom|mum|"
+    r"son|daughter|kids?|children|child|baby|wife|husband|partner(?! (?:team|company|companies|org|account|portal|api|integration|program|programme))|girlfriend|boyfriend|fianc[eé]e?|mom|mum|"
     r"mother|dad|father|parents|brother|sister|cousin|aunt|uncle|nephew|niece|grandma|grandmother|grandpa|"
     r"grandfather|grandparents|in-laws|family|dog|cat|puppy|kitten|pets?|neighbou?r|neighbou?r's|landlord|friend's"
 )
