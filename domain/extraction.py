@@ -1194,6 +1194,13 @@ def _is_follow_up(task: str) -> bool:
     # person's last item, not an item of its own.
     if re.match(r"^(?:start|begin|kick (?:it )?off)\s+(?:with|by)\b", task, re.IGNORECASE):
         return True
+    # "I'll have a draft in the wiki": where the next version shows up names no new task.
+    task = re.sub(
+        r"\b(draft|version|pass|cut|something)\s+(?:up\s+)?(?:in|on) (?:the |our )?[\w-]+$",
+        r"\1",
+        task,
+        flags=re.IGNORECASE,
+    )
     return not [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
 
 

@@ -132,7 +132,9 @@ NOT_NAMES = _NOT_NAMES = frozenset(
     just now again if once after before until while since because though although first second
     finally meanwhile marketing legal design engineering product sales support finance ops qa
     customers management leadership welcome happy glad congrats congratulations cheers remember reminder kudos props shoutout
-    hr infra security platform procurement facilities recruiting
+    hr infra security platform procurement facilities recruiting shout-out shout hats
+    apple google amazon aws microsoft azure gcp stripe github gitlab atlassian jira slack salesforce
+    twilio okta cloudflare heroku vercel datadog zoom shopify paypal meta facebook oracle sap ibm
     """.split()
 )
 _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|ware|base|log)$", _I)
@@ -155,6 +157,8 @@ _CONDITIONAL = re.compile(r"\b(?:if|would|could|might|unless|in theory)\b", _I)
 _NEGATION = re.compile(r"\b(?:not|never|no longer|cannot|can not)\b", _I)
 _PAST_INTENT = re.compile(
     r"\b(?:was going to|were going to|said (?:i|we|he|she|they) would|meant to|was supposed to|"
+    # "Every sprint I say I'll write more tests": what one keeps saying, not a new promise.
+    r"(?:i|we) (?:always |usually |keep |often )?(?:say|promise|tell (?:myself|everyone|you))(?: that)? (?:i|we) will|"
     r"were supposed to|last (?:week|time|year|month|sprint|quarter))\b",
     _I,
 )
@@ -333,8 +337,69 @@ def _clean_task(task: str) -> str:
     return task.strip(" ,.;:!?-—")
 
 
+# Round 6 (issue 17), by kind of construction; each anchored at the task's start unless it says
+# otherwise. Life outside work: family, pets, home and errands, a trip or a show ("pick up my son from
+# school", "take my cat to the vet", "go to the bank at lunch", "Lisbon for the weekend").
+_FAMILY = (
+    r"son|daughter|kids?|children|child|baby|wife|husband|partner(?! (?:team|company|companies|org|account|portal|api|integration|program|programme))|girlfriend|boyfriend|fianc[eé]e?|mom|mum|"
+    r"mother|dad|father|parents|brother|sister|cousin|aunt|uncle|nephew|niece|grandma|grandmother|grandpa|"
+    r"grandfather|grandparents|in-laws|family|dog|cat|puppy|kitten|pets?|neighbou?r|neighbou?r's|landlord|friend's"
+)
+_PRIVATE_LIFE = (
+    rf".*\bmy (?:{_FAMILY})\b|.*\b(?:{_FAMILY})'s (?:birthday|wedding|party|graduation|recital|game|practice)\b|"
+    r"(?:(?:go|head|pop|run|nip|walk|drive)\s+)?(?:over\s+)?to the (?:vet|bank|dentist|doctor|gym|airport|groomer|post office|pharmacy|"
+    r"hairdresser|barber|hospital|dry cleaners?|supermarket|shops)\b|"
+    r"(?:call|ring|phone|text|book) (?:the |a |my )?(?:plumber|electrician|mechanic|babysitter|nanny|hairdresser|barber)\b|"
+    r"water (?:the|my) (?:plants|garden|flowers|lawn)\b|(?:walk|feed) the (?:dog|cat|dogs|cats)\b|"
+    r"(?:see|watch|catch) (?:a|the) (?:play|movie|film|show|concert|musical|gig|game|match)\b|"
+    r"(?-i:[A-Z][\w-]*)(?:\s+(?-i:[A-Z][\w-]*))?\s+(?:for|over) the (?:long )?weekend\b|"
+    r"catch (?:the|an|my) (?:early |late |last |first )?(?:train|bus|flight|plane|ferry)\b|"
+    r"(?:send|show|text) (?:you|everyone|you all|the team) (?:the |some |my )?(?:photos|pictures|pics|videos)\b|"
+    r"text (?:you|me|him|her|them)\b|start (?:a (?:bit|little) )?late(?:r)?(?:\s+(?:today|tomorrow|on \w+))?\s*(?:,.*)?$"
+)
+# Finding one's way around the call: tabs, links, the page, the next item, the clock, the recording
+# ("let me find the right tab", "let me refresh Jira", "I'll jump to the checklist", "I'll extend the
+# triage by fifteen minutes", "I'll post the Zoom link", "I'll catch up on the recording later").
+_IN_THE_CALL = (
+    r"(?:find|refresh|reload)(?:\s+(?:the|my|our|this|that))?(?:\s+(?:right|correct|other|new))?\s+"
+    r"(?:tab|doc|document|link|page|board|jira|screen|window|slides?|file|view|browser|deck|tracker)"
+    r"(?:\s+(?:to|for|with) (?:the|our) (?:board|doc|agenda|meeting|call|deck|slides))?(?:\s+(?:first|again|quickly|real quick))?\s*(?:,.*)?$|"
+    r"(?:refresh|reload)\s*$|(?:refresh|reload) (?:the |my |this )?[\w-]+ (?:page|tab|board|doc|view|screen),\s*it (?:timed out|crashed|froze|hung|"
+    r"is (?:stuck|frozen|loading|slow|not loading|blank)|did not load|will not load)\b|switch (?:tabs|windows|screens)\b|jump (?:ahead |straight |right |back )?to\b|"
+    r"(?:skip|move|go) (?:ahead |on |straight )?to (?:the )?(?:next|first|last|new|other) (?:item|topic|ticket|tickets|point|slide|section|one|question|agenda item)\b|"
+    r"(?:(?:go|walk|run) )?(?:us |you |everyone )?through (?:the|our) (?:board|checklist|columns?)\b(?:\s+(?:column|ticket|item|card) by (?:column|ticket|item|card))?|"
+    r"extend\b.*\bby (?:(?:\w+|a few|a couple of) )?(?:minutes?|mins?)\b|extend (?:the|this|our) (?:meeting|call|session|sync)\b|"
+    r"(?:post|drop|send|share|put|paste) (?:the |a |our )?(?:zoom|meet|teams|webex|meeting|call|dial-in|video) link\b|"
+    r"take (?:any |some |a few |more |your )?questions\b|"
+    r"(?:watch|catch up on|listen to|rewatch|go through) (?:the |today's |this )?(?:\w+ )?recording\b|"
+    # Deferring: a stance on who decides, no work ("I'll defer to product on SAML", "I'll let HR
+    # decide", "I'll leave that one to the mobile team", "I'll go with whatever the team picks").
+    r"defer to\b|leave (?:that|this|it|those|these)(?: one| call| decision| question| part)? (?:to|up to|with)\b|"
+    r"let (?:the |our |their )?[\w-]+(?: team| folks| people)? (?:decide|choose|pick|make the call|weigh in|figure (?:it|that) out)\b|"
+    r"(?:(?:go|roll|run) )?with whatever\b|(?:support|back|accept|follow) whatever\b|trust (?:your|their|his|her|you|them|him)\b|"
+    # Carrying on with one's own work and the day's shape, told in a standup ("I'll keep chipping
+    # away at the backlog", "I'll keep an eye on it", "I'll spend the afternoon on code reviews").
+    r"keep (?:chipping|plugging|grinding|hacking|pushing|working) away\b|keep (?:an? )?(?:eye|watch|tabs) on (?:it|that|this|them|things)\s*$|"
+    r"spend (?:the|my|this|most of the|the rest of the) (?:morning|afternoon|day|evening|week)\b|"
+    r"be (?:pairing|heads down|in interviews|in meetings)\b.*\b(?:most of |all )(?:the )?(?:day|morning|afternoon)\b"
+)
+# Anywhere in the task: an offer taken back in the same breath ("I'll take it, oh wait, no, Ana has
+# it", "let me take that, no, scratch that"), and sarcasm told by what is promised ("I'll win the
+# lottery", "ask the compiler nicely", "tell the customer it's a feature", "the day pigs fly",
+# "in the next life", "he'll love that").
+_TAKEN_BACK_OR_SARCASM = (
+    r"(?:^|[,;.]\s*|\s)(?:oh\s+)?(?:wait,?\s+no|no,?\s+wait|no,?\s+scratch that|scratch that|never ?mind|actually,?\s+no)\b|"
+    r"\bwin the lottery\b|\bice to (?:penguins|eskimos|polar bears)\b|\b(?:ask|beg|tell)\b.*\bnicely\b|"
+    r"\b(?:it|the bug|that|this) (?:is|was) a feature\b|\b(?:the day|when|once) pigs (?:fly|might fly)\b|"
+    r"\b(?:in )?(?:the|my|a|another) next life\b|\bnext (?:century|millennium|lifetime)\b|\bthings to never do\b|"
+    r"\bnever-?do list\b|\b(?:he|she|they|you|everyone|legal|the ceo|the board) will (?:love|adore) (?:that|this|it)\b|"
+    r"\ball of prod(?:uction)?\b|\bwill (?:review|fix|test|write|build|deploy) themselves\b"
+)
+_NOT_WORK = re.compile(rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL})|{_TAKEN_BACK_OR_SARCASM}", _I)
+
+
 def _is_real_task(task: str) -> bool:
-    if not task or _SMALL_TALK_TASK.search(task):
+    if not task or _SMALL_TALK_TASK.search(task) or _NOT_WORK.search(task):
         return False
     words = key_words(task)
     # "grab pizza for everyone": fetching food is small talk whatever the verb.
@@ -425,6 +490,15 @@ _TEAM_WILL = re.compile(
     r"^(?:the\s+)?(?P<team>[A-Za-z][\w-]*)\s+team\s+(?:will|is going to|is taking|will take care of|owns)\s+(?P<task>.+)$",
     _I,
 )
+# "The design team will send the final mockups", "the platform team will get back to us": what
+# another team hands us is something we wait for, and "the mobile team will ship their release" is
+# its own work, neither our action item ("the support team will
+# update the refund macros" and "… send the apology to affected customers" still are).
+_DELIVERY_TO_US = re.compile(
+    r"^(?:send|deliver|provide|give|share|hand over|get back|reply|respond|sign off|approve|confirm)\b"
+    r"(?!.*\bto (?!us\b)\w)|\b(?:to|for|with) us\b|^\w+ us\b|^\w+ (?:their|its) (?:own )?\w",
+    _I,
+)
 # "by Monday if possible": politeness, not a condition.
 _POLITE_IF = re.compile(
     r",?\s*\bif (?:possible|you can|you could|that works|that is ok(?:ay)?|that is alright|you do not mind|you have (?:time|a minute))\b",
@@ -467,7 +541,8 @@ _ASKED = re.compile(
 _REPORT_START = re.compile(r"(?:the|its|it is|it's|still|all)\s+\w+", _I)
 _ASIDE_START = re.compile(r"^(?:he|she)(?:\s+|'s\s+)(?!said|says|told|thinks|thought|mentioned)", _I)
 _ENDS_WITH_NAME = re.compile(r"\b(?:to|on|for|with)\s+[A-Z][a-z]+\.$")
-_NOT_TEAMS = frozenset("whole entire same other new our your their my this that".split())
+# A team of another company ("the vendor team will patch the SDK") works on its own backlog.
+_NOT_TEAMS = frozenset("whole entire same other new our your their my this that vendor client customer partner supplier agency".split())
 
 
 def _split_after_comma(clause: str) -> list[str]:
@@ -732,7 +807,10 @@ class EnglishRules:
             r"will (?:drive|lead)|takes over|is taking over|"
             r"can take(?: care of)?|can handle|can own|can pick up|will take care of|can(?= start (?:on|with|it|the)\b)|can look into|can dig into|"
             r"am taking|is taking|am handling|is handling|am picking up|is picking up|"
-            r"(?:need|needs|have|has) to(?= .*\bby\b))\s+(?P<task>.+)$",
+            r"(?:need|needs|have|has) to(?= .*\bby\b)|"
+            # "That's billing. I can fix the VAT lookup by Thursday.": an offer with a day is a promise.
+            r"can(?= (?!not\b|be\b|see\b|only\b|probably\b|try\b|[a-z]+ (?:it|them|that|this|those|these)\b)[a-z]+\b.*\b(?:by|before) (?:monday|tuesday|wednesday|thursday|friday|tomorrow|tonight|"
+            r"end of|eod|next|the end|the \d)))\s+(?P<task>.+)$",
             text,
             _I,
         )
@@ -775,7 +853,8 @@ class EnglishRules:
                 return None
             prefix = text[: m.start()]
             # "the deploy will take an hour", "if Bob will …": the subject is not a person.
-            if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before)\s*$", prefix, _I):
+            # "our partners at Fastpay will …": an organisation, not a person.
+            if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before|at|from)\s*$", prefix, _I):
                 return None
         # "I'd be happy to take the release notes": an offer, its "would" only politeness.
         polite = re.sub(r"\bI would be (?:happy|glad) to\b", "I will", text, flags=_I)
@@ -857,7 +936,7 @@ class EnglishRules:
         team = _TEAM_WILL.search(body)
         if team is not None and team["team"].casefold() not in _NOT_TEAMS:
             task = _clean_task(team["task"])
-            if _is_real_task(task):
+            if _is_real_task(task) and not _DELIVERY_TO_US.search(task):
                 return Commitment(f"{team['team']} team", task)
         return None
 
@@ -1011,7 +1090,7 @@ class EnglishRules:
             r"^(?:sure|ok|okay|yes|yeah|yep|yup|will do|no problem|of course|absolutely|definitely|"
             r"on it|sounds good|can do|got it|consider it done|certainly|for sure|you got it|fine|"
             r"alright|all right|happy to|i can|i will|i am on it|i have got it|i got it|i have it|"
-            r"works for me|that works|that should work|sure thing|i am happy to|i will take it|i would be glad|"
+            r"works for me|that works|that should work|sure thing|fair enough|i am happy to|i will take it|i would be glad|"
             r"i can do (?:it|that)|i would be happy|me\b|count me in|leave it (?:to|with) me|deal|roger|"
             r"(?:that|this|that one|this one|it) is (?:mine|on me)|mine\b|give it to me|put me down|i can (?:take|grab|pick up|own)|"
             r"i will (?:take|grab|pick up|own)|let me (?:take|grab|do|handle|own|pick)|i have got (?:this|that)|i got (?:this|that))",
