@@ -189,16 +189,39 @@ def _keep_identity(new: Sequence[StatusUpdate], old: Sequence[StatusUpdate]) -> 
     return out
 
 
-def merge_minutes(previous: Minutes | None, partial: Minutes, from_ms: int) -> Minutes:
+# The first lines of a full context tail were read without what was said before them ("Went
+# well." without the question it answers): their new reading is poorer, not better.
+CONTEXT_EDGE = 3
+
+
+def context_edge(context: Sequence[Utterance], wanted: int = CONTEXT_UTTERANCES) -> int | None:
+    """Where the lines of ``context`` start to have enough before them, when the tail was cut
+    at ``wanted`` lines (None: it reaches the meeting's start, every line read in full)."""
+    if len(context) < wanted or len(context) <= CONTEXT_EDGE:
+        return None
+    return context[CONTEXT_EDGE].start_ms
+
+
+def merge_minutes(previous: Minutes | None, partial: Minutes, from_ms: int,
+                  settled_before_ms: int | None = None) -> Minutes:
     """``previous`` with everything said from ``from_ms`` on read again as ``partial`` says.
 
     ``partial`` is the writer's reading of the changed stretch and its context tail. Items of
     ``previous`` from ``from_ms`` on are replaced by the partial's; items of the context tail
     replace the previous reading of the same line (it now has more context) or are added (a
-    request answered in the new lines).
+    request answered in the new lines), except lines before ``settled_before_ms``
+    (:func:`context_edge`), which the partial read with less context than before.
     """
     if previous is None:
         return replace(partial, notes=tuple(partial.notes))
+    if settled_before_ms is not None:
+        edge = settled_before_ms
+        partial = replace(
+            partial,
+            action_items=tuple(a for a in partial.action_items if a.start_ms >= edge),
+            decisions=tuple(d for d in partial.decisions if d.start_ms >= edge),
+            status_updates=tuple(x for x in partial.status_updates if x.start_ms >= edge),
+        )
     p_lines = {i.start_ms for i in partial.action_items}
     actions = _dedupe([
         *(a for a in previous.action_items if a.start_ms < from_ms and a.start_ms not in p_lines),

@@ -49,7 +49,7 @@ from domain.records import (
     TranscriptRecord,
     parse_record,
 )
-from domain.rolling_minutes import CONTEXT_UTTERANCES, MeetingTranscript, merge_minutes
+from domain.rolling_minutes import CONTEXT_UTTERANCES, MeetingTranscript, context_edge, merge_minutes
 from domain.speakers import Relabel
 from domain.timeline import MeetingClosed, MeetingSeen
 from domain.transcript import Segment
@@ -243,7 +243,7 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
             partial, usage = w.write_with_usage([*context, *changed], when, lang)
         else:
             partial, usage = w([*context, *changed], when, lang), None
-        return merge_minutes(job.previous, partial, job.from_ms), usage
+        return merge_minutes(job.previous, partial, job.from_ms, context_edge(job.context)), usage
 
     def _done(self, job: Job, minutes: Minutes, usage: Usage | None) -> MinutesOut:
         s = self.state

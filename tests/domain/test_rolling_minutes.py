@@ -11,7 +11,7 @@ import pytest
 from domain.extraction import extract_minutes
 from domain.minutes import Utterance
 from domain.records import RevisionRecord
-from domain.rolling_minutes import MeetingTranscript, merge_minutes
+from domain.rolling_minutes import MeetingTranscript, context_edge, merge_minutes
 from domain.transcript import Segment
 
 EVAL = Path(__file__).resolve().parents[2] / "eval" / "minutes"
@@ -93,7 +93,8 @@ def test_rolling_minutes_two_lines_at_a_time_find_what_one_full_pass_finds(path:
             from_ms = t.take_dirty()
             assert from_ms is not None
             context, changed = t.stretch(from_ms)
-            rolling = merge_minutes(rolling, extract_minutes([*context, *changed], day, d["language"]), from_ms)
+            rolling = merge_minutes(rolling, extract_minutes([*context, *changed], day, d["language"]), from_ms,
+                                    context_edge(context))
     assert rolling is not None
     assert rolling.action_items == full.action_items
     assert rolling.status_updates == full.status_updates
