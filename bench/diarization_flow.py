@@ -218,11 +218,18 @@ def der_table(settings: Settings, diarizer: Timed, limit: int | None) -> None:
         sys.stdout.flush()
 
 
-def render_mixed(meeting: dict[str, Any], voices: list[str]) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
+def voices_of(people: list[str], voices: list[str]) -> dict[str, str]:
+    """Each person's voice: the same in every meeting of their team (``people`` is the team's
+    roster, sorted), as a person's own voice is."""
+    return {p: voices[i % len(voices)] for i, p in enumerate(sorted(people))}
+
+
+def render_mixed(meeting: dict[str, Any], voices: list[str],
+                 team: list[str] | None = None) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
     """As bench/speech.py's render (one mixed track, PAUSE_S between utterances) with each
-    utterance's (start_ms, end_ms, speaker)."""
-    people = sorted({u["speaker"] for u in meeting["utterances"]})
-    voice = {p: voices[i % len(voices)] for i, p in enumerate(people)}
+    utterance's (start_ms, end_ms, speaker); voices by ``team`` (the team's roster) when given,
+    else by the meeting's own speakers."""
+    voice = voices_of(team or sorted({u["speaker"] for u in meeting["utterances"]}), voices)
     pause = np.zeros(int(PAUSE_S * RATE), dtype=np.int16)
     parts, spans, at = [], [], 0
     for u in meeting["utterances"]:
@@ -381,9 +388,11 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
             renamed: dict[str, dict[str, list[LearnedVoice]]] = {}
             later: dict[str, Owners] = {}
             for meeting in meetings:
-                pcm, spans = render_mixed(meeting, voices)
+                roster = teams[meeting["team"]].members
+                team_people = [m.name for m in roster]
+                pcm, spans = render_mixed(meeting, voices, team_people)
                 people = sorted({u["speaker"] for u in meeting["utterances"]})
-                run = cached_run(cache, (settings.whisper_model, key, with_glossary, meeting),
+                run = cached_run(cache, (settings.whisper_model, key, with_glossary, meeting, "team voices"),
                                  lambda m=meeting, pcm=pcm: run_flow(f"own-{m['meeting_id']}", pcm, settings,
                                                                      diarizer, team=m["team"]))
                 segs = run.closed_segments()
@@ -397,8 +406,7 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
                                 co[(sg.speaker, who)] = co.get((sg.speaker, who), 0.0) + both
                     return best_mapping(co)
                 utts = [Utterance(sg.speaker, sg.text, sg.start_ms, sg.end_ms) for sg in segs]
-                roster = teams[meeting["team"]].members
-                voice_of = {p: voices[i % len(voices)] for i, p in enumerate(people)}
+                voice_of = voices_of(team_people, voices)
                 enrolled = tuple(Member(m.name, voiceprint=tuple(float(x) for x in prints[voice_of[m.name]]))
                                  if m.name in voice_of else m for m in roster)
                 script = [Utterance(u["speaker"], u["text"], i * 4000, i * 4000 + 3000)
