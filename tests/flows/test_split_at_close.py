@@ -3,6 +3,7 @@ clustered again and the reply's turn gets its own speaker, the segment is split 
 
 from __future__ import annotations
 
+import itertools
 import pickle
 from dataclasses import replace
 
@@ -98,7 +99,7 @@ def test_at_close_the_split_replaces_the_relabel_and_the_state_follows_the_parts
 
 
 def test_a_state_snapshotted_before_splits_were_kept_loads_and_closes_with_relabels_only():
-    state, question = _meeting()
+    state, _ = _meeting()
     old = MeetingSpeakers.__new__(MeetingSpeakers)
     for name in ("clusters", "last", "turns"):  # what a snapshot from before held
         object.__setattr__(old, name, getattr(state, name))
@@ -159,10 +160,11 @@ def _produce_as(bootstrap: str, topic: str, records, team: str) -> None:
 
 
 def test_a_short_reply_read_with_the_question_gets_its_own_row_under_its_own_label_at_close(flow_settings):
+    from vori_testing import consume_all
+
     from connectors.roster_store import add_member, add_terms
     from domain.records import RelabelRecord, SegmentRecord, parse_record
     from domain.rolling_minutes import MeetingTranscript
-    from vori_testing import consume_all
 
     team, meeting = "aspen", "aspen-split"
     # The team's names and words as hotwords: Whisper then reads Nora's question and Felix's
@@ -192,7 +194,7 @@ def test_a_short_reply_read_with_the_question_gets_its_own_row_under_its_own_lab
     assert asked[1] <= reply[0] and asked[2] != reply[2], got
     assert reply[2] == felix[2], got  # the reply is under Felix's label
     # The rows tile the transcript: no text twice.
-    assert all(a[1] <= b[0] for a, b in zip(got, got[1:])), got
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(got)), got
 
     # The same audio read again (no recovery store: the whole topic is replayed) leaves the same rows.
     run_main(build_flow(flow_settings))
