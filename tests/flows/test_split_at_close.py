@@ -135,6 +135,24 @@ def test_only_segments_with_kept_turns_and_a_sentence_end_inside_are_kept_for_th
     assert len(state.turns) == 2 and state.splittable == ()
 
 
+def test_the_minutes_transcript_takes_the_parts_in_place_of_the_segment_but_not_over_refined_text():
+    from domain.records import RevisionRecord
+    from domain.rolling_minutes import MeetingTranscript
+
+    question = _seg(9_000, 14_500, f"{QUESTION} Sure.")
+    parts = [_seg(9_000, 12_975, QUESTION), _seg(12_975, 14_500, "Sure.", speaker="S2")]
+    transcript = MeetingTranscript()
+    transcript.add_live(question)
+    assert all(transcript.add_live(p) for p in parts)
+    said = [(u.start_ms, u.speaker, u.text) for u in transcript.utterances()]
+    assert said == [(9_000, "S1", QUESTION), (12_975, "S2", "Sure.")]
+    assert not any(transcript.add_live(p) for p in parts)  # a replay changes nothing
+    refined = _seg(8_900, 14_400, f"{QUESTION} Sure, I will.", speaker=None)
+    transcript.apply_revision(RevisionRecord("acme", "m-1", "main", 8_000, 16_000, (refined,)))
+    assert not any(transcript.add_live(p) for p in parts)
+    assert [u.text for u in transcript.utterances()] == [refined.text]
+
+
 # --- through the flow: Kafka in, PostgreSQL rows out -----------------------------------------------
 
 VOICES = {"Nora": "en-us+m7", "Felix": "en-us+klatt", "Iris": "en-us+f3"}
