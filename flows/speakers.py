@@ -401,7 +401,11 @@ def label_segments(
                              own or str(pieces[i][2] or owner.speaker), sec, e, owner.speaker))
         last = labelled[-1][2]
     turns = tuple(kept[-config.max_turns :])
-    return out, MeetingSpeakers(clusters, last, turns, _splittable([*state.splittable, *out], turns))
+    splittable = _splittable([*state.splittable, *out], turns)
+    if len(kept) > len(turns):  # the oldest kept segment may have lost turns: its shares would be wrong
+        oldest = (turns[0].source, turns[0].segment_ms)
+        splittable = tuple(s for s in splittable if (s.source, s.start_ms) != oldest)
+    return out, MeetingSpeakers(clusters, last, turns, splittable)
 
 
 def recluster(

@@ -113,26 +113,26 @@ def test_a_state_snapshotted_before_splits_were_kept_loads_and_closes_with_relab
     assert any(isinstance(c, TranscribedWindow) for c in recluster(state, "m-1", "acme", DiarizationConfig())[0])
 
 
-def test_only_segments_with_kept_turns_and_a_sentence_end_inside_are_kept_for_the_close():
-    first, second = "The release plan is ready.", "We ship on Friday."
-    pcm = np.concatenate([speak(first), silence(0.8), speak(second)] * 3).astype(np.float32) / 32768
+def test_only_segments_with_all_their_turns_kept_and_a_sentence_end_inside_are_kept_for_the_close():
+    said = ["The release plan is ready.", "We ship on Friday.", "Thanks everyone."]
+    pcm = np.concatenate([x for t in said for x in (speak(t), silence(0.8))] * 3).astype(np.float32) / 32768
     third = len(pcm) * 1000 // RATE // 3
-    segs = [_seg(i * third, (i + 1) * third, f"{first} {second}") for i in range(3)]
-    segs.append(_seg(3 * third - 1, 3 * third, "Thanks"))  # no speech in it: no turns
+    segs = [_seg(i * third, (i + 1) * third, " ".join(said)) for i in range(3)]
 
     def one_voice(_: np.ndarray) -> np.ndarray:
         return np.asarray(_axis(0), dtype=np.float32)
 
-    _, state = label_segments(MeetingSpeakers(), segs, pcm, 0, one_voice, DiarizationConfig(max_turns=3))
+    _, state = label_segments(MeetingSpeakers(), segs, pcm, 0, one_voice, DiarizationConfig(max_turns=5))
 
-    # Two turns each (a pause between the sentences), the last three kept: the first segment's
-    # turns are gone and the second has one left, so only the third can still be split.
-    assert [t.segment_ms for t in state.turns] == [third, 2 * third, 2 * third]
+    # Three turns each (a pause after each sentence), the last five kept: the first segment's
+    # turns are gone and the second has lost one (its text could no longer be cut by its turns),
+    # so only the third can still be split.
+    assert [t.segment_ms for t in state.turns] == [third, third, 2 * third, 2 * third, 2 * third]
     assert state.splittable == (segs[2],)
     # A segment without a sentence end inside is never kept, whatever its turns.
     _, state = label_segments(MeetingSpeakers(), [replace(segs[0], text="The release plan is ready, we ship")],
                               pcm, 0, one_voice, DiarizationConfig())
-    assert len(state.turns) == 2 and state.splittable == ()
+    assert len(state.turns) == 3 and state.splittable == ()
 
 
 def test_the_minutes_transcript_takes_the_parts_in_place_of_the_segment_but_not_over_refined_text():
