@@ -8,7 +8,8 @@ without enrollment and glossary.
 Every meeting goes through ``flows.transcription.MeetingLogic`` as one source with no speaker,
 sent live (5 s chunks, the clock moving 5 s per chunk): windows cut at pauses, Whisper
 (VORI_WHISPER_MODEL, default tiny.en), then ``flows.speakers`` labels each segment S1, S2, …,
-and at the close clusters all turns again (``Relabel`` items).
+and at the close clusters all turns again (``Relabel`` items, and segments split where their
+turns' speakers change).
 
 - **DER** on ``bench/diarization.py``'s scripted meetings (2-5 espeak voices in one track, one
   with overlapping turns, one with a human reader), four hypotheses: the transcript segments'
@@ -55,7 +56,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ from domain.naming import (
 from domain.speakers import Relabel, Turn
 from domain.tickets import same_person
 from domain.timeline import MeetingClosed
-from domain.transcript import Segment
+from domain.transcript import Segment, TranscribedWindow
 from flows import team_context
 from flows.speakers import DiarizationConfig, Diarizer
 from flows.transcription import Accepted, MeetingLogic, _LazyTranscriber, timeline_config
@@ -113,6 +114,7 @@ class Timed:
     seconds: float = 0.0
     # Wall time by default; ``time.thread_time`` counts the CPU the labelling itself takes.
     clock: Callable[[], float] = time.perf_counter
+    closed: list[Any] = field(default_factory=list)  # what the latest close changed
 
     def label(self, state: Any, segments: Any, audio: Any, start_ms: int) -> Any:
         t0 = self.clock()
@@ -124,7 +126,9 @@ class Timed:
     def close(self, state: Any, meeting_id: str, team: str | None) -> Any:
         t0 = self.clock()
         try:
-            return self.inner.close(state, meeting_id, team)
+            changes, after = self.inner.close(state, meeting_id, team)
+            self.closed = list(changes)
+            return changes, after
         finally:
             self.seconds += self.clock() - t0
 
@@ -139,11 +143,19 @@ class FlowRun:
     turns_live: list[Turn]  # speech spans with their labels when heard
     turns_closed: list[Turn]  # the same after the clustering at close
     voices: dict[str, list[float]]  # each label's voice after the close
+    # Segments split at close: the parts replace what the source had in the span, as in the
+    # store. A class default, so runs cached before (no splits) load too.
+    splits: tuple[TranscribedWindow, ...] = ()
 
     def closed_segments(self) -> list[Segment]:
+        """The transcript as the store holds it after the close."""
         new = {(r.source, r.start_ms, r.old): r.new for r in self.relabels}
-        return [replace(s, speaker=new.get((s.source, s.start_ms, s.speaker or ""), s.speaker))
-                for s in self.segments]
+        out = [replace(s, speaker=new.get((s.source, s.start_ms, s.speaker or ""), s.speaker))
+               for s in self.segments]
+        for w in self.splits:
+            out = [s for s in out if s.source != w.source or not w.start_ms <= s.start_ms < w.end_ms]
+            out += w.segments
+        return sorted(out, key=lambda s: (s.start_ms, s.source))
 
 
 def run_flow(meeting_id: str, pcm16: np.ndarray, settings: Settings, diarizer: Timed,
@@ -156,6 +168,7 @@ def run_flow(meeting_id: str, pcm16: np.ndarray, settings: Settings, diarizer: T
                          diarizer=diarizer)  # type: ignore[arg-type]
     out: list[object] = []
     turns_live: list[Turn] = []
+    diarizer.closed = []
     for seq, piece in enumerate(pieces):
         final = seq == len(pieces) - 1
         chunk = AudioChunk(meeting_id, seq, "main", None, "pcm_s16le", RATE, 1, b"", final, None)
@@ -170,8 +183,11 @@ def run_flow(meeting_id: str, pcm16: np.ndarray, settings: Settings, diarizer: T
     if not any(isinstance(x, MeetingClosed) for x in out):
         raise RuntimeError(f"{meeting_id} did not close")
     voices = {s.label: list(s.centroid()) for s in logic.state.speakers.clusters.speakers}
-    return FlowRun([s for s in out if isinstance(s, Segment)], [r for r in out if isinstance(r, Relabel)],
-                   turns_live, list(logic.state.speakers.turns), voices)
+    splits = tuple(w for w in diarizer.closed if isinstance(w, TranscribedWindow))
+    parts = {id(p) for w in splits for p in w.segments}
+    return FlowRun([s for s in out if isinstance(s, Segment) and id(s) not in parts],
+                   [r for r in out if isinstance(r, Relabel)], turns_live, list(logic.state.speakers.turns),
+                   voices, splits)
 
 
 def best_mapping(co: dict[tuple[str, str], float]) -> dict[str, str]:

@@ -11,7 +11,10 @@ Each turn is also kept (its speech span, label and a quantised embedding; the la
 ``max_turns``): the turns are the diarization's honest account of who speaks when (pauses left
 out, unlike a segment's span), and at the meeting's close :func:`recluster` clusters them all at
 once, which fixes labels the online rule gave before it had heard everyone; segments whose label
-changes come out as ``Relabel`` items.
+changes come out as ``Relabel`` items. A segment whose turns the clustering at close gives to two
+speakers or more (a question and its short reply read as one segment) is split where they change,
+at a sentence end, as the live labelling splits one (:func:`split_segment`); each part has its own
+label, and the split comes out as a ``TranscribedWindow`` of the parts.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import itertools
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,7 +44,7 @@ from domain.speakers import (
     quantised,
     recluster_turns,
 )
-from domain.transcript import Segment
+from domain.transcript import Segment, TranscribedWindow
 
 log = logging.getLogger("vori.speakers")
 
@@ -65,6 +69,10 @@ class MeetingSpeakers:
     # who it was given to, for the clustering again at close. A state from before they were kept
     # has none, and its close changes nothing.
     turns: tuple[Turn, ...] = ()
+    # The segments the close may split: those with two turns or more and a sentence end inside
+    # their text, only while their turns are kept (so bounded as ``turns`` are). Just these keep
+    # their text: the close needs it to cut. A state from before has none (whole relabels only).
+    splittable: tuple[Segment, ...] = ()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -239,6 +247,54 @@ def _split_text(text: str, fractions: list[float], slack: float = 0.2) -> list[s
     return [" ".join(sentences[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
+def split_segment(seg: Segment, turns: Sequence[Turn]) -> list[tuple[Segment, tuple[Turn, ...]]] | None:
+    """``seg`` cut where the labels of its turns change, each part with its turns; None when its
+    turns have one label, or its text has no sentence end near a change (it stays whole).
+
+    Consecutive turns of one label make a part; its text is cut at the share of the turns' speech
+    before each change (``_split_text``), its span at the middle of the pause between the turns.
+    Only embedded turns say who speaks: one too short to embed goes with the embedded turn of the
+    segment nearest to it (the close gave it its neighbour's label, often the other side of a
+    hand-over: a breath before "Great, thanks" would otherwise cut the thanks off as the reply).
+    """
+    ordered = sorted(turns, key=lambda t: (t.start_ms, t.end_ms))
+    heard = [t for t in ordered if t.embedding is not None]
+    total = sum(t.seconds for t in ordered)
+    if len({t.label for t in heard}) < 2 or total <= 0:
+        return None
+
+    def who(t: Turn) -> str:
+        if t.embedding is not None:
+            return t.label
+        gap = {id(h): max(0, h.start_ms - t.end_ms, t.start_ms - h.end_ms) for h in heard}
+        return min(heard, key=lambda h: (gap[id(h)], h.start_ms)).label
+
+    groups: list[tuple[str, list[Turn]]] = []
+    for t in ordered:
+        if groups and groups[-1][0] == who(t):
+            groups[-1][1].append(t)
+        else:
+            groups.append((who(t), [t]))
+    shares = list(itertools.accumulate(sum(t.seconds for t in g) / total for _, g in groups[:-1]))
+    texts = _split_text(seg.text, shares)
+    if texts is None:
+        return None
+    starts = [seg.start_ms, *((g[-1].end_ms + h[0].start_ms) // 2
+                              for (_, g), (_, h) in itertools.pairwise(groups))]
+    ends = [*starts[1:], seg.end_ms]
+    if any(a >= b for a, b in zip(starts, ends, strict=True)):
+        return None  # a part with no time of its own: keys must stay unique
+    return [(replace(seg, speaker=label, text=text, start_ms=a, end_ms=b), tuple(g))
+            for (label, g), text, a, b in zip(groups, texts, starts, ends, strict=True)]
+
+
+def _splittable(segments: Sequence[Segment], turns: Sequence[Turn]) -> tuple[Segment, ...]:
+    """Of ``segments`` (later ones replace earlier of the same key), those the close may split."""
+    count = Counter((t.source, t.segment_ms) for t in turns)
+    latest = {(s.source, s.start_ms): s for s in segments}
+    return tuple(s for key, s in latest.items() if count[key] >= 2 and _SENTENCE_END.search(s.text.strip()))
+
+
 def label_segments(
     state: MeetingSpeakers,
     segments: Sequence[Segment],
@@ -344,16 +400,24 @@ def label_segments(
             kept.append(Turn(seg.source, owner.start_ms, ms(a + x), ms(a + y),
                              own or str(pieces[i][2] or owner.speaker), sec, e, owner.speaker))
         last = labelled[-1][2]
-    return out, MeetingSpeakers(clusters, last, tuple(kept[-config.max_turns :]))
+    turns = tuple(kept[-config.max_turns :])
+    splittable = _splittable([*state.splittable, *out], turns)
+    if len(kept) > len(turns):  # the oldest kept segment may have lost turns: its shares would be wrong
+        oldest = (turns[0].source, turns[0].segment_ms)
+        splittable = tuple(s for s in splittable if (s.source, s.start_ms) != oldest)
+    return out, MeetingSpeakers(clusters, last, turns, splittable)
 
 
 def recluster(
     state: MeetingSpeakers, meeting_id: str, team: str | None, config: DiarizationConfig
-) -> tuple[list[Relabel], MeetingSpeakers]:
-    """The meeting's kept turns clustered again all at once (at its close), and each transcript
-    segment whose label that changes: its speaker becomes the label with most of its turns'
-    speech. The state's speakers are rebuilt from the turns, labels as they are now.
-    Deterministic: the same state gives the same relabels and state.
+) -> tuple[list[Relabel | TranscribedWindow], MeetingSpeakers]:
+    """The meeting's kept turns clustered again all at once (at its close), and what that changes
+    in the transcript, in time order: a segment whose turns now have two labels or more and whose
+    text has sentence ends there is split (a ``TranscribedWindow`` of its parts, from its start to
+    just past its last part's, so a segment that follows is never touched); any other segment
+    whose label changes is relabelled: its speaker becomes the label with most of its turns'
+    speech. The state's speakers are rebuilt from the turns, labels as they are now, and its
+    turns and segments follow the parts. Deterministic: the same state gives the same output.
     """
     turns = state.turns
     if not turns or not config.recluster:
@@ -363,23 +427,39 @@ def recluster(
     now = tuple(replace(t, label=new) for t, new in zip(turns, labels, strict=True))
     votes: dict[tuple[str, int], dict[str, float]] = {}
     was: dict[tuple[str, int], str] = {}
+    of: dict[tuple[str, int], list[Turn]] = {}
     for t in now:
         key = (t.source, t.segment_ms)
         tally = votes.setdefault(key, {})
         tally[t.label] = tally.get(t.label, 0.0) + t.seconds
+        of.setdefault(key, []).append(t)
         if t.segment_label is not None:
             was[key] = t.segment_label
-    relabels: list[Relabel] = []
+    splittable = {(s.source, s.start_ms): s for s in state.splittable}
+    changes: list[Relabel | TranscribedWindow] = []
     settled: dict[tuple[str, int], str] = {}
+    part_of: dict[int, Segment] = {}  # id of a turn of a split segment -> its part
+    parts: list[Segment] = []
     for key, tally in votes.items():
+        seg = splittable.get(key)
+        split = None if seg is None else split_segment(seg, of[key])
+        if seg is not None and split is not None:
+            pieces = tuple(p for p, _ in split)
+            changes.append(TranscribedWindow(meeting_id, seg.source, seg.start_ms, pieces[-1].start_ms + 1,
+                                             pieces, team))
+            part_of.update((id(t), p) for p, group in split for t in group)
+            parts += pieces
+            continue
         old = was.get(key)
         best = max(tally.values())
         top = sorted((k for k, v in tally.items() if v == best), key=_label_key)
         new = old if old in top else top[0]
         settled[key] = new
         if old is not None and new != old:
-            relabels.append(Relabel(meeting_id, team, key[0], key[1], old, new))
-    now = tuple(replace(t, segment_label=settled[(t.source, t.segment_ms)]) for t in now)
+            changes.append(Relabel(meeting_id, team, key[0], key[1], old, new))
+    now = tuple(replace(t, segment_ms=part_of[id(t)].start_ms, segment_label=part_of[id(t)].speaker)
+                if id(t) in part_of else replace(t, segment_label=settled[(t.source, t.segment_ms)])
+                for t in now)
     sums: dict[str, tuple[npt.NDArray[np.float64], float]] = {}
     for t in now:
         v = t.vector()
@@ -391,8 +471,9 @@ def recluster(
     others = [s for s in state.clusters.speakers if s.label not in sums]
     rebuilt = [Speaker(k, tuple(float(x) for x in v), w) for k, (v, w) in sums.items()]
     speakers = tuple(sorted([*others, *rebuilt], key=lambda s: _label_key(s.label)))
-    last = settled[(now[-1].source, now[-1].segment_ms)]
-    return relabels, MeetingSpeakers(SpeakerState(speakers), last, now)
+    last = now[-1].segment_label or now[-1].label
+    return changes, MeetingSpeakers(SpeakerState(speakers), last, now,
+                                    _splittable([*state.splittable, *parts], now))
 
 
 def _label_key(label: str) -> tuple[int, str]:
@@ -467,7 +548,7 @@ class Diarizer:
 
     def close(
         self, state: MeetingSpeakers, meeting_id: str, team: str | None
-    ) -> tuple[list[Relabel], MeetingSpeakers]:
+    ) -> tuple[list[Relabel | TranscribedWindow], MeetingSpeakers]:
         """At a meeting's close: ``recluster`` its turns; nothing changes when that fails."""
         try:
             return recluster(state, meeting_id, team, self.config)

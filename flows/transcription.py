@@ -457,7 +457,8 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
             elif isinstance(item, StreamFailed):
                 out.append(_stream_dead_letter(item))
             elif isinstance(item, MeetingClosed):
-                # Relabels go out before the close, so the final minutes are written with them.
+                # Relabels and split segments go out before the close, so the final minutes are
+                # written with them.
                 out.extend(self._close_speakers())
                 out.append(item)
                 self.state.prompts.clear()
@@ -554,13 +555,18 @@ class MeetingLogic(StatefulBatchLogic[Accepted, FlowOut, MeetingState]):
         return discard
 
     def _close_speakers(self) -> list[FlowOut]:
-        """The meeting's speaker turns clustered again at close (flows/speakers.py)."""
+        """The meeting's speaker turns clustered again at close (flows/speakers.py): relabels, and
+        segments split where their turns' speakers change."""
         if self._diarizer is None or not self.state.speakers.turns:
             return []
         tl = self.state.timeline
         before = self.state.speakers.clusters
-        relabels, self.state.speakers = self._diarizer.close(self.state.speakers, tl.meeting_id, tl.team)
-        out: list[FlowOut] = list(relabels)
+        changes, self.state.speakers = self._diarizer.close(self.state.speakers, tl.meeting_id, tl.team)
+        out: list[FlowOut] = []
+        for change in changes:
+            # A split segment goes out as its parts, as a window's segments do: the first keeps the
+            # segment's key and replaces it (the minutes), the window replaces its rows (the store).
+            out += [*change.segments, change] if isinstance(change, TranscribedWindow) else [change]
         if self.state.speakers.clusters != before:
             out.append(SpeakerVoices.of(tl.meeting_id, tl.team, VOICE_MODEL, self.state.speakers.clusters))
         return out

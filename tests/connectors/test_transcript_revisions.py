@@ -156,3 +156,26 @@ def test_refined_segments_keep_the_speaker_labels_of_the_live_lines_they_replace
     assert [(r[3], r[5]) for r in table(dsn)] == [("Speaker 1", "refined"), ("Speaker 2", "refined"),
                                                   ("Speaker 2", "refined")]
 
+
+
+def test_a_segment_split_at_close_replaces_its_live_row_and_never_refined_text(dsn):
+    asked = seg(300, 3900, "Can you fix the export? Sure.", speaker="S1")
+    after = seg(4050, 7800, "Next item.", speaker="S1")
+    window = TranscribedWindow(M, "main", 0, 8000, (asked, after), TEAM)
+    # The close's split: the parts, over the segment's start up to just past its last part's.
+    parts = (seg(300, 2800, "Can you fix the export?", speaker="S1"), seg(2800, 3900, "Sure.", speaker="S2"))
+    split = TranscribedWindow(M, "main", 300, 2801, parts, TEAM)
+    write(dsn, [window, split])
+    rows = [("main", 300, 2800, "S1", "Can you fix the export?", "live"),
+            ("main", 2800, 3900, "S2", "Sure.", "live"),
+            ("main", 4050, 7800, "S1", "Next item.", "live")]
+    assert table(dsn) == rows
+    # A replay (the live window and then the close again) leaves the same rows.
+    write(dsn, [window])
+    assert [r[1] for r in table(dsn)] == [300, 4050]
+    write(dsn, [split])
+    assert table(dsn) == rows
+    # Refined text wins, whichever comes first.
+    write(dsn, [RevisionRecord(TEAM, M, "main", 0, 8000, (seg(280, 7700, "Can you fix the export? Sure. Next."),))])
+    write(dsn, [split])
+    assert table(dsn) == [("main", 280, 7700, None, "Can you fix the export? Sure. Next.", "refined")]
