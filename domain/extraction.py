@@ -409,6 +409,8 @@ _HEDGED_OPENER = re.compile(
     r"^(?:(?:and|but|so|oh|well)\s+)?(?:one of these days|some ?day|one day|sooner or later|eventually|"
     r"at some point|yeah,? right|oh,? sure|sure,? sure|in theory|apparently|supposedly|ideally|"
     r"in an ideal world|in a perfect world|if only|next time|"
+    # A retro's resolution: how one means to work from now on ("Going forward, I'll keep PRs small").
+    r"going forward|moving forward|from now on|in (?:the )?future|lesson learned|"
     # A condition said first, on spare time, someone's wish or a mishap that may never come: "If
     # there's time, I'll look at …", "If you want, I'll …", "Should it break, I'll roll it back".
     # "If the vendor hasn't replied by Wednesday, I'll escalate" is a plan with a date and stays.

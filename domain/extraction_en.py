@@ -141,7 +141,7 @@ _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|wa
 
 _HEDGE = re.compile(
     r"\b(?:maybe|perhaps|possibly|probably|someday|some day|one day|at some point|eventually|in theory|"
-    r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|"
+    r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|no promises|"
     r"when we get a chance|when i get a chance|if we have time|time permitting|"
     r"down the (?:road|line)|in the future|world hunger|world peace|when pigs fly|hell freezes over|"
     r"(?<!\w)(?:ha(?:ha)+|he(?:he)+|lol|lmao|rofl)(?!\w)|\b(?:kidding|joking)\b(?! aside)|"
@@ -160,6 +160,13 @@ _PAST_INTENT = re.compile(
     # "Every sprint I say I'll write more tests": what one keeps saying, not a new promise.
     r"(?:i|we) (?:always |usually |keep |often )?(?:say|promise|tell (?:myself|everyone|you))(?: that)? (?:i|we) will|"
     r"were supposed to|last (?:week|time|year|month|sprint|quarter))\b",
+    _I,
+)
+# A retro's resolution, how one means to work from now on, is no task with an end ("Going forward
+# I'll keep PRs smaller", "From now on I'll write the tests first").
+_RESOLUTION = re.compile(
+    r"^(?:(?:so|and|okay|ok|yeah|right),?\s+)?(?:going forward|moving forward|from now on|in (?:the )?future|"
+    r"lesson learned|next time)\b",
     _I,
 )
 # Tasks that are the meeting itself or life around it, not work to track.
@@ -395,7 +402,47 @@ _TAKEN_BACK_OR_SARCASM = (
     r"\bnever-?do list\b|\b(?:he|she|they|you|everyone|legal|the ceo|the board) will (?:love|adore) (?:that|this|it)\b|"
     r"\ball of prod(?:uction)?\b|\bwill (?:review|fix|test|write|build|deploy) themselves\b"
 )
-_NOT_WORK = re.compile(rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL})|{_TAKEN_BACK_OR_SARCASM}", _I)
+# Being there or not, and one's stance in the talk: neither is work to track ("I'll skip the retro
+# this week", "I'm going to have to leave early", "I'll join from my phone", "I'm going to push back
+# on that", "I'll let Ana answer that", "I'll leave the rest for next week", "I'll have to check").
+_PRESENCE_AND_STANCE = (
+    r"(?:have to |need to |got to )?(?:skip|miss|sit out|duck out of|bow out of|attend|dial into|join)\s+(?:the |this |today's |"
+    r"tomorrow's |our |next week's |this week's )?(?:\w+ )?(?:retro|retrospective|standup|stand-up|sync|meeting|call|planning|"
+    r"all-hands|one-on-one|1:1|session|huddle)\b(?!.*\b(?:to|and) (?:present|demo|walk|show|run|give)\b)|"
+    r"(?:have to |need to |got to )?(?:leave|log off|drop off|head out|hop off|sign off|step out|duck out)\s*(?:a (?:bit|little|few minutes) )?"
+    r"(?:early|at (?:half past|\d)|in (?:a|\d+|ten|five|fifteen|twenty) (?:minutes?|mins?|bit))?\s*(?:today|tomorrow)?\s*$|"
+    r"join (?:late|remotely|from (?:my|the) (?:phone|car|train|laptop))\b|join (?:the|this) (?:call|meeting) from\b|"
+    r"push back on (?:that|this|it)\b|play (?:the )?devil's advocate\b|(?:dis)?agree with (?:that|this|you|him|her|them)\b|"
+    r"be (?:honest|frank|blunt|brief|quick)\b|assume (?:that is|that's|it is|it's) a yes\b|"
+    r"let (?:the |our )?[\w-]+ (?:answer|respond to|field|speak to|comment on) (?:that|this|it)(?: one| question)?\s*$|"
+    r"leave (?:the rest|it|that|things|this) (?:there|for (?:next|now|today|later|another|the next))\b|"
+    r"(?:have to|need to|got to) (?:check|see|think|look|ask)\s*$|ask around\s*$|"
+    # Waiting, choosing to stay put, leaving others to it, a drink to finish: nothing to do.
+    r"leave (?:you|you all|you guys|everyone|them) (?:to it|be)\b|"
+    r"wait (?:for|on|until|till)\b(?!.*\b(?:and|then)\b)|(?:stick|stay) with\b|"
+    r"finish (?:my|the|this) (?:coffee|tea|lunch|breakfast|sandwich|drink|snack)\b|"
+    # Talk about the talk: taking input on board, news promised with no work named ("keep you
+    # posted" is labelled so too), help asked for only if needed, the floor, the minutes' parking
+    # lot, agreeing with what was said, the blame, and idioms ("play it by ear", "I'll bet").
+    r"take (?:that|this|it|your (?:point|feedback|input|comments?)) (?:on ?board|into account)\b|"
+    r"bear (?:that|this|it) in mind\b|"
+    r"(?:shout|holler|yell|ping (?:you|someone|the channel)|reach out|ask|put my hand up)\b.*\bif (?:I|we) "
+    r"(?:get stuck|have (?:any |more )?questions|need (?:help|anything|more)|run into (?:anything|trouble|issues|problems)|"
+    r"hit (?:a|any) (?:snag|wall|blocker))\b|"
+    r"(?:update|brief) (?:you|everyone|the team|you all|folks)(?:\s+(?:on|about|when|as|once|after|next|tomorrow|later|"
+    r"by|in)\b.*)?\s*$|report back(?:\s+(?:next|tomorrow|later|soon|on (?:that|this|it|\w+day))\b.*)?\s*$|"
+    r"give (?:you |everyone |the team )?(?:an |a quick |a short )?update(?:\s+(?:on \w+day|next|tomorrow|later)\b.*)?\s*$|"
+    r"circle back(?:\s+(?:on (?:that|this|it)|later|next week|tomorrow))?\s*$|"
+    r"pass (?:it|things|the floor) (?:over |back )?to (?-i:[A-Z])\w+(?: for (?:the )?\w+(?: \w+)?)?\s*$|"
+    r"recap(?:\s+(?:for|what|where|quickly|briefly)\b.*)?\s*$|summari[sz]e (?:where|what)\b|(?:(?:go|run|walk) )?through the (?:tickets|items|list|action items|agenda)\b|"
+    r"follow up offline\b|take (?:it|this|that) offline\b|"
+    r"add to what\b|piggyback on\b|echo (?:that|what)\b|build on (?:that|what)\b|"
+    r"take the (?:blame|fall|heat)\b|own (?:that|the|my) (?:mistake|mess|screw-?up|error|bad)\b|"
+    r"note (?:it|that|this) (?:for|in) the (?:minutes|notes)\b|put (?:it|that|this) in the parking lot\b|"
+    r"(?:park|table) (?:that|this|it)\b|"
+    r"play it by ear\b|(?:go )?out on a limb\b|(?:bet|wager)\b|play back what\b|put (?:my|the|our) [\w-]+ hat on\b"
+)
+_NOT_WORK = re.compile(rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL}|{_PRESENCE_AND_STANCE})|{_TAKEN_BACK_OR_SARCASM}", _I)
 
 
 def _is_real_task(task: str) -> bool:
@@ -797,7 +844,7 @@ class EnglishRules:
         handed = self._assignment(text, names) or self._self_claim(text)
         if handed is not None:
             return handed
-        if _PAST_INTENT.search(text):
+        if _PAST_INTENT.search(text) or _RESOLUTION.search(text):
             return None
         m = re.search(
             r"\b(?P<who>I|[A-Za-z][\w'-]*)\s+(?:will|shall|am going to|is going to|is on|am on|"

@@ -1500,3 +1500,85 @@ def test_an_offer_with_a_day_is_a_promise() -> None:
 def test_fair_enough_is_a_yes() -> None:
     m = _minutes([("Lena", "Tariq, can you set up DKIM for the mail domain by Friday?"), ("Tariq", "Fair enough, yes.")])
     assert [(a.assignee, a.due_date) for a in m.action_items] == [("Tariq", FRIDAY)]
+
+
+# Round 7 (the lead, after round 6; written as a probe of meeting idioms, each kind taken by the
+# rules before it): being there or not, one's stance in the talk, a retro's resolutions, waiting
+# and choosing to stay put, and talk about the talk itself.
+_ROUND_7 = {
+    "being there or not": [
+        "I'll skip the retro this week",
+        "I'm going to have to leave early",
+        "I'll join the call from my phone",
+        "I'll drop off in ten minutes",
+    ],
+    "a stance in the talk": [
+        "I'm going to push back on that",
+        "I'll let Ana answer that",
+        "I'll add to what Ana said",
+        "I'll piggyback on that",
+        "I'm going to go out on a limb and say it ships Friday",
+        "I'll wager the vendor misses the date",
+        "I'm going to play it by ear",
+        "Let me put my product hat on",
+        "Let me play back what I heard",
+        "I'll take the blame for that one",
+    ],
+    "a retro's resolution": [
+        "Going forward I'll try to keep PRs smaller",
+        "From now on I'll write the tests first",
+    ],
+    "waiting, staying put, vague": [
+        "I'll wait for Ana's numbers before I say anything",
+        "I'll stick with Postgres for now",
+        "I'll have to check",
+        "I'll ask around",
+        "I'll try to look at it, no promises",
+        "I'll finish my coffee first",
+        "I'll leave you to it",
+    ],
+    "talk about the talk": [
+        "I'll take that on board",
+        "I'll take that into account",
+        "I'll bear that in mind",
+        "I'll shout if I get stuck",
+        "I'll reach out if I have questions",
+        "I'll update you next week",
+        "I'll report back next standup",
+        "I'll give an update on Thursday",
+        "I'll follow up offline",
+        "I'll pass it to Cara",
+        "I'll recap for those who joined late",
+        "I'll go through the tickets one by one",
+        "I'll note it for the minutes",
+        "I'll put it in the parking lot",
+        "I'll park that for now",
+        "I'll leave the rest for next week",
+    ],
+}
+
+
+@pytest.mark.parametrize("first", [True, False])
+@pytest.mark.parametrize("text", [text for texts in _ROUND_7.values() for text in texts])
+def test_round_7_distractor_is_not_taken_and_the_items_around_it_are(text: str, first: bool) -> None:
+    _check(_EN_ITEMS, text, first, [("Ben", "release notes"), ("Cara", "login bug")])
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("I'll update the team wiki with the new runbook by Friday.", "team wiki"),
+        ("I'll recap the Q3 numbers for the board deck by Monday.", "Q3 numbers"),
+        ("I'll report back to the board on the audit findings next month.", "audit findings"),
+        ("I'll pass the invoices to finance by Friday.", "invoices"),
+        ("I'll brief the new hires on the deploy process on Monday.", "new hires"),
+        ("I'll join the vendor call to present the roadmap.", "roadmap"),
+        ("I'll wait for legal and then send the contract.", "contract"),
+        ("I'll go through the security questionnaire by Friday.", "security questionnaire"),
+        ("I'll take the support rotation next week.", "support rotation"),
+    ],
+)
+def test_work_in_the_words_of_the_round_7_kinds_is_still_an_item(text: str, word: str) -> None:
+    m = _minutes([("Cara", text)])
+    assert [a.assignee for a in m.action_items] == ["Cara"]
+    assert word in m.action_items[0].task
