@@ -237,7 +237,10 @@ def test_record_page_streams_the_microphone_as_well_as_vori_send(
             recorded_wer, baseline_wer = wer(reference, recorded), wer(reference, baseline)
             print(f"\nWER record page {recorded_wer:.3f} ({recorded!r})"
                   f"\nWER vori send   {baseline_wer:.3f} ({baseline!r})")
-            assert recorded_wer <= 1.2 * baseline_wer, (recorded_wer, baseline_wer)
+            # The page's audio went through the browser's Opus encoder: within a fifth of the
+            # file's WER, and one word of slack, since a ratio alone allows no word when the file
+            # is read perfectly (one run read "budget" as "magic" after Opus).
+            assert recorded_wer <= 1.2 * baseline_wer + 1 / len(reference.split()), (recorded_wer, baseline_wer)
             # The page showed every line the flow stored for its meeting, in order.
             stored = [r[0] for r in sql(dsn, "SELECT text FROM transcript_segments "
                                              "WHERE meeting_id = %s ORDER BY start_ms", meeting)]
