@@ -278,7 +278,8 @@ def _carry_vocatives(ordered: list[Utterance]) -> list[Utterance]:
             if not names.are_people or names.resolve_heard(m["name"]) is not None:
                 head = prev.text[: m.start()].rstrip(" ,")
                 rest = u.text.lstrip()
-                said = f"{m['name']}, {rest[:1].lower() if not rest.startswith('I ') else rest[:1]}{rest[1:]}"
+                first = rest[:1] if re.match(r"I\b", rest) else rest[:1].lower()
+                said = f"{m['name']}, {first}{rest[1:]}"
                 if head:
                     out[-1] = Utterance(prev.speaker, head if _SENTENCE_DONE.search(head) else f"{head}.",
                                         prev.start_ms, prev.end_ms)
