@@ -17,7 +17,14 @@ from dataclasses import dataclass, field, replace
 
 from domain.dates import DueDateMatch, find_due_date
 from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, Rules, is_label
-from domain.extraction_en import INTERJECTIONS, NOT_NAMES, PRONOUN_OBJECT, EnglishRules, expand
+from domain.extraction_en import (
+    INTERJECTIONS,
+    NOT_NAMES,
+    PRONOUN_OBJECT,
+    RESOLUTION_OPENER,
+    EnglishRules,
+    expand,
+)
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import (
     hangul_share,
@@ -174,47 +181,52 @@ def _join_broken_sentences(ordered: list[Utterance]) -> list[Utterance]:
 
 # Whisper ends a segment on the name a request opens with ("… for now. Priya." | "Please send the
 # wireframes …"): a bare name closing one segment, right before a request with nobody named, is
-# said to the one asked.
-_TRAILING_NAME = re.compile(
-    r"(?:^|(?<=[.!?])\s+|,\s*)(?:(?:and|so|okay|ok|now|also|then)[, ]+)?(?P<name>[A-Z][a-z]{1,14})[.!?]?\s*$"
+# said to the one asked; the same inside one segment ("… the export bug, Felix. Can you fix …").
+_ASK_OPENER = (
+    r"(?:(?:and|so|also|then)[, ]+)?(?:please|can you|could you|would you|will you|I need you to|"
+    r"I'd like you to|you'll|you will|you're on|are you (?:ok|okay|able|happy) to)\b"
 )
-_ASKED_NEXT = re.compile(
-    r"^(?:(?:and|so|also|then)[, ]+)?(?:please|can you|could you|would you|will you|"
-    r"I need you to|I'd like you to|you'll|you will|you're on|are you (?:ok|okay|able|happy) to)\b",
+_NAME_WORD = r"(?:(?:and|so|okay|ok|now|also|then)[, ]+)?(?P<name>[A-Z][a-z]{1,14})"
+_TRAILING_NAME = re.compile(rf"(?:^|(?<=[.!?])\s+|,\s*){_NAME_WORD}[.!?]?\s*$")
+_ASKED_NEXT = re.compile(rf"^{_ASK_OPENER}", re.IGNORECASE)
+_REQUEST_SOON = re.compile(r"[.!?]\s+(?:can|could|would|will) you\b", re.IGNORECASE)
+# A name, its own sentence, at most one sentence, then the request.
+_INNER_NAME = re.compile(
+    rf"(?P<head>[.!?,])\s*{_NAME_WORD}[.!?]\s+(?P<mid>[A-Z][^.?!]{{8,}}[.!]\s+)?(?P<ask>{_ASK_OPENER})",
     re.IGNORECASE,
 )
-_REQUEST_SOON = re.compile(r"[.!?]\s+(?:can|could|would|will) you\b", re.IGNORECASE)
 _NAME_GAP_MS = 2000
-_CALENDAR = frozenset(
+_PRONOUN_I = re.compile(r"I\b")
+_NO_ADDRESSEE = NOT_NAMES | INTERJECTIONS | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june "
     "july august september october november december today tomorrow tonight".split()
 )
 
 
-_INNER_NAME = re.compile(
-    r"(?P<head>[.!?,])\s*(?:(?:and|so|okay|ok|now|also|then)[, ]+)?(?P<name>[A-Z][a-z]{1,14})[.!?]\s+"
-    r"(?P<mid>[A-Z][^.?!]{8,}[.!]\s+)?(?P<ask>(?:(?:and|so|also|then)[, ]+)?"
-    r"(?:please|can you|could you|would you|will you|I need you to|"
-    r"I'd like you to|you'll|you will)\b)",
-    re.IGNORECASE,
-)
+def _may_be_asked(name: str, names: Names) -> bool:
+    """Whether a capitalised word can be the one a request is said to: no weekday or interjection,
+    and, when the speakers are people's names, one of them (by sound)."""
+    return (
+        name[:1].isupper()
+        and name.casefold() not in _NO_ADDRESSEE
+        and (not names.are_people or names.resolve_heard(name) is not None)
+    )
+
+
+def _said_to(name: str, text: str) -> str:
+    """ "Kai" + "Can you …" -> "Kai, can you …" ("I" keeps its capital)."""
+    kept = text if _PRONOUN_I.match(text) else text[:1].lower() + text[1:]
+    return f"{name}, {kept}"
 
 
 def _inner_vocative(text: str, names: Names) -> str:
     """ "… the export bug, Felix. Can you fix …" -> "… the export bug. Felix, can you fix …"."""
 
     def move(m: re.Match[str]) -> str:
-        name = m["name"]
-        if not name[:1].isupper() or name.casefold() in NOT_NAMES | INTERJECTIONS | _CALENDAR or (
-            names.are_people and names.resolve_heard(name) is None
-        ):
+        if not _may_be_asked(m["name"], names):
             return m[0]
-        ask = m["ask"]
-        if m["mid"]:  # "Abe. The state migration is blocked on you. Can you …"
-            mid = m["mid"]
-            return f"{'.' if m['head'] == ',' else m['head']} {name}, {mid[:1].lower()}{mid[1:]}{ask}"
-        ask = ask if ask.startswith("I ") or ask.startswith("I'") else ask[:1].lower() + ask[1:]
-        return f"{'.' if m['head'] == ',' else m['head']} {name}, {ask}"
+        # "Abe. The state migration is blocked on you. Can you …": the name heads the sentence between.
+        return f"{'.' if m['head'] == ',' else m['head']} {_said_to(m['name'], (m['mid'] or '') + m['ask'])}"
 
     return _INNER_NAME.sub(move, text)
 
@@ -233,7 +245,7 @@ _NAME_TOPIC_OWN = re.compile(
 )
 # "Bea, the onboarding tour copy. Sure, I'll take it.": the question's rise is lost in text.
 _NAME_TOPIC_FLAT = re.compile(
-    r"(?:^|(?<=[.!?] ))(?P<head>[A-Z][a-z]{1,14},\s*(?:the|our)\s[^,.?!]{3,40})\."
+    r"(?:^|(?<=[.!?] ))(?P<head>(?P<name>[A-Z][a-z]{1,14}),\s*(?:the|our)\s[^,.?!]{3,40})\."
     r"(?=\s+(?:sure|yes|yep|yeah|ok|okay)\b"
     r"[^.?!]*\b(?:I'll|I will|mine|I can|I've got it)\b)",
     re.IGNORECASE,
@@ -241,52 +253,37 @@ _NAME_TOPIC_FLAT = re.compile(
 
 
 def _asr_shapes(text: str, names: Names) -> str:
-    def person(name: str) -> bool:
-        return name.casefold() not in NOT_NAMES | INTERJECTIONS | _CALENDAR and (
-            not names.are_people or names.resolve_heard(name) is not None
-        )
+    def when_asked(m: re.Match[str], becomes: str) -> str:
+        return becomes if _may_be_asked(m["name"], names) else m[0]
 
-    text = _TOPIC_THEN_NAME.sub(
-        lambda m: f"{m['np']}. {m['name']}, {m['ask']}" if person(m["name"]) else m[0], text
-    )
-    text = _NAME_TOPIC_OWN.sub(
-        lambda m: f"{m['name']}, can you {m['verb']} {m['np']}?" if person(m["name"]) else m[0], text
-    )
-    text = _NAME_TOPIC_FLAT.sub(
-        lambda m: f"{m['head']}?" if person(m["head"].split(",")[0]) else m[0], text
-    )
+    text = _TOPIC_THEN_NAME.sub(lambda m: when_asked(m, f"{m['np']}. {m['name']}, {m['ask']}"), text)
+    text = _NAME_TOPIC_OWN.sub(lambda m: when_asked(m, f"{m['name']}, can you {m['verb']} {m['np']}?"), text)
+    text = _NAME_TOPIC_FLAT.sub(lambda m: when_asked(m, f"{m['head']}?"), text)
     return _inner_vocative(text, names)
 
 
 def _carry_vocatives(ordered: list[Utterance]) -> list[Utterance]:
     names = Names([x.speaker for x in ordered if x.speaker])
-    ordered = [replace(u, text=_asr_shapes(u.text, names)) if _rules_for(u.text) is _EN else u
-               for u in ordered]
+    english = [_rules_for(u.text) is _EN for u in ordered]
     out: list[Utterance] = []
-    for u in ordered:
+    for u, en in zip(ordered, english, strict=True):
+        u = replace(u, text=_asr_shapes(u.text, names)) if en else u
         prev = out[-1] if out else None
-        m = _TRAILING_NAME.search(prev.text) if prev is not None else None
+        m = _TRAILING_NAME.search(prev.text) if prev is not None and en else None
         if (
             prev is not None
             and m is not None
             and u.start_ms - prev.end_ms <= _NAME_GAP_MS
-            and m["name"].casefold() not in NOT_NAMES | INTERJECTIONS | _CALENDAR
-            and _rules_for(u.text) is _EN
+            and _may_be_asked(m["name"], names)
             and (_ASKED_NEXT.match(u.text.lstrip()) or _REQUEST_SOON.search(u.text))
         ):
-            # With people's names for speakers, only one of them (by sound) is someone asked.
-            if not names.are_people or names.resolve_heard(m["name"]) is not None:
-                head = prev.text[: m.start()].rstrip(" ,")
-                rest = u.text.lstrip()
-                first = rest[:1] if re.match(r"I\b", rest) else rest[:1].lower()
-                said = f"{m['name']}, {first}{rest[1:]}"
-                if head:
-                    out[-1] = Utterance(prev.speaker, head if _SENTENCE_DONE.search(head) else f"{head}.",
-                                        prev.start_ms, prev.end_ms)
-                else:
-                    out.pop()
-                out.append(Utterance(u.speaker, said, u.start_ms, u.end_ms))
-                continue
+            head = prev.text[: m.start()].rstrip(" ,")
+            if head:
+                out[-1] = replace(prev, text=head if _SENTENCE_DONE.search(head) else f"{head}.")
+            else:
+                out.pop()
+            out.append(replace(u, text=_said_to(m["name"], u.text.lstrip())))
+            continue
         out.append(u)
     return out
 
@@ -409,9 +406,8 @@ _KIDDING = re.compile(
 _HEDGED_OPENER = re.compile(
     r"^(?:(?:and|but|so|oh|well)\s+)?(?:one of these days|some ?day|one day|sooner or later|eventually|"
     r"at some point|yeah,? right|oh,? sure|sure,? sure|in theory|apparently|supposedly|ideally|"
-    r"in an ideal world|in a perfect world|if only|next time|"
-    # A retro's resolution: how one means to work from now on ("Going forward, I'll keep PRs small").
-    r"going forward|moving forward|from now on|in (?:the )?future|lesson learned|"
+    r"in an ideal world|in a perfect world|if only|"
+    rf"{RESOLUTION_OPENER}|"
     # A condition said first, on spare time, someone's wish or a mishap that may never come: "If
     # there's time, I'll look at …", "If you want, I'll …", "Should it break, I'll roll it back".
     # "If the vendor hasn't replied by Wednesday, I'll escalate" is a plan with a date and stays.

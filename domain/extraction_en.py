@@ -163,12 +163,10 @@ _PAST_INTENT = re.compile(
     _I,
 )
 # A retro's resolution, how one means to work from now on, is no task with an end ("Going forward
-# I'll keep PRs smaller", "From now on I'll write the tests first").
-_RESOLUTION = re.compile(
-    r"^(?:(?:so|and|okay|ok|yeah|right),?\s+)?(?:going forward|moving forward|from now on|in (?:the )?future|"
-    r"lesson learned|next time)\b",
-    _I,
-)
+# I'll keep PRs smaller", "From now on I'll write the tests first"); also an opener of its own
+# clause (domain/extraction.py's hedged openers).
+RESOLUTION_OPENER = r"going forward|moving forward|from now on|in (?:the )?future|lesson learned|next time"
+_RESOLUTION = re.compile(rf"^(?:(?:so|and|okay|ok|yeah|right),?\s+)?(?:{RESOLUTION_OPENER})\b", _I)
 # Tasks that are the meeting itself or life around it, not work to track.
 _SMALL_TALK_TASK = re.compile(
     r"^(?:be\b(?!\s+(?:\w+ing\b|responsible|in charge|the (?:owner|point)))|"

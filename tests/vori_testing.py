@@ -79,12 +79,15 @@ def meeting_envelopes(meeting_id: str, pcm: np.ndarray, seconds: float = 5.0, **
     return out
 
 
-def produce(bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes]]) -> None:
+def produce(bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes]],
+            team: str | None = None) -> None:
+    """``records`` onto ``topic``; with ``team``, each under the gateway's ``vori-team`` header."""
     from confluent_kafka import Producer
 
     producer = Producer({"bootstrap.servers": bootstrap, "message.max.bytes": 4194304})
+    headers = [("vori-team", team.encode())] if team is not None else None
     for key, value in records:
-        producer.produce(topic, key=key, value=value)
+        producer.produce(topic, key=key, value=value, headers=headers)
     assert producer.flush(30) == 0
 
 

@@ -10,7 +10,16 @@ import numpy as np
 import psycopg
 from bytewax.connectors.kafka import KafkaSourceMessage
 from bytewax.testing import run_main
-from vori_testing import consume_all, envelope, meeting_envelopes, silence, speak, split_chunks, to_record
+from vori_testing import (
+    consume_all,
+    envelope,
+    meeting_envelopes,
+    produce,
+    silence,
+    speak,
+    split_chunks,
+    to_record,
+)
 
 from connectors.settings import Settings
 from domain.envelope import AudioChunk
@@ -68,22 +77,13 @@ def assert_two_speakers_labelled_consistently(
     return mapping
 
 
-def _produce_as(bootstrap: str, topic: str, records, team: str) -> None:
-    from confluent_kafka import Producer
-
-    producer = Producer({"bootstrap.servers": bootstrap, "message.max.bytes": 4194304})
-    for key, value in records:
-        producer.produce(topic, key=key, value=value, headers=[("vori-team", team.encode())])
-    assert producer.flush(30) == 0
-
-
 def test_a_mixed_track_of_two_voices_gets_two_speakers_and_a_named_track_keeps_its_name(flow_settings):
     pcm, spans = mixed_meeting()
     mixed = [to_record(e) for e in meeting_envelopes("mixed-1", pcm, seconds=2.0)]
     said = "We will order the new laptops tomorrow morning."
     named = [to_record(e) for e in meeting_envelopes("named-1", speak(said, VOICES["B"]), seconds=2.0,
                                                       speaker="Alice")]
-    _produce_as(flow_settings.kafka_bootstrap, flow_settings.audio_topic, mixed + named, "acme")
+    produce(flow_settings.kafka_bootstrap, flow_settings.audio_topic, mixed + named, "acme")
 
     run_main(build_flow(flow_settings))
     run_main(minutes_flow(flow_settings))  # the minutes flow reads what the transcription published
@@ -237,8 +237,8 @@ def test_enrolled_voices_give_a_single_track_meetings_tickets_named_owners(flow_
                        voice_model=VOICE_MODEL)
         conn.commit()
     pcm, _ = mixed_meeting()
-    _produce_as(flow_settings.kafka_bootstrap, flow_settings.audio_topic,
-                [to_record(e) for e in meeting_envelopes("mixed-2", pcm, seconds=2.0)], "acme")
+    produce(flow_settings.kafka_bootstrap, flow_settings.audio_topic,
+            [to_record(e) for e in meeting_envelopes("mixed-2", pcm, seconds=2.0)], "acme")
 
     run_main(build_flow(flow_settings))
     run_main(minutes_flow(flow_settings))  # minutes (and the naming before them) are their own flow

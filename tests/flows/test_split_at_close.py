@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import psycopg
 from bytewax.testing import run_main
-from vori_testing import meeting_envelopes, silence, speak, to_record
+from vori_testing import meeting_envelopes, produce, silence, speak, to_record
 
 from domain.speakers import Relabel, SpeakerState, Turn, quantised
 from domain.transcript import Segment, TranscribedWindow
@@ -168,15 +168,6 @@ SCRIPT = [
 ]
 
 
-def _produce_as(bootstrap: str, topic: str, records, team: str) -> None:
-    from confluent_kafka import Producer
-
-    producer = Producer({"bootstrap.servers": bootstrap, "message.max.bytes": 4194304})
-    for key, value in records:
-        producer.produce(topic, key=key, value=value, headers=[("vori-team", team.encode())])
-    assert producer.flush(30) == 0
-
-
 def test_a_short_reply_read_with_the_question_gets_its_own_row_under_its_own_label_at_close(flow_settings):
     from vori_testing import consume_all
 
@@ -194,7 +185,7 @@ def test_a_short_reply_read_with_the_question_gets_its_own_row_under_its_own_lab
         conn.commit()
     pcm = np.concatenate([x for who, text in SCRIPT for x in (speak(text, VOICES[who]), silence(0.6))])
     records = [to_record(e) for e in meeting_envelopes(meeting, pcm, seconds=5.0)]
-    _produce_as(flow_settings.kafka_bootstrap, flow_settings.audio_topic, records, team)
+    produce(flow_settings.kafka_bootstrap, flow_settings.audio_topic, records, team)
 
     def rows() -> list[tuple[int, int, str, str]]:
         with psycopg.connect(flow_settings.database_url) as conn:

@@ -136,15 +136,6 @@ def test_bad_records_go_to_the_dlq_with_reasons_and_the_flow_goes_on(flow_settin
     assert wer("We will order the new laptops tomorrow morning.", transcript(flow_settings.database_url, "good-1")) <= 0.2
 
 
-def _produce_as(bootstrap: str, topic: str, records, team: str) -> None:
-    from confluent_kafka import Producer
-
-    producer = Producer({"bootstrap.servers": bootstrap, "message.max.bytes": 4194304})
-    for key, value in records:
-        producer.produce(topic, key=key, value=value, headers=[("vori-team", team.encode())])
-    assert producer.flush(30) == 0
-
-
 def test_a_record_that_raises_and_a_gap_attack_are_dead_lettered_while_another_team_is_transcribed(flow_settings):
     from connectors.audio import decode_chunk
 
@@ -166,8 +157,8 @@ def test_a_record_that_raises_and_a_gap_attack_are_dead_lettered_while_another_t
     poison = [to_record(envelope("poison-1", 0, five_s))]
     said = "We will order the new laptops tomorrow morning."
     honest = [to_record(e) for e in meeting_envelopes("honest-1", speak(said), seconds=2.0)]
-    _produce_as(settings.kafka_bootstrap, settings.audio_topic, attack + poison, "mallory")
-    _produce_as(settings.kafka_bootstrap, settings.audio_topic, honest, "team-b")
+    produce(settings.kafka_bootstrap, settings.audio_topic, attack + poison, "mallory")
+    produce(settings.kafka_bootstrap, settings.audio_topic, honest, "team-b")
 
     run_main(build_flow(settings, decode=decode))
 
