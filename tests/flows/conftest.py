@@ -8,6 +8,15 @@ from connectors.postgres import migrate
 from connectors.settings import Settings
 
 
+@pytest.fixture(autouse=True)
+def no_team_context_left_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flow configures the team rosters it reads (hotwords, names) process-wide: each test starts
+    without the one a test before it left behind."""
+    from flows import team_context
+
+    monkeypatch.setattr(team_context, "_CONTEXTS", None)
+
+
 @pytest.fixture
 def migrated_dsn(pg_database_dsn: str) -> str:
     migrate(pg_database_dsn)

@@ -259,16 +259,14 @@ def test_enrolled_voices_give_a_single_track_meetings_tickets_named_owners(flow_
     assert any(who == "Bruno" and "billing" in title.lower() for who, title in owners), owners
 
 
-def test_at_close_the_turns_are_clustered_again_and_segments_and_minutes_follow_the_new_labels(monkeypatch):
+def test_at_close_the_turns_are_clustered_again_and_segments_and_minutes_follow_the_new_labels():
     from domain.speakers import Relabel
     from domain.timeline import MeetingClosed
-    from flows import team_context
     from flows.minutes import MinutesLogic, offline_writer
 
-    # No team's hotwords (a flow test before this one leaves its database's configured): with the
-    # names as hotwords Whisper reads B's replies into A's segment, which the close then splits
+    # No team's hotwords (conftest.py's no_team_context_left_over): with the names as hotwords
+    # Whisper reads B's replies into A's segment, which the close then splits
     # (tests/flows/test_split_at_close.py) rather than relabels.
-    monkeypatch.setattr(team_context, "_CONTEXTS", None)
 
     pcm, spans = mixed_meeting()
     chunks = split_chunks(pcm, 2.0)
