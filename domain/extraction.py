@@ -70,6 +70,8 @@ class _Utt:
     start_ms: int
     rules: Rules
     sentences: list[str]
+    # A per-person track's segment: its speaker said all of it (not a label, nor a label's name).
+    one_voice: bool = False
 
 
 @dataclass
@@ -127,7 +129,8 @@ def extract_minutes(
         text = re.sub(r"\s+", " ", u.text).strip()
         rules = _rules_for(text)
         speaker = u.speaker.strip() if u.speaker and u.speaker.strip() else None
-        utts.append(_Utt(speaker, text, u.start_ms, rules, rules.sentences(text)))
+        utts.append(_Utt(speaker, text, u.start_ms, rules, rules.sentences(text),
+                         one_voice=speaker is not None and not is_label(speaker) and not u.diarized))
     state = _State(Names([u.speaker for u in utts if u.speaker]), meeting_date, utts)
     for ui in range(len(utts)):
         _read_utterance(state, ui)
@@ -173,7 +176,8 @@ def _join_broken_sentences(ordered: list[Utterance]) -> list[Utterance]:
             head, tail = prev.text.rstrip(), u.text.lstrip()
             if not _SENTENCE_DONE.search(head) and tail[:1].isupper():
                 head = head.rstrip(",;:") + "."
-            out[-1] = Utterance(prev.speaker, f"{head} {tail}", prev.start_ms, max(prev.end_ms, u.end_ms))
+            out[-1] = replace(prev, text=f"{head} {tail}", end_ms=max(prev.end_ms, u.end_ms),
+                              diarized=prev.diarized or u.diarized)
             continue
         out.append(u)
     return out
@@ -806,7 +810,7 @@ def _answer_inside(state: _State, ui: int, si: int) -> int | None:
     voice is not known to be one person: one Whisper segment of a mixed or diarized track often
     holds the question and the reply of the next speaker."""
     utt = state.utts[ui]
-    if utt.speaker is not None and not is_label(utt.speaker):
+    if utt.one_voice:
         return None
     nxt = si + 1
     if nxt < len(utt.sentences) and utt.rules.acceptance(utt.sentences[nxt]) is True:

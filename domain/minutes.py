@@ -31,12 +31,18 @@ class MinutesFormatError(DomainError):
 
 @dataclass(frozen=True)
 class Utterance:
-    """One transcript segment: who spoke (``None`` in a mixed stream), what, and when."""
+    """One transcript segment: who spoke (``None`` in a mixed stream), what, and when.
+
+    ``diarized``: the speaker is the name a diarization label (S1, S2, …) was given, not a
+    per-person track's: like the label, one segment of it may hold another voice too (Whisper
+    reads a question and the next speaker's "Sure." as one segment).
+    """
 
     speaker: str | None
     text: str
     start_ms: int
     end_ms: int
+    diarized: bool = False
 
 
 @dataclass(frozen=True)

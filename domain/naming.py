@@ -722,9 +722,11 @@ def name_speakers(
 
 
 def apply_names(utterances: Sequence[Utterance], mapping: Mapping[str, SpeakerName | str]) -> list[Utterance]:
-    """The utterances with their labels replaced by the mapped names (others unchanged)."""
+    """The utterances with their labels replaced by the mapped names (others unchanged), marked
+    ``diarized``: a named label's segment may still hold two voices."""
     names = {k: (v if isinstance(v, str) else v.name) for k, v in mapping.items()}
     return [
-        replace(u, speaker=names[u.speaker]) if u.speaker is not None and u.speaker in names else u
+        replace(u, speaker=names[u.speaker], diarized=True)
+        if u.speaker is not None and u.speaker in names else u
         for u in utterances
     ]

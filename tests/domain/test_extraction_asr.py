@@ -8,6 +8,7 @@ import datetime
 from domain.extraction import extract_minutes
 from domain.extraction_base import Names
 from domain.minutes import Minutes, Utterance
+from domain.naming import apply_names
 
 MEETING = datetime.date(2026, 11, 23)  # a Monday
 FRIDAY = datetime.date(2026, 11, 27)
@@ -282,6 +283,24 @@ def test_a_diarized_segment_naming_someone_then_asking_and_answered_inside() -> 
     [item] = m.action_items
     assert (item.assignee, item.due_date) == ("Tom", FRIDAY)
     assert "staging" in item.task
+
+
+def test_a_named_label_still_holds_the_reply_inside_its_segment() -> None:
+    # The flow names S1 "Ivan" before the minutes: the segment is still one of a mixed track, so
+    # "Sure thing." inside it is Ella's yes, as it was under the label.
+    lines = [
+        ("S3", "I was on call, so I'll draft it tomorrow. Ella.", 0, 3000),
+        ("S1", "Can you also update the API changelog? Sure thing.", 3100, 6000),
+        ("S2", "Maybe one day we'll get rid of the legacy box.", 6100, 8000),
+    ]
+    under_labels = [Utterance(sp, text, a, b) for sp, text, a, b in lines]
+    named = apply_names(under_labels, {"S1": "Ivan"})
+    for said in (under_labels, named):
+        m = extract_minutes(said, MEETING)
+        assert ("Ella", "update the API changelog") in [(a.assignee, a.task) for a in m.action_items]
+    # A per-person track is one voice: Ivan answering his own question takes nothing.
+    own_track = [Utterance("Ivan" if sp == "S1" else sp, text, a, b) for sp, text, a, b in lines]
+    assert "Ella" not in [a.assignee for a in extract_minutes(own_track, MEETING).action_items]
 
 
 def test_a_name_mid_sentence_before_can_you_without_a_comma_before_it() -> None:
