@@ -10,7 +10,10 @@ Evidence for "label L is person N" comes from
 - **addressed**: someone turns to a name ("Bob, can you …", "… , Bob?", "over to you, Bob",
   "민수 씨, …") and the next other speaker, L, answers ("Sure, I'll …" / "네, 제가 할게요" weigh
   more than any other answer); a name said in passing ("pair with Bob") hints the next speaker;
-- **thanked**: someone says "Thanks, Bob" / "민수 씨 감사합니다" right after L spoke.
+- **thanked**: someone says "Thanks, Bob" / "민수 씨 감사합니다" right after L spoke;
+- **remaining** (after the assignment): the one member the roster leaves for a label once every
+  other is named, and the chair: the first voice, which turned to two or more members by name,
+  takes the one member nobody named.
 
 Speech is first joined into turns (consecutive utterances of one label), so a vocative at the end
 of one segment and the question in the next read as one. Names are found by exact match and, for
@@ -661,6 +664,37 @@ def _remaining(
     return {lab: matchings[0][lab] for lab in labels if all(m[lab] == matchings[0][lab] for m in matchings)}
 
 
+def _chair(
+    said: Sequence[Utterance], members: Sequence[Member], named: Mapping[str, SpeakerName],
+    evidence: Sequence[Evidence],
+) -> dict[str, str]:
+    """The one who ran the meeting takes the one roster member nobody named: the first label to
+    speak, unnamed, that turned to two or more members by name (more than any other label did),
+    when exactly one member's name was never said in the meeting. People name those they hand
+    work to; the one handing it out is seldom named. Nothing for per-person tracks, or when two or
+    more members went unmentioned (one of them may be away)."""
+    if not members or any(u.speaker and not is_label(u.speaker) for u in said):
+        return {}
+    first = next((u.speaker for u in said if u.speaker is not None and u.text.strip()), None)
+    if first is None or first in named:
+        return {}
+    listed = {m.name.casefold(): m.name for m in members}
+    spoken_by: dict[str, set[str]] = {}
+    mentioned: set[str] = set()
+    for e in evidence:
+        if e.how == "voice" or e.name.casefold() not in listed:
+            continue
+        mentioned.add(e.name.casefold())
+        if e.weight < 0:
+            spoken_by.setdefault(e.label, set()).add(e.name.casefold())
+    taken = {n.name.casefold() for n in named.values()}
+    never = [listed[k] for k in listed if k not in mentioned and k not in taken]
+    ours = len(spoken_by.get(first, ()))
+    if len(never) != 1 or ours < 2 or any(len(v) >= ours for k, v in spoken_by.items() if k != first):
+        return {}
+    return {first: never[0]}
+
+
 def explain_speakers(
     utterances: Sequence[Utterance],
     members: Iterable[Member] = (),
@@ -693,6 +727,8 @@ def explain_speakers(
         confidence, how, quotes = scored[(label, name)]
         out[label] = SpeakerName(label, name, round(confidence, 4), how, quotes)
         taken_names.add(name.casefold())
+    for label, name in _chair(said, members, out, evidence).items():
+        out[label] = SpeakerName(label, name, REMAINING_CONFIDENCE, "remaining")
     for label, name in _remaining(said, members, out, evidence).items():
         out[label] = SpeakerName(label, name, REMAINING_CONFIDENCE, "remaining")
     return Naming(dict(sorted(out.items(), key=lambda kv: label_order(kv[0]))), tuple(evidence),

@@ -189,11 +189,42 @@ def test_the_last_label_takes_the_last_member_when_everyone_listed_spoke() -> No
     assert mapping["S1"].how == "remaining" and mapping["S1"].confidence < mapping["S2"].confidence
 
 
+def test_the_one_who_hands_out_the_work_is_the_member_nobody_named() -> None:
+    # S1 opens and turns to Hugo and Asha, S2 thanks Ben, a guest joins late: Vera's name is
+    # never said, and the one handing out the work by name is the member nobody names.
+    chaired = said(*PLANNING, ("S4", "The CI cache should halve the build time."),
+                   ("S2", "Thanks, Ben, that will help."), ("S5", "Sorry I'm late, traffic."))
+    mapping = name_speakers(chaired, TEAM)
+    assert mapping["S1"].name == "Vera" and mapping["S1"].how == "remaining"
+    assert mapping["S1"].confidence < mapping["S2"].confidence and "S5" not in mapping
+    # A label too few (the diarization joined two voices): still the chair is the one unnamed.
+    merged = said(*PLANNING[:4], ("S2", "Ben says the CI cache will halve the build time."))
+    assert name_speakers(merged, TEAM)["S1"].name == "Vera"
+
+
+def test_nobody_is_taken_for_the_chair_without_one_member_left_unnamed() -> None:
+    # Vera and Ben both unnamed: either could be S1.
+    assert "S1" not in name_speakers(said(*PLANNING), TEAM)
+    # The first voice said one name only: no sign it ran the meeting.
+    one = said(("S1", "Let's begin. Hugo, can you own the billing migration?"), ("S2", "Yes, I'll own it."),
+               ("S3", "Asha here. Ben says the CI cache is done."))
+    assert "S1" not in name_speakers(one, TEAM)
+    # Another voice named as many people as the first: who chairs is not clear.
+    busier = said(("S1", "Morning. Hugo, Asha, anything new?"), ("S2", "Ben and Asha, please review my PR."),
+                  ("S3", "Sure."))
+    assert "S1" not in name_speakers(busier, TEAM)
+    # A member who did not come is as unnamed as the chair: nothing is guessed.
+    chaired = said(*PLANNING[:4], ("S2", "Ben says the CI cache will halve the build time."))
+    assert "S1" not in name_speakers(chaired, [*TEAM, Member("Zoe")])
+
+
 def test_no_member_is_left_over_when_the_meeting_and_the_roster_differ() -> None:
     more = said(*PLANNING, ("S4", "The CI cache should halve the build time."),
                 ("S2", "Thanks, Ben, that will help."))
-    # A fifth voice, or a sixth member who did not speak: the one left is not known.
-    assert "S1" not in name_speakers([*more, Utterance("S5", "Sorry I'm late, traffic.", 60000, 63000)], TEAM)
+    # A fifth voice, or a sixth member who did not speak: the one left is not known (S1 is
+    # named with a fifth voice only as the one who hands out the work, see the chair above).
+    late = name_speakers([*more, Utterance("S5", "Sorry I'm late, traffic.", 60000, 63000)], TEAM)
+    assert "S5" not in late and late["S1"].name == "Vera"
     assert "S1" not in name_speakers(more, [*TEAM, Member("Zoe")])
     # A per-person track names its speaker itself: nothing is inferred by elimination then.
     tracks = [*more, Utterance("Zoe", "I'll review the checklist.", 70000, 73000)]
