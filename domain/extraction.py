@@ -125,7 +125,7 @@ def extract_minutes(
             "decisions and status updates may be missing"
         )
     utts = []
-    for u in _carry_vocatives(_join_broken_sentences(ordered)):
+    for u in carry_vocatives(_join_broken_sentences(ordered)):
         text = re.sub(r"\s+", " ", u.text).strip()
         rules = _rules_for(text)
         speaker = u.speaker.strip() if u.speaker and u.speaker.strip() else None
@@ -266,7 +266,11 @@ def _asr_shapes(text: str, names: Names) -> str:
     return _inner_vocative(text, names)
 
 
-def _carry_vocatives(ordered: list[Utterance]) -> list[Utterance]:
+def carry_vocatives(ordered: list[Utterance]) -> list[Utterance]:
+    """Segments (in time order) as their turns read: Whisper ends one segment with the name the
+    next request opens with ("… for now. Priya." | "Please send the wireframes …"), often under
+    the voice before; the name moves to the request ("Priya, please send …"). The forms of
+    mixed-track text that put a name inside its request are written out the same way."""
     names = Names([x.speaker for x in ordered if x.speaker])
     english = [_rules_for(u.text) is _EN for u in ordered]
     out: list[Utterance] = []

@@ -16,9 +16,13 @@ Evidence for "label L is person N" comes from
   takes the one member nobody named.
 
 Speech is first joined into turns (consecutive utterances of one label), so a vocative at the end
-of one segment and the question in the next read as one. Names are found by exact match and, for
-roster members, by sound and spelling (``domain.vocabulary``'s phonetic key and edit distance):
-the recogniser writes "Pria" for Priya, "Dave" for Dev; such a match counts by how close it is.
+of one segment and the question in the next read as one; before that, a name that ends a segment
+before another label's request moves to that request, as the minutes writer reads it
+(``domain.extraction.carry_vocatives``: Whisper cuts "… on this page. Abe." | "Can you get …"
+where the voices do not change, and the name is the asker's, not the label's before it).
+Names are found by exact match and, for roster members, by sound and spelling
+(``domain.vocabulary``'s phonetic key and edit distance): the recogniser writes "Pria" for
+Priya, "Dave" for Dev; such a match counts by how close it is.
 The one who says a name is, nearly always, not that person: each such mention counts against
 the speaker. Per (label, name), pieces accumulate as independent signals (``1 - Π(1 - w)``),
 times ``1 - Π(1 - w)`` of the pieces against. Labels then get names one-to-one by the
@@ -44,6 +48,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from domain.extraction import carry_vocatives
 from domain.extraction_base import is_label as is_label  # the one S-label test, used by the rules too
 from domain.extraction_base import strip_honorific
 from domain.extraction_en import NOT_NAMES, EnglishRules
@@ -710,7 +715,7 @@ def explain_speakers(
     members = tuple(members)
     roster = Roster(members)
     said = sorted(utterances, key=lambda u: u.start_ms)
-    evidence = conversation_evidence(said, roster, not_names)
+    evidence = conversation_evidence(carry_vocatives(said), roster, not_names)
     if voices:
         evidence += voice_evidence(voices, members, threshold=voice_threshold, meeting_id=meeting_id)
     out: dict[str, SpeakerName] = {}

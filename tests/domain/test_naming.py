@@ -189,6 +189,24 @@ def test_the_last_label_takes_the_last_member_when_everyone_listed_spoke() -> No
     assert mapping["S1"].how == "remaining" and mapping["S1"].confidence < mapping["S2"].confidence
 
 
+def test_a_name_that_ends_the_segment_before_a_request_is_said_with_the_request() -> None:
+    # One mixed track: Whisper ends a segment (here under S3's label) with the name the next
+    # request opens with. The name belongs to the request: S1 asks Abe, and S3, who says yes, is
+    # Abe, not the one who "said" his name.
+    utts = said(
+        ("S1", "Let's go through the design review."),
+        ("S2", "The dark mode contrast is fixed."),
+        ("S3", "We still need the retention notice on this page. Abe."),
+        ("S1", "Can you get the exact retention period from legal?"),
+        ("S3", "Sure, I'll ask legal today."),
+    )
+    mapping = name_speakers(utts, TEAM_DESIGN)
+    assert names(mapping) == {"S3": "Abe"} and mapping["S3"].how == "addressed"
+
+
+TEAM_DESIGN = [Member("Yara"), Member("Zane"), Member("Abe"), Member("Ines")]
+
+
 def test_the_one_who_hands_out_the_work_is_the_member_nobody_named() -> None:
     # S1 opens and turns to Hugo and Asha, S2 thanks Ben, a guest joins late: Vera's name is
     # never said, and the one handing out the work by name is the member nobody names.
