@@ -356,24 +356,33 @@ _REQUEST_EN = re.compile(r"^(?:please|can you|could you|would you|will you|let's
                          re.IGNORECASE)
 
 
-def _vocatives(sentence: str) -> list[tuple[str, bool]]:
-    """(mention, whether only a roster member's name counts there), in order of position."""
-    out: list[tuple[int, str, bool]] = []
+def _vocatives(sentence: str) -> list[tuple[str, bool, bool]]:
+    """(mention, whether only a roster member's name counts there, whether it hands over the
+    floor), in order of position."""
+    out: list[tuple[int, str, bool, bool]] = []
     for rx in (_VOC_START_EN, _VOC_END_EN, _VOC_KO, _VOC_ALONE_EN, _VOC_OVER_EN, _VOC_COMMAS_EN):
         for m in rx.finditer(sentence):
             groups = m.groupdict()
             key = "name" if groups.get("name") else "name2"
             if groups.get(key):
-                out.append((m.start(key), groups[key], rx is _VOC_COMMAS_EN))
-    return [(mention, listed_only) for _, mention, listed_only in sorted(out)]
+                out.append((m.start(key), groups[key], rx is _VOC_COMMAS_EN, rx is _VOC_OVER_EN))
+    return [(mention, listed_only, floor) for _, mention, listed_only, floor in sorted(out)]
 
 
-def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> tuple[str, bool, bool] | None:
+@dataclass(frozen=True)
+class _Addressed:
+    mention: str
+    asking: bool  # the turn asks a question
+    answered_within: bool  # the turn itself goes on with the answer
+    floor: bool  # "over to you, Ana", "what about you, Raj?": the next voice is theirs, whatever it says
+
+
+def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> _Addressed | None:
     """The name the turn turns to last ("…. Alice, anything from you?"), whether the turn asks a
-    question, and whether the turn itself goes on with an answer ("Finn, could you …? Sure,
+    question, whether the turn itself goes on with an answer ("Finn, could you …? Sure,
     Friday works.": two voices the diarization gave one label, so the next speaker is not the
-    one asked); None when it addresses nobody. A name thanked or introduced in a sentence is not
-    turned to there."""
+    one asked), and whether it hands the floor over; None when it addresses nobody. A name
+    thanked or introduced in a sentence is not turned to there."""
     asked = text.rstrip().endswith("?")
     sentences = _SENTENCE_END.split(text)
     for at in range(len(sentences) - 1, -1, -1):
@@ -382,11 +391,11 @@ def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> tuple[st
         skipped = {_bare(m.groupdict().get("name") or m.groupdict().get("name2") or "")
                    for rx in (_THANKS_EN, _THANKS_KO, _INTRO_EN, _INTRO_HERE_EN, _INTRO_KO)
                    for m in rx.finditer(sentence)}
-        for mention, listed_only in reversed(_vocatives(sentence)):
+        for mention, listed_only, floor in reversed(_vocatives(sentence)):
             found = None if _bare(mention) in skipped else _name_as_said(mention, roster, not_names)
             if found is not None and (found[1] or not listed_only):
                 asking = asked or sentence.rstrip().endswith("?")
-                return mention, asking, bool(rest) and _answered_within(rest)
+                return _Addressed(mention, asking, bool(rest) and _answered_within(rest), floor)
     return None
 
 
@@ -454,9 +463,12 @@ def conversation_evidence(
         addressed = _addressed(text, roster, excluded)
         # A plan of the next speaker's own that takes nothing of this turn up answers nothing in it.
         own = nxt is not None and _own_new_plan(text, nxt.text)
-        if nxt is not None and addressed is not None and not addressed[2]:
-            mention, asked, _ = addressed
+        if nxt is not None and addressed is not None and not addressed.answered_within:
+            mention, asked = addressed.mention, addressed.asking
             reply = nxt.text
+            # Handing over the floor asks for nothing in particular: the next voice speaking on,
+            # whatever about, is the one handed it ("I'll hand it back to Ana." / "Thanks all …").
+            own = own and not addressed.floor
             # Agreeing ("Sure, I'll…") answers a request; any plain answer answers a question.
             answered = not own and (_accepts(reply) or (asked and not reply.rstrip().endswith("?")))
             # A reply that itself asks for something is likely a third person taking the floor
@@ -469,7 +481,7 @@ def conversation_evidence(
             if _bare(mention) in {_bare(x) for x in introduced}:
                 continue
             add(t.speaker, mention, "addressed", text, None, AGAINST_SPEAKER, against=True)
-            if nxt is not None and (addressed is None or _bare(mention) != _bare(addressed[0])) \
+            if nxt is not None and (addressed is None or _bare(mention) != _bare(addressed.mention)) \
                     and _bare(mention) not in {_bare(x) for x in thanked}:
                 taken_up = _accepts(nxt.text) and not own
                 weight = MENTIONED_ACCEPTED if taken_up else MENTIONED_NEXT

@@ -207,6 +207,21 @@ def test_a_name_that_ends_the_segment_before_a_request_is_said_with_the_request(
 TEAM_DESIGN = [Member("Yara"), Member("Zane"), Member("Abe"), Member("Ines")]
 
 
+def test_the_one_handed_the_floor_is_the_next_voice_whatever_it_says() -> None:
+    # Not a request: Ana's own plan after "I'll hand it back to Ana" still answers the hand-over.
+    utts = said(
+        ("S1", "That's all from me. I'll hand it back to Ana to close."),
+        ("S2", "I'll be brief. Thanks all, I'll post the slides in the channel tonight."),
+    )
+    assert names(name_speakers(utts, [*TEAM_DESIGN, Member("Ana")])) == {"S2": "Ana"}
+    # A request answered by a plan of the next voice's own is not theirs to answer.
+    asked = said(
+        ("S1", "Ana, please rewrite the CSV export before the release."),
+        ("S2", "I'll set up alerts for the staging cluster this afternoon."),
+    )
+    assert "S2" not in name_speakers(asked, [*TEAM_DESIGN, Member("Ana")])
+
+
 def test_the_one_who_hands_out_the_work_is_the_member_nobody_named() -> None:
     # S1 opens and turns to Hugo and Asha, S2 thanks Ben, a guest joins late: Vera's name is
     # never said, and the one handing out the work by name is the member nobody names.
