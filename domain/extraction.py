@@ -424,7 +424,11 @@ _HEDGED_OPENER = re.compile(
     r"(?:you|anyone|anybody|someone|somebody|people|folks|they) (?:want|wants|need|needs|like|likes)|"
     r"it helps|needed|necessary|[^,]*\b(?:again|ever|still|breaks?|fails?|goes (?:wrong|down)|anything|"
     r"something|trouble|problems?|stuck)\b)"
-    r".*|should (?:it|this|that|they|we|the \w+|anything|something)\s+\w+.*)[,.!]?$",
+    r".*|should (?:it|this|that|they|we|the \w+|anything|something)\s+\w+.*)[,.!]?$"
+    # Someone else's words quoted: "My old team would say, I'll ship it tomorrow", "The ticket
+    # says: I will migrate …" (what one says oneself, "as I said, I'll …", stays one's own).
+    r"|^(?!.*\b(?:i|we)\b)(?:[\w'’-]+\s+){0,5}"
+    r"(?:would say|used to say|always says?|says|said|wrote|writes|reads|goes|went|put it)\s*[:,]?$",
     re.IGNORECASE,
 )
 

@@ -142,6 +142,7 @@ _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|wa
 _HEDGE = re.compile(
     r"\b(?:maybe|perhaps|possibly|probably|someday|some day|one day|at some point|eventually|in theory|"
     r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|no promises|"
+    r"before (?:i|we) commit|(?:can't|cannot|won't|not) (?:commit|promise)\b|"
     r"when we get a chance|when i get a chance|if we have time|time permitting|"
     r"down the (?:road|line)|in the future|world hunger|world peace|when pigs fly|hell freezes over|"
     r"(?<!\w)(?:ha(?:ha)+|he(?:he)+|lol|lmao|rofl)(?!\w)|\b(?:kidding|joking)\b(?! aside)|"
@@ -377,6 +378,12 @@ _IN_THE_CALL = (
     r"(?:post|drop|send|share|put|paste) (?:the |a |our )?(?:zoom|meet|teams|webex|meeting|call|dial-in|video) link\b|"
     r"take (?:any |some |a few |more |your )?questions\b|"
     r"(?:watch|catch up on|listen to|rewatch|go through) (?:the |today's |this )?(?:\w+ )?recording\b|"
+    # The call itself and talk ("would you mind muting", "can you hear the echo", "can you remind
+    # me what SLO stands for", "could you imagine if …"): nothing to track.
+    r"(?:un)?mut(?:e|ing)(?:\s+(?:yourself|yourselves|your mic(?:rophone)?|the mic|me|please|for a (?:sec|second|minute)))?"
+    r"\s*(?:,.*)?$|"
+    r"hear (?:me|us|the echo|that echo|an echo|it|that|this)\b|see my screen\b|"
+    r"remind (?:me|us) (?:what|who|where|when|how|why|which)\b|imagine\b|"
     # Deferring: a stance on who decides, no work ("I'll defer to product on SAML", "I'll let HR
     # decide", "I'll leave that one to the mobile team", "I'll go with whatever the team picks").
     r"defer to\b|leave (?:that|this|it|those|these)(?: one| call| decision| question| part)? (?:to|up to|with)\b|"
@@ -398,7 +405,8 @@ _TAKEN_BACK_OR_SARCASM = (
     r"\b(?:it|the bug|that|this) (?:is|was) a feature\b|\b(?:the day|when|once) pigs (?:fly|might fly)\b|"
     r"\b(?:in )?(?:the|my|a|another) next life\b|\bnext (?:century|millennium|lifetime)\b|\bthings to never do\b|"
     r"\bnever-?do list\b|\b(?:he|she|they|you|everyone|legal|the ceo|the board) will (?:love|adore) (?:that|this|it)\b|"
-    r"\ball of prod(?:uction)?\b|\bwill (?:review|fix|test|write|build|deploy) themselves\b"
+    r"\ball of prod(?:uction)?\b|\bwill (?:review|fix|test|write|build|deploy) themselves\b|"
+    r"\bsaid (?:no ?one|nobody|no one ever|nobody ever)\b"
 )
 # Being there or not, and one's stance in the talk: neither is work to track ("I'll skip the retro
 # this week", "I'm going to have to leave early", "I'll join from my phone", "I'm going to push back
@@ -406,7 +414,8 @@ _TAKEN_BACK_OR_SARCASM = (
 _PRESENCE_AND_STANCE = (
     r"(?:have to |need to |got to )?(?:skip|miss|sit out|duck out of|bow out of|attend|dial into|join)\s+(?:the |this |today's |"
     r"tomorrow's |our |next week's |this week's )?(?:\w+ )?(?:retro|retrospective|standup|stand-up|sync|meeting|call|planning|"
-    r"all-hands|one-on-one|1:1|session|huddle)\b(?!.*\b(?:to|and) (?:present|demo|walk|show|run|give)\b)|"
+    r"all-hands|one-on-one|1:1|session|huddle|demo|demos|presentation|offsite|off-site|social|happy hour|lunch|workshop|"
+    r"training|town hall|kickoff|kick-off)\b(?!.*\b(?:to|and) (?:present|demo|walk|show|run|give)\b)|"
     r"(?:have to |need to |got to )?(?:leave|log off|drop off|head out|hop off|sign off|step out|duck out)\s*(?:a (?:bit|little|few minutes) )?"
     r"(?:early|at (?:half past|\d)|in (?:a|\d+|ten|five|fifteen|twenty) (?:minutes?|mins?|bit))?\s*(?:today|tomorrow)?\s*$|"
     r"join (?:late|remotely|from (?:my|the) (?:phone|car|train|laptop))\b|join (?:the|this) (?:call|meeting) from\b|"
@@ -438,7 +447,16 @@ _PRESENCE_AND_STANCE = (
     r"take the (?:blame|fall|heat)\b|own (?:that|the|my) (?:mistake|mess|screw-?up|error|bad)\b|"
     r"note (?:it|that|this) (?:for|in) the (?:minutes|notes)\b|put (?:it|that|this) in the parking lot\b|"
     r"(?:park|table) (?:that|this|it)\b|"
-    r"play it by ear\b|(?:go )?out on a limb\b|(?:bet|wager)\b|play back what\b|put (?:my|the|our) [\w-]+ hat on\b"
+    r"play it by ear\b|(?:go )?out on a limb\b|(?:bet|wager)\b|play back what\b|put (?:my|the|our) [\w-]+ hat on\b|"
+    # Conceding, deferring and agreeing ("I'll give you that", "I'll grant you the API is messy",
+    # "I'll follow your lead", "I'm going to have to disagree", "I'll stand corrected", "I'll take
+    # the win"), the details left to a document, and waiting to see or to know more.
+    r"give (?:you|them|him|her) (?:that|this)\b|grant (?:you|them|him|her)\b|concede\b|"
+    r"follow (?:your|their|his|her|[\w-]+'s) lead\b|(?:have to )?(?:dis)?agree\s*$|stand corrected\b|"
+    r"take the (?:win|w|compliment|hint|point)\s*$|"
+    r"leave the (?:details|specifics|rest|fine print|numbers) (?:to|for|in) the (?:doc|docs|notes|slides|deck|write-?up|"
+    r"ticket|spec|appendix|wiki)\b|"
+    r"wait and see\b|know more\b"
 )
 _NOT_WORK = re.compile(rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL}|{_PRESENCE_AND_STANCE})|{_TAKEN_BACK_OR_SARCASM}", _I)
 

@@ -1564,6 +1564,64 @@ def test_round_7_distractor_is_not_taken_and_the_items_around_it_are(text: str, 
     _check(_EN_ITEMS, text, first, [("Ben", "release notes"), ("Cara", "login bug")])
 
 
+# Round 8: kinds found by saying, one at a time, what people say in meetings that is not work.
+_ROUND_8 = {
+    "conceding, deferring, agreeing": [
+        "I'll give you that, the migration went smoothly",
+        "I'll grant you the API is messy",
+        "I'll follow your lead",
+        "I'm going to have to disagree",
+        "I'll stand corrected",
+        "I'll take the win",
+        "I'll leave the details to the doc",
+    ],
+    "waiting to see, to know, to commit": [
+        "I'll wait and see what legal says",
+        "I'll know more after the vendor call",
+        "I'll have to check with my manager first before I commit to anything",
+    ],
+    "someone else's words": [
+        "My old team would say, I'll ship it tomorrow, and never did",
+        "The ticket says: I will migrate the database by Friday",
+        "I'll fix it, said no one ever",
+        "I'll get right on that, said nobody",
+    ],
+    "being there or not": [
+        "I'll skip the demo this week",
+        "I'm going to miss the offsite",
+    ],
+    "the call and the talk, asked": [
+        "Would you mind muting, there's an echo?",
+        "Could you imagine if we shipped on time for once?",
+        "Ana, can you hear the echo too?",
+        "Ana, can you remind me what SLO stands for?",
+    ],
+}
+
+
+@pytest.mark.parametrize("first", [True, False])
+@pytest.mark.parametrize("text", [text for texts in _ROUND_8.values() for text in texts])
+def test_round_8_distractor_is_not_taken_and_the_items_around_it_are(text: str, first: bool) -> None:
+    _check(_EN_ITEMS, text, first, [("Ben", "release notes"), ("Cara", "login bug")])
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("As I said, I'll send the vendor contract to legal by Friday.", "vendor contract"),
+        ("I'll take the point on the vendor migration.", "vendor migration"),
+        ("I'll present the demo at the all-hands on Friday.", "demo"),
+        ("I'll grant the contractors access to the staging cluster.", "staging cluster"),
+        ("I'll wait for the vendor call and then update the pricing page.", "pricing page"),
+        ("I'll check with legal and send the contract by Friday.", "contract"),
+    ],
+)
+def test_work_in_the_words_of_the_round_8_kinds_is_still_an_item(text: str, word: str) -> None:
+    m = _minutes([("Cara", text)])
+    assert [a.assignee for a in m.action_items] == ["Cara"]
+    assert word in m.action_items[0].task
+
+
 @pytest.mark.parametrize(
     ("text", "word"),
     [
