@@ -94,6 +94,9 @@ class _State:
     requests: list[tuple[int, str, str]] = field(default_factory=list)
     # sentences that produced something, for the summary's score
     productive: set[tuple[int, int]] = field(default_factory=set)
+    # items their owner took back in a later turn ("Oh, then never mind"), by index in ``actions``
+    withdrawn: set[int] = field(default_factory=set)
+    taken_back: dict[int, int] = field(default_factory=dict)  # withdrawn item -> the turn that did it
 
 
 def extract_minutes(
@@ -134,7 +137,7 @@ def extract_minutes(
     state = _State(Names([u.speaker for u in utts if u.speaker]), meeting_date, utts)
     for ui in range(len(utts)):
         _read_utterance(state, ui)
-    actions = _dedupe_actions(state.actions)
+    actions = _dedupe_actions([a for i, a in enumerate(state.actions) if i not in state.withdrawn])
     if not actions and not state.decisions and not state.statuses:
         notes.append("no decisions, action items or status updates were found")
     return Minutes(
@@ -296,11 +299,81 @@ def carry_vocatives(ordered: list[Utterance]) -> list[Utterance]:
     return out
 
 
+# Taking back what one said one would do, after someone spoke up ("I'll rewrite the importer." /
+# "Cara already rewrote it last week." / "Oh, then never mind."; "Please don't, platform owns
+# those now." / "Got it, I'll leave them alone.").
+_WITHDRAWS = re.compile(
+    r"^(?:(?:oh|ah|ok(?:ay)?|right|got it|fair enough|good point|ah well|oh well|i see|makes sense)"
+    r"[,.!]?\s+)*"
+    r"(?:then,?\s+)?(?:never ?mind|scratch that|forget (?:it|that|what i said)|"
+    r"(?:i'll|i will) (?:leave|drop) (?:it|them|that|those)(?: alone| be)?|i won't|(?:i'll|i will) hold off)"
+    r"(?:,?\s+then)?\s*[.!]?$",
+    re.IGNORECASE,
+)
+# An answer that says yes and takes it back in the same breath ("Sure. Wait, no, I'm on leave").
+_TAKES_BACK = re.compile(
+    r"^(?:oh,?\s+|actually,?\s+)?"
+    r"(?:wait,?\s+no|no,?\s+wait|actually,?\s+no|scratch that|never ?mind|on second thought)\b",
+    re.IGNORECASE,
+)
+_WITHDRAW_WINDOW = 3  # turns back an item may be taken back from
+# Taking over what another just took back: "I'll take it", "Yeah, I can do that".
+_TAKES_OVER = re.compile(
+    r"^(?:(?:yeah|yes|sure|okay|ok|fine|alright|right)[,.!]?\s+)?(?:i'll|i will|i can) "
+    r"(?:take|do|grab|handle|own|pick up) (?:it|that|this|that one|this one)\b",
+    re.IGNORECASE,
+)
+
+
+def _withdraw(state: _State, ui: int) -> bool:
+    """The item the speaker said they would do a few turns ago, taken back after someone else
+    spoke (see ``_WITHDRAWS``), no longer counts; True when the turn opens by taking one back
+    (that sentence is then nothing more)."""
+    utt = state.utts[ui]
+    if utt.speaker is None or not utt.sentences or utt.rules is not _EN:
+        return False
+    if not _WITHDRAWS.match(utt.sentences[0]):
+        return False
+    took = {k: aj for aj, k in state.accepted.items()}  # an accepted request: the turn that said yes
+    for k in range(len(state.actions) - 1, -1, -1):
+        at = max(state.action_at[k], took.get(k, -1))
+        if state.action_at[k] < ui - _WITHDRAW_WINDOW:
+            break
+        others = {state.utts[j].speaker for j in range(at + 1, ui)} - {utt.speaker}
+        # Someone spoke up in between, or it follows at once ("I can take it. Actually." |
+        # "Never mind.": one turn Whisper cut in two).
+        if state.actions[k].assignee == utt.speaker and at < ui and (others or at == ui - 1) \
+                and k not in state.withdrawn:
+            state.withdrawn.add(k)
+            state.taken_back[k] = ui
+            return True
+    return False
+
+
+def _take_over(state: _State, ui: int) -> bool:
+    """ "Oh, never mind then." then another: "Yeah, I'll take it.": the item taken back in one of
+    the two turns before changes hands instead of going; True when this turn's first sentence
+    did that."""
+    utt = state.utts[ui]
+    if utt.speaker is None or not utt.sentences or not _TAKES_OVER.match(utt.sentences[0]):
+        return False
+    for k, at in sorted(state.taken_back.items(), key=lambda kv: -kv[1]):
+        item = state.actions[k]
+        if ui - 2 <= at < ui and k in state.withdrawn and item.assignee != utt.speaker:
+            state.withdrawn.discard(k)
+            state.actions[k] = replace(item, assignee=utt.speaker)
+            return True
+    return False
+
+
 def _read_utterance(state: _State, ui: int) -> None:
     utt = state.utts[ui]
     rules = utt.rules
     last_subject = ""
+    took_back = _withdraw(state, ui) or _take_over(state, ui)
     for si, sentence in enumerate(utt.sentences):
+        if si == 0 and took_back:
+            continue
         took = False
         previous_clause = ""
         for clause in rules.clauses(sentence):
@@ -1002,6 +1075,12 @@ def _find_answer(
                 break
             continue
         verdict = reply.rules.acceptance(reply.sentences[0])
+        if verdict is True and any(_TAKES_BACK.match(x) for x in reply.sentences[1:3]):
+            # "Sure. Wait, no, I'm on leave next week.": a yes taken back is a no; to an open
+            # call ("Who wants it?") it leaves the call open for the next taker.
+            if addressee is None:
+                continue
+            verdict = False
         if verdict is True and _own_new_task(state, reply, task):
             continue  # "I'll set up alerts for staging" after "Kai, please rewrite the export"
         if unsure is not None and (named is None or reply.speaker == named):

@@ -360,6 +360,7 @@ _PRIVATE_LIFE = (
     r"(?:see|watch|catch) (?:a|the) (?:play|movie|film|show|concert|musical|gig|game|match)\b|"
     r"(?-i:[A-Z][\w-]*)(?:\s+(?-i:[A-Z][\w-]*))?\s+(?:for|over) the (?:long )?weekend\b|"
     r"catch (?:the|an|my) (?:early |late |last |first )?(?:train|bus|flight|plane|ferry)\b|"
+    r"fly (?:out|in|back|home|over)\b|"
     r"(?:send|show|text) (?:you|everyone|you all|the team) (?:the |some |my )?(?:photos|pictures|pics|videos)\b|"
     r"text (?:you|me|him|her|them)\b|start (?:a (?:bit|little) )?late(?:r)?(?:\s+(?:today|tomorrow|on \w+))?\s*(?:,.*)?$"
 )
@@ -383,7 +384,9 @@ _IN_THE_CALL = (
     r"(?:un)?mut(?:e|ing)(?:\s+(?:yourself|yourselves|your mic(?:rophone)?|the mic|me|please|for a (?:sec|second|minute)))?"
     r"\s*(?:,.*)?$|"
     r"hear (?:me|us|the echo|that echo|an echo|it|that|this)\b|see my screen\b|"
-    r"remind (?:me|us) (?:what|who|where|when|how|why|which)\b|imagine\b|"
+    r"remind (?:me|us) (?:what|who|where|when|how|why|which)\b|imagine\b|help (?:me|us) understand\b|"
+    # "Please don't, the platform team owns those now": asked not to.
+    r"(?:do not|don't)\s*(?:[,.;!]|$)|(?:do not|don't) (?:bother|worry)\b|"
     # Deferring: a stance on who decides, no work ("I'll defer to product on SAML", "I'll let HR
     # decide", "I'll leave that one to the mobile team", "I'll go with whatever the team picks").
     r"defer to\b|leave (?:that|this|it|those|these)(?: one| call| decision| question| part)? (?:to|up to|with)\b|"

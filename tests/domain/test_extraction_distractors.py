@@ -1640,3 +1640,61 @@ def test_work_in_the_words_of_the_round_7_kinds_is_still_an_item(text: str, word
     m = _minutes([("Cara", text)])
     assert [a.assignee for a in m.action_items] == ["Cara"]
     assert word in m.action_items[0].task
+
+
+# Round 8, across turns: an item taken back after someone spoke up, a yes taken back in the same
+# breath, asked not to, a trip, a question for an explanation.
+@pytest.mark.parametrize(
+    ("lines", "want"),
+    [
+        ([("Ben", "I'll rewrite the importer this sprint."), ("Ana", "Actually, Cara already rewrote it last week."),
+          ("Ben", "Oh, then never mind.")], []),
+        ([("Ben", "I'll set up the staging alerts."), ("Ana", "Please don't, the platform team owns those now."),
+          ("Ben", "Got it, I'll leave them alone.")], []),
+        ([("Ana", "Ben, can you handle the release notes?"),
+          ("Ben", "Sure. Wait, no, I'm on leave next week. Cara, could you?"),
+          ("Cara", "No problem, I'll take them.")], [("Cara", "release notes")]),
+        ([("Ana", "Ben, are you going to the conference?"), ("Ben", "I am, I'll fly out Monday.")], []),
+        ([("Ana", "Ben, can you help me understand the error?"), ("Ben", "Sure, it's a timeout in the proxy.")], []),
+    ],
+)
+def test_round_8_taken_back_or_not_work_across_turns(lines: list[tuple[str, str]], want: list[tuple[str, str]]) -> None:
+    m = _minutes([*lines, ("Cara", "I'll fix the login bug by Thursday.")])
+    got = [(a.assignee, a.task) for a in m.action_items]
+    assert [who for who, _ in got] == [who for who, _ in want] + ["Cara"]
+    assert all(word in task for (_, task), (_, word) in zip(got, want, strict=False))
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # Someone spoke, but the item is not taken back: "never mind that" goes on about the work.
+        [("Ben", "I'll rewrite the importer by Friday."), ("Ana", "Cara rewrote the exporter last week."),
+         ("Ben", "Never mind that, the importer still needs it.")],
+        # Nobody spoke up in between: the speaker's own "never mind" is about something else.
+        [("Ben", "I'll rewrite the importer by Friday. The exporter is fine, never mind.")],
+        # A yes that stays a yes.
+        [("Ana", "Ben, can you rewrite the importer by Friday?"), ("Ben", "Sure. No worries.")],
+    ],
+)
+def test_an_item_not_taken_back_stays(lines: list[tuple[str, str]]) -> None:
+    m = _minutes(lines)
+    assert [(a.assignee, "importer" in a.task) for a in m.action_items] == [("Ben", True)]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [("Rita", "Then the admin audit log. Who wants it?"),
+         ("Tess", "I can take it. Actually, never mind. Uma knows that code better."),
+         ("Uma", "Yeah, I'll take it.")],
+        [("Rita", "Then the admin audit log. Who wants it?"), ("Tess", "I can take it."),
+         ("Rita", "Hmm, Uma knows that code better."), ("Tess", "Oh, never mind then."), ("Uma", "Yeah, I'll take it.")],
+        # One turn Whisper cut in two, the take-back in the second segment.
+        [("Rita", "Then the admin audit log. Who wants it?"), ("Tess", "I can take it. Actually."),
+         ("Tess", "Never mind. Who knows that code better?"), ("Uma", "I'll take it.")],
+    ],
+)
+def test_work_taken_back_goes_to_the_one_who_takes_it_over(lines: list[tuple[str, str]]) -> None:
+    m = _minutes(lines)
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Uma", "the admin audit log")]
