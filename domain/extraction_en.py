@@ -142,7 +142,7 @@ _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|wa
 _HEDGE = re.compile(
     r"\b(?:maybe|perhaps|possibly|probably|someday|some day|one day|at some point|eventually|in theory|"
     r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|no promises|"
-    r"before (?:i|we) commit|(?:can't|cannot|won't|not) (?:commit|promise)\b|"
+    r"before (?:i|we) commit|(?:can't|cannot|won't|not) (?:commit|promise)\b|(?:just )?for (?:fun|kicks|the fun of it)\b|"
     r"when we get a chance|when i get a chance|if we have time|time permitting|"
     r"down the (?:road|line)|in the future|world hunger|world peace|when pigs fly|hell freezes over|"
     r"(?<!\w)(?:ha(?:ha)+|he(?:he)+|lol|lmao|rofl)(?!\w)|\b(?:kidding|joking)\b(?! aside)|"

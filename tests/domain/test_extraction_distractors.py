@@ -1586,7 +1586,8 @@ _ROUND_8 = {
         "I'll fix it, said no one ever",
         "I'll get right on that, said nobody",
     ],
-    "being there or not": [
+    "being there or not, and fun": [
+        "I'll try the new laptop setup at home, just for fun",
         "I'll skip the demo this week",
         "I'm going to miss the offsite",
     ],
