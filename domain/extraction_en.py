@@ -142,7 +142,7 @@ _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|wa
 _HEDGE = re.compile(
     r"\b(?:maybe|perhaps|possibly|probably|someday|some day|one day|at some point|eventually|in theory|"
     r"ideally|hopefully|in an ideal world|unless|would|could|might|wish|not sure|no promises|"
-    r"before (?:i|we) commit|(?:can't|cannot|won't|not) (?:commit|promise)\b|(?:just )?for (?:fun|kicks|the fun of it)\b|"
+    r"\bkeep saying\b|\b(?:and|but) (?:i |we )?never (?:do|did)\b|before (?:i|we) commit|(?:can't|cannot|won't|not) (?:commit|promise)\b|(?:just )?for (?:fun|kicks|the fun of it)\b|"
     r"when we get a chance|when i get a chance|if we have time|time permitting|"
     r"down the (?:road|line)|in the future|world hunger|world peace|when pigs fly|hell freezes over|"
     r"(?<!\w)(?:ha(?:ha)+|he(?:he)+|lol|lmao|rofl)(?!\w)|\b(?:kidding|joking)\b(?! aside)|"
@@ -361,6 +361,8 @@ _PRIVATE_LIFE = (
     r"(?-i:[A-Z][\w-]*)(?:\s+(?-i:[A-Z][\w-]*))?\s+(?:for|over) the (?:long )?weekend\b|"
     r"catch (?:the|an|my) (?:early |late |last |first )?(?:train|bus|flight|plane|ferry)\b|"
     r"fly (?:out|in|back|home|over)\b|"
+    r"be (?:watching|seeing|catching|at) (?:a|the) (?:play|movie|film|show|concert|musical|gig|game|match)\b|"
+    r"try (?:the|a|that) new (?:\w+ )?(?:place|restaurant|cafe|café|bar|coffee shop|espresso place|bakery)\b|"
     r"(?:send|show|text) (?:you|everyone|you all|the team) (?:the |some |my )?(?:photos|pictures|pics|videos)\b|"
     r"text (?:you|me|him|her|them)\b|start (?:a (?:bit|little) )?late(?:r)?(?:\s+(?:today|tomorrow|on \w+))?\s*(?:,.*)?$"
 )
@@ -459,7 +461,11 @@ _PRESENCE_AND_STANCE = (
     r"take the (?:win|w|compliment|hint|point)\s*$|"
     r"leave the (?:details|specifics|rest|fine print|numbers) (?:to|for|in) the (?:doc|docs|notes|slides|deck|write-?up|"
     r"ticket|spec|appendix|wiki)\b|"
-    r"wait and see\b|know more\b"
+    r"wait and see\b|know more\b|consider (?:it|that|this)\s*$|"
+    r"second (?:that|this|it|what|the motion|[\w-]+'s (?:point|idea|proposal|suggestion|comment))\b|"
+    # A day off, told as a plan.
+    r"take (?:\w+day|the day|the afternoon|the morning|a day|a half day|the week)\s+as (?:a )?(?:comp|vacation|holiday|personal|"
+    r"sick|rest) day\b"
 )
 _NOT_WORK = re.compile(rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL}|{_PRESENCE_AND_STANCE})|{_TAKEN_BACK_OR_SARCASM}", _I)
 

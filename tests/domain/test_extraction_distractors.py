@@ -1588,6 +1588,12 @@ _ROUND_8 = {
     ],
     "being there or not, and fun": [
         "I'll try the new laptop setup at home, just for fun",
+        "I'll be watching the game tonight, so no late pings please",
+        "I'm going to try the new espresso place after this",
+        "I'll take Friday as a comp day",
+        "I keep saying I'll clean up the wiki, and I never do",
+        "I'll consider it",
+        "I'll second Ana's point about scope",
         "I'll skip the demo this week",
         "I'm going to miss the offsite",
     ],
