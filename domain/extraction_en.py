@@ -397,6 +397,17 @@ _IN_THE_CALL = (
     # Carrying on with one's own work and the day's shape, told in a standup ("I'll keep chipping
     # away at the backlog", "I'll keep an eye on it", "I'll spend the afternoon on code reviews").
     r"keep (?:chipping|plugging|grinding|hacking|pushing|working) away\b|keep (?:an? )?(?:eye|watch|tabs) on (?:it|that|this|them|things)\s*$|"
+    r"keep (?:monitoring|watching|checking) (?:it|that|this|them)\s*$|leave (?:it|them|that) (?:running|on|be|as is)\b|"
+    r"let (?:it|them|that) (?:bake|soak|run|sit|settle)\b|"
+    # Keeping the board, which the minutes do themselves ("I'll move the ticket to done", "I'll
+    # close the ticket", "I'll update the ticket status"): the status said is what counts.
+    r"(?:close|reopen|resolve|archive) (?:the|this|that|my|our) (?:ticket|card|issue|story|jira)(?: on the board)?\s*$|"
+    r"(?:move|drag|put|set|mark|flip|switch) (?:it|that|this|them|(?:the|my|this|that) (?:ticket|card|issue|story|task))\s+"
+    r"(?:to|as|into) (?:done|in progress|in review|review|closed|resolved|complete|completed|blocked|todo|to do|the \w+ column)\b|"
+    r"update (?:the|this|that|my) (?:ticket|card|jira)(?:'s)? status\b|add (?:a )?comments? (?:on|to) the (?:ticket|card|issue)\s*$|"
+    # One's own lists and reminders.
+    r"(?:put|add|write) (?:it|that|this|them) (?:on|to|in|into) my (?:list|to-?do(?: list)?|notes|calendar|backlog)\b|"
+    r"set (?:a|myself a|an) (?:reminder|alarm)\b|(?:ping|message|text|dm) you\s*$|"
     r"spend (?:the|my|this|most of the|the rest of the) (?:morning|afternoon|day|evening|week)\b|"
     r"be (?:pairing|heads down|in interviews|in meetings)\b.*\b(?:most of |all )(?:the )?(?:day|morning|afternoon)\b"
 )

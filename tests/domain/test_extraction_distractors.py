@@ -1597,6 +1597,21 @@ _ROUND_8 = {
         "I'll skip the demo this week",
         "I'm going to miss the offsite",
     ],
+    "keeping the board and one's own lists": [
+        "The migration is done, I'll close the ticket",
+        "I'll move the ticket to done",
+        "I'll mark it as done on the board",
+        "I'll update the ticket status after this",
+        "I'll drag the card to review",
+        "I'll put it on my list",
+        "I'll set a reminder",
+        "I'll ping you",
+    ],
+    "carrying on, watching, letting be": [
+        "The fix is merged, I'll keep monitoring it",
+        "The import job is green again, I'll leave it running",
+        "The dashboard is live, I'll let it bake for a week",
+    ],
     "the call and the talk, asked": [
         "Would you mind muting, there's an echo?",
         "Could you imagine if we shipped on time for once?",
@@ -1621,6 +1636,11 @@ def test_round_8_distractor_is_not_taken_and_the_items_around_it_are(text: str, 
         ("I'll grant the contractors access to the staging cluster.", "staging cluster"),
         ("I'll wait for the vendor call and then update the pricing page.", "pricing page"),
         ("I'll check with legal and send the contract by Friday.", "contract"),
+        ("I'll update the Jira ticket with the repro steps by Friday.", "repro steps"),
+        ("I'll move the cron jobs to the new scheduler.", "cron jobs"),
+        ("I'll close the gap in the audit logging.", "audit logging"),
+        ("I'll add comments to the config parser.", "config parser"),
+        ("I'll set up the monitoring for the import job.", "import job"),
     ],
 )
 def test_work_in_the_words_of_the_round_8_kinds_is_still_an_item(text: str, word: str) -> None:
