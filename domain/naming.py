@@ -399,6 +399,19 @@ def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> _Address
     return None
 
 
+_PRAISE_EN = re.compile(
+    r"\b(?:kudos|shout-?outs?|props|credit|hats off|big thanks|thanks|thank you|congrats|congratulations|"
+    r"well done|nice work|great work|great job|good job|nice job)\b[,\s]+(?:(?:to|for|goes to)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _praised(text: str, mention: str) -> bool:
+    """Whether ``mention`` is said in praise ("Kudos to Cleo", "great job, Sam"), not given work."""
+    at = text.find(mention)
+    return at >= 0 and _PRAISE_EN.search(text[:at]) is not None
+
+
 def _answered_within(rest: str) -> bool:
     """Whether what follows a request in the same turn holds the answer to it: it starts with
     one ("Sure, Friday works"), or a short sentence of it agrees ("Do Thursday. Works for me."):
@@ -483,7 +496,8 @@ def conversation_evidence(
             add(t.speaker, mention, "addressed", text, None, AGAINST_SPEAKER, against=True)
             if nxt is not None and (addressed is None or _bare(mention) != _bare(addressed.mention)) \
                     and _bare(mention) not in {_bare(x) for x in thanked}:
-                taken_up = _accepts(nxt.text) and not own
+                # Praise ("Kudos to Cleo for the fast response") gives no work to take up.
+                taken_up = _accepts(nxt.text) and not own and not _praised(text, mention)
                 weight = MENTIONED_ACCEPTED if taken_up else MENTIONED_NEXT
                 add(nxt.speaker, mention, "addressed", f"{text} / {nxt.text}", t.speaker, weight)
     return out

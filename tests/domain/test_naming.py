@@ -222,6 +222,15 @@ def test_the_one_handed_the_floor_is_the_next_voice_whatever_it_says() -> None:
     assert "S2" not in name_speakers(asked, [*TEAM_DESIGN, Member("Ana")])
 
 
+def test_praise_gives_no_work_so_the_next_plan_is_not_the_praised_ones() -> None:
+    team = [Member("Bo"), Member("Cleo"), Member("Dev")]
+    praised = said(("S3", "Kudos to Cleo for the fast response."),
+                   ("S1", "I'll write the post-mortem and share it with support by Friday."))
+    assert "S1" not in name_speakers(praised, team)
+    given = said(("S3", "Let's have Cleo write the post-mortem."), ("S1", "Right, I'll write it by Friday."))
+    assert names(name_speakers(given, team)) == {"S1": "Cleo"}
+
+
 def test_the_one_who_hands_out_the_work_is_the_member_nobody_named() -> None:
     # S1 opens and turns to Hugo and Asha, S2 thanks Ben, a guest joins late: Vera's name is
     # never said, and the one handing out the work by name is the member nobody names.
