@@ -313,7 +313,8 @@ _WITHDRAWS = re.compile(
 # An answer that says yes and takes it back in the same breath ("Sure. Wait, no, I'm on leave").
 _TAKES_BACK = re.compile(
     r"^(?:oh,?\s+|actually,?\s+)?"
-    r"(?:wait,?\s+no|no,?\s+wait|actually,?\s+no|scratch that|never ?mind|on second thought)\b",
+    r"(?:wait,?\s+no|no,?\s+wait|actually,?\s+no|scratch that|never ?mind|on second thought)"
+    r"(?=\s*[,.!]|\s*$)",
     re.IGNORECASE,
 )
 _WITHDRAW_WINDOW = 3  # turns back an item may be taken back from
