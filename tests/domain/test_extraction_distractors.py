@@ -1741,3 +1741,17 @@ def test_an_item_not_taken_back_stays(lines: list[tuple[str, str]]) -> None:
 def test_work_taken_back_goes_to_the_one_who_takes_it_over(lines: list[tuple[str, str]]) -> None:
     m = _minutes(lines)
     assert [(a.assignee, a.task) for a in m.action_items] == [("Uma", "the admin audit log")]
+
+
+@pytest.mark.parametrize("first", [True, False])
+@pytest.mark.parametrize("text", ["제가 티켓 닫을게요", "티켓은 완료로 옮길게요", "보드 정리는 제가 할게요", "그건 제가 할 일 목록에 넣어 둘게요"])
+def test_round_8_korean_board_keeping_is_not_taken(text: str, first: bool) -> None:
+    _check(_KO_ITEMS, text, first, [("서연", "API 문서"), ("민호", "로그인 버그")])
+
+
+@pytest.mark.parametrize(("text", "word"), [("티켓 닫힘 버그는 제가 금요일까지 고칠게요.", "버그"),
+                                            ("지라 자동화 스크립트는 제가 정리할게요.", "자동화")])
+def test_korean_work_in_the_words_of_board_keeping_is_still_an_item(text: str, word: str) -> None:
+    m = _minutes([("민호", text)])
+    assert [a.assignee for a in m.action_items] == ["민호"]
+    assert word in m.action_items[0].task
