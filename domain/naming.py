@@ -15,22 +15,23 @@ Evidence for "label L is person N" comes from
   other is named, and the chair: the first voice, which turned to two or more members by name,
   takes the one member nobody named.
 
-Speech is first joined into turns (consecutive utterances of one label), so a vocative at the end
-of one segment and the question in the next read as one; before that, a name that ends a segment
-before another label's request moves to that request, as the minutes writer reads it
+Speech is first joined into turns (consecutive utterances of one label), so a vocative at the
+end of one segment and the question in the next read as one; before that, a name that ends a
+segment before another label's request moves to that request, as the minutes writer reads it
 (``domain.extraction.carry_vocatives``: Whisper cuts "… on this page. Abe." | "Can you get …"
-where the voices do not change, and the name is the asker's, not the label's before it).
-Names are found by exact match and, for roster members, by sound and spelling
-(``domain.vocabulary``'s phonetic key and edit distance): the recogniser writes "Pria" for
-Priya, "Dave" for Dev; such a match counts by how close it is.
-The one who says a name is, nearly always, not that person: each such mention counts against
-the speaker. Per (label, name), pieces accumulate as independent signals (``1 - Π(1 - w)``),
-times ``1 - Π(1 - w)`` of the pieces against. Labels then get names one-to-one by the
-assignment with the highest total confidence (Hungarian), so a label with two candidates yields
-the name another label needs more. A name is used only if it is a roster member (or an alias of
-one, resolved to the member) or was spoken in the meeting; a spoken name that is not on the
-roster counts for less. A person's naming (``fixed``, from the board) is kept as it is and takes
-its label and name out of the contest.
+where the voices do not change, and the name is the asker's, not the label's before it). Names
+are found by exact match and, for roster members, by sound and spelling (``domain.vocabulary``'s
+phonetic key and edit distance): the recogniser writes "Pria" for Priya, "Dave" for Dev; such a
+match counts by how close it is. The one who says a name is, nearly always, not that person:
+each such mention counts against the speaker, unless a later sentence of the same turn takes up
+the work in the first person (the named one's reply, read by Whisper into the same segment). Per
+(label, name), pieces accumulate as independent signals (``1 - Π(1 - w)``), times ``1 - Π(1 -
+w)`` of the pieces against. Labels then get names one-to-one by the assignment with the highest
+total confidence (Hungarian), so a label with two candidates yields the name another label needs
+more. A name is used only if it is a roster member (or an alias of one, resolved to the member)
+or was spoken in the meeting; a spoken name that is not on the roster counts for less. A
+person's naming (``fixed``, from the board) is kept as it is and takes its label and name out of
+the contest.
 
 Pure and deterministic: the same utterances, roster and voices give the same mapping (ties go
 to the lower label number, then the name), so a replayed meeting keeps its names.
@@ -412,6 +413,22 @@ def _praised(text: str, mention: str) -> bool:
     return at >= 0 and _PRAISE_EN.search(text[:at]) is not None
 
 
+def _reply_inside(text: str, mention: str) -> bool:
+    """Whether a sentence after the one naming ``mention`` takes up its work in the first person
+    ("… so Raj covers support. I'll handle the support rotation next week."): the named one's
+    reply in the same segment, two voices the diarization gave one label, so saying the name
+    does not count against the label."""
+    sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
+    for i, sentence in enumerate(sentences):
+        if mention not in sentence:
+            continue
+        words = set(key_words(sentence)) - {mention.casefold()}
+        for later in sentences[i + 1 : i + 3]:
+            if _FIRST_PERSON.match(later.strip()) and words & set(key_words(later)):
+                return True
+    return False
+
+
 def _answered_within(rest: str) -> bool:
     """Whether what follows a request in the same turn holds the answer to it: it starts with
     one ("Sure, Friday works"), or a short sentence of it agrees ("Do Thursday. Works for me."):
@@ -493,7 +510,8 @@ def conversation_evidence(
         for mention in dict.fromkeys(said):
             if _bare(mention) in {_bare(x) for x in introduced}:
                 continue
-            add(t.speaker, mention, "addressed", text, None, AGAINST_SPEAKER, against=True)
+            if not _reply_inside(text, mention):
+                add(t.speaker, mention, "addressed", text, None, AGAINST_SPEAKER, against=True)
             if nxt is not None and (addressed is None or _bare(mention) != _bare(addressed.mention)) \
                     and _bare(mention) not in {_bare(x) for x in thanked}:
                 # Praise ("Kudos to Cleo for the fast response") gives no work to take up.

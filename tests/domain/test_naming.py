@@ -231,6 +231,20 @@ def test_praise_gives_no_work_so_the_next_plan_is_not_the_praised_ones() -> None
     assert names(name_speakers(given, team)) == {"S1": "Cleo"}
 
 
+def test_a_name_whose_reply_shares_the_segment_does_not_count_against_its_label() -> None:
+    # "… so Raj covers support." and Raj's "I'll handle the support rotation" in one segment:
+    # two voices under one label, so the label saying "Raj" says nothing against it being Raj,
+    # and the elimination does not pair it with another member.
+    team = [Member("Pia"), Member("Quinn"), Member("Raj")]
+    utts = said(
+        ("S1", "Let's plan the week. Quinn, please draft the Q1 goals by Friday."),
+        ("S2", "Sure, I'll draft them."),
+        ("S3", "Tom will be out all next week, so Raj covers support. I'll handle the support rotation next week."),
+    )
+    # Before, S3 "said" Raj, so the elimination made S1 Raj and S3 Pia: both wrong.
+    assert names(name_speakers(utts, team)) == {"S2": "Quinn"}
+
+
 def test_the_one_who_hands_out_the_work_is_the_member_nobody_named() -> None:
     # S1 opens and turns to Hugo and Asha, S2 thanks Ben, a guest joins late: Vera's name is
     # never said, and the one handing out the work by name is the member nobody names.
