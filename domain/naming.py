@@ -25,8 +25,8 @@ phonetic key and edit distance): the recogniser writes "Pria" for Priya, "Dave" 
 match counts by how close it is. The one who says a name is, nearly always, not that person:
 each such mention counts against the speaker, unless a later sentence of the same turn takes up
 the work in the first person (the named one's reply, read by Whisper into the same segment). Per
-(label, name), pieces accumulate as independent signals (``1 - Π(1 - w)``), times ``1 - Π(1 -
-w)`` of the pieces against. Labels then get names one-to-one by the assignment with the highest
+(label, name), pieces accumulate as independent signals (``1 - Π(1 - w)``), times
+``1 - Π(1 - w)`` of the pieces against. Labels then get names one-to-one by the assignment with the highest
 total confidence (Hungarian), so a label with two candidates yields the name another label needs
 more. A name is used only if it is a roster member (or an alias of one, resolved to the member)
 or was spoken in the meeting; a spoken name that is not on the roster counts for less. A
