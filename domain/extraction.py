@@ -22,6 +22,7 @@ from domain.extraction_en import (
     NOT_NAMES,
     PRONOUN_OBJECT,
     RESOLUTION_OPENER,
+    TAKE_BACK,
     EnglishRules,
     expand,
 )
@@ -311,12 +312,7 @@ _WITHDRAWS = re.compile(
     re.IGNORECASE,
 )
 # An answer that says yes and takes it back in the same breath ("Sure. Wait, no, I'm on leave").
-_TAKES_BACK = re.compile(
-    r"^(?:oh,?\s+|actually,?\s+)?"
-    r"(?:wait,?\s+no|no,?\s+wait|actually,?\s+no|scratch that|never ?mind|on second thought)"
-    r"(?=\s*[,.!]|\s*$)",
-    re.IGNORECASE,
-)
+_TAKES_BACK = re.compile(rf"^(?:oh,?\s+|actually,?\s+)?{TAKE_BACK}(?=\s*[,.!]|\s*$)", re.IGNORECASE)
 _WITHDRAW_WINDOW = 3  # turns back an item may be taken back from
 # Taking over what another just took back: "I'll take it", "Yeah, I can do that".
 _TAKES_OVER = re.compile(

@@ -425,8 +425,11 @@ _IN_THE_CALL = (
 # it", "let me take that, no, scratch that"), and sarcasm told by what is promised ("I'll win the
 # lottery", "ask the compiler nicely", "tell the customer it's a feature", "the day pigs fly",
 # "in the next life", "he'll love that").
+# Words that take back what was just said ("wait, no", "scratch that", "never mind"); the minutes
+# writer uses them for a yes taken back in the same breath too.
+TAKE_BACK = r"(?:wait,?\s+no|no,?\s+wait|no,?\s+scratch that|scratch that|never ?mind|actually,?\s+no|on second thought)"
 _TAKEN_BACK_OR_SARCASM = (
-    r"(?:^|[,;.]\s*|\s)(?:oh\s+)?(?:wait,?\s+no|no,?\s+wait|no,?\s+scratch that|scratch that|never ?mind|actually,?\s+no)\b|"
+    rf"(?:^|[,;.]\s*|\s)(?:oh\s+)?{TAKE_BACK}\b|"
     r"\bwin the lottery\b|\bice to (?:penguins|eskimos|polar bears)\b|\b(?:ask|beg|tell)\b.*\bnicely\b|"
     r"\b(?:it|the bug|that|this) (?:is|was) a feature\b|\b(?:the day|when|once) pigs (?:fly|might fly)\b|"
     r"\b(?:in )?(?:the|my|a|another) next life\b|\bnext (?:century|millennium|lifetime)\b|\bthings to never do\b|"
