@@ -11,7 +11,12 @@ ahead of what was refined, and at its end. Each refined window:
 
 - replaces the live rows of its span in PostgreSQL (``connectors/transcript_store.py``: refined
   text is never replaced back by live text, and applying it twice changes nothing);
-- keeps the speaker labels the live rows had, for sources that name no speaker (diarized);
+- keeps the speaker labels the live rows had, for sources that name no speaker (diarized): by the
+  words they share, sentence by sentence, a segment that holds two voices split between them
+  (``domain.revision.carry_labels``);
+- must hold what the live flow heard: a reading with less than 75 % of the live words of its span
+  (Whisper, given a team's hotwords, can skip whole sentences of a long window) is read again
+  without them, and if that is no better the live rows stay (``domain.revision.live_coverage``);
 - is published to ``transcription.completed`` as a ``revision`` record; after a closed meeting's
   last window comes ``meeting_refined`` (docs/contract.md section 2).
 
@@ -44,7 +49,7 @@ from connectors.transcript_store import PostgresTranscriptSink, live_lines
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import EnvelopeLimits
 from domain.records import MeetingRefinedRecord, RevisionRecord
-from domain.revision import LiveLine, carry_labels
+from domain.revision import MIN_COVERAGE, LiveLine, carry_labels, live_coverage
 from domain.timeline import (
     Intake,
     MeetingClosed,
@@ -189,13 +194,25 @@ class RefineLogic(StatefulBatchLogic[Accepted, RefineOut, RefineState]):
         pcm = np.frombuffer(w.pcm, dtype=np.int16)
         claimed_end_ms = w.end_ms
         segments: list[Segment] = []
+        live: list[LiveLine] = []
         if w.speech:
             model = self._transcriber()
             audio = pcm_to_float32(pcm)
+            # What the live flow heard in the window: the labels a diarized source keeps, and
+            # what a reading of it must hold.
+            live = self._labels(team, w.meeting_id, w.source, w.covers_from_ms, w.end_ms)
             try:
                 # No prompt, as the live flow reads its long windows (a prompt made Whisper skip
                 # whole sentences there).
-                spans, language = model.transcribe(audio, prompt=None, **team_context.recogniser_hints(team))
+                hints = team_context.recogniser_hints(team)
+                spans, language = model.transcribe(audio, prompt=None, **hints)
+                cover = live_coverage([s.text for s in spans], live)
+                if cover is not None and cover < MIN_COVERAGE and hints:
+                    # The team's hotwords can make Whisper skip whole sentences of a long window.
+                    again, said_in = model.transcribe(audio, prompt=None)
+                    cover_again = live_coverage([s.text for s in again], live)
+                    if cover_again is not None and cover_again > cover:
+                        spans, language, cover = again, said_in, cover_again
             except Exception as exc:
                 if self._failures.failed():
                     raise
@@ -205,6 +222,12 @@ class RefineLogic(StatefulBatchLogic[Accepted, RefineOut, RefineState]):
             finally:
                 self._intake.busy_until_now()
             self._failures.succeeded()
+            if cover is not None and cover < MIN_COVERAGE:
+                # Read again, the window still lost much of what the live flow heard: its live
+                # rows stay (no revision), rather than a transcript with sentences left out.
+                log.warning("kept the live text of %s/%s %d-%d ms: its reading held %.0f%% of the live words",
+                            w.meeting_id, w.source, w.start_ms, w.end_ms, 100 * cover)
+                return []
             spans, claimed_end_ms = settle_window(w, team_context.corrected(team, spans), self.state.timeline)
             segments = place_spans(
                 spans, meeting_id=w.meeting_id, source=w.source, speaker=w.speaker,
@@ -216,8 +239,7 @@ class RefineLogic(StatefulBatchLogic[Accepted, RefineOut, RefineState]):
         # one outside the span the revision claims.
         end_ms = max([claimed_end_ms, *(s.start_ms + 1 for s in segments)])
         if w.speaker is None and segments:
-            live = self._labels(team, w.meeting_id, w.source, start_ms, end_ms)
-            segments = carry_labels(segments, live)
+            segments = carry_labels(segments, [x for x in live if start_ms <= x.start_ms < end_ms])
         return [RevisionRecord(team, w.meeting_id, w.source, start_ms, end_ms, tuple(segments))]
 
 

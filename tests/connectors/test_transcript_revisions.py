@@ -149,7 +149,8 @@ def test_refined_segments_keep_the_speaker_labels_of_the_live_lines_they_replace
     write(dsn, labelled)
     with connect(dsn) as conn:
         lines = live_lines(conn, TEAM, M, "main", 0, 12000)
-    assert lines == [LiveLine(300, 1900, "Speaker 1"), LiveLine(4050, 7800, "Speaker 2")]
+    assert lines == [LiveLine(300, 1900, "Speaker 1", "Good morning every one."),
+                     LiveLine(4050, 7800, "Speaker 2", "Bob will finish the my gration by Friday.")]
     relabelled = carry_labels(refined().segments, lines)
     assert [s.speaker for s in relabelled] == ["Speaker 1", "Speaker 2", "Speaker 2"]
     write(dsn, [RevisionRecord(TEAM, M, "main", 0, 12000, tuple(relabelled))])

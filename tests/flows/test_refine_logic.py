@@ -16,9 +16,11 @@ from vori_testing import envelope, silence, speak, split_chunks, wer
 from connectors.dlq import DeadLetter
 from connectors.settings import Settings
 from domain.envelope import AudioChunk
+from domain.naming import Member
 from domain.records import MeetingRefinedRecord, RevisionRecord
 from domain.revision import LiveLine
 from domain.timeline import BYTES_PER_SECOND
+from flows import team_context
 from flows.refine import RefineLogic, refine_config
 from flows.transcription import Accepted, HeldAudio, IntakeClock, TranscriptionFailures, _LazyTranscriber
 
@@ -105,5 +107,66 @@ def test_a_live_source_is_refined_a_long_window_behind_and_at_its_end(meeting):
     # The whole meeting reads as it was said, with the live rows' labels kept.
     text = " ".join(s.text for _, r in revisions for s in r.segments)
     assert wer(spoken, text) <= 0.2, text
-    assert asked[0] == ("main", 0, first.end_ms)
+    # The live rows asked for are the window's, the tail it handed back to the next one included.
+    assert asked[0][:2] == ("main", 0) and asked[0][2] >= first.end_ms
     assert {s.speaker for _, r in revisions for s in r.segments} == {"Speaker 1", "Speaker 2"}
+
+
+class _OneTeam(team_context.TeamContexts):
+    def __init__(self, ctx: team_context.TeamContext) -> None:
+        super().__init__("unused")
+        self._ctx = ctx
+
+    def get(self, team: str | None) -> team_context.TeamContext:
+        return self._ctx
+
+
+# One room, three voices (an eval meeting): Whisper tiny.en, given the team's names as hotwords,
+# read the whole of it as one 30 s step that left out the first four sentences and put the rest
+# at its start, so the tail was handed back and read again: half of it gone, the rest twice.
+PLANNING = [
+    ("Pia", "en-us+klatt", "Sprint planning."),
+    ("Pia", "en-us+klatt", "Nobody's going to touch the legacy API this quarter."),
+    ("Pia", "en-us+klatt", "Quinn, you take the billing retry job, due next Tuesday."),
+    ("Quinn", "en-us+f3", "Okay."),
+    ("Quinn", "en-us+f3", "We're not going to migrate the billing DB this sprint, right?"),
+    ("Pia", "en-us+klatt", "Right. Let's not touch the auth flow before the release."),
+    ("Raj", "en-us+m7", "I'll add alerts for the queue depth by Wednesday."),
+    ("Raj", "en-us+m7", "I'll get us some snacks for the demo."),
+    ("Pia", "en-us+klatt", "Let's hope the vendor fixes the webhook delays."),
+]
+
+
+def test_a_reading_that_left_out_speech_for_the_hotwords_is_read_again_without_them(monkeypatch):
+    monkeypatch.setattr(team_context, "_CONTEXTS", _OneTeam(team_context.TeamContext(
+        (Member("Pia"), Member("Quinn"), Member("Raj")), ("API",))))
+    parts, live, at = [], [], 0
+    for who, voice, text in PLANNING:
+        pcm = speak(text, voice)
+        # The live rows: what the live flow heard, with the labels the room's voices were given.
+        live.append(LiveLine(at * 1000 // 16000, (at + len(pcm)) * 1000 // 16000, who, text))
+        parts += [pcm, silence(0.6)]
+        at += len(pcm) + int(0.6 * 16000)
+    clock = Clock()
+
+    def labels(team, meeting_id, source, start_ms, end_ms):
+        return [x for x in live if start_ms <= x.start_ms < end_ms]
+
+    logic = RefineLogic(refine_config(SETTINGS, SETTINGS.max_chunk_seconds), _LazyTranscriber(SETTINGS), clock,
+                        None, IntakeClock(clock), HeldAudio(), TranscriptionFailures(), labels)
+    outs = []
+    chunks = split_chunks(np.concatenate(parts), 5.0)
+    for seq, chunk in enumerate(chunks):
+        clock.now += 5.0
+        outs += logic.on_batch([accepted(envelope("planning", seq, chunk), int(clock.now * 1000))])[0]
+    clock.now += 1.0
+    outs += logic.on_batch([accepted(envelope("planning", len(chunks), b"", final=True), int(clock.now * 1000))])[0]
+    outs += logic.on_eof()[0]
+
+    segments = [s for o in outs if isinstance(o, RevisionRecord) for s in o.segments]
+    text = " ".join(s.text for s in segments)
+    assert wer(" ".join(t for _, _, t in PLANNING), text) <= 0.35, text
+    assert "planning" in text.lower() and text.lower().count("snacks") == 1, text
+    # Each sentence keeps the voice it was heard in: the request and its reply are two speakers.
+    assert [s.speaker for s in segments if "snacks" in s.text.lower()] == ["Raj"], segments
+    assert {s.speaker for s in segments} == {"Pia", "Quinn", "Raj"}, segments
