@@ -102,6 +102,9 @@ class Settings:
     # The refined transcript (flows/refine.py): `vori up` starts the refine flow, at the lowest
     # CPU priority, which reads every source again in long windows and replaces the live text.
     refine: bool = True
+    # The model the refine flow reads with: auto is Whisper base when the live flow reads with
+    # tiny.en (a second, better reading off the live path), else the live flow's own model.
+    refine_model: str = "auto"
 
     # Whisper
     whisper_model: str = "tiny.en"

@@ -49,7 +49,7 @@ from connectors.transcript_store import PostgresTranscriptSink, live_lines
 from connectors.whisper import WhisperTranscriber
 from domain.envelope import EnvelopeLimits
 from domain.records import MeetingRefinedRecord, RevisionRecord
-from domain.revision import MIN_COVERAGE, LiveLine, carry_labels, live_coverage
+from domain.revision import MIN_COVERAGE, MIN_COVERAGE_OTHER_MODEL, LiveLine, carry_labels, live_coverage
 from domain.timeline import (
     Intake,
     MeetingClosed,
@@ -120,8 +120,10 @@ class RefineLogic(StatefulBatchLogic[Accepted, RefineOut, RefineState]):
         held: HeldAudio,
         failures: TranscriptionFailures,
         labels: LabelReader,
+        min_coverage: float = MIN_COVERAGE,
     ):
         self._config = config
+        self._min_coverage = min_coverage
         self._transcriber = transcriber
         self._clock = clock
         self._intake = intake
@@ -207,7 +209,7 @@ class RefineLogic(StatefulBatchLogic[Accepted, RefineOut, RefineState]):
                 hints = team_context.recogniser_hints(team)
                 spans, language = model.transcribe(audio, prompt=None, **hints)
                 cover = live_coverage([s.text for s in spans], live)
-                if cover is not None and cover < MIN_COVERAGE and hints:
+                if cover is not None and cover < self._min_coverage and hints:
                     # The team's hotwords can make Whisper skip whole sentences of a long window.
                     again, said_in = model.transcribe(audio, prompt=None)
                     cover_again = live_coverage([s.text for s in again], live)
@@ -222,7 +224,7 @@ class RefineLogic(StatefulBatchLogic[Accepted, RefineOut, RefineState]):
             finally:
                 self._intake.busy_until_now()
             self._failures.succeeded()
-            if cover is not None and cover < MIN_COVERAGE:
+            if cover is not None and cover < self._min_coverage:
                 # Read again, the window still lost much of what the live flow heard: its live
                 # rows stay (no revision), rather than a transcript with sentences left out.
                 log.warning("kept the live text of %s/%s %d-%d ms: its reading held %.0f%% of the live words",
@@ -287,6 +289,26 @@ class PostgresLabels:
                             what="reading live speaker labels")
 
 
+def refine_settings(settings: Settings) -> Settings:
+    """What the refine flow reads with: ``VORI_REFINE_MODEL`` (``auto``: Whisper base when the live
+    flow reads with tiny.en, else the live flow's model); a multilingual model reading after an
+    English-only live one is told the language is English, unless ``VORI_LANGUAGE`` says another."""
+    model = settings.refine_model.strip()
+    if model in ("", "auto"):
+        model = "base" if settings.whisper_model == "tiny.en" else settings.whisper_model
+    language = settings.language
+    if language is None and settings.whisper_model.endswith(".en") and not model.endswith(".en"):
+        language = "en"
+    return replace(settings, refine_model=model, whisper_model=model, language=language)
+
+
+def min_coverage(settings: Settings) -> float:
+    """How much of the live text a reading must hold (``domain.revision``): less when the refine
+    flow reads with another model than the live flow's."""
+    same = refine_settings(settings).whisper_model == settings.whisper_model
+    return MIN_COVERAGE if same else MIN_COVERAGE_OTHER_MODEL
+
+
 def refine_config(settings: Settings, decode_limit_s: float) -> TimelineConfig:
     return replace(timeline_config(settings), policy=_NO_LIVE_CUTS,
                    stream_decoder=_StreamDecode(decode_limit_s))
@@ -307,13 +329,14 @@ def refine_stream(
     refused = op.filter_map("refused", parsed, _dead_letter)
     keyed = op.key_on("by_meeting", accepted, lambda a: a.key)
     config = refine_config(settings, limits.max_chunk_seconds)
-    transcriber = _LazyTranscriber(settings)
+    transcriber = _LazyTranscriber(refine_settings(settings))
     held = HeldAudio()
     failures = TranscriptionFailures()
     events = op.stateful_batch(
         "refine",
         keyed,
-        lambda resume: RefineLogic(config, transcriber, clock, resume, intake, held, failures, labels),
+        lambda resume: RefineLogic(config, transcriber, clock, resume, intake, held, failures, labels,
+                                   min_coverage(settings)),
     )
     outs = op.map("unkey", events, lambda kv: kv[1])
     late = op.filter_map("late_rejected", outs, _dead_letter)

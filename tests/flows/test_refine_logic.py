@@ -18,10 +18,10 @@ from connectors.settings import Settings
 from domain.envelope import AudioChunk
 from domain.naming import Member
 from domain.records import MeetingRefinedRecord, RevisionRecord
-from domain.revision import LiveLine
+from domain.revision import MIN_COVERAGE, MIN_COVERAGE_OTHER_MODEL, LiveLine
 from domain.timeline import BYTES_PER_SECOND
 from flows import team_context
-from flows.refine import RefineLogic, refine_config
+from flows.refine import RefineLogic, min_coverage, refine_config, refine_settings
 from flows.transcription import Accepted, HeldAudio, IntakeClock, TranscriptionFailures, _LazyTranscriber
 
 SETTINGS = Settings()
@@ -170,3 +170,20 @@ def test_a_reading_that_left_out_speech_for_the_hotwords_is_read_again_without_t
     # Each sentence keeps the voice it was heard in: the request and its reply are two speakers.
     assert [s.speaker for s in segments if "snacks" in s.text.lower()] == ["Raj"], segments
     assert {s.speaker for s in segments} == {"Pia", "Quinn", "Raj"}, segments
+
+
+def test_the_refine_flow_reads_with_whisper_base_after_a_tiny_live_flow_unless_told_otherwise():
+    # Default: the live flow reads fast with tiny.en; the second reading, off the live path, with
+    # base, told the meetings are English as the live model's are.
+    got = refine_settings(Settings.from_env({}))
+    assert (got.whisper_model, got.language) == ("base", "en")
+    # A team that set its language, or the live model, keeps it.
+    got = refine_settings(Settings.from_env({"VORI_LANGUAGE": "ko", "VORI_WHISPER_MODEL": "base"}))
+    assert (got.whisper_model, got.language) == ("base", "ko")
+    got = refine_settings(Settings.from_env({"VORI_WHISPER_MODEL": "base"}))
+    assert (got.whisper_model, got.language) == ("base", None)  # detected, as live
+    got = refine_settings(Settings.from_env({"VORI_REFINE_MODEL": "tiny.en"}))
+    assert (got.whisper_model, got.language) == ("tiny.en", None)
+    # Another model's reading differs from the live words more without speech lost.
+    assert min_coverage(Settings.from_env({})) == MIN_COVERAGE_OTHER_MODEL < MIN_COVERAGE
+    assert min_coverage(Settings.from_env({"VORI_REFINE_MODEL": "tiny.en"})) == MIN_COVERAGE
