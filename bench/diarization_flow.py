@@ -85,13 +85,24 @@ from domain.naming import (
     explain_speakers,
     name_speakers,
 )
+from domain.records import RevisionRecord
+from domain.revision import MIN_COVERAGE, LiveLine
 from domain.speakers import Relabel, Turn
 from domain.tickets import same_person
 from domain.timeline import MeetingClosed
 from domain.transcript import Segment, TranscribedWindow
 from flows import team_context
+from flows.refine import RefineLogic, min_coverage, refine_config, refine_settings
 from flows.speakers import DiarizationConfig, Diarizer
-from flows.transcription import Accepted, MeetingLogic, _LazyTranscriber, timeline_config
+from flows.transcription import (
+    Accepted,
+    HeldAudio,
+    IntakeClock,
+    MeetingLogic,
+    TranscriptionFailures,
+    _LazyTranscriber,
+    timeline_config,
+)
 
 RATE = 16_000
 CHUNK_S = 5.0
@@ -188,6 +199,69 @@ def run_flow(meeting_id: str, pcm16: np.ndarray, settings: Settings, diarizer: T
     return FlowRun([s for s in out if isinstance(s, Segment) and id(s) not in parts],
                    [r for r in out if isinstance(r, Relabel)], turns_live, list(logic.state.speakers.turns),
                    voices, splits)
+
+
+class _Readings:
+    """The recogniser, its readings kept in ``cache`` by audio and hints (so the refine flow's
+    choices can be tried again without Whisper)."""
+
+    def __init__(self, inner: Any, cache: Path | None) -> None:
+        self._inner = inner
+        self._cache = cache
+        self.model_name = inner.model_name
+
+    def transcribe(self, audio: np.ndarray, **kw: Any) -> Any:
+        if self._cache is None:
+            return self._inner.transcribe(audio, **kw)
+        digest = hashlib.sha256(audio.tobytes() + repr((self.model_name, sorted(kw.items()))).encode()).hexdigest()[:24]
+        path = self._cache / f"{self.model_name}-{digest}.pkl"
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        got = self._inner.transcribe(audio, **kw)
+        self._cache.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(got))
+        return got
+
+
+def run_refine(meeting_id: str, pcm16: np.ndarray, settings: Settings, rows: list[Segment],
+               team: str | None = None, cache: Path | None = None, floor: float = MIN_COVERAGE) -> list[Segment]:
+    """The meeting as the refine flow reads it again (``flows.refine.RefineLogic``, the same 5 s
+    chunks in real time: 90-120 s windows, and the rest at the end), the live rows being
+    ``rows``: the labels are carried over from them, and a reading that lost much of their text is
+    read again without hotwords, else their text is kept."""
+    step = int(CHUNK_S * RATE)
+    pieces = [pcm16[i : i + step] for i in range(0, len(pcm16), step)] + [np.zeros(0, np.int16)]
+    clock = _Clock()
+
+    def lines(team: str | None, meeting_id: str, source: str, start_ms: int, end_ms: int) -> list[LiveLine]:
+        return [LiveLine(sg.start_ms, sg.end_ms, sg.speaker, sg.text) for sg in rows
+                if start_ms <= sg.start_ms < end_ms]
+
+    model = _MODELS.setdefault(settings.whisper_model, _LazyTranscriber(settings))
+    logic = RefineLogic(refine_config(settings, settings.max_chunk_seconds),
+                        lambda: _Readings(model(), cache), clock, None,  # type: ignore[arg-type,return-value]
+                        IntakeClock(clock), HeldAudio(), TranscriptionFailures(), lines, floor)
+    out: list[object] = []
+    for seq, piece in enumerate(pieces):
+        final = seq == len(pieces) - 1
+        chunk = AudioChunk(meeting_id, seq, "main", None, "pcm_s16le", RATE, 1, b"", final, None)
+        msg = KafkaSourceMessage(key=meeting_id.encode(), value=b"", topic="audio.raw", offset=seq, partition=0)
+        clock.now += CHUNK_S
+        got, _ = logic.on_batch([Accepted(chunk, piece.astype("<i2").tobytes(), int(clock.now * 1000), team, msg)])
+        out += got
+    got, _ = logic.on_eof()
+    out += got
+    revised = [r for r in out if isinstance(r, RevisionRecord)]
+    kept = [sg for sg in rows if not any(r.start_ms <= sg.start_ms < r.end_ms for r in revised)]
+    return sorted([*kept, *(sg for r in revised for sg in r.segments)], key=lambda sg: sg.start_ms)
+
+
+def corpus_wer(refs: list[str], hyps: list[str]) -> float:
+    import jiwer
+
+    norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(),  # type: ignore[no-untyped-call]
+                          jiwer.RemoveMultipleSpaces(), jiwer.Strip(), jiwer.ReduceToListOfListOfWords()])
+    return float(jiwer.wer(refs, hyps, reference_transform=norm, hypothesis_transform=norm))
 
 
 def best_mapping(co: dict[tuple[str, str], float]) -> dict[str, str]:
@@ -331,7 +405,7 @@ def team_vocabulary(meetings: list[dict[str, Any]]) -> dict[str, team_context.Te
             for t in people}
 
 
-def cached_run(cache: Path | None, key: tuple[Any, ...], run: Any) -> FlowRun:
+def cached_run(cache: Path | None, key: tuple[Any, ...], run: Any) -> Any:
     """``run()``, or what it gave before for the same model, voices, glossary and meeting script
     (``--cache``: naming can then be tried again without Whisper; the diarization code is not
     part of the key, so clear the folder after changing it)."""
@@ -373,7 +447,8 @@ def explain_naming(named: Naming, truth: dict[str, str], tally: dict[str, int]) 
 
 
 def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_sets: list[str],
-                 glossary: list[bool], cache: Path | None = None, explain: bool = False) -> None:
+                 glossary: list[bool], cache: Path | None = None, explain: bool = False,
+                 refined: bool = False) -> None:
     """Owners of action items, split by where they are lost: ``text`` is the script itself with
     its speakers (what extraction can do at best), ``asr`` the flow's transcript without
     speakers, ``oracle`` its S-labels mapped to people by the time they share (the diarization
@@ -381,13 +456,22 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
     from the conversation with the team's roster (no voices), ``learned`` the same plus the voices
     learned from the team's earlier meetings (labels named from the conversation at
     LEARN_MIN_CONFIDENCE or more; no enrollment), ``enrolled`` the same with each person's voice
-    enrolled from another sample."""
+    enrolled from another sample. With ``refined``, four more: the transcript once the refine flow
+    has read the meeting again after its close, labels carried over from the live rows, mapped by
+    shared time (``refined-or``), named from the conversation (``refined-nm``) or by enrolled
+    voices (``refined-en``); and the same
+    read while the meeting went on (``early-…``: labels from the live rows before the close, as a
+    long meeting's windows before its last are)."""
     everything = eval_meetings("en")
     meetings = everything[:limit]
+    refining = refine_settings(settings)  # the refine flow's model and language (VORI_REFINE_MODEL)
+    floor = min_coverage(settings)
     teams = team_vocabulary(everything)
     enc = VoiceEncoder(settings.speaker_weights)
     sets = {"speech": ("bench/speech.py VOICES", VOICES), "distinct": ("six distinct voices", DISTINCT6)}
-    cols = ("text", "asr", "live", "oracle", "named", "learned", "enrolled")
+    cols: tuple[str, ...] = ("text", "asr", "live", "oracle", "named", "learned", "enrolled")
+    if refined:
+        cols += ("refined-or", "refined-nm", "refined-en", "early-or", "early-nm")
     for key in voice_sets:
         name, voices = sets[key]
         prints = {v: voiceprint_of(pcm_to_float32(speak(ENROLL, v)), enc) for v in dict.fromkeys(voices)}
@@ -403,6 +487,7 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
             learned: dict[str, dict[str, list[LearnedVoice]]] = {}
             renamed: dict[str, dict[str, list[LearnedVoice]]] = {}
             later: dict[str, Owners] = {}
+            said: dict[str, list[str]] = {"script": [], "live": [], "refined": []}
             for meeting in meetings:
                 roster = teams[meeting["team"]].members
                 team_people = [m.name for m in roster]
@@ -471,6 +556,27 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
                     "enrolled": score_owners(meeting, apply_names(utts, name_speakers(
                         utts, enrolled, voices=run.voices)), {}),
                 }
+                if refined:
+                    # Refined after the close (as a short meeting is): the live rows are the closed ones.
+                    again = run_refine(f"own-{meeting['meeting_id']}", pcm, refining, segs, team=meeting["team"],
+                                       cache=cache and cache / "readings", floor=floor)
+                    said["script"].append(" ".join(u["text"] for u in meeting["utterances"]))
+                    said["live"].append(" ".join(sg.text for sg in segs))
+                    said["refined"].append(" ".join(sg.text for sg in again))
+                    r_utts = [Utterance(sg.speaker, sg.text, sg.start_ms, sg.end_ms) for sg in again]
+                    got["refined-or"] = score_owners(meeting, r_utts, mapping(again))
+                    got["refined-nm"] = score_owners(
+                        meeting, apply_names(r_utts, explain_speakers(r_utts, roster).names), {})
+                    got["refined-en"] = score_owners(meeting, apply_names(r_utts, name_speakers(
+                        r_utts, enrolled, voices=run.voices)), {})
+                    # Refined while the meeting went on (a long meeting's windows before its last):
+                    # the labels are the live rows' before the close.
+                    early = run_refine(f"own-{meeting['meeting_id']}", pcm, refining, run.segments,
+                                       team=meeting["team"], cache=cache and cache / "readings", floor=floor)
+                    e_utts = [Utterance(sg.speaker, sg.text, sg.start_ms, sg.end_ms) for sg in early]
+                    got["early-or"] = score_owners(meeting, e_utts, mapping(early))
+                    got["early-nm"] = score_owners(
+                        meeting, apply_names(e_utts, explain_speakers(e_utts, roster).names), {})
                 for c in cols:
                     totals[c].add(got[c])
                 if after_rename is not None:
@@ -485,6 +591,9 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
                       + " | ".join(f"{got[c].row():>25}" for c in cols))
                 sys.stdout.flush()
             print(f"{'all':32} {'':>3} {'':>3} " + " | ".join(f"{totals[c].row():>25}" for c in cols))
+            if said["script"]:
+                print(f"WER of the meetings' transcript: live (after the close) {corpus_wer(said['script'], said['live']):.3f}, "
+                      f"refined {corpus_wer(said['script'], said['refined']):.3f}")
             if later:
                 print(f"the teams' later meetings ({later['meetings'].labels}; each team's first left out): "
                       + " | ".join(f"{c}: {later[c].row()}" for c in ("named", "learned", "renamed", "enrolled"))
@@ -514,6 +623,8 @@ def main() -> None:
                     help="Whisper model for this run (tiny.en, base, or a directory; default: VORI_WHISPER_MODEL)")
     ap.add_argument("--cache", type=Path, default=None,
                     help="owners: keep each meeting's flow output here and reuse it (naming runs again)")
+    ap.add_argument("--refined", action="store_true",
+                    help="owners: also score the transcript the refine flow leaves (read again after the close)")
     ap.add_argument("--explain", action="store_true",
                     help="owners: per meeting, the name evidence heard, the naming and its confidence")
     args = ap.parse_args()
@@ -524,7 +635,9 @@ def main() -> None:
             # The eval meetings are English; a multilingual model is told so, as a team would set it.
             settings = dataclasses.replace(settings, language="en")
     diarizer = Timed(Diarizer(DiarizationConfig.from_settings(settings)))
-    print(f"whisper {settings.whisper_model} (language {settings.language or 'auto'}); speaker threshold {settings.speaker_threshold}; "
+    print(f"whisper {settings.whisper_model} (language {settings.language or 'auto'}); refine flow: "
+          f"{refine_settings(settings).whisper_model} (language {refine_settings(settings).language or 'auto'}); "
+          f"speaker threshold {settings.speaker_threshold}; "
           f"chunks of {CHUNK_S:.0f} s sent live")
     if args.only in (None, "der"):
         der_table(settings, diarizer, args.meetings)
@@ -532,7 +645,7 @@ def main() -> None:
         owners_table(settings, diarizer, args.meetings,
                      ["speech", "distinct"] if args.voices == "both" else [args.voices],
                      {"no": [False], "yes": [True], "both": [False, True]}[args.glossary],
-                     args.cache, args.explain)
+                     args.cache, args.explain, args.refined)
 
 
 if __name__ == "__main__":
