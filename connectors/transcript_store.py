@@ -80,7 +80,6 @@ VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
 _LIVE_LINES = """
 SELECT start_ms, end_ms, speaker, text FROM transcript_segments
 WHERE team = %s AND meeting_id = %s AND source = %s AND start_ms >= %s AND start_ms < %s
-  AND revision = 'live'
 ORDER BY start_ms
 """
 
@@ -184,7 +183,9 @@ def _write_refined(cur: Cursor[Any], item: RevisionRecord) -> None:
 
 def live_lines(conn: Connection, team: str | None, meeting_id: str, source: str,
                start_ms: int, end_ms: int) -> list[LiveLine]:
-    """The live rows of a source that start within ``[start_ms, end_ms)``: their labels and text."""
+    """The rows of a source that start within ``[start_ms, end_ms)``, their labels and text: the
+    live rows a refined window replaces, or, when the refine flow reads a span again (a replay),
+    the refined rows its first reading left, so their labels stay."""
     with conn.cursor() as cur:
         rows = cur.execute(_LIVE_LINES, (_team(team), meeting_id, source, start_ms, end_ms)).fetchall()
     return [LiveLine(int(a), int(b), c, t) for a, b, c, t in rows]

@@ -22,7 +22,8 @@ from domain.transcript import Segment
 
 @dataclass(frozen=True)
 class LiveLine:
-    """A live row a refined window replaces: its span, the speaker label it was given, its text."""
+    """A row a refined window replaces (live, or refined by an earlier reading of the same span,
+    as on a replay): its span, the speaker label it was given, its text."""
 
     start_ms: int
     end_ms: int

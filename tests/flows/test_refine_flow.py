@@ -53,13 +53,17 @@ def test_the_refined_reading_replaces_the_live_one_and_a_replay_of_either_change
     assert wer(SPOKEN, " ".join(r[3] for r in refined)) <= 0.2, refined
     # The source names no speaker: the refined rows keep the labels diarization gave the live ones.
     assert None not in live_labels
-    assert {r[0] for r in rows(flow_settings.database_url, "SELECT speaker FROM transcript_segments "
-                                                         "WHERE meeting_id = 'refine-1'")} <= live_labels
+    labels_refined = {r[0] for r in rows(flow_settings.database_url, "SELECT speaker FROM transcript_segments "
+                                                                   "WHERE meeting_id = 'refine-1'")}
+    assert labels_refined <= live_labels
 
     # Replays without a recovery store read the whole topic again: the refiner writes the same
     # rows, and the live flow's windows of a refined span bring no live text back.
     run_main(refine.build_flow(flow_settings))
     assert stored(flow_settings.database_url, "refine-1") == refined
+    # The replay read the span again after its live rows were gone: the labels stay.
+    assert {r[0] for r in rows(flow_settings.database_url, "SELECT speaker FROM transcript_segments "
+                                                         "WHERE meeting_id = 'refine-1'")} == labels_refined
     run_main(transcription.build_flow(flow_settings))
     assert stored(flow_settings.database_url, "refine-1") == refined
 
