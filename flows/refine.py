@@ -15,7 +15,8 @@ ahead of what was refined, and at its end. Each refined window:
   words they share, sentence by sentence, a segment that holds two voices split between them
   (``domain.revision.carry_labels``);
 - must hold what the live flow heard: a reading with less than 75 % of the live words of its span
-  (Whisper, given a team's hotwords, can skip whole sentences of a long window) is read again
+  (60 % when it reads with another model than the live flow; Whisper, given a team's hotwords,
+  can skip whole sentences of a long window) is read again
   without them, and if that is no better the live rows stay (``domain.revision.live_coverage``);
 - is published to ``transcription.completed`` as a ``revision`` record; after a closed meeting's
   last window comes ``meeting_refined`` (docs/contract.md section 2).
