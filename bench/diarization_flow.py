@@ -55,7 +55,7 @@ import pickle
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,7 @@ import diarization as bench_diar
 from bytewax.connectors.kafka import KafkaSourceMessage
 from minutes_eval import ACTION_SHARE, coverage
 from speech import PAUSE_S, VOICES, eval_meetings, speak
+from transcription import wer
 
 from connectors.audio import pcm_to_float32
 from connectors.diarization import VoiceEncoder
@@ -169,25 +170,33 @@ class FlowRun:
         return sorted(out, key=lambda s: (s.start_ms, s.source))
 
 
+def live_chunks(meeting_id: str, pcm16: np.ndarray, clock: _Clock,
+                team: str | None) -> Iterator[tuple[bool, Accepted]]:
+    """The meeting as one source with no speaker, sent live: 5 s chunks, the clock moving 5 s per
+    chunk, then an empty final one; each with whether it is the final one."""
+    step = int(CHUNK_S * RATE)
+    pieces = [pcm16[i : i + step] for i in range(0, len(pcm16), step)] + [np.zeros(0, np.int16)]
+    for seq, piece in enumerate(pieces):
+        final = seq == len(pieces) - 1
+        chunk = AudioChunk(meeting_id, seq, "main", None, "pcm_s16le", RATE, 1, b"", final, None)
+        msg = KafkaSourceMessage(key=meeting_id.encode(), value=b"", topic="audio.raw", offset=seq, partition=0)
+        clock.now += CHUNK_S
+        yield final, Accepted(chunk, piece.astype("<i2").tobytes(), int(clock.now * 1000), team, msg)  # type: ignore[arg-type]
+
+
 def run_flow(meeting_id: str, pcm16: np.ndarray, settings: Settings, diarizer: Timed,
              team: str | None = None) -> FlowRun:
     """The meeting's segments as the flow writes them, sent live in 5 s chunks."""
-    step = int(CHUNK_S * RATE)
-    pieces = [pcm16[i : i + step] for i in range(0, len(pcm16), step)] + [np.zeros(0, np.int16)]
     clock = _Clock()
     logic = MeetingLogic(meeting_id, timeline_config(settings), _MODELS.setdefault(settings.whisper_model, _LazyTranscriber(settings)), clock, None,
                          diarizer=diarizer)  # type: ignore[arg-type]
     out: list[object] = []
     turns_live: list[Turn] = []
     diarizer.closed = []
-    for seq, piece in enumerate(pieces):
-        final = seq == len(pieces) - 1
-        chunk = AudioChunk(meeting_id, seq, "main", None, "pcm_s16le", RATE, 1, b"", final, None)
-        msg = KafkaSourceMessage(key=meeting_id.encode(), value=b"", topic="audio.raw", offset=seq, partition=0)
-        clock.now += CHUNK_S
+    for final, accepted in live_chunks(meeting_id, pcm16, clock, team):
         if final:
             turns_live = list(logic.state.speakers.turns)
-        got, _ = logic.on_batch([Accepted(chunk, piece.astype("<i2").tobytes(), int(clock.now * 1000), team, msg)])
+        got, _ = logic.on_batch([accepted])
         out += got
     got, _ = logic.on_eof()
     out += got
@@ -229,8 +238,6 @@ def run_refine(meeting_id: str, pcm16: np.ndarray, settings: Settings, rows: lis
     chunks in real time: 90-120 s windows, and the rest at the end), the live rows being
     ``rows``: the labels are carried over from them, and a reading that lost much of their text is
     read again without hotwords, else their text is kept."""
-    step = int(CHUNK_S * RATE)
-    pieces = [pcm16[i : i + step] for i in range(0, len(pcm16), step)] + [np.zeros(0, np.int16)]
     clock = _Clock()
 
     def lines(team: str | None, meeting_id: str, source: str, start_ms: int, end_ms: int) -> list[LiveLine]:
@@ -242,26 +249,14 @@ def run_refine(meeting_id: str, pcm16: np.ndarray, settings: Settings, rows: lis
                         lambda: _Readings(model(), cache), clock, None,  # type: ignore[arg-type,return-value]
                         IntakeClock(clock), HeldAudio(), TranscriptionFailures(), lines, floor)
     out: list[object] = []
-    for seq, piece in enumerate(pieces):
-        final = seq == len(pieces) - 1
-        chunk = AudioChunk(meeting_id, seq, "main", None, "pcm_s16le", RATE, 1, b"", final, None)
-        msg = KafkaSourceMessage(key=meeting_id.encode(), value=b"", topic="audio.raw", offset=seq, partition=0)
-        clock.now += CHUNK_S
-        got, _ = logic.on_batch([Accepted(chunk, piece.astype("<i2").tobytes(), int(clock.now * 1000), team, msg)])
+    for _, accepted in live_chunks(meeting_id, pcm16, clock, team):
+        got, _ = logic.on_batch([accepted])
         out += got
     got, _ = logic.on_eof()
     out += got
     revised = [r for r in out if isinstance(r, RevisionRecord)]
     kept = [sg for sg in rows if not any(r.start_ms <= sg.start_ms < r.end_ms for r in revised)]
     return sorted([*kept, *(sg for r in revised for sg in r.segments)], key=lambda sg: sg.start_ms)
-
-
-def corpus_wer(refs: list[str], hyps: list[str]) -> float:
-    import jiwer
-
-    norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(),  # type: ignore[no-untyped-call]
-                          jiwer.RemoveMultipleSpaces(), jiwer.Strip(), jiwer.ReduceToListOfListOfWords()])
-    return float(jiwer.wer(refs, hyps, reference_transform=norm, hypothesis_transform=norm))
 
 
 def best_mapping(co: dict[tuple[str, str], float]) -> dict[str, str]:
@@ -592,8 +587,8 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
                 sys.stdout.flush()
             print(f"{'all':32} {'':>3} {'':>3} " + " | ".join(f"{totals[c].row():>25}" for c in cols))
             if said["script"]:
-                print(f"WER of the meetings' transcript: live (after the close) {corpus_wer(said['script'], said['live']):.3f}, "
-                      f"refined {corpus_wer(said['script'], said['refined']):.3f}")
+                print(f"WER of the meetings' transcript: live (after the close) {wer(said['script'], said['live']):.3f}, "
+                      f"refined {wer(said['script'], said['refined']):.3f}")
             if later:
                 print(f"the teams' later meetings ({later['meetings'].labels}; each team's first left out): "
                       + " | ".join(f"{c}: {later[c].row()}" for c in ("named", "learned", "renamed", "enrolled"))
@@ -635,8 +630,9 @@ def main() -> None:
             # The eval meetings are English; a multilingual model is told so, as a team would set it.
             settings = dataclasses.replace(settings, language="en")
     diarizer = Timed(Diarizer(DiarizationConfig.from_settings(settings)))
+    refining = refine_settings(settings)
     print(f"whisper {settings.whisper_model} (language {settings.language or 'auto'}); refine flow: "
-          f"{refine_settings(settings).whisper_model} (language {refine_settings(settings).language or 'auto'}); "
+          f"{refining.whisper_model} (language {refining.language or 'auto'}); "
           f"speaker threshold {settings.speaker_threshold}; "
           f"chunks of {CHUNK_S:.0f} s sent live")
     if args.only in (None, "der"):

@@ -36,7 +36,8 @@ from connectors.settings import Settings
 from infra.stack import LocalStack
 
 
-def wer(ref: str, hyp: str) -> float:
+def wer(ref: str | list[str], hyp: str | list[str]) -> float:
+    """Word error rate of ``hyp`` against ``ref``; lists: over all of them (corpus WER)."""
     import jiwer
 
     norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(),
