@@ -56,6 +56,7 @@ from domain.extraction_en import NOT_NAMES, EnglishRules
 from domain.extraction_ko import KoreanRules
 from domain.extraction_words import STOP_EN, is_hangul, key_words, strip_particle
 from domain.minutes import Utterance
+from domain.transcript import SENTENCE_END
 from domain.vocabulary import COMMON_WORDS, best_match
 
 How = Literal["voice", "addressed", "introduced", "thanked", "person", "remaining"]
@@ -340,7 +341,6 @@ def turns_of(utterances: Sequence[Utterance]) -> list[_Turn]:
     return out
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
 _VOC_ALONE_EN = re.compile(rf"^(?P<name>{_NAME_EN})\s*[?.!]*$")
 _VOC_OVER_EN = re.compile(
     rf"\b(?:over to you|back to you|what about you|how about you|and you|your turn|go ahead|you're up|"
@@ -385,7 +385,7 @@ def _addressed(text: str, roster: Roster, not_names: frozenset[str]) -> _Address
     one asked), and whether it hands the floor over; None when it addresses nobody. A name
     thanked or introduced in a sentence is not turned to there."""
     asked = text.rstrip().endswith("?")
-    sentences = _SENTENCE_END.split(text)
+    sentences = SENTENCE_END.split(text)
     for at in range(len(sentences) - 1, -1, -1):
         sentence = sentences[at]
         rest = " ".join(sentences[at + 1 :]).strip()
@@ -418,7 +418,7 @@ def _reply_inside(text: str, mention: str) -> bool:
     ("… so Raj covers support. I'll handle the support rotation next week."): the named one's
     reply in the same segment, two voices the diarization gave one label, so saying the name
     does not count against the label."""
-    sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
+    sentences = [x for x in SENTENCE_END.split(text) if x.strip()]
     for i, sentence in enumerate(sentences):
         if mention not in sentence:
             continue
@@ -436,7 +436,7 @@ def _answered_within(rest: str) -> bool:
     if _accepts(rest):
         return True
     return any(len(_WORD_EN.findall(x)) <= 4 and _EN.acceptance(x) is True
-               for x in _SENTENCE_END.split(rest) if not is_hangul(x))
+               for x in SENTENCE_END.split(rest) if not is_hangul(x))
 
 
 def _mentions(text: str, roster: Roster, not_names: frozenset[str]) -> list[str]:

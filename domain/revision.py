@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from domain.transcript import Segment
+from domain.transcript import SENTENCE_END, Segment
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,6 @@ class LiveLine:
 # Words to align the refined text with the live text: each Hangul syllable on its own (Korean
 # words carry particles that two readings spell apart), other letters and digits as words.
 _TOKEN = re.compile(r"[\uac00-\ud7a3]|[^\W_\uac00-\ud7a3]+(?:'[^\W_\uac00-\ud7a3]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.?!。？！])\s+")
 # Fewer live words than this say too little to judge a reading by.
 MIN_LIVE_WORDS = 8
 # A reading that holds less of the live text than this lost speech (Whisper, prompted with a
@@ -82,7 +81,7 @@ def carry_labels(segments: Sequence[Segment], live: Sequence[LiveLine]) -> list[
     said = [(t, line.speaker) for line in lines for t in _tokens(line.text)]
     if not said:
         return overlapping
-    sentences = [[p for p in _SENTENCE_END.split(seg.text.strip()) if p] for seg in segments]
+    sentences = [[p for p in SENTENCE_END.split(seg.text.strip()) if p] for seg in segments]
     words = [[_tokens(p) for p in parts] for parts in sentences]
     got = [t for seg_words in words for ws in seg_words for t in ws]
     heard: list[str | None] = [None] * len(got)

@@ -17,6 +17,9 @@ _SKIPPED_SPEECH_S = 0.8
 _SKIP_MARGIN_S = 0.5
 _MIN_REREAD_PROGRESS_S = 2.0
 
+# Where one sentence of a transcript segment ends and the next begins (Whisper's punctuation).
+SENTENCE_END = re.compile(r"(?<=[.?!。？！])\s+")
+
 
 @dataclass(frozen=True)
 class RecognizedSpan:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import ctypes
 import itertools
 import logging
-import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -44,7 +43,7 @@ from domain.speakers import (
     quantised,
     recluster_turns,
 )
-from domain.transcript import Segment, TranscribedWindow
+from domain.transcript import SENTENCE_END, Segment, TranscribedWindow
 
 log = logging.getLogger("vori.speakers")
 
@@ -226,13 +225,12 @@ def _pieces(
     return out
 
 
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 def _split_text(text: str, fractions: list[float], slack: float = 0.2) -> list[str] | None:
     """``text`` cut at sentence ends nearest to each fraction of its words (speech is taken to
     run at an even pace through a segment); None when a cut has no sentence end near it."""
-    sentences = _SENTENCE_END.split(text)
+    sentences = SENTENCE_END.split(text)
     words = [len(x.split()) for x in sentences]
     total = sum(words)
     ends = list(itertools.accumulate(words))[:-1]  # words before each possible cut
@@ -292,7 +290,7 @@ def _splittable(segments: Sequence[Segment], turns: Sequence[Turn]) -> tuple[Seg
     """Of ``segments`` (later ones replace earlier of the same key), those the close may split."""
     count = Counter((t.source, t.segment_ms) for t in turns)
     latest = {(s.source, s.start_ms): s for s in segments}
-    return tuple(s for key, s in latest.items() if count[key] >= 2 and _SENTENCE_END.search(s.text.strip()))
+    return tuple(s for key, s in latest.items() if count[key] >= 2 and SENTENCE_END.search(s.text.strip()))
 
 
 def label_segments(
