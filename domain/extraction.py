@@ -304,7 +304,8 @@ def carry_vocatives(ordered: list[Utterance]) -> list[Utterance]:
 # "Cara already rewrote it last week." / "Oh, then never mind."; "Please don't, platform owns
 # those now." / "Got it, I'll leave them alone.").
 _WITHDRAWS = re.compile(
-    r"^(?:(?:oh|ah|ok(?:ay)?|right|got it|fair enough|good point|ah well|oh well|i see|makes sense)"
+    r"^(?:(?:oh|ah|ok(?:ay)?|right|got it|fair enough|good point|ah well|oh well|i see|makes sense|"
+    r"great|cool|nice|perfect|good|awesome|even better|thanks|thank you)"
     r"[,.!]?\s+)*"
     r"(?:then,?\s+)?(?:never ?mind|scratch that|forget (?:it|that|what i said)|"
     r"(?:i'll|i will) (?:leave|drop) (?:it|them|that|those)(?: alone| be)?|i won't|(?:i'll|i will) hold off)"

@@ -148,12 +148,14 @@ _HEDGE = re.compile(
     r"(?<!\w)(?:ha(?:ha)+|he(?:he)+|lol|lmao|rofl)(?!\w)|\b(?:kidding|joking)\b(?! aside)|"
     r"on (?:the|my) fridge|on a (?:t-?shirt|mug|poster)|thoughts and prayers|support group|strongly worded|"
     r"clone myself|in my sleep|in my spare time|magic wand|to the moon|(?:25|26|30|36|48) hours a day|my infinite|sacrifice|the (?:\w+ )?gods\b|"
-    r"one of these days|sooner or later|yeah right|oh sure|apparently|supposedly|reportedly|rumou?r has it|"
+    r"one of these (?:days|weeks|months|years|decades)|sooner or later|yeah right|oh sure|apparently|supposedly|reportedly|rumou?r has it|"
     r"sometime(?!\s+(?:next|this|today|tomorrow|tonight|on|before|after|early|late|mid|monday|tuesday|wednesday|thursday|friday)\b))\b|"
     # "if" as a condition, not "check if it works".
     r"(?<!check )(?<!see )(?<!ask )(?<!out )(?<!confirm )(?<!verify )(?<!test )(?<!know )\bif\b",
     _I,
 )
+# "I'd be happy to help, but I'm swamped until June": an offer turned down in the same breath.
+_DECLINED_OFFER = re.compile(r"\bI would (?:be (?:happy|glad|delighted) to|love to)\b[^.;]*,\s*but\b", _I)
 _CONDITIONAL = re.compile(r"\b(?:if|would|could|might|unless|in theory)\b", _I)
 _NEGATION = re.compile(r"\b(?:not|never|no longer|cannot|can not)\b", _I)
 _PAST_INTENT = re.compile(
@@ -297,7 +299,7 @@ _SMALL_TALK_TASK = re.compile(
     r"(?:coffees?|tea|lunch|food|bite|snacks?|pizzas?|donuts|doughnuts|cake|champagne|wine|beers?|drinks?|bagels|"
     r"sandwich(?:es)?|breakfast|dinner|ice cream)\b|"
     # Feelings are no work: "Dana's going to love this", "I'll regret saying this".
-    r"(?:love|hate|enjoy|adore|regret|dread)\b)",
+    r"(?:love|hate|enjoy|adore|regret|dread|miss)\b)",
     _I,
 )
 _SMALL_TALK_WORDS = frozenset(
@@ -359,7 +361,7 @@ def _clean_task(task: str) -> str:
 _FAMILY = (
     r"son|daughter|kids?|children|child|baby|wife|husband|partner(?! (?:team|company|companies|org|account|portal|api|integration|program|programme))|girlfriend|boyfriend|fianc[eé]e?|mom|mum|"
     r"mother|dad|father|parents|brother|sister|cousin|aunt|uncle|nephew|niece|grandma|grandmother|grandpa|"
-    r"grandfather|grandparents|in-laws|family|dog|cat|puppy|kitten|pets?|neighbou?r|neighbou?r's|landlord|friend's"
+    r"grandfather|grandparents|in-laws|family|dog|cat|puppy|kitten|pets?|neighbou?r|neighbou?r's|landlord|friend's|therapist|shrink|priest|barber|hairdresser"
 )
 _PRIVATE_LIFE = (
     rf".*\bmy (?:{_FAMILY})\b|.*\b(?:{_FAMILY})'s (?:birthday|wedding|party|graduation|recital|game|practice)\b|"
@@ -491,7 +493,75 @@ _PRESENCE_AND_STANCE = (
     r"take (?:\w+day|the day|the afternoon|the morning|a day|a half day|the week)\s+as (?:a )?(?:comp|vacation|holiday|personal|"
     r"sick|rest) day\b"
 )
-_NOT_WORK = re.compile(rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL}|{_PRESENCE_AND_STANCE})|{_TAKEN_BACK_OR_SARCASM}", _I)
+# Said, shown or done in the room, now: a speech act about what is being said ("I'll note that the
+# build was green", "I'll mention the parking lot is full", "I'll summarize: we shipped", "I'll
+# put it this way", "I'll give credit to QA", "I'll add a plus one"), something shown to the people
+# in the call ("I'll demo it right now", "let me read you the error", "I'll let Sam explain the
+# rest", "let me introduce our new teammate"), the call's own devices ("I'll rejoin, my audio is
+# broken", "I'll switch to my phone"), a stance told as an idiom ("I'll cross that bridge when we
+# come to it", "I'll see what happens", "I'll live with it", "I'm going to sit this one out"), and
+# a bite to eat ("I'll take the last slice").
+_SAID_IN_THE_ROOM = (
+    r"(?:note|point out|add|mention|stress|emphasi[sz]e|reiterate|repeat|admit|confess|"
+    r"remind (?:everyone|everybody|you(?: all| guys)?|us|folks|people|the room))\s+(?:that\s+)?"
+    r"(?:(?:the|our|my|your|this|that|these|those|we|it|they|he|she|there|[\w-]+'s)\b(?:\s+[\w-]+){0,4}?\s+)?"
+    r"(?:is|was|are|were|has|have|had|went|looks|looked|seems|seemed|did|does|isn't|wasn't|aren't|weren't|hasn't)\b|"
+    r"(?:note|point out|add|mention|stress|emphasi[sz]e|reiterate|admit|confess|remind (?:everyone|everybody|you(?: all| guys)?|us|folks|"
+    r"people|the room))\s+that\s+(?:the|our|my|your|this|these|those|we|it|they|he|she|there|(?-i:[A-Z])[\w-]*)\b(?:\s+[\w-]+){0,4}?\s+"
+    r"(?:[a-z]+(?:s|ed)|will|can|should|must|might|may)\b|"
+    r"(?:summari[sz]e|recap|sum (?:it |this |things )?up)\s*[:,;]|put it (?:this way|that way|differently|another way|simply|"
+    r"bluntly|mildly|plainly)\b|make (?:this|it) (?:quick|short|brief|snappy)\b|keep (?:it|this) (?:simple|high-level)\s*(?:[,.]|$)|"
+    r"(?:stop|quit) (?:talking|rambling|there)\b|take a step back\b|sound like\b|own up\b|"
+    r"give (?:credit|props|kudos|a shout-?out|a big thanks?) to\b|(?:add|give|throw in) (?:a |my )?(?:plus ?one|\+1|thumbs up|vote of confidence)\b|"
+    r"(?:show|demo|present|read|play|walk)\s+(?:you|you all|you guys|everyone|everybody|us|the (?:team|room|group))\b"
+    r"(?!.*\b(?:by|before|tomorrow|tonight|next|on \w+day|later|after|offline|in the doc)\b)|"
+    r"(?:demo|show|present|share|play|read)\b(?!.*\b(?:by|before|tomorrow|tonight|next|later|after)\b).*\b(?:right now|now|right here|here)\s*$|"
+    r"answer (?:[\w-]+'s|your|his|her|their|that|this|the|a) (?:last |first |other )?question\b(?!.*\b(?:by|in writing|offline|later|tomorrow|after|in the doc|email)\b)|"
+    r"introduce (?:our|my|the|a) (?:new |newest )?(?:teammate|team ?member|colleague|hire|joiner|starter|intern|manager|lead|guest|"
+    r"speaker|presenter)s?\b|"
+    r"let (?-i:[A-Z])\w+ (?:explain|cover|finish|continue|demo|show|answer)(?: (?:it|that|this|the rest|the details|more|from here|"
+    r"the (?:next|last|other) (?:part|bit|slide|section|one)))?\s*$|"
+    r"(?:rejoin|reconnect|restart (?:zoom|teams|the call|my (?:audio|client|browser|laptop)))\s*(?:[,.;]|$)|"
+    r"switch (?:over )?to (?:my |the |our )?(?:phone|laptop|headset|headphones|mobile|desktop app|app|other (?:mic|microphone|headset|"
+    r"device|laptop))\b|(?:read|answer|take|grab|check)\b.*\b(?:from|in) the (?:zoom |meeting |call |teams )?chat\s*$|"
+    r"cross that bridge\b|see (?:what happens|how (?:it|things|that|this) (?:goes|go|turns? out|plays? out|lands))\b|"
+    r"live with (?:it|that|this|the (?:current|existing|old|new))\b|sit (?:this|that) (?:one )?out\b|"
+    r"trust (?:the|my|our) (?:numbers|data|process|gut|instincts?|team|judge?ment|math)\b|treat (?:myself|ourselves|us|everyone|the team)\b|"
+    r"(?:skip|spare(?: you| everyone| us)?)\s+(?:the |all the |over the )?(?:gory |boring |technical |nitty-gritty )?(?:details|specifics|"
+    r"backstory|history|long version|theory|math|jargon)\b|"
+    r"(?:take|have|eat|grab) (?:the |a |my |another |one more )?(?:last )?(?:slice|piece|bite|cookie|donut|doughnut|cupcake|muffin)\b|"
+    # Choosing and voting in the room, and running its clock ("I'll go with option B", "I'll vote
+    # for the second design", "I'll start the timer", "I'll drive today"), and stances as idioms.
+    r"(?:(?:go|roll|run) )?with (?:the flow|option|plan|choice|approach|variant|version|proposal|design) ?[\w-]*\s*$|"
+    r"(?:vote|cast (?:my|a) vote) (?:for|against|on)\b|do whatever\b|take (?:that|the|your|you up on that) bet\b|"
+    r"keep an open mind\b|(?:start|stop|reset|set) (?:the|a) (?:timer|clock|stopwatch|poll)\b|count (?:to|down from) \w+\b|"
+    r"(?:drive|steer|run|chair|host)(?: (?:this|the) (?:one|meeting|call|session|sync))?(?: (?:today|this time|this week))?\s*(?:,.*)?$|"
+    # A greeting or thanks passed on, and a day's own errands: "send my love to support", "pick up
+    # the kids at four", "go for a run at lunch", "make dinner tonight".
+    r"send (?:my|our) (?:love|regards|best|thanks|condolences|congrat\w*|sympathies)\b|"
+    r"pick up (?:the|my|our) (?:kids|children|son|daughter|dog|cat|groceries|laundry|dry cleaning)\b|"
+    r"(?:go )?(?:for|on) (?:a|my) (?:run|walk|jog|swim|ride|bike ride|hike)\b|(?:fix|make|cook) (?:dinner|lunch|breakfast)\b|"
+    r"(?:sign up|register|enrol?l) for (?:the |a )?(?:book club|yoga|choir|potluck|social|party|raffle|secret santa|running club|5k|"
+    r"marathon|team lunch|quiz night|game night)\b|"
+    # The floor, one's turn and one's thought: "I'll hand the mic to Cara", "let me finish my thought",
+    # "I'll keep my answer short", "I'll go back to lurking", "I'll take your silence as agreement".
+    r"(?:hand|pass|give) (?:the )?(?:mic|microphone|floor|stage|baton) (?:back |over )?to\b|finish (?:my|this|the|that) (?:thought|sentence|point)\b|"
+    r"keep (?:my|the|this|our) (?:answer|reply|comment|comments|point|question|remarks|update) (?:short|brief|quick)\b|"
+    r"(?:go )?back to (?:lurking|listening|mute|my (?:desk|cave|corner|hole))\b|"
+    r"take (?:that|it|this|your [\w-]+|the [\w-]+) as (?:a |an )?(?:yes|no|agreement|consent|approval|compliment|sign|win|hint|given)\b|"
+    # Idioms and stances: "put on my manager hat", "channel my inner PM", "wear the blame", "get out
+    # of your hair", "raise a glass to that", "give it a week and see", "try to stay awake".
+    r"put on (?:my|the|our) [\w-]+ hat\b|channel (?:my|our) inner\b|(?:wear|shoulder|eat) the (?:blame|fall|heat|cost of that)\b|"
+    r"get out of (?:your|the|everyone's) (?:hair|way)\b|raise a (?:glass|toast)\b|(?:drink|toast) to (?:that|this)\b|"
+    r"give (?:it|this|that|them) (?:a|another|one more|two|a few|a couple of) (?:more )?(?:days?|weeks?|sprints?|months?)(?: and see)?\s*$|"
+    r"stay (?:awake|up|alive|sane|dry|warm|caffeinated)\b|take a (?:sip|swig|gulp|breath|deep breath|breather)\b|"
+    r"take (?:the rest of )?(?:the|this) (?:day|afternoon|morning|week) off\b"
+)
+# Doing it now, in the call: "… and paste them here, one sec", "let me find it, bear with me".
+_RIGHT_NOW = r"\bin a (?:minute|min|sec|second|moment|jiffy|bit)\s*[.!]?\s*$|,\s*(?:one|just a|give me a|bear with me|hang on|hold on)(?:\s+(?:sec|second|moment|minute|me))?\s*[.!]?\s*$|\b(?:paste|put|drop) (?:it|them|that|this|those) (?:right )?(?:here|in here)\b"
+_NOT_WORK = re.compile(
+    rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL}|{_PRESENCE_AND_STANCE}|{_SAID_IN_THE_ROOM})|{_TAKEN_BACK_OR_SARCASM}|{_RIGHT_NOW}", _I
+)
 
 
 def _is_real_task(task: str) -> bool:
@@ -689,6 +759,9 @@ class EnglishRules:
     def clauses(self, sentence: str) -> list[str]:
         out: list[str] = []
         for part in _SENTENCE_END.split(expand(sentence)):
+            if _DECLINED_OFFER.search(part):
+                out.append(part)  # the "but" must stay with the offer it turns down
+                continue
             pieces = [c for c in _CLAUSE_SPLIT.split(part) if c and c.strip()]
             # "If it snows again I'll work from the cabin": without a comma the split cuts the
             # condition off its "I'll"; the two stay one clause so the "if" still hedges it.
@@ -932,7 +1005,11 @@ class EnglishRules:
             task_text = let_me["task"]
             if re.match(
                 r"(?:know|see|think|check (?:my|the) (?:calendar|notes)|share|just|try|be|start|stop|recap|summari[sz]e|go back|jump|pull up|repeat|clarify|ask|"
-                r"(?:run|go|walk|read) (?:through|over)|go around|pass|hand|turn|add one|say|mention|note|quickly)\b",
+                r"(?:run|go|walk|read) (?:through|over)|go around|pass|hand|turn|add one|say|mention|note|quickly|"
+                # What is done in the call, now: "let me demo the new flow", "let me check, yes, it's merged".
+                r"demo|show|present|introduce|play|scroll|rephrase|put it|read (?:you|out|it|that|this|the (?:question|error|message|comment|quote|line))|"
+                r"answer\b(?!.*\b(?:email|e-mail|mail|ticket|customer|vendor|client|support|by|later|after|tomorrow|offline)\b))\b|"
+                r"(?:check|look|see)\s*,",
                 task_text,
                 _I,
             ):
@@ -953,14 +1030,15 @@ class EnglishRules:
             if re.search(r"\b(?:the|a|an|this|that|it|if|when|whether|once|after|before|at|from)\s*$", prefix, _I):
                 return None
         # "I'd be happy to take the release notes": an offer, its "would" only politeness.
-        polite = re.sub(r"\bI would be (?:happy|glad) to\b", "I will", text, flags=_I)
+        # "I'd be happy to help, but I'm swamped until June": an offer turned down in the same breath.
+        polite = re.sub(r"\bI would be (?:happy|glad) to\b(?!.*,\s*but\b)", "I will", text, flags=_I)
         if (
             _HEDGE.search(_TIMING_ASIDE.sub("", polite))
             or re.match(r"(?:not|never|no longer)\b", task_text, _I)
             or _NEGATION.search(text[: (m.start("task") if m else 0)])
         ):
             return None
-        task_text = re.sub(r"^(?:also |then |definitely |still )+", "", task_text, flags=_I)
+        task_text = re.sub(r"^(?:also |then |definitely |still |happily |gladly |readily |freely |openly )+", "", task_text, flags=_I)
         if who.casefold() == "i":
             who = SELF
         elif who.casefold() in _NOT_NAMES or (
