@@ -257,6 +257,29 @@ def words_match(a: str, b: str) -> bool:
     return False
 
 
+def _joined(words: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """An English compound written in two words, or heard so ("web hooks", "post-mortem", "data
+    base"), keyed as the one word would be: ``stem(a + b)`` of two stems next to each other, the
+    first one whole (shorter than a stem's five letters), mapped to the two positions."""
+    out: dict[str, tuple[int, int]] = {}
+    for i in range(len(words) - 1):
+        a, b = words[i], words[i + 1]
+        if 2 <= len(a) < 5 and len(b) >= 2 and a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
+            out.setdefault(stem(a + b), (i, i + 1))
+    return out
+
+
 def overlap(query: tuple[str, ...], target: tuple[str, ...]) -> int:
-    """How many words of ``query`` occur in ``target`` (see :func:`words_match`)."""
-    return sum(1 for q in query if any(words_match(q, t) for t in target))
+    """How many words of ``query`` occur in ``target`` (see :func:`words_match`); a compound
+    counts whether it is written as one word or two on either side ("webhook retries" and "the
+    web hook retry" share both their words)."""
+    found = [any(words_match(q, t) for t in target) for q in query]
+    if not all(found):
+        joined_target = _joined(target)
+        for i, q in enumerate(query):
+            found[i] = found[i] or q in joined_target
+        targets = set(target)
+        for key, (i, j) in _joined(query).items():
+            if key in targets:
+                found[i] = found[j] = True
+    return sum(found)

@@ -233,3 +233,26 @@ def test_round_4_synonyms_route_to_the_speakers_ticket(subject: str, expected: s
     ]
     found = find_ticket_for_status(StatusUpdate("Theo", subject, "in_progress", None, "", 0), tickets)
     assert found is not None and found.ticket_id == expected
+
+
+@pytest.mark.parametrize(
+    ("speaker", "subject", "expected"),
+    [
+        # The ticket says it in one word, the report in two (as Whisper often writes it), and back.
+        ("Dev", "the web hook retries", "w-1"),
+        ("Dev", "the post-mortem", "w-2"),
+        ("Ana", "the dead letter topic", "w-3"),
+        ("Ana", "the deadletter topic", "w-3"),
+    ],
+)
+def test_a_compound_said_as_one_word_or_two_finds_its_ticket(speaker: str, subject: str, expected: str) -> None:
+    board = (
+        TicketRef("w-1", "fix the webhook retries", "Dev", "todo"),
+        TicketRef("w-2", "write the postmortem", "Dev", "todo"),
+        TicketRef("w-3", "add a dead letter topic", "Ana", "todo"),
+        TicketRef("w-4", "fix the pagination bug", "Dev", "todo"),
+        TicketRef("w-5", "update the topic list", "Ana", "todo"),
+    )
+    found = find_ticket_for_status(update(speaker, subject, "in_progress"), board)
+    assert found is not None and found.ticket_id == expected
+    assert find_matching_ticket(item(speaker, subject), board) == found
