@@ -620,6 +620,14 @@ _CLAUSE_SPLIT = re.compile(
 
 
 # A clause that opens a condition ("if …", "unless …") and has not reached its main clause yet.
+# A name Whisper heard as a word that cannot be one, before "can you …": "When, can you write the
+# rollback plan?" (Gwen), "Neither can you also bump the client?" (Gita): the request stays, put
+# to whoever answers it.
+_MISHEARD_VOCATIVE = re.compile(
+    r"^(?:(?:when|where|what|why|how|who|which|there|here|then|they|we|hey|hi|yeah|yes|no)\s*,\s*|(?:neither|either)\s+)"
+    r"(?=(?:can|could|would|will) you\b)",
+    _I,
+)
 _CONDITION_OPEN = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|but|well|honestly)[, ]+)*(?:if|unless|in case|as long as|assuming|provided)\b", _I
 )
@@ -794,7 +802,7 @@ class EnglishRules:
     # -- requests: "Bob, can you …?", "Can someone …?", "Ana, please …" --------------------------
 
     def request(self, clause: str, names: Names) -> Request | None:
-        text = expand(clause)
+        text = _MISHEARD_VOCATIVE.sub("", expand(clause))
         name_first = re.match(
             r"^(?:(?:ok(?:ay)?|so|and|alright|right|also|then|next|now|finally|lastly|first|second|third)[, ]+)*(?P<name>[A-Za-z][\w'-]*)\s*,\s*(?P<rest>.+)$",
             text,
@@ -1267,7 +1275,11 @@ class EnglishRules:
             r"works for me|that works|that should work|sure thing|fair enough|i am happy to|i will take it|i would be glad|"
             r"i can do (?:it|that)|i would be happy|me\b|count me in|leave it (?:to|with) me|deal|roger|"
             r"(?:that|this|that one|this one|it) is (?:mine|on me)|mine\b|give it to me|put me down|i can (?:take|grab|pick up|own)|"
-            r"i will (?:take|grab|pick up|own)|let me (?:take|grab|do|handle|own|pick)|i have got (?:this|that)|i got (?:this|that))",
+            r"i will (?:take|grab|pick up|own)|let me (?:take|grab|do|handle|own|pick)|i have got (?:this|that)|i got (?:this|that)|"
+            # "I should have something by Thursday": when it will be done, the yes left unsaid (or
+            # lost by Whisper); "I should have tested it" is a regret, no day in it.
+            r"(?:i|we) should (?:have|get|be able to)\b(?=.*\b(?:by|before|tomorrow|today|tonight|end of|this|next|monday|tuesday|"
+            r"wednesday|thursday|friday)\b)(?!\s+(?:been|had|done|known|asked|told|\w+ed)\b))",
             t,
         ):
             # "I can, but not before Wednesday": a yes that says when work starts; "not this week" is a no.

@@ -417,3 +417,24 @@ def test_a_plan_that_lost_its_will_is_still_a_promise_but_a_habit_is_not() -> No
         ("S1", "rotate the API keys for the partner sandbox", datetime.date(2026, 11, 24)),
         ("S2", "land the flaky test report on the CI dashboard", THURSDAY),
     ]
+
+
+def test_a_name_heard_as_a_word_that_cannot_be_one_still_puts_the_request_to_whoever_answers() -> None:
+    m = segments(
+        ("Elsa", "When, can you write the rollback plan for the payment switch by Friday?", 0, 4000),
+        ("Gwen", "Sure, I'll write it.", 4500, 5500),
+        ("Erik", "Neither can you also bump the elastic search client today.", 6000, 9000),
+        ("Gita", "Sure.", 9500, 10000),
+    )
+    assert owned(m) == [
+        ("Gwen", "write the rollback plan for the payment switch", FRIDAY),
+        ("Gita", "bump the elastic search client", MEETING),
+    ]
+
+
+def test_a_day_it_will_be_ready_by_answers_a_request_but_a_regret_does_not() -> None:
+    asked = ("Maya", "Dev, could you look into why the payment webhook keeps timing out?", 0, 4000)
+    m = segments(asked, ("Dev", "I should have something by Thursday.", 4500, 6000))
+    assert owned(m) == [("Dev", "look into why the payment webhook keeps timing out", datetime.date(2026, 11, 26))]
+    m = segments(asked, ("Dev", "I should have tested the webhook before the release.", 4500, 6000))
+    assert m.action_items == ()
