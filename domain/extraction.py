@@ -505,14 +505,18 @@ _HEDGED_OPENER = re.compile(
 
 
 def _joked(state: _State, ui: int, si: int) -> bool:
-    """Whether the sentence is followed by its speaker's "kidding", in the same turn or the next."""
+    """Whether the sentence is followed by its speaker's "kidding", or by words that take it back
+    ("I'll take the rate limiter ticket. Oh wait, no, Raj already has it."), in the same turn or
+    the next."""
     utt = state.utts[ui]
     if si + 1 < len(utt.sentences):
-        return bool(_KIDDING.match(utt.sentences[si + 1].strip(" ,.!")))
-    nxt = state.utts[ui + 1] if ui + 1 < len(state.utts) else None
-    if nxt is not None and nxt.speaker == utt.speaker and nxt.sentences:
-        return bool(_KIDDING.match(nxt.sentences[0].strip(" ,.!")))
-    return False
+        after = utt.sentences[si + 1]
+    else:
+        nxt = state.utts[ui + 1] if ui + 1 < len(state.utts) else None
+        if nxt is None or nxt.speaker != utt.speaker or not nxt.sentences:
+            return False
+        after = nxt.sentences[0]
+    return bool(_KIDDING.match(after.strip(" ,.!")) or _TAKES_BACK.match(after.strip()))
 
 
 _TOPIC_BEFORE = re.compile(

@@ -200,7 +200,7 @@ _SMALL_TALK_TASK = re.compile(
     r"check (?:my|the|our) (?:calendar|diary|schedule)\b|stop you (?:right )?there\b|play (?:the )?devil'?s advocate\b|"
     r"be right back\b|assume\b|repeat (?:the|that|my|your) question\b|"
     r"keep (?:you|you all|everyone|everybody|folks|the team|people|us) (?:posted|updated|in the loop)\b|(?:note|write) (?:that|it|this) down\b|"
-    r"make a (?:mental )?note\b|take (?:a )?notes?\b|(?:follow|go (?:through|down)) (?:the|our) (?:board|agenda|list)\b|"
+    r"make a (?:mental )?note\b|note (?:that|it|this)(?: down)?(?: now| here)?\s*$|stop\s*$|take (?:a )?notes?\b|(?:follow|go (?:through|down)) (?:the|our) (?:board|agenda|list)\b|"
     # Thinking aloud and speech acts: "I'll think about it", "I'll admit …", "I'll say this".
     r"think (?:about|over|it over|on)\b|mull\b|ponder\b|give (?:it|that|this) (?:some )?thought\b|"
     r"(?:admit|confess|concede|bet|guess)\b|say (?:this|that|it|one thing)\b|tell you (?:what|this|that)\b|"
@@ -214,7 +214,7 @@ _SMALL_TALK_TASK = re.compile(
     r"come back to (?:that|this|it|those)(?: one)? (?:at the end|later(?: on)?|in a (?:minute|moment|bit|sec)|after (?:the|this|that)\b|next time)|"
     r"(?:go )?(?:a)?round (?:the (?:room|table|group|team|call|circle))\b|"
     r"(?:run|go|walk|skim) (?:us |you |everyone )?(?:through|over) the agenda\b|"
-    r"(?:end|close|leave|hang up)(?: the| this)? (?:call|meeting|session|zoom)(?:\s+(?:now|here|early|for today))?\s*$|"
+    r"(?:end|close|leave|hang up)(?: the| this)? (?:call|meeting|session|zoom)(?:\s+(?:now|here|early|for today))?\s*(?:,.*)?$|"
     r"be (?:taking|keeping|writing) (?:the )?(?:notes|minutes)\b|take (?:the )?minutes\b|"
     r"give (?:you |everyone |us )?(?:a |an )?(?:quick |short |brief |little |high-level )?(?:overview|intro|introduction|recap|summary|rundown)"
     r"(?:\s+(?:first|now|quickly))?(?:\s+of (?:where|what|how) (?:we|things)\b.*)?\s*$|"
@@ -385,7 +385,7 @@ _IN_THE_CALL = (
     r"(?:find|refresh|reload)(?:\s+(?:the|my|our|this|that))?(?:\s+(?:right|correct|other|new))?\s+"
     r"(?:tab|doc|document|link|page|board|jira|screen|window|slides?|file|view|browser|deck|tracker)"
     r"(?:\s+(?:to|for|with) (?:the|our) (?:board|doc|agenda|meeting|call|deck|slides))?(?:\s+(?:first|again|quickly|real quick))?\s*(?:,.*)?$|"
-    r"(?:refresh|reload)\s*$|(?:refresh|reload) (?:the |my |this )?[\w-]+ (?:page|tab|board|doc|view|screen),\s*it (?:timed out|crashed|froze|hung|"
+    r"(?:refresh|reload)(?:\s+(?:here|the page|my (?:page|browser|screen|tab)))?\b(?!\s+(?:the|a|our|its|all)\b)|(?:refresh|reload) (?:the |my |this )?[\w-]+ (?:page|tab|board|doc|view|screen),\s*it (?:timed out|crashed|froze|hung|"
     r"is (?:stuck|frozen|loading|slow|not loading|blank)|did not load|will not load)\b|switch (?:tabs|windows|screens)\b|jump (?:ahead |straight |right |back )?to\b|"
     r"(?:skip|move|go) (?:ahead |on |straight )?to (?:the )?(?:next|first|last|new|other) (?:item|topic|ticket|tickets|point|slide|section|one|question|agenda item)\b|"
     r"(?:(?:go|walk|run) )?(?:us |you |everyone )?through (?:the|our) (?:board|checklist|columns?)\b(?:\s+(?:column|ticket|item|card) by (?:column|ticket|item|card))?|"
@@ -997,7 +997,7 @@ class EnglishRules:
             noted = re.search(
                 r"^(?:action items?\s*(?:for\s+(?P<n1>[A-Za-z][\w'-]*))?\s*[:,-]\s*)"
                 r"(?:(?P<n2>[A-Za-z][\w'-]*)\s+(?:to|will)\s+)?(?P<t1>.+)$|"
-                r"^(?P<n3>[A-Z][\w'-]*)\s+to\s+(?P<t2>[a-z]+\s+\S.*)$",
+                r"^(?P<n3>[A-Z][\w'-]*)\s+to\s+(?P<t2>(?-i:[a-z])[a-z]+\s+\S.*)$",
                 text,
                 _I,
             )

@@ -438,3 +438,27 @@ def test_a_day_it_will_be_ready_by_answers_a_request_but_a_regret_does_not() -> 
     assert owned(m) == [("Dev", "look into why the payment webhook keeps timing out", datetime.date(2026, 11, 26))]
     m = segments(asked, ("Dev", "I should have tested the webhook before the release.", 4500, 6000))
     assert m.action_items == ()
+
+
+def test_an_offer_taken_back_in_the_next_sentence_is_no_item() -> None:
+    # Whisper ends the sentence where the script had a comma ("…, oh wait, no, Raj already has it").
+    for lines in (
+        [("Pia", "I'll take the rate limiter ticket. Oh wait, no, Raj already has it.", 0, 4000)],
+        [("Pia", "I'll take the rate limiter ticket.", 0, 2000), ("Pia", "Oh wait, no, Raj already has it.", 2000, 4000)],
+        [("Pia", "Let me take the changelog too. No, scratch that, Tess has it.", 0, 4000)],
+    ):
+        assert segments(*lines, ("Raj", "I'll fix the login bug by Friday.", 4500, 6000)).action_items[0].assignee == "Raj"
+        assert len(segments(*lines).action_items) == 0
+
+
+def test_the_call_run_in_words_whisper_bent_makes_no_item() -> None:
+    m = segments(
+        ("Theo", "I'll note that now.", 0, 1500),
+        ("Ruth", "Great, have a good weekend, I'll stop.", 1500, 3000),
+        ("Sam", "I'll end the call now, and everyone.", 3000, 4500),
+        ("Kemal", "Let me refresh here at this time.", 4500, 6000),
+        ("Bo", "Cudons to Cleo for the fast response.", 6000, 7500),  # "Kudos to Cleo …"
+        ("Ana", "Raj to set up the dashboards, and I'll refresh the staging data by Friday.", 7500, 9500),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [
+        ("Raj", "set up the dashboards"), ("Ana", "refresh the staging data")]
