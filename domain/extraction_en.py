@@ -135,6 +135,7 @@ NOT_NAMES = _NOT_NAMES = frozenset(
     hr infra security platform procurement facilities recruiting shout-out shout hats
     apple google amazon aws microsoft azure gcp stripe github gitlab atlassian jira slack salesforce
     twilio okta cloudflare heroku vercel datadog zoom shopify paypal meta facebook oracle sap ibm
+    jenkins dependabot renovate sentry grafana pagerduty circleci terraform kubernetes cron copilot chatgpt
     """.split()
 )
 _NOUNISH = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ure|ing|ism|ship|ware|base|log)$", _I)
@@ -200,7 +201,7 @@ _SMALL_TALK_TASK = re.compile(
     r"check (?:my|the|our) (?:calendar|diary|schedule)\b|stop you (?:right )?there\b|play (?:the )?devil'?s advocate\b|"
     r"be right back\b|assume\b|repeat (?:the|that|my|your) question\b|"
     r"keep (?:you|you all|everyone|everybody|folks|the team|people|us) (?:posted|updated|in the loop)\b|(?:note|write) (?:that|it|this) down\b|"
-    r"make a (?:mental )?note\b|note (?:that|it|this)(?: down)?(?: now| here)?\s*$|stop\s*$|take (?:a )?notes?\b|(?:follow|go (?:through|down)) (?:the|our) (?:board|agenda|list)\b|"
+    r"make a (?:mental )?note\b|note (?:that|it|this)(?: down)?(?: now| here)?\s*$|stop\s*$|call it\s*[:,;]|put (?:it|this|that) to a vote\b|keep (?:you|him|her|them|us|everyone|me) honest\b|keep (?:quiet|silent|it down)\b|join (?:us|the call|the meeting|in)(?: (?:later|late|soon|shortly|in a (?:bit|minute|few minutes)|after\b.*))?\s*$|take (?:a )?notes?\b|(?:follow|go (?:through|down)) (?:the|our) (?:board|agenda|list)\b|"
     # Thinking aloud and speech acts: "I'll think about it", "I'll admit …", "I'll say this".
     r"think (?:about|over|it over|on)\b|mull\b|ponder\b|give (?:it|that|this) (?:some )?thought\b|"
     r"(?:admit|confess|concede|bet|guess)\b|say (?:this|that|it|one thing)\b|tell you (?:what|this|that)\b|"

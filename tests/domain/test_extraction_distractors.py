@@ -1730,8 +1730,8 @@ def test_work_taken_back_goes_to_the_one_who_takes_it_over(lines: list[tuple[str
 
 
 
-# Round 9 (issue 17): a probe of 278 sentences written for this round, of kinds the own set had few
-# of, took 72 on the rules before it (3 after; a further 30 written after the changes, none); the
+# Round 9 (issue 17): a probe of 334 sentences written for this round, of kinds the own set had few
+# of, took 79 on the rules before it (4 after; a further 30 written after the changes, none); the
 # rules were changed by kind: talk about the talk ("I'll
 # note that …", "let me put it differently"), what is shown or done in the call now ("let me demo
 # the new flow", "I'll paste them here, one sec"), choosing and voting in the room, idioms of
@@ -1773,6 +1773,10 @@ _ROUND_9: dict[str, list[str]] = {
         "I'll hand the mic to Dana",
         "I'll start the timer",
         "I'll count to three and we all vote",
+        "I'll call it: we ship Friday",
+        "I'll put it to a vote",
+        "Dan will join us later",
+        "Jenkins will run the nightly build as usual",
     ],
     "choosing, stances and idioms": [
         "I'll go with option B",
@@ -1793,6 +1797,8 @@ _ROUND_9: dict[str, list[str]] = {
         "I'll raise a glass to that",
         "I'll refactor the cache one of these years",
         "I'll miss the old office",
+        "I'll keep you honest on that",
+        "I'm going to keep quiet on this one",
     ],
     "one's own day": [
         "I'll treat myself to a nice dinner after this launch",
@@ -1837,6 +1843,8 @@ def test_round_9_distractor_is_not_taken_and_the_items_around_it_are(text: str, 
         ("I'll skip the legacy endpoint in the migration script.", "legacy endpoint"),
         ("If that's okay with everyone, I'll take the export bug.", "export bug"),
         ("If nobody objects, I'll take the export bug.", "export bug"),
+        ("I'll call it a bug and fix it by Friday.", "bug"),
+        ("I'll join the platform team's planning to present the migration.", "migration"),
     ],
 )
 def test_work_in_the_words_of_the_round_9_kinds_is_still_an_item(text: str, word: str) -> None:
