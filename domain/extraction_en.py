@@ -542,6 +542,18 @@ _SAID_IN_THE_ROOM = (
     r"send (?:my|our) (?:love|regards|best|thanks|condolences|congrat\w*|sympathies)\b|"
     r"pick up (?:the|my|our) (?:kids|children|son|daughter|dog|cat|groceries|laundry|dry cleaning)\b|"
     r"(?:go )?(?:for|on) (?:a|my) (?:run|walk|jog|swim|ride|bike ride|hike)\b|(?:fix|make|cook) (?:dinner|lunch|breakfast)\b|"
+    # Telling, conceding and guessing in the room: "I'll let you in on a secret", "I'll give you a
+    # hint: it's DNS", "I'll have you know …", "I'll put my money on Friday", "I'll count that as a
+    # win", "I'll answer for Dan, he's out", "I'll speak for the whole team".
+    r"let (?:you|everyone|you all) in on\b|tell (?:you|everyone|you all|us) (?:a|an|the|my|one) (?:\w+ )?(?:story|joke|secret|anecdote)\b|"
+    r"keep (?:this|that|it) between (?:us|you and me|ourselves|the two of us)\b|give (?:you|everyone|you all) a hint\b|have you know\b|"
+    r"give it to (?:you|him|her|them)\s*,|put my money on\b|count (?:that|it|this) as (?:a |an )?(?:win|loss|yes|no|success|failure)\b|"
+    r"answer (?:that|this|it)\s*[:,]|answer for (?-i:[A-Z])|speak for (?:the (?:whole )?team|everyone|myself|us|all of us)\b|"
+    # Taking part, or not, in the talk itself: "I'll abstain", "I'll sit back and listen", "I'm
+    # going to stay out of this one", "I'll be watching like everyone else", "I'll play the customer".
+    r"abstain\b|sit back\b|(?:just )?listen(?: in)?(?:\s+(?:today|this time|for now|quietly))?\s*$|stay out of (?:this|that|it)\b|"
+    r"be (?:waiting|watching|listening|lurking|following along)\b|play (?:the )?(?:customer|user|client|villain|bad cop|good cop)\b|"
+    r"take the other side\b|keep (?:the )?(?:notes|minutes)\s*$|"
     r"(?:sign up|register|enrol?l) for (?:the |a )?(?:book club|yoga|choir|potluck|social|party|raffle|secret santa|running club|5k|"
     r"marathon|team lunch|quiz night|game night)\b|"
     # The floor, one's turn and one's thought: "I'll hand the mic to Cara", "let me finish my thought",

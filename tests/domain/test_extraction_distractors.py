@@ -1730,8 +1730,8 @@ def test_work_taken_back_goes_to_the_one_who_takes_it_over(lines: list[tuple[str
 
 
 
-# Round 9 (issue 17): a probe of 334 sentences written for this round, of kinds the own set had few
-# of, took 79 on the rules before it (4 after; a further 30 written after the changes, none); the
+# Round 9 (issue 17): a probe of 377 sentences written for this round, of kinds the own set had few
+# of, took 100 on the rules before it (4 after; a further 30 written after the changes, none); the
 # rules were changed by kind: talk about the talk ("I'll
 # note that …", "let me put it differently"), what is shown or done in the call now ("let me demo
 # the new flow", "I'll paste them here, one sec"), choosing and voting in the room, idioms of
@@ -1800,6 +1800,24 @@ _ROUND_9: dict[str, list[str]] = {
         "I'll keep you honest on that",
         "I'm going to keep quiet on this one",
     ],
+    "telling, conceding and taking part in the talk": [
+        "I'll let you in on a secret, the demo was held together with tape",
+        "I'll tell you a funny story after the meeting",
+        "I'll keep this between us",
+        "I'll give you a hint: it's DNS",
+        "I'll count that as a win",
+        "I'll have you know I wrote tests this time",
+        "I'll give it to you, that was clever",
+        "I'll put my money on Friday",
+        "I'll answer for Dan, he's out: it's done",
+        "I'll speak for the whole team here, we're tired",
+        "I'm going to abstain",
+        "I'll sit back and listen today",
+        "I'm going to stay out of this one",
+        "I'll be waiting for the vendor's answer like everyone else",
+        "I'll play the customer for this role-play",
+        "I'll keep the notes",
+    ],
     "one's own day": [
         "I'll treat myself to a nice dinner after this launch",
         "I'll take the last slice of pizza",
@@ -1845,6 +1863,10 @@ def test_round_9_distractor_is_not_taken_and_the_items_around_it_are(text: str, 
         ("If nobody objects, I'll take the export bug.", "export bug"),
         ("I'll call it a bug and fix it by Friday.", "bug"),
         ("I'll join the platform team's planning to present the migration.", "migration"),
+        ("I'll play the new onboarding video for the sales team on Friday.", "onboarding video"),
+        ("I'll answer the customer's questions about the SLA by email.", "SLA"),
+        ("I'll listen to the customer call recording and write up the findings.", "findings"),
+        ("I'll post the slides after the call.", "slides"),
     ],
 )
 def test_work_in_the_words_of_the_round_9_kinds_is_still_an_item(text: str, word: str) -> None:
