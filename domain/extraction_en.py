@@ -554,6 +554,17 @@ _SAID_IN_THE_ROOM = (
     r"abstain\b|sit back\b|(?:just )?listen(?: in)?(?:\s+(?:today|this time|for now|quietly))?\s*$|stay out of (?:this|that|it)\b|"
     r"be (?:waiting|watching|listening|lurking|following along)\b|play (?:the )?(?:customer|user|client|villain|bad cop|good cop)\b|"
     r"take the other side\b|keep (?:the )?(?:notes|minutes)\s*$|"
+    # Asked of someone in the room, for the room, now: "can you give me a second?", "can you close
+    # the door?", "can you turn up the volume?", "could you speak closer to the mic?", "can you
+    # take us through your update?", "can you hold that thought?", "can you drive the board today?".
+    r"give (?:me|us) (?:a|one|two|a few) (?:second|sec|seconds|minute|moment)s?\b|(?:close|open|shut) the (?:door|window|windows|blinds)\b(?!\s+on\b)|"
+    r"(?:turn|switch) (?:up|down|on|off) the (?:volume|lights|heat|heating|ac|air|music|sound|fan)\b|"
+    r"(?:turn|switch) the (?:volume|lights|heat|heating|music|sound|fan) (?:up|down|on|off)\b|get the (?:lights|door)\b|"
+    r"(?:speak|talk) (?:a (?:bit|little) )?(?:closer|louder|slower|more slowly|up)\b|"
+    r"drive (?:the (?:board|screen|meeting|slides|deck))(?:\s+(?:today|this time|now))?\s*$|"
+    r"take (?:us|everyone|me|the team) through (?:your|the|his|her|their) (?:update|slides|numbers|part|demo|section)\b"
+    r"(?!.*\b(?:by|before|tomorrow|next)\b)|hold (?:that|this|the) thought\b|confirm (?:you|everyone|we|they) can (?:hear|see)\b|"
+    r"give (?:us|me|everyone) a (?:thumbs[- ]?up|wave|sign|shout)\b|"
     r"(?:sign up|register|enrol?l) for (?:the |a )?(?:book club|yoga|choir|potluck|social|party|raffle|secret santa|running club|5k|"
     r"marathon|team lunch|quiz night|game night)\b|"
     # The floor, one's turn and one's thought: "I'll hand the mic to Cara", "let me finish my thought",
