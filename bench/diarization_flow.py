@@ -88,7 +88,7 @@ from domain.naming import (
 )
 from domain.records import RevisionRecord
 from domain.revision import MIN_COVERAGE, LiveLine
-from domain.speakers import Relabel, Turn
+from domain.speakers import Relabel, Turn, follows_relabel
 from domain.tickets import same_person
 from domain.timeline import MeetingClosed
 from domain.transcript import Segment, TranscribedWindow
@@ -167,6 +167,40 @@ class FlowRun:
         for w in self.splits:
             out = [s for s in out if s.source != w.source or not w.start_ms <= s.start_ms < w.end_ms]
             out += w.segments
+        return sorted(out, key=lambda s: (s.start_ms, s.source))
+
+    def after_close(self, rows: list[Segment]) -> list[Segment]:
+        """``rows`` (live rows from before the close, and refined ones read while the meeting went
+        on) as the store leaves them once the close's relabels and splits are written: a live row
+        takes its relabel or split, a refined one follows the relabel of the live segment it was
+        read from (``domain.speakers.follows_relabel``; a split does not reach it)."""
+        live = {id(s) for s in self.segments}
+        closed = {(s.source, s.start_ms): s for s in self.closed_segments()}
+        ends: dict[tuple[str, int], int] = {}
+        for t in self.turns_closed:  # as the flow sends them: where the segment's speech ends
+            key = (t.source, t.segment_ms)
+            ends[key] = max(ends.get(key, 0), t.end_ms)
+        relabels = [r if r.end_ms is not None else replace(r, end_ms=ends.get((r.source, r.start_ms)))
+                    for r in self.relabels]
+        if all(r.end_ms is None for r in self.relabels):
+            # A run cached before the flow sent the relabels of split parts: the same, rebuilt.
+            was = {(s.source, s.start_ms): s.speaker for s in self.segments}
+            relabels += [Relabel(p.meeting_id, None, p.source, p.start_ms, old, p.speaker, p.end_ms)
+                         for w in self.splits for p in w.segments
+                         if (old := was.get((w.source, w.start_ms))) and p.speaker and p.speaker != old]
+        out: list[Segment] = []
+        for s in rows:
+            if id(s) in live:
+                parts = [w for w in self.splits if w.source == s.source and w.start_ms <= s.start_ms < w.end_ms]
+                if parts:
+                    out += [p for p in parts[0].segments if p not in out]
+                else:
+                    out.append(closed.get((s.source, s.start_ms), s))
+                continue
+            for r in relabels:
+                if r.source == s.source and follows_relabel(r, s.start_ms, s.end_ms, s.speaker):
+                    s = replace(s, speaker=r.new)
+            out.append(s)
         return sorted(out, key=lambda s: (s.start_ms, s.source))
 
 
@@ -456,7 +490,8 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
     shared time (``refined-or``), named from the conversation (``refined-nm``) or by enrolled
     voices (``refined-en``); and the same
     read while the meeting went on (``early-…``: labels from the live rows before the close, as a
-    long meeting's windows before its last are)."""
+    long meeting's windows before its last are, then the close's relabels followed as the store
+    follows them: ``FlowRun.after_close``)."""
     everything = eval_meetings("en")
     meetings = everything[:limit]
     refining = refine_settings(settings)  # the refine flow's model and language (VORI_REFINE_MODEL)
@@ -566,8 +601,9 @@ def owners_table(settings: Settings, diarizer: Timed, limit: int | None, voice_s
                         r_utts, enrolled, voices=run.voices)), {})
                     # Refined while the meeting went on (a long meeting's windows before its last):
                     # the labels are the live rows' before the close.
-                    early = run_refine(f"own-{meeting['meeting_id']}", pcm, refining, run.segments,
-                                       team=meeting["team"], cache=cache and cache / "readings", floor=floor)
+                    early = run.after_close(run_refine(
+                        f"own-{meeting['meeting_id']}", pcm, refining, run.segments, team=meeting["team"],
+                        cache=cache and cache / "readings", floor=floor))
                     e_utts = [Utterance(sg.speaker, sg.text, sg.start_ms, sg.end_ms) for sg in early]
                     got["early-or"] = score_owners(meeting, e_utts, mapping(early))
                     got["early-nm"] = score_owners(

@@ -99,6 +99,16 @@ _RELABEL_SEGMENT = """
 UPDATE transcript_segments SET speaker = %s, updated_at = now()
 WHERE team = %s AND meeting_id = %s AND source = %s AND start_ms = %s AND speaker = %s
 """
+# The segment was refined already (a long meeting's windows before its last): the refined rows
+# read from it follow, those with its old label that have at least half of their time in its
+# speech (domain.speakers.follows_relabel).
+_RELABEL_REFINED = """
+UPDATE transcript_segments SET speaker = %(new)s, updated_at = now()
+WHERE team = %(team)s AND meeting_id = %(meeting)s AND source = %(source)s AND revision = 'refined'
+  AND speaker = %(old)s
+  AND LEAST(end_ms, %(end)s) - GREATEST(start_ms, %(start)s) > 0
+  AND 2 * (LEAST(end_ms, %(end)s) - GREATEST(start_ms, %(start)s)) >= end_ms - start_ms
+"""
 
 _UPSERT_MEETING = """
 INSERT INTO meetings (team, meeting_id, title, status, started_at, sources, part_of, part)
@@ -221,6 +231,10 @@ def write_items(conn: Connection, items: list[StoreItem]) -> None:
             elif isinstance(item, Relabel):
                 cur.execute(_RELABEL_SEGMENT, (item.new, _team(item.team), item.meeting_id, item.source,
                                                item.start_ms, item.old))
+                if cur.rowcount == 0 and item.end_ms is not None:
+                    cur.execute(_RELABEL_REFINED, {
+                        "new": item.new, "team": _team(item.team), "meeting": item.meeting_id,
+                        "source": item.source, "old": item.old, "start": item.start_ms, "end": item.end_ms})
             else:
                 cur.execute(
                     _INSERT_GAP,

@@ -355,7 +355,8 @@ class MeetingRefinedRecord:
 class RelabelRecord:
     """The live flow clustered a meeting's speakers again at its close: the segment of ``source``
     starting at ``start_ms`` that was labelled ``old`` is ``new`` now (published before the
-    meeting's ``meeting_closed``; applying it twice, or to a segment relabelled since, changes nothing)."""
+    meeting's ``meeting_closed``; applying it twice, or to a segment relabelled since, changes nothing).
+    ``end_ms`` (optional) is where the segment's speech ends: refined segments read from it follow."""
 
     KIND: ClassVar[str] = "relabel"
     team: str | None
@@ -364,17 +365,20 @@ class RelabelRecord:
     start_ms: int
     old: str
     new: str
+    end_ms: int | None = None
 
     @classmethod
     def of(cls, r: Relabel) -> RelabelRecord:
-        return cls(r.team, r.meeting_id, r.source, r.start_ms, r.old, r.new)
+        return cls(r.team, r.meeting_id, r.source, r.start_ms, r.old, r.new, r.end_ms)
 
     def event(self) -> Relabel:
-        return Relabel(self.meeting_id, self.team, self.source, self.start_ms, self.old, self.new)
+        return Relabel(self.meeting_id, self.team, self.source, self.start_ms, self.old, self.new,
+                       self.end_ms)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.KIND, "team": self.team, "meeting_id": self.meeting_id, "source": self.source,
-                "start_ms": self.start_ms, "old": self.old, "new": self.new}
+                "start_ms": self.start_ms, "old": self.old, "new": self.new,
+                **({"end_ms": self.end_ms} if self.end_ms is not None else {})}
 
     def to_record(self) -> bytes:
         return _dump(self.to_dict())
@@ -386,7 +390,8 @@ class RelabelRecord:
         k = cls.KIND
         return cls(_str(body, "team", k, optional=True), _req_str(body, "meeting_id", k),
                    _req_str(body, "source", k), _int(body, "start_ms", k),
-                   _req_str(body, "old", k), _req_str(body, "new", k))
+                   _req_str(body, "old", k), _req_str(body, "new", k),
+                   _int(body, "end_ms", k) if body.get("end_ms") is not None else None)
 
 
 TranscriptRecord = (

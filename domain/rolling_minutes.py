@@ -23,6 +23,7 @@ from domain.extraction import MAX_KEYWORDS
 from domain.extraction_words import key_words
 from domain.minutes import ActionItem, Decision, Minutes, StatusUpdate, Utterance
 from domain.records import RevisionRecord
+from domain.speakers import Relabel, follows_relabel
 from domain.transcript import Segment
 
 # Utterances read before the changed stretch, so a request answered in the new lines ("Bob, can
@@ -114,16 +115,27 @@ class MeetingTranscript:
         self._dirty(rev.start_ms)
         return True
 
-    def relabel(self, source: str, start_ms: int, old: str, new: str) -> bool:
+    def relabel(self, rec: Relabel) -> bool:
         """The speakers were clustered again at the close; False when the segment is not (or no
-        longer) labelled ``old`` (a replay, or refined text that replaced it)."""
-        src = self.sources.get(source)
-        u = None if src is None else src.said.get(start_ms)
-        if src is None or u is None or u.speaker != old:
+        longer) labelled ``old`` (a replay). When refined text replaced the segment, the refined
+        utterances read from it follow (:func:`domain.speakers.follows_relabel`)."""
+        src = self.sources.get(rec.source)
+        if src is None:
             return False
-        src.put(replace(u, speaker=new))
-        self._dirty(start_ms)
-        return True
+        u = src.said.get(rec.start_ms)
+        if u is not None and not src.is_refined(rec.start_ms):
+            if u.speaker != rec.old:
+                return False
+            src.put(replace(u, speaker=rec.new))
+            self._dirty(rec.start_ms)
+            return True
+        moved = [v for v in src.said.values()
+                 if src.is_refined(v.start_ms) and follows_relabel(rec, v.start_ms, v.end_ms, v.speaker)]
+        for v in moved:
+            src.put(replace(v, speaker=rec.new))
+        if moved:
+            self._dirty(min(v.start_ms for v in moved))
+        return bool(moved)
 
     def __len__(self) -> int:
         return sum(len(s.said) for s in self.sources.values())

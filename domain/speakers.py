@@ -179,7 +179,10 @@ def quantised(embedding: Vector) -> bytes:
 @dataclass(frozen=True)
 class Relabel:
     """A transcript segment whose speaker label changed when the meeting's turns were clustered
-    again at its close: ``(source, start_ms)`` is the segment, ``old`` the label it was given."""
+    again at its close: ``(source, start_ms)`` is the segment, ``old`` the label it was given,
+    ``end_ms`` where its speech ends (None in records from before it was sent). When refined text
+    has replaced the segment (a long meeting's windows before its last are refined while it goes
+    on), the refined segments read from it follow instead: see :func:`follows_relabel`."""
 
     meeting_id: str
     team: str | None
@@ -187,6 +190,18 @@ class Relabel:
     start_ms: int
     old: str
     new: str
+    end_ms: int | None = None
+
+
+def follows_relabel(relabel: Relabel, start_ms: int, end_ms: int, speaker: str | None) -> bool:
+    """Whether a refined segment ``[start_ms, end_ms)`` labelled ``speaker`` takes the relabel of
+    the live segment it was read from: it still has the old label, and at least half of its time
+    lies in that segment's speech (so it follows one relabel at most: a refined sentence read
+    about evenly from two live segments keeps its label). The store's SQL says the same."""
+    if relabel.end_ms is None or speaker != relabel.old:
+        return False
+    shared = min(end_ms, relabel.end_ms) - max(start_ms, relabel.start_ms)
+    return shared > 0 and 2 * shared >= end_ms - start_ms
 
 
 def cluster_offline(

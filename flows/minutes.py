@@ -184,7 +184,7 @@ class MinutesLogic(StatefulBatchLogic[MinutesIn, MinutesOut, MinutesState]):
                     s.language = s.language or seg.language
         elif isinstance(rec, RelabelRecord):
             # Before the meeting's close: the final minutes follow the new labels.
-            if t.relabel(rec.source, rec.start_ms, rec.old, rec.new):
+            if t.relabel(rec.event()):
                 s.since_written += 1
         elif isinstance(rec, MeetingSeenRecord):
             s.meeting_date = datetime.fromtimestamp(rec.started_ms / 1000, UTC).date()

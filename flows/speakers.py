@@ -445,6 +445,10 @@ def recluster(
             pieces = tuple(p for p, _ in split)
             changes.append(TranscribedWindow(meeting_id, seg.source, seg.start_ms, pieces[-1].start_ms + 1,
                                              pieces, team))
+            # Refined text read from the segment (a long meeting's windows before its last) follows
+            # its parts: a relabel per part of another speaker, which no live row matches.
+            changes += [Relabel(meeting_id, team, p.source, p.start_ms, seg.speaker, p.speaker, p.end_ms)
+                        for p in pieces if seg.speaker and p.speaker and p.speaker != seg.speaker]
             part_of.update((id(t), p) for p, group in split for t in group)
             parts += pieces
             continue
@@ -454,7 +458,8 @@ def recluster(
         new = old if old in top else top[0]
         settled[key] = new
         if old is not None and new != old:
-            changes.append(Relabel(meeting_id, team, key[0], key[1], old, new))
+            changes.append(Relabel(meeting_id, team, key[0], key[1], old, new,
+                                   max(t.end_ms for t in of[key])))
     now = tuple(replace(t, segment_ms=part_of[id(t)].start_ms, segment_label=part_of[id(t)].speaker)
                 if id(t) in part_of else replace(t, segment_label=settled[(t.source, t.segment_ms)])
                 for t in now)

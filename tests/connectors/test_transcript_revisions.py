@@ -180,3 +180,27 @@ def test_a_segment_split_at_close_replaces_its_live_row_and_never_refined_text(d
     write(dsn, [RevisionRecord(TEAM, M, "main", 0, 8000, (seg(280, 7700, "Can you fix the export? Sure. Next."),))])
     write(dsn, [split])
     assert table(dsn) == [("main", 280, 7700, None, "Can you fix the export? Sure. Next.", "refined")]
+
+
+def test_a_relabel_at_close_reaches_the_refined_rows_read_from_its_segment_once(dsn):
+    from domain.speakers import Relabel
+
+    # A long meeting's window refined before its close, its labels carried over from the live rows.
+    write(dsn, live(speaker="S1"))
+    write(dsn, [RevisionRecord(TEAM, M, "main", 0, 12000, (
+        seg(280, 1880, "Good morning everyone.", speaker="S1"),
+        seg(2080, 3880, "Bob will finish the migration", speaker="S2"),
+        seg(3900, 7700, "by Friday. Alice agreed to review", speaker="S2"),
+        seg(7800, 11480, "the budget report next week.", speaker="S2"),
+    ))])
+    # The close clusters again: the live segment at 2100 (speech to 3900) was S2 and is S3 now; the
+    # one at 8100 (to 11500) is S4. A refined row follows the one that holds half its time or more.
+    relabels = [Relabel(M, TEAM, "main", 2100, "S2", "S3", 3900), Relabel(M, TEAM, "main", 8100, "S2", "S4", 11500)]
+    write(dsn, relabels)
+    want = [(280, "S1"), (2080, "S3"), (3900, "S2"), (7800, "S4")]
+    assert [(r[1], r[3]) for r in table(dsn)] == want
+    write(dsn, relabels)  # a replayed epoch changes nothing
+    assert [(r[1], r[3]) for r in table(dsn)] == want
+    # Without the segment's end (a record from before it was sent), refined rows keep their labels.
+    write(dsn, [Relabel(M, TEAM, "main", 300, "S1", "S5")])
+    assert [(r[1], r[3]) for r in table(dsn)] == want

@@ -140,3 +140,7 @@ def test_a_relabel_round_trips_and_is_a_record_of_its_own_kind():
     assert rec.event() == r
     with pytest.raises(RecordError, match="'new'"):
         parse_record(b'{"kind": "relabel", "meeting_id": "m-1", "source": "room", "start_ms": 0, "old": "S1"}')
+    # Where the segment's speech ends (so refined rows read from it follow) travels too, optionally.
+    ended = Relabel("m-1", "acme", "room", 41200, "S3", "S1", 44800)
+    assert parse_record(to_record(ended), b"m-1").event() == ended  # type: ignore[union-attr]
+    assert "end_ms" not in json.loads(value)

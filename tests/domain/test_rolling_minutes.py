@@ -12,6 +12,7 @@ from domain.extraction import extract_minutes
 from domain.minutes import Utterance
 from domain.records import RevisionRecord
 from domain.rolling_minutes import MeetingTranscript, context_edge, merge_minutes
+from domain.speakers import Relabel
 from domain.transcript import Segment
 
 EVAL = Path(__file__).resolve().parents[2] / "eval" / "minutes"
@@ -121,14 +122,21 @@ def test_refined_text_rederives_items_of_its_span_and_keeps_the_others():
     assert second.action_items[0] == first.action_items[0]  # outside the span: untouched
 
 
-def test_a_relabel_at_close_renames_its_segment_once_and_never_refined_text():
+def test_a_relabel_at_close_renames_its_segment_once_and_refined_text_only_from_its_speech():
     t = MeetingTranscript()
     t.add_live(seg(0, "I'll fix the login page.", source="room", speaker="S3"))
     t.add_live(seg(5000, "Thanks.", source="room", speaker="S1"))
-    assert t.relabel("room", 0, "S3", "S1")
+    assert t.relabel(Relabel("m1", "acme", "room", 0, "S3", "S1", 3000))
     assert [u.speaker for u in t.utterances()] == ["S1", "S1"]
-    assert not t.relabel("room", 0, "S3", "S1")  # replayed: the label is no longer the old one
-    # A span refined since keeps its own labels.
-    t.apply_revision(RevisionRecord("acme", "m1", "room", 5000, 9000,
-                                    (seg(5100, "Thanks!", source="room", speaker="S1"),)))
-    assert not t.relabel("room", 5000, "S1", "S2")
+    assert not t.relabel(Relabel("m1", "acme", "room", 0, "S3", "S1", 3000))  # replayed: no longer the old label
+    # A span refined since: a relabel without the segment's end (an older record) leaves it.
+    t.apply_revision(RevisionRecord("acme", "m1", "room", 5000, 20000, (
+        seg(5100, "Thanks!", source="room", speaker="S1"),
+        seg(9000, "Next, the export.", source="room", speaker="S1"),
+        seg(14000, "I'll take it.", source="room", speaker="S2"),
+    )))
+    assert not t.relabel(Relabel("m1", "acme", "room", 5000, "S1", "S2"))
+    # With it, the refined utterances read from the live segment's speech follow, once.
+    assert t.relabel(Relabel("m1", "acme", "room", 5000, "S1", "S4", 8000))
+    assert [u.speaker for u in t.utterances()] == ["S1", "S4", "S1", "S2"]
+    assert not t.relabel(Relabel("m1", "acme", "room", 5000, "S1", "S4", 8000))

@@ -153,6 +153,30 @@ def test_the_minutes_transcript_takes_the_parts_in_place_of_the_segment_but_not_
     assert [u.text for u in transcript.utterances()] == [refined.text]
 
 
+
+def test_refined_text_read_before_the_close_follows_the_split_parts_speakers():
+    from domain.records import RevisionRecord
+    from domain.rolling_minutes import MeetingTranscript
+
+    state, question = _meeting()
+    changes, _ = recluster(state, "m-1", "acme", DiarizationConfig(min_open_s=2.0))
+    (window,) = [c for c in changes if isinstance(c, TranscribedWindow)]
+    reply = window.segments[1]
+    # The part of another speaker gets a relabel, from the segment's label, over its own time.
+    assert [(r.start_ms, r.old, r.new, r.end_ms) for r in changes if isinstance(r, Relabel)] == [
+        (reply.start_ms, "S1", "S2", reply.end_ms)]
+    # A long meeting's window was refined before the close, its labels the live ones (all S1).
+    transcript = MeetingTranscript()
+    transcript.add_live(question)
+    transcript.apply_revision(RevisionRecord("acme", "m-1", "main", 8_000, 16_000, (
+        _seg(8_950, 12_900, QUESTION), _seg(12_900, 14_450, "Sure, I will."))))
+    for c in changes:
+        if isinstance(c, TranscribedWindow):
+            assert not any(transcript.add_live(p) for p in c.segments)  # refined text stays
+        elif isinstance(c, Relabel):
+            assert transcript.relabel(c)
+    assert [(u.speaker, u.text) for u in transcript.utterances()] == [("S1", QUESTION), ("S2", "Sure, I will.")]
+
 # --- through the flow: Kafka in, PostgreSQL rows out -----------------------------------------------
 
 VOICES = {"Nora": "en-us+m7", "Felix": "en-us+klatt", "Iris": "en-us+f3"}
@@ -216,5 +240,5 @@ def test_a_short_reply_read_with_the_question_gets_its_own_row_under_its_own_lab
         if isinstance(rec, SegmentRecord):
             transcript.add_live(rec.segment)
         elif isinstance(rec, RelabelRecord):
-            transcript.relabel(rec.source, rec.start_ms, rec.old, rec.new)
+            transcript.relabel(rec.event())
     assert [(u.start_ms, u.end_ms, u.speaker, u.text) for u in transcript.utterances()] == got
