@@ -130,7 +130,7 @@ def extract_minutes(
         )
     utts = []
     for u in carry_vocatives(_join_broken_sentences(ordered)):
-        text = re.sub(r"\s+", " ", u.text).strip()
+        text = _initialisms(re.sub(r"\s+", " ", u.text).strip())
         rules = _rules_for(text)
         speaker = u.speaker.strip() if u.speaker and u.speaker.strip() else None
         utts.append(_Utt(speaker, text, u.start_ms, rules, rules.sentences(text),
@@ -152,6 +152,20 @@ def extract_minutes(
         writer="offline",
         notes=tuple(notes),
     )
+
+
+# Whisper writes some initialisms letter by letter ("set up the C.I. cache", "the A.P.I. docs"):
+# their full stops are no sentence ends, and the ticket's words are "CI", "API".
+_INITIALISM = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
+
+
+def _initialisms(text: str) -> str:
+    def join(m: re.Match[str]) -> str:
+        rest = text[m.end():]
+        # A capital next (or nothing) may start another sentence: one full stop stays.
+        ends = not rest.strip() or bool(re.match(r"\s+[A-Z]", rest))
+        return m.group(0).replace(".", "") + ("." if ends else "")
+    return _INITIALISM.sub(join, text)
 
 
 # Whisper cuts one turn into segments, often mid-sentence ("Jonah, the search indexing" | "job,
@@ -823,7 +837,9 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
                 request = Request(said_to["name"], request.task, request.needs_answer, request.needs_offer)
                 assignee = _person(state, said_to["name"])
     answer = _find_answer(state, ui, assignee, request.task or _previous_sentence(state, ui, si))
-    inline = _answer_inside(state, ui, si) if request.addressee is not None and request.needs_answer else None
+    # An order answered in its own segment too ("Rob, please build the funnel chart by Wednesday.
+    # Okay, will do."): the yes Whisper read with it is the addressee's, not the next voice's.
+    inline = _answer_inside(state, ui, si) if request.addressee is not None else None
     unaddressed = request.addressee is None and request.needs_answer and bool(request.task)
     if inline is None and unaddressed and state.utts[ui].rules is _EN:
         # "Can you also add a dead letter topic? Yup." in one segment of a mixed track: asked and

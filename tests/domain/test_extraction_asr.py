@@ -462,3 +462,21 @@ def test_the_call_run_in_words_whisper_bent_makes_no_item() -> None:
     )
     assert [(a.assignee, a.task) for a in m.action_items] == [
         ("Raj", "set up the dashboards"), ("Ana", "refresh the staging data")]
+
+
+def test_an_initialism_whisper_spelled_with_full_stops_is_one_word_and_ends_no_sentence() -> None:
+    m = segments(
+        ("Vera", "Asha, please draft the DPA with legal by Friday.", 0, 3000),
+        ("Asha", "Will do.", 3200, 3800),
+        ("Ben", "I'll set up the C.I. cache for the monorepo tomorrow.", 4000, 7000),
+    )
+    assert owned(m) == [("Asha", "draft the DPA with legal", FRIDAY),
+                        ("Ben", "set up the CI cache for the monorepo", datetime.date(2026, 11, 24))]
+
+
+def test_an_order_answered_inside_its_own_segment_is_the_addressees_not_the_next_voices() -> None:
+    m = segments(
+        ("S1", "Rob, please build the funnel chart by Friday. Okay, we'll do.", 0, 5000),
+        ("S3", "I'll say more next week when the numbers are in.", 5500, 8000),
+    )
+    assert owned(m) == [("Rob", "build the funnel chart", FRIDAY)]
