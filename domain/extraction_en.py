@@ -582,7 +582,7 @@ _SAID_IN_THE_ROOM = (
     r"take (?:the rest of )?(?:the|this) (?:day|afternoon|morning|week) off\b"
 )
 # Doing it now, in the call: "… and paste them here, one sec", "let me find it, bear with me".
-_RIGHT_NOW = r"\bin a (?:minute|min|sec|second|moment|jiffy|bit)\s*[.!]?\s*$|,\s*(?:one|just a|give me a|bear with me|hang on|hold on)(?:\s+(?:sec|second|moment|minute|me))?\s*[.!]?\s*$|\b(?:paste|put|drop) (?:it|them|that|this|those) (?:right )?(?:here|in here)\b"
+_RIGHT_NOW = r"\bin a (?:minute|min|sec|second|moment|jiffy)\s*[.!]?\s*$|,\s*(?:one|just a|give me a|bear with me|hang on|hold on)(?:\s+(?:sec|second|moment|minute|me))?\s*[.!]?\s*$|\b(?:paste|put|drop) (?:it|them|that|this|those) (?:right )?(?:here|in here)\b"
 _NOT_WORK = re.compile(
     rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL}|{_PRESENCE_AND_STANCE}|{_SAID_IN_THE_ROOM})|{_TAKEN_BACK_OR_SARCASM}|{_RIGHT_NOW}", _I
 )

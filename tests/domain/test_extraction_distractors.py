@@ -1881,6 +1881,7 @@ def test_round_9_distractor_is_not_taken_and_the_items_around_it_are(text: str, 
         ("I'll close the door on the old API by Friday.", "old API"),
         ("I'll take the sales team through the new pricing on Monday.", "new pricing"),
         ("I'll turn off the old cron jobs.", "cron jobs"),
+        ("I'll send the contract to legal in a bit.", "contract"),
     ],
 )
 def test_work_in_the_words_of_the_round_9_kinds_is_still_an_item(text: str, word: str) -> None:
