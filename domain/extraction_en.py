@@ -565,6 +565,18 @@ _SAID_IN_THE_ROOM = (
     r"take (?:us|everyone|me|the team) through (?:your|the|his|her|their) (?:update|slides|numbers|part|demo|section)\b"
     r"(?!.*\b(?:by|before|tomorrow|next)\b)|hold (?:that|this|the) thought\b|confirm (?:you|everyone|we|they) can (?:hear|see)\b|"
     r"give (?:us|me|everyone) a (?:thumbs[- ]?up|wave|sign|shout)\b|"
+    # Fate, sayings and one's manners in the room: "I'll get blamed for it anyway", "I'll take my
+    # chances", "I'll rest my case", "I'll save the rant for the retro", "I'll come back to that",
+    # "I'll stick around after the call", "I'll see everyone at standup", "I'll play nice", "I'll
+    # reboot and rejoin", "I'll raise my hand next time", "I'll type my question in the chat".
+    r"sleep when\b|get (?:blamed|yelled at|fired|roasted|told off|an earful)\b|do is\b|take my chances\b|leave it at that\b|"
+    r"rest my case\b|save (?:the|my|our) (?:rant|rants|questions?|comments?|thoughts?|soapbox)\b|"
+    r"come back to (?:that|this|it)(?: one)?\s*$|(?:stick|hang) around\b|"
+    r"keep (?:it|that|this|my [\w-]+) to(?: myself)?\s*$|"
+    r"see (?:everyone|everybody|you all|y'all|you guys) (?:at|in|on|tomorrow|next|then|there|soon|later)\b|"
+    r"help (?:where|when|however|as much as) (?:I|we) can\b|play nice\b|behave\b|"
+    r"shut (?:my|the) (?:laptop|computer|lid)\b|reboot(?: and rejoin)?\s*$|(?:reboot|restart) (?:my|the) (?:laptop|computer|machine|router)\b|"
+    r"raise my hand\b|type (?:my|a|the) (?:question|comment)\b|"
     r"(?:sign up|register|enrol?l) for (?:the |a )?(?:book club|yoga|choir|potluck|social|party|raffle|secret santa|running club|5k|"
     r"marathon|team lunch|quiz night|game night)\b|"
     # The floor, one's turn and one's thought: "I'll hand the mic to Cara", "let me finish my thought",
