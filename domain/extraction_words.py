@@ -258,9 +258,11 @@ def words_match(a: str, b: str) -> bool:
 
 
 def _joined(words: tuple[str, ...]) -> dict[str, tuple[int, int]]:
-    """An English compound written in two words, or heard so ("web hooks", "post-mortem", "data
-    base"), keyed as the one word would be: ``stem(a + b)`` of two stems next to each other, the
-    first one whole (shorter than a stem's five letters), mapped to the two positions."""
+    """An English compound written in two words, or heard so ("web hooks", "post-mortem", "road
+    map", "dead line"), keyed as the one word would be: ``stem(a + b)`` of two stems next to each
+    other, the first one whole (shorter than a stem's five letters), mapped to the two positions.
+    Not reached: a compound with an alias of its own ("data base" is not "database", whose key is
+    "db") or a part that is a stop word ("time line", "sign up")."""
     out: dict[str, tuple[int, int]] = {}
     for i in range(len(words) - 1):
         a, b = words[i], words[i + 1]
