@@ -422,7 +422,7 @@ def _read_utterance(state: _State, ui: int) -> None:
                 date_text = _TOLD_ASIDE.sub("", clause)
                 if find_due_date(date_text, state.meeting_date) is None:
                     date_text = _asked_date(state, ui, task) or date_text
-                _add_action(state, ui, si, assignee, task, date_text, sentence)
+                _add_action(state, ui, si, assignee, task, date_text, sentence, narrow=True)
                 took = True
                 continue
             finding = rules.status(clause, state.names)
@@ -823,6 +823,7 @@ def _asked_date(state: _State, ui: int, task: str) -> str:
 def _take_request(state: _State, ui: int, si: int, clause: str, request: Request) -> bool:
     """Turn a request into an action item when it is an order or its addressee says yes."""
     state.requests.append((ui, request.task, clause))
+    to = request.addressee or ""  # the item's quote keeps the name it was asked of
     if not request.task and request.needs_offer and not _NP_EN.match(_previous_raw(state, ui, si).strip()):
         return False  # "Quick sync. Kenji?": a turn handed over, no work named before it
     assignee = _person(state, request.addressee) if request.addressee else None
@@ -857,7 +858,7 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
         task = _resolve_back_reference(request.task, state, ui, si) or _previous_sentence(state, ui, si)
         answer_text = state.utts[ui].sentences[inline]
         date_text = answer_text if find_due_date(answer_text, state.meeting_date) else clause
-        _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False)
+        _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False, said_to=to)
         return True
     if answer is not None:
         aj, verdict, taker = answer
@@ -893,14 +894,14 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             dated = find_due_date(answer_text, state.meeting_date) and not _AWAY.search(answer_text)
             date_text = answer_text if dated else clause
             before = len(state.actions)
-            _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False)
+            _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False, said_to=to)
             if len(state.actions) > before:
                 state.accepted[aj] = before
             return True
     if request.needs_answer or assignee is None or not request.task:
         return False
     task = _resolve_back_reference(request.task, state, ui, si)
-    _add_action(state, ui, si, assignee, task, clause, clause, follow_up=False)
+    _add_action(state, ui, si, assignee, task, clause, clause, follow_up=False, said_to=to)
     return True
 
 
@@ -1177,9 +1178,13 @@ def _add_action(
     quote: str,
     *,
     follow_up: bool = True,
+    narrow: bool = False,
+    said_to: str | None = None,
 ) -> None:
     """Record an item; with ``follow_up``, a task with no content of its own ("I'll finish it
-    tomorrow", "마무리하겠습니다") is not a new item but a new date for the person's last one."""
+    tomorrow", "마무리하겠습니다") is not a new item but a new date for the person's last one. With
+    ``narrow`` or ``said_to`` (a request's), an English sentence quoted is cut to the part that says
+    the item, with the name it is said to."""
     due = _due_in(date_text, state.meeting_date)
     clean = _strip_dates(task, state.meeting_date) or task
     if not follow_up and not key_words(clean):
@@ -1196,9 +1201,43 @@ def _add_action(
             _follow_up(state, ui, si, i, when, delivery=delivery)
         return
     utt = state.utts[ui]
+    if (narrow or said_to is not None) and utt.rules is _EN:
+        quote = _item_part(quote, clean, said_to)
     state.actions.append(ActionItem(assignee, clean, due.date if due else None, quote, utt.start_ms))
     state.action_at.append(ui)
     state.productive.add((ui, si))
+
+
+# Where a spoken sentence parts: a semicolon, a dash between spaces, a comma.
+_PARTS = re.compile(r"(?<=[;,])\s+|\s+[-–—]+\s+")
+_JOINER = re.compile(r"^(?:and|but|so|then|plus)\s+", re.IGNORECASE)
+
+
+def _item_part(sentence: str, task: str, said_to: str | None = None) -> str:
+    """The part of ``sentence`` that says the item: from the first part naming a word of the task
+    to the last, with the word-less parts around them ("Sure,", "by Friday."). "I'll be honest, I
+    have no idea why it happens, but I'll dig in and have a fix by Friday" is quoted from "I'll dig
+    in"; "I'll send the invoice tomorrow, and I already told Maria" ends at "tomorrow". A task
+    that names no word of the sentence (one read from the sentence before) keeps it whole. A request
+    keeps the name it is said to ("Ben, can you …"), not a remark before it."""
+    parts = _PARTS.split(sentence.strip())
+    if len(parts) < 2:
+        return sentence
+    wanted = set(key_words(task))
+    words = [set(key_words(p)) for p in parts]
+    named = [i for i, w in enumerate(words) if w & wanted]
+    if not named:
+        return sentence
+    first, last = named[0], named[-1]
+    name = set(key_words(said_to or ""))
+    while first > 0 and words[first - 1] <= name:
+        first -= 1  # "Sure,", "Okay Ben,"
+    while last < len(parts) - 1 and not words[last + 1]:
+        last += 1
+    if first == 0 and last == len(parts) - 1:
+        return sentence
+    quote = " ".join(parts[first : last + 1]).strip(" ,;-–—")
+    return _JOINER.sub("", quote)
 
 
 # Words that say how or when a task gets done, not which task it is: a commitment made only of

@@ -340,8 +340,22 @@ def _matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return out
 
 
+# An aside with a subject of its own after the task: "…, I did the last redesign anyway", "…, and
+# Maria said she already looked at it", "…, my kid is sick so I'm in and out", "… - I wrote the
+# last one in an hour". It says why or what else, not what is to be done.
+_OWN_ASIDE = re.compile(
+    r"(?:\s+[-–—]+\s+|,\s*(?:(?:and|but|so|because|since|as|though|although)\s+)?(?=(?:I|we|he|she|they)\s+\w|"
+    r"(?:my|our|his|her|their)\s+\w+(?:\s+\w+)?\s+(?:is|are|was|were|has|have|had)\b|"
+    r"(?-i:[A-Z][a-z]+)\s+(?:said|says|told|mentioned|thinks|thought|already|asked)\b)).*$",
+    _I,
+)
+
+
 def _clean_task(task: str) -> str:
     task = _TIMING_ASIDE.sub("", _TAG_QUESTION.sub("", task.strip()))
+    aside = _OWN_ASIDE.search(task)
+    if aside is not None and not re.search(_TAKEN_BACK_OR_SARCASM, aside.group(), _I):
+        task = task[: aside.start()]  # but "…, he'll love that" still says it is sarcasm
     # Trailing asides ("…, should be done by Friday") say when, not what; the date is read apart.
     task = re.sub(
         r",\s*(?:should|which|so that|and that|it should|that should|hopefully|if|no rush|no hurry|whenever|"
@@ -1010,7 +1024,7 @@ class EnglishRules:
         handed = self._assignment(text, names) or self._self_claim(text)
         if handed is not None:
             return handed
-        if _PAST_INTENT.search(text) or _RESOLUTION.search(text):
+        if _PAST_INTENT.search(_OWN_ASIDE.sub("", text)) or _RESOLUTION.search(text):
             return None
         m = re.search(
             r"\b(?P<who>I|[A-Za-z][\w'-]*)\s+(?:will|shall|am going to|is going to|is on|am on|"
