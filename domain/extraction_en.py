@@ -609,8 +609,63 @@ _SAID_IN_THE_ROOM = (
 )
 # Doing it now, in the call: "… and paste them here, one sec", "let me find it, bear with me".
 _RIGHT_NOW = r"\bin a (?:minute|min|sec|second|moment|jiffy)\s*[.!]?\s*$|,\s*(?:one|just a|give me a|bear with me|hang on|hold on)(?:\s+(?:sec|second|moment|minute|me))?\s*[.!]?\s*$|\b(?:paste|put|drop) (?:it|them|that|this|those) (?:right )?(?:here|in here)\b"
+# Round 10 (issue 17), from meetings written by people who had not read the rules. Anchored at the
+# task's start: feelings and reactions ("I'm going to end up hating the word seamless", "I'll take
+# it personally", "I'm going to grumble about it", "I will survive", "I'm going to have a hundred
+# questions"); a habit or a state for a while ("I'm going to be refreshing the analytics every five
+# minutes", "I'm gonna be dreaming about this red border tonight"); jokes by what is promised
+# ("I'll name my firstborn after you", "I'll name it Gerald", "I'm going to get that tattooed",
+# "I'll deny it in court", "I'm going to eat my weight in pastries", "I'll bring you back a
+# waffle", "I'm going to steal her way of explaining hashing", "I'm going to find you"); greetings
+# passed on ("I'll let Doug know everyone says hi", "I'll tell them you called it a fun fact"); a
+# stance or a move in the talk ("I'm going to push back a little on the queue choice", "I'm going
+# to answer no again", "I'm going to call that a wrap", "I'll stop gushing now", "I'm going to go
+# stare at the roadmap until it makes sense", "I'm going to stop using the phrase …"); and what
+# happens to someone or something, not what they do ("Felix will get lost again", "Realm is going
+# to get deprecated any day now", "Tomas will learn soon enough that nobody reads the wiki").
+_FEELING_AND_FOOLING = (
+    r"(?:(?:go|just|probably|definitely|totally|secretly|only|still)\s+)*(?:"
+    r"end up \w+ing\b|(?:cry|weep|laugh|smile|grin|panic|freak out|worry|grumble|whine|moan|brag|gloat|sulk|pout|scream|"
+    r"dance|sing|dream|survive|suffer|cope|pray|faint|cringe|rant|vent|gush|blush|celebrate|complain)\b(?!\s+to\b)|"
+    r"take (?:it|that|this|them) (?:personally|hard|badly|well|to heart|as a compliment)\b|"
+    r"have (?:a (?:hundred|thousand|million|ton of|lot of)|so many|lots of|many|a few) (?:more )?questions\b|"
+    r"be \w+ing\b(?=.*\b(?:every (?:\w+ )?(?:minutes?|seconds?|hours?|day)|forever|tonight|in my sleep|nonstop|non-stop|"
+    r"constantly|for (?:weeks|months|ages|the rest)|all (?:night|weekend))\b)|"
+    r"(?:be )?(?:shovel(?:l)?ing|mowing|raking|gardening|babysitting|house-?hunting)\b|shovel\b|mow the lawn\b|"
+    r"be (?:dreaming|worrying|obsessing|panicking|sweating|crying|laughing|smiling|praying|losing sleep)\b|"
+    r"name (?:my|our|a|the) (?:first-?born|child|kid|baby|son|daughter|dog|cat|puppy|kitten|goldfish|plant|boat)\b|"
+    r"name (?:it|him|her|them) (?-i:[A-Z])|(?:get|have) (?:that|it|this|them) (?:tattooed|framed|engraved)\b|"
+    r"frame (?:it|that|this)\b|deny (?:it|that|this|everything|all of it)\b|"
+    r"(?:eat|drink) (?:my|our|your) (?:weight|words|hat|feelings|sorrows)\b|"
+    r"steal (?:her|his|your|their|that|this|the) (?:way|line|joke|trick|phrase|idea|analogy|example|metaphor)\b|"
+    r"find (?:you|him|her|them|whoever)\s*$|buy one\b|"
+    r"(?:bring|buy|grab|fetch) (?:you|you all|everyone|us|him|her|them)(?: back)? (?:a|an|some|one)\b|"
+    r"(?:say|send) (?:hi|hello|hey|my regards|our regards|my best|our best|congrats|my love) to\b|"
+    r"(?:let \S+(?: \S+)? know|tell \S+(?: \S+)?) (?:that )?(?:everyone|everybody|we all|the team|you all|I|we) "
+    r"(?:says?|said) (?:hi|hello|hey)\b|tell [\w ]{1,30}? you (?:called|call) (?:it|that|this|them)\b|"
+    r"push back (?:a (?:little|bit)|slightly|gently|hard) on\b|answer (?:no|yes)\b|call (?:it|that|this) a (?:wrap|day|night)\b|"
+    r"stare at\b|stop (?:using|saying) (?:the|that|this) (?:phrase|word|term|expression)\b|"
+    r"(?:stop|quit) (?:gushing|ranting|complaining|whining|going on|bragging|nerding out|geeking out|ranting)\b|"
+    r"get (?:lost|deprecated|fired|promoted|sick|bored|angry|mad|upset|confused|hacked|sued|replaced|acquired|cancell?ed)\b|"
+    r"learn (?:soon enough|the hard way|eventually|one day)\b)"
+)
+# Anywhere: "… any day now", "… soon enough", something asked or done in the call while someone
+# watches ("could you try clicking export right now while I watch the logs", "I'll drop the link
+# in chat right now"), and "can you see the sheet?".
+_NOW_OR_SOMEDAY = (
+    r"\bany day now\b|\bsoon enough\b|\bright now\s*$|\bright now\b.*\bwhile (?:I|we)\b|"
+    r"\bwhile (?:I|we) (?:watch|look|check|wait|share|tail|monitor|refresh)\b|\btake (?:it|him|her|them) home\b|"
+    # What one does with mail one did not want: "I'm going to unsubscribe the minute it lands".
+    r"^(?:unsubscribe\b(?!\s+(?:the |all |our )?(?:users?|customers?|accounts?|inactive|bounced|churned|list|them)\b)|mark (?:it|them|that) as spam\b|delete (?:it|them) unread\b)|"
+    r"^(?:drop|put|paste|post|share|throw|stick|pop) (?:the |a |my |that |this )?[\w-]*\s*(?:link|url|doc|deck|slides?|agenda|file|"
+    r"screenshot|numbers?)\b.*\bin(?:to)? (?:the )?(?:zoom |meeting |team )?chat\b|"
+    r"^see (?:the|my|this|that) (?:sheet|spreadsheet|screen|doc|slide|deck|board|chart|graph|dashboard|tab|page|link|chat|numbers?)\s*$|"
+    r"^see (?:it|this|that|them|everything|anything)\s*$"
+)
 _NOT_WORK = re.compile(
-    rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL}|{_PRESENCE_AND_STANCE}|{_SAID_IN_THE_ROOM})|{_TAKEN_BACK_OR_SARCASM}|{_RIGHT_NOW}", _I
+    rf"^(?:{_PRIVATE_LIFE}|{_IN_THE_CALL}|{_PRESENCE_AND_STANCE}|{_SAID_IN_THE_ROOM}|{_FEELING_AND_FOOLING})|"
+    rf"{_TAKEN_BACK_OR_SARCASM}|{_RIGHT_NOW}|{_NOW_OR_SOMEDAY}",
+    _I,
 )
 
 
