@@ -8,6 +8,7 @@ impossibility idioms and sarcastic openers, hearsay, Korean absences and turn-ta
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 
@@ -2040,4 +2041,65 @@ def test_a_request_done_in_the_call_while_someone_watches_is_no_item(ask: str, a
 def test_work_in_the_words_of_the_round_10_kinds_is_still_an_item(lines: list[tuple[str, str]], word: str) -> None:
     m = _minutes(lines)
     assert [a.assignee for a in m.action_items] == ["Cara"]
+    assert word in m.action_items[0].task
+
+
+def _round_10_requests(section: str) -> list[str]:
+    """The exchanges of ``tests/domain/data/round10_requests.txt`` under ``# not items`` or ``# items``."""
+    path = Path(__file__).parent / "data" / "round10_requests.txt"
+    out: list[str] = []
+    current = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("# not items"):
+            current = "not items"
+        elif line.startswith("# items"):
+            current = "items"
+        elif line and not line.startswith("#") and current == section:
+            out.append(line)
+    return out
+
+
+def _exchange(line: str) -> Minutes:
+    turns = [turn.strip().partition(":") for turn in line.split("||")]
+    return _minutes([(who.strip(), text.strip()) for who, _, text in turns])
+
+
+@pytest.mark.parametrize("line", _round_10_requests("not items"))
+def test_a_request_for_the_room_or_a_favour_of_the_moment_is_no_item(line: str) -> None:
+    assert _exchange(line).action_items == ()
+
+
+@pytest.mark.parametrize("line", _round_10_requests("items"))
+def test_a_request_for_work_answered_yes_is_the_answerers_item(line: str) -> None:
+    who = line.split("||")[1].partition(":")[0].strip()
+    assert [a.assignee for a in _exchange(line).action_items] == [who]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ana: Ben, please don't touch the prod database this week. || Ben: Got it.",
+        "Ana: Ben, can you send me that cat video after? || Ben: Sure.",
+        "Ana: Ben, can you save me a seat at lunch? || Ben: Sure.",
+        "Ana: Ben, can you recommend a good dentist? || Ben: Sure, mine is great.",
+        "Ana: Ben, you should really try the new ramen place. || Ben: I will.",
+    ],
+)
+def test_a_prohibition_or_a_friends_favour_is_no_item(line: str) -> None:
+    assert _exchange(line).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("line", "word"),
+    [
+        ("Ana: Ben, don't forget to send the invoice to finance by Friday. || Ben: Will do.", "invoice"),
+        ("Ana: Ben, can you send me the video of the demo by Friday? || Ben: Sure.", "video of the demo"),
+        ("Ana: Ben, can you recommend a vendor for the pen test by Friday? || Ben: Sure.", "pen test"),
+        ("Ana: Ben, can you take us through the agenda for the offsite by Friday? || Ben: Sure.", "agenda"),
+    ],
+)
+def test_a_reminder_or_work_in_the_same_words_is_still_an_item(line: str, word: str) -> None:
+    m = _exchange(line)
+    assert [a.assignee for a in m.action_items] == ["Ben"]
     assert word in m.action_items[0].task
