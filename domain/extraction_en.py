@@ -11,6 +11,7 @@ intentions, questions).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, StatusFinding
 from domain.extraction_words import key_words, stem
@@ -1310,6 +1311,21 @@ class EnglishRules:
         # "maybe a third of the way" is still a report; only conditionals are not.
         if not text or self.is_question(text) or _CONDITIONAL.search(text):
             return None
+        # "The test migration is blocked though": a closing "though" changes nothing.
+        text = re.sub(r"\s+(?:though|anyway|unfortunately|sadly)\b(?=\s*(?:,|$))", "", text, flags=_I)
+        # "On OpenSearch, the migration plan is done": the topic first, then the report.
+        topic_first = re.match(r"^(?:on|about|for|re|regarding|as for)\s+(?P<t>[^,]{1,40}),\s+(?P<rest>\S.*)$", text, _I)
+        if topic_first is not None:
+            found = self.status(topic_first["rest"], names)
+            if found is not None:
+                return found if found.subject else replace(found, subject=topic_first["t"])
+        # "The runbook is done, Sol reviewed it last week": the report before an aside of its own.
+        head_of = _REPORT_ASIDE.split(text, maxsplit=1)
+        if len(head_of) > 1 and head_of[0] != text:
+            for status, pattern in _STATUS_PATTERNS:
+                found = self._status_match(status, pattern, head_of[0], names)
+                if found is not None and found.subject:
+                    return found
         # "no longer needed", "pushed to next week", "haven't started": work that is not moving
         # has no state a ticket could take (none of them is done, under way or blocked).
         if _NOT_MOVING.search(text) or (_POSTPONED.search(text) and not _BLOCKER.search(text)):
@@ -1585,6 +1601,13 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
         "blocked",
         r"^(?P<reason>(?!(?:I|we)\b)(?:the\s+)?[\w' -]+?)\s+(?:is|are|has been|have been)\s+(?:still\s+)?(?:sitting on|holding up|stalling on|slow on)\s+(?P<subj>[^,;]+)$",
     ),
+    # "Legal still hasn't replied on the consent copy": someone else has not answered on the work.
+    (
+        "blocked",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also|but)[, ]+)?(?P<reason>(?!(?:I|we|it|that|this)\b)(?:the\s+)?[\w' -]+?)\s+(?:still\s+)?(?:has|have)\s+not\s+"
+        r"(?:yet\s+)?(?:replied|responded|answered|gotten back(?: to (?:us|me))?|got back(?: to (?:us|me))?|signed off|approved|weighed in)\s+"
+        r"(?:on|about|to (?:us|me) (?:on|about)|regarding)\s+(?P<subj>[^,;]+)$",
+    ),
     # "Marketing approved the banner copy", "Design gave the thumbs up on the modal": the work passed.
     (
         "done",
@@ -1797,6 +1820,8 @@ _PART_OF = re.compile(
     _I,
 )
 _STATUS_PATTERNS = tuple((status, re.compile(rx, _I)) for status, rx in _STATUS_RULES)
+# Where a report's own aside begins: "…, I dropped them in the folder", "…, Sol reviewed it".
+_REPORT_ASIDE = re.compile(r",\s*(?:and\s+)?(?=(?:I|we|he|she|they|(?-i:[A-Z][a-z]+))\s+(?:\w+ed|just|already|also|shared|sent|put|wrote|did|got|gave|made|told|said|will|can)\b)", _I)
 _SUBJECT_LEAD = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|also|yes|yeah|well|update|quick update|status|i think|i believe|good news|on the bright side|meanwhile|as for|btw|by the way|nothing new (?:on|with)|no news (?:on|about)|no (?:real )?update on)[,:]?\s+)+",
     _I,

@@ -1236,3 +1236,24 @@ def test_korean_polite_requests_and_leave_talk() -> None:
     ]
     assert "성능 테스트" in m.action_items[0].task
     assert not m.action_items[1].task.startswith("준호") and "혹시" not in m.action_items[2].task
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A report, then an aside of its own: the aside does not take the report over.
+        ("So the staging screenshots are done, I dropped them in the launch folder last night.",
+         ("Marcus", "done", "the staging screenshots")),
+        ("Yeah, the failover runbook is done, Sol reviewed it last week.", ("Marcus", "done", "the failover runbook")),
+        # A topic first, then the report about it.
+        ("On OpenSearch, the migration plan is done.", ("Marcus", "done", "OpenSearch: the migration plan")),
+        # "though" after the state.
+        ("The test migration is blocked though, infra still hasn't given us a cluster.",
+         ("Marcus", "blocked", "The test migration")),
+        # Someone else has not answered on the work.
+        ("Legal still hasn't replied on the consent copy.", ("Marcus", "blocked", "the consent copy")),
+    ],
+)
+def test_a_report_with_an_aside_a_topic_first_or_a_silent_colleague_is_read(text: str, expected: tuple[str, str, str]) -> None:
+    m = on_wednesday(("Marcus", text))
+    assert [(s.speaker, s.status, s.subject) for s in m.status_updates] == [expected]
