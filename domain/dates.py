@@ -48,6 +48,21 @@ _WD_EN = r"(?P<wd>mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day
 _MONTH_EN = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _NUM_EN = r"(?P<n>\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|couple of|few)"
+# Days of the month spelled out, as people say them and Whisper writes them ("by the fifteenth",
+# "on the twenty-eighth", "April sixteenth").
+_ORDINALS_EN = {
+    w: i + 1
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+        "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+    )
+}
+_ORDINALS_EN.update({f"twenty{sep}{w}": 20 + n for sep in ("-", " ") for w, n in list(_ORDINALS_EN.items())[:9]})
+_ORDINALS_EN.update({"thirtieth": 30, "thirty-first": 31, "thirty first": 31})
+_ORD_EN = "(?P<ord>" + "|".join(sorted((re.escape(w) for w in _ORDINALS_EN), key=len, reverse=True)) + ")"
+# After a spelled-out day, only an end of phrase or "of <month>" ("on the second floor" is a place).
+_ORD_END = r"(?=\s*(?:[,.;!?]|$|of\b|at\b|so\b|and\b|or\b|please\b|if\b|then\b|would\b|works\b|is\b))"
+_MONTH_NOT_MAY = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 
 # Order matters: longer, more specific phrases first, so "next Friday" is not read as "Friday".
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -55,13 +70,20 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, rx in (
         ("iso", r"\b(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
         ("en_month_day", rf"\b{_MONTH_EN}\.?\s+(?:the\s+)?{_DAY}\b(?:,?\s*(?P<y>20\d\d))?"),
-        ("en_day_month", rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH_EN}\b(?:,?\s*(?P<y>20\d\d))?"),
+        ("en_day_month", rf"\b(?:(?:by|on|before|until|till|for)\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH_EN}\b(?:,?\s*(?P<y>20\d\d))?"),
+        # "April sixteenth", "by May fifth", "the fifteenth of April" ("may" alone is a modal verb).
+        ("en_month_ord", rf"\b(?:{_MONTH_NOT_MAY}|(?<=by |on |in )(?P<may>may))\s+(?:the\s+)?{_ORD_EN}\b"),
+        ("en_ord_month", rf"\b(?:(?:by|on|before|until|till|for)\s+)?the\s+{_ORD_EN}\s+of\s+{_MONTH_EN}\b"),
+        # "by the end of April": the last day of that month.
+        ("en_end_of_month_named", rf"\b(?:the\s+)?end\s+of\s+{_MONTH_EN}\b"),
         # "Friday the 18th": the day of the month says which Friday.
         ("en_weekday_day", rf"\b{_WD_EN},?\s+(?:the\s+)?{_DAY}\b(?!\s*(?:%|percent|days?|weeks?|hours?|minutes?|people|items|tickets))"),
         ("en_early_next_week", r"\b(?:early|start of|beginning of|first thing)\s+next\s+week\b"),
         ("en_mid_next_week", r"\b(?:mid|middle of)[\s-]+next\s+week\b"),
         ("en_n_from_now", rf"\b{_NUM_EN}\s+(?P<unit>days?|weeks?)\s+from\s+(?:today|now)\b"),
         ("en_day_after", r"\b(?:the\s+)?day\s+after\s+tomorrow\b"),
+        # "Friday next week": that weekday of next week, not this one.
+        ("en_weekday_next_week", rf"\b{_WD_EN}\s+(?:of\s+)?next\s+week\b"),
         ("en_next_weekday", rf"\bnext\s+{_WD_EN}\b"),
         ("en_this_weekday", rf"\b(?:this(?:\s+coming)?|coming)\s+{_WD_EN}\b"),
         ("en_weekday", rf"\b{_WD_EN}\b"),
@@ -72,12 +94,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("en_in_n", rf"\b(?:in|within)\s+(?:a\s+)?{_NUM_EN}\s+(?P<unit>days?|weeks?)\b"),
         # "by the 15th": a day of this month, or of the next once it has passed.
         ("en_day_only", r"\b(?:by|on|before|until|till|for)\s+the\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b"),
+        ("en_ord_only", rf"\b(?:by|on|before|until|till|for)\s+the\s+{_ORD_EN}\b{_ORD_END}"),
         ("en_end_year", r"\b(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end)\b"),
         ("en_tomorrow", r"\b(?:tomorrow|tmrw)\b"),
         (
             "en_today",
             # "end of day Thursday", "EOD tomorrow": the end of that day, read by its own pattern.
-            r"\b(?:today|tonight|later today|this (?:afternoon|morning|evening)|(?:(?:the\s+)?end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business|(?:by|before|at)\s+(?:noon|lunch(?:time)?))(?!,?\s+(?:on\s+)?(?:tomorrow|next|this|mon|tue|wed|thu|fri|sat|sun))|(?:right\s+)?after (?:this|the (?:meeting|call|standup|sync)|lunch))\b",
+            r"\b(?:today|tonight|later today|within the hour|in an hour|this (?:afternoon|morning|evening)|(?:(?:the\s+)?end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business|(?:by|before|at)\s+(?:noon|lunch(?:time)?))(?!,?\s+(?:on\s+)?(?:tomorrow|next|this|mon|tue|wed|thu|fri|sat|sun))|(?:right\s+)?after (?:this|the (?:meeting|call|standup|sync)|lunch))\b",
         ),
         (
             "ko_month_day",
@@ -176,6 +199,19 @@ def _resolve(name: str, m: re.Match[str], d: datetime.date) -> datetime.date | N
             return None
     if name in ("en_month_day", "en_day_month"):
         return _month_day(m["y"], _MONTHS_EN[m["mon"].lower()], int(m["day"]), d)
+    if name == "en_month_ord":
+        month = 5 if m["may"] else _MONTHS_EN[m["mon"].lower()]
+        return _month_day(None, month, _ORDINALS_EN[m["ord"].lower()], d)
+    if name == "en_ord_month":
+        return _month_day(None, _MONTHS_EN[m["mon"].lower()], _ORDINALS_EN[m["ord"].lower()], d)
+    if name == "en_ord_only":
+        return _day_of_month(_ORDINALS_EN[m["ord"].lower()], d)
+    if name == "en_end_of_month_named":
+        month = _MONTHS_EN[m["mon"].lower()]
+        end = _end_of_month(d.year, month)
+        return end if end >= d else _end_of_month(d.year + 1, month)
+    if name == "en_weekday_next_week":
+        return d - days(d.weekday()) + days(7 + _weekday_en(m))
     if name == "ko_month_day":
         return _month_day(m["y"], int(m["m"]), int(m["d"]), d)
     if name in ("en_next_weekday", "ko_next_weekday"):

@@ -570,6 +570,35 @@ _WHEN_ONLY = re.compile(
 )
 
 
+# Words that may stand around a date in a sentence that says only when ("I'd say Friday", "End of
+# next week is fine", "Friday next week.", "End of next week as well").
+_AROUND_A_DATE = frozenset(
+    """i i'd id i'll would will say said guess think it it's its is be fine work works well latest
+    realistic doable target aim aiming probably hopefully expect should ok okay yeah yes sure maybe
+    ideally good great perfect also too as then the a of end at by before on around or so next week
+    this that and for me same day""".split()
+)
+
+
+def _when_said_next(state: _State, ui: int, si: int) -> str:
+    """The sentence after ``si`` in the same turn when it says only when, else ""."""
+    sentences = state.utts[ui].sentences
+    if si + 1 >= len(sentences):
+        return ""
+    nxt = sentences[si + 1]
+    due = find_due_date(nxt, state.meeting_date)
+    return nxt if due is not None and _says_only_when(nxt, due, loose=False) else ""
+
+
+def _says_only_when(sentence: str, due: DueDateMatch, *, loose: bool = True) -> bool:
+    """A sentence that says when and nothing else: "I'd say Friday", "End of next week is fine";
+    ``loose``, also one with a word of timing ("Friday is realistic", "should be Monday")."""
+    if loose and _WHEN_ONLY.search(re.sub(r"\bby the way\b", "", sentence, flags=re.IGNORECASE)):
+        return True
+    rest = f"{sentence[: due.start]} {sentence[due.end :]}".casefold()
+    return not set(re.findall(r"[a-z][a-z']*", rest)) - _AROUND_A_DATE
+
+
 def _date_for_last_item(state: _State, ui: int, si: int, sentence: str) -> bool:
     """ "I can pick up the PDF export. Friday is realistic.": a sentence that says only when, right
     after the speaker took an item without a date, is that item's due date."""
@@ -577,11 +606,15 @@ def _date_for_last_item(state: _State, ui: int, si: int, sentence: str) -> bool:
     due = find_due_date(sentence, state.meeting_date)
     if due is None or utt.rules.is_question(sentence) or _AWAY.search(sentence):
         return False
-    if not _WHEN_ONLY.search(re.sub(r"\bby the way\b", "", sentence, flags=re.IGNORECASE)):
-        return False  # "See you Monday.", "By the way, the release is Friday."
     i = _recent_item(state, ui, utt.speaker)
-    if i is None or state.action_at[i] != ui or state.actions[i].due_date is not None:
+    if i is None or state.actions[i].due_date is not None:
         return False
+    # The item taken in this turn, or the request this turn said yes to ("Can you take the
+    # dual-write producer?" / "Yeah. It's a chunk of work though. Friday next week.").
+    if not _says_only_when(sentence, due, loose=state.action_at[i] == ui) or (
+        state.action_at[i] != ui and state.accepted.get(ui) != i
+    ):
+        return False  # "See you Monday.", "By the way, the release is Friday."
     _follow_up(state, ui, si, i, sentence)
     return True
 
@@ -893,6 +926,9 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
             answer_text = _AWAY_CLAUSE.sub(" ", _REFUSED_DAY.sub(" ", answer_text))
             dated = find_due_date(answer_text, state.meeting_date) and not _AWAY.search(answer_text)
             date_text = answer_text if dated else clause
+            if not dated and find_due_date(clause, state.meeting_date) is None:
+                # "Raj, can you own the rate limiter? End of next week is fine.": the asker's next words.
+                date_text = _when_said_next(state, ui, si) or clause
             before = len(state.actions)
             _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False, said_to=to)
             if len(state.actions) > before:

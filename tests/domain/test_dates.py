@@ -134,3 +134,31 @@ WED = datetime.date(2026, 12, 9)
 )
 def test_phrases_said_on_a_wednesday(text: str, expected: datetime.date) -> None:
     assert resolve_due_date(text, WED) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Said on Wednesday 3 March 2027: days of the month spelled out, a named month's end, a
+        # weekday of next week, and the hour.
+        ("by the fifteenth", D(2027, 3, 15)),
+        ("at the tech talk on the twenty-eighth", D(2027, 3, 28)),
+        ("on the twenty first.", D(2027, 3, 21)),
+        ("by April sixteenth", D(2027, 4, 16)),
+        ("by May first", D(2027, 5, 1)),
+        ("the fifteenth of April", D(2027, 4, 15)),
+        ("on the first of May", D(2027, 5, 1)),
+        ("on the 1st of May", D(2027, 5, 1)),
+        ("before our next one, on the second", D(2027, 4, 2)),
+        ("by the end of April", D(2027, 4, 30)),
+        ("Friday next week.", D(2027, 3, 12)),
+        ("I'll get staging back up within the hour", D(2027, 3, 3)),
+    ],
+)
+def test_spelled_days_named_month_ends_and_next_weeks_weekday(text: str, expected: datetime.date) -> None:
+    assert resolve_due_date(text, D(2027, 3, 3)) == expected
+
+
+@pytest.mark.parametrize("text", ["on the second floor", "I may first check the logs", "I came first", "the third option"])
+def test_an_ordinal_that_is_no_day_is_no_date(text: str) -> None:
+    assert find_due_date(text, D(2027, 3, 3)) is None

@@ -1257,3 +1257,31 @@ def test_korean_polite_requests_and_leave_talk() -> None:
 def test_a_report_with_an_aside_a_topic_first_or_a_silent_colleague_is_read(text: str, expected: tuple[str, str, str]) -> None:
     m = on_wednesday(("Marcus", text))
     assert [(s.speaker, s.status, s.subject) for s in m.status_updates] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # A sentence that says only when, after the item in the same turn.
+        ([("Jonas", "For the connection pool, I'll add a health check that recycles the pool. I'd say Friday.")],
+         datetime.date(2026, 12, 11)),
+        ([("Hendrik", "Yeah, I'll change the error message to say the file's too large. Monday.")],
+         datetime.date(2026, 12, 14)),
+        # ... or in the turn that said yes to the request.
+        ([("Leila", "Wojtek, can you take the dual-write producer?"),
+          ("Wojtek", "Yeah. It's a chunk of work though. Friday next week.")], datetime.date(2026, 12, 18)),
+        # The asker's own next words.
+        ([("Nadia", "Raj, the rate limiter for the public API, can you own that? End of next week is fine."),
+          ("Raj", "Yep, I can do that.")], datetime.date(2026, 12, 18)),
+    ],
+)
+def test_a_date_said_on_its_own_right_after_the_item_dates_it(lines: list[tuple[str, str]], expected: datetime.date) -> None:
+    m = on_wednesday(*lines)
+    assert [a.due_date for a in m.action_items] == [expected]
+
+
+def test_a_date_said_with_other_words_after_the_item_dates_nothing() -> None:
+    m = on_wednesday(("Ann", "I'll draft the rollout plan. The vendor call is Friday."))
+    assert [a.due_date for a in m.action_items] == [None]
+    m = on_wednesday(("Nadia", "Raj, can you own the rate limiter? The offsite is next week."), ("Raj", "Yep."))
+    assert [a.due_date for a in m.action_items] == [None]
