@@ -1016,12 +1016,8 @@ _AWAY = re.compile(
 
 def _previous_sentence(state: _State, ui: int, si: int) -> str:
     """The sentence before (``ui``, ``si``): what "can you take that?" points at."""
-    utt = state.utts[ui]
-    if si > 0:
-        text = utt.sentences[si - 1]
-    elif ui > 0 and state.utts[ui - 1].sentences:
-        text = state.utts[ui - 1].sentences[-1]
-    else:
+    text = _previous_raw(state, ui, si)
+    if not text:
         return ""
     text = re.sub(
         r"^(?:(?:ok(?:ay)?|so|and|also|right|then|great|first|second|third|next|finally|lastly)[,.:]?\s+)*"
@@ -1443,7 +1439,8 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
     if lacks is not None and key_words(lacks["obj"]):
         # "The SSO settings page needs new copy. Would you mind writing it?": "it" is the copy.
         np = f"{lacks['obj']} for {np}"
-    return _PRONOUN_EN.sub(np, task, count=1)
+    np = re.sub(r"^(?:The|A|An|Our|These|Those|This|That|My|Your)\b", lambda d: d.group().lower(), np)
+    return _PRONOUN_EN.sub(lambda _: np, task, count=1)
 
 
 _DETERMINER = re.compile(r"^(?:the|our|these|those|this|that|a|an|my|your|all the|some)\s+", re.IGNORECASE)
@@ -1461,12 +1458,28 @@ _LACKS = re.compile(
 
 
 def _previous_raw(state: _State, ui: int, si: int) -> str:
-    utt = state.utts[ui]
-    if si > 0:
-        return utt.sentences[si - 1]
-    if ui > 0 and state.utts[ui - 1].sentences:
-        return state.utts[ui - 1].sentences[-1]
+    """The sentence before (``ui``, ``si``), passing over a reaction that names nothing ("Hm.",
+    "Yeah, that's bad.", "Good question."): "can you take that to security?" points past it."""
+    for _ in range(3):
+        if si > 0:
+            si -= 1
+        elif ui > 0 and state.utts[ui - 1].sentences:
+            ui, si = ui - 1, len(state.utts[ui - 1].sentences) - 1
+        else:
+            return ""
+        sentence = state.utts[ui].sentences[si]
+        if not _REACTION.match(sentence):
+            return sentence
     return ""
+
+
+_REACTION = re.compile(
+    r"^(?:(?:hm+|um+|uh+|ah+|oh+|ha(?:ha)*|wow|yeah|yes|yep|no|okay|ok|right|sure|true|fair|good|great|nice|cool|"
+    r"interesting|exactly|totally|agreed|indeed|ugh|oof|yikes)[\s,.!?]*)+"
+    r"(?:(?:that|it)(?:'s| is) (?:bad|good|great|fair|true|tricky|annoying|painful|weird|odd|funny|a good (?:point|question))|"
+    r"good (?:point|question|call|catch))?[\s,.!?]*$",
+    re.IGNORECASE,
+)
 
 
 def _asked_about(state: _State, ui: int) -> str:

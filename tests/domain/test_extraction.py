@@ -1285,3 +1285,13 @@ def test_a_date_said_with_other_words_after_the_item_dates_nothing() -> None:
     assert [a.due_date for a in m.action_items] == [None]
     m = on_wednesday(("Nadia", "Raj, can you own the rate limiter? The offsite is next week."), ("Raj", "Yep."))
     assert [a.due_date for a in m.action_items] == [None]
+
+
+def test_a_pronoun_points_past_a_reaction_to_what_was_said_before_it() -> None:
+    m = on_wednesday(
+        ("Bea", "The cold-start crash on Android is back."),
+        ("Dev", "Hm. Yeah, that's bad."),
+        ("Bea", "Dev, can you look into it this week?"),
+        ("Dev", "Sure."),
+    )
+    assert [(a.assignee, a.task) for a in m.action_items] == [("Dev", "look into the cold-start crash on Android")]
