@@ -873,7 +873,8 @@ INTERJECTIONS = frozenset(
     """great thanks perfect sure okay ok right lovely nice cool good yes yeah yep no nope morning hi
     hello hey back finally done alright fine wow oh anyway agreed exactly absolutely noted true correct
     cheers bye welcome indeed definitely totally deal awesome excellent brilliant super sorry please
-    next later maybe someday sounds whatever""".split()
+    next later maybe someday sounds whatever wonderful fantastic amazing terrific splendid marvellous marvelous
+    superb sweet neat fab fabulous gorgeous beautiful ace grand lovely understood gotcha fair makes""".split()
 )
 _ASKED = re.compile(
     r"(?:please|can you|could you|would you|will you|you will|you'll|you are|you're|I need you|I want you)\b", _I

@@ -1295,3 +1295,13 @@ def test_a_pronoun_points_past_a_reaction_to_what_was_said_before_it() -> None:
         ("Dev", "Sure."),
     )
     assert [(a.assignee, a.task) for a in m.action_items] == [("Dev", "look into the cold-start crash on Android")]
+
+
+@pytest.mark.parametrize("word", ["Wonderful", "Fantastic", "Gotcha", "Understood"])
+def test_a_word_of_praise_before_a_request_is_nobodys_name(word: str) -> None:
+    m = on_wednesday(
+        ("Sunita", "The inventory is done, all forty jobs are in the sheet."),
+        ("Leila", f"{word}, can you tag each job with an owning team?"),
+        ("Sunita", "Sure, by Friday."),
+    )
+    assert [a.assignee for a in m.action_items] == ["Sunita"]
