@@ -1476,7 +1476,8 @@ def _previous_raw(state: _State, ui: int, si: int) -> str:
 _REACTION = re.compile(
     r"^(?:(?:hm+|um+|uh+|ah+|oh+|ha(?:ha)*|wow|yeah|yes|yep|no|okay|ok|right|sure|true|fair|good|great|nice|cool|"
     r"interesting|exactly|totally|agreed|indeed|ugh|oof|yikes)[\s,.!?]*)+"
-    r"(?:(?:that|it)(?:'s| is) (?:bad|good|great|fair|true|tricky|annoying|painful|weird|odd|funny|a good (?:point|question))|"
+    r"(?:(?:that|it)(?:'s| is) (?:bad|good|great|fair|true|tricky|annoying|painful|weird|odd|funny|"
+    r"a good (?:point|question))|"
     r"good (?:point|question|call|catch))?[\s,.!?]*$",
     re.IGNORECASE,
 )

@@ -1005,6 +1005,12 @@ class EnglishRules:
             rest = _LEAD_IN.sub("", name_first["rest"])
             addressee: str | None = name_first["name"]
         else:
+            if (
+                name_first
+                and name_first["name"].casefold() in INTERJECTIONS
+                and re.match(r"(?:(?:can|could|would|will) you|please)\b", name_first["rest"], _I)
+            ):
+                text = name_first["rest"]  # "Wonderful, can you tag each job …?": asked of the room
             rest, addressee = _LEAD_IN.sub("", text), None
             name_last = re.match(r"^(?P<rest>.+?),\s*(?P<name>[A-Za-z][\w'-]*)\s*[?.!]?$", text)
             if name_last and not self._is_addressee(name_last["name"], names):
@@ -1131,7 +1137,11 @@ class EnglishRules:
             return True  # a speaker's name, or what speech recognition made of it ("May" for Mei)
         lowered = word.casefold()
         return (
-            word[:1].isupper() and lowered not in _NOT_NAMES and not _NOUNISH.search(word) and len(word) >= 2
+            word[:1].isupper()
+            and lowered not in _NOT_NAMES
+            and lowered not in INTERJECTIONS  # "Wonderful, can you tag each job …?"
+            and not _NOUNISH.search(word)
+            and len(word) >= 2
         )
 
     # -- commitments: "I'll …", "Bob will …", "Ana is going to …" --------------------------------
