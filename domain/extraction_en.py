@@ -627,7 +627,17 @@ _RIGHT_NOW = r"\bin a (?:minute|min|sec|second|moment|jiffy)\s*[.!]?\s*$|,\s*(?:
 _FEELING_AND_FOOLING = (
     r"(?:(?:go|just|probably|definitely|totally|secretly|only|still)\s+)*(?:"
     r"end up \w+ing\b|(?:cry|weep|laugh|smile|grin|panic|freak out|worry|grumble|whine|moan|brag|gloat|sulk|pout|scream|"
-    r"dance|sing|dream|survive|suffer|cope|pray|faint|cringe|rant|vent|gush|blush|celebrate|complain)\b(?!\s+to\b)|"
+    r"dance|sing|dream|survive|suffer|cope|pray|faint|cringe|rant|vent|gush|blush|celebrate|complain|blame)\b(?!\s+to\b)|"
+    # A habit to quit or to keep: "stop drawing mustaches on the avatars", "I'll have to stop using
+    # the new-person excuse", "I'm going to keep complaining about them until somebody deletes them".
+    r"(?:have to |need to )?(?:stop|quit) \w+ing\b|keep \w+ing\b(?=.*\buntil\b)|keep complaining\b|"
+    r"keep (?:the|our|your|everyone's) (?:energy|spirits|mood|morale) (?:up|high)\b|keep (?:it|things) (?:light|fun)\b|"
+    # Food left or brought for someone: "I'll leave a sandwich on your desk", "I'll bring some in Monday".
+    r"(?:leave|put|drop|save|set aside|bring|get|buy|grab|order|make|bake)\b[^,.;]{0,25}\b(?:sandwich(?:es)?|cake|cookies?|"
+    r"donuts?|doughnuts?|pizzas?|coffees?|bagels?|croissants?|muffins?|snacks?|pastr(?:y|ies)|cupcakes?|brownies?|beers?|"
+    r"wine|champagne|chocolates?|candy|treats?|waffles?|ice cream|crisps|chips)\b(?!['’]s\b)(?![\s-]+(?:banner|consent|policy|policies|"
+    r"settings|jar|tracking|header|headers|domain|store|storage|bug|issue|fix|flag|shortage|supply|vendor|architecture|"
+    r"shop|place|restaurant|company|order|account|budget|invoice|receipt|expenses?))|bring some\b(?!\s+(?:of the|examples|samples|data|numbers))|"
     r"take (?:it|that|this|them) (?:personally|hard|badly|well|to heart|as a compliment)\b|"
     r"have (?:a (?:hundred|thousand|million|ton of|lot of)|so many|lots of|many|a few) (?:more )?questions\b|"
     r"be \w+ing\b(?=.*\b(?:every (?:\w+ )?(?:minutes?|seconds?|hours?|day)|forever|tonight|in my sleep|nonstop|non-stop|"
@@ -1225,6 +1235,8 @@ class EnglishRules:
             or _NEGATION.search(text[: (m.start("task") if m else 0)])
         ):
             return None
+        if who.casefold() != "i" and re.match(r"(?:happily|gladly|gleefully|cheerfully|proudly)\b", task_text, _I):
+            return None  # "Dmitri will happily tell you about every edge case": what they are like
         task_text = re.sub(r"^(?:also |then |definitely |still |happily |gladly |readily |freely |openly )+", "", task_text, flags=_I)
         if who.casefold() == "i":
             who = SELF

@@ -2103,3 +2103,55 @@ def test_a_reminder_or_work_in_the_same_words_is_still_an_item(line: str, word: 
     m = _exchange(line)
     assert [a.assignee for a in m.action_items] == ["Ben"]
     assert word in m.action_items[0].task
+
+
+# Round 11: what eval/minutes_round11 (written from the same brief) got past the rules of round 10,
+# 9 of 49, with more of each kind.
+_ROUND_11: dict[str, list[str]] = {
+    "a stance, or a habit to quit or keep": [
+        "I'm going to blame the new laptop for everything this week",
+        "I'm going to keep complaining about them until somebody deletes them, just so everyone knows",
+        "I'll keep nagging you until it's fixed",
+        "Guess I'll have to stop using the new-person excuse",
+        "I'll stop checking Slack after six",
+    ],
+    "food left or brought for someone": [
+        "I'll leave a sandwich on your desk",
+        "I'll bring some in Monday, calm down",
+        "I'll bake a cake for the launch",
+    ],
+    "the room's mood": ["I know it's Monday, so I'll try to keep the energy up"],
+    "what someone is like": [
+        "Dmitri will happily tell you about every edge case",
+        "Priya will gladly explain the whole history of the billing service",
+    ],
+}
+
+
+@pytest.mark.parametrize("first", [True, False])
+@pytest.mark.parametrize("text", [text for texts in _ROUND_11.values() for text in texts])
+def test_round_11_distractor_is_not_taken_and_the_items_around_it_are(text: str, first: bool) -> None:
+    _check(_EN_ITEMS, text, first, [("Ben", "release notes"), ("Cara", "login bug")])
+
+
+def test_a_habit_asked_to_stop_is_no_item() -> None:
+    m = _exchange("Ana: Felix, can you stop drawing mustaches on the stakeholder avatars in Figma, by the way? || Felix: Fine.")
+    assert m.action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("I'll get the cookie banner fixed by Friday.", "cookie banner"),
+        ("I'll stop the old cron job on Friday.", "cron job"),
+        ("I'll keep the staging cluster running until the demo.", "staging cluster"),
+        ("I'll bring some examples of the new reports to the review.", "new reports"),
+        ("I'll happily review the export PR by Thursday.", "export PR"),
+        ("I'll order the new laptops for the interns by Friday.", "new laptops"),
+        ("I'll put the sandwich shop's invoice into the expense tool by Friday.", "invoice"),
+    ],
+)
+def test_work_in_the_words_of_the_round_11_kinds_is_still_an_item(text: str, word: str) -> None:
+    m = _minutes([("Cara", text)])
+    assert [a.assignee for a in m.action_items] == ["Cara"]
+    assert word in m.action_items[0].task
