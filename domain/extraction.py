@@ -1422,6 +1422,13 @@ def _resolve_back_reference(task: str, state: _State, ui: int, si: int, *, loose
             head = task[: demonstrative.start("noun")]
             head = re.sub(r"\b(?:that|this)\s+$", "", head, flags=re.IGNORECASE)
             return f"{head}the {demonstrative['noun']} for the {np}"
+    one = _ONE_OBJECT.match(task)
+    if one is not None and len(content) <= 1:
+        # "We don't have a rollback runbook for the retry queue. I'll write one up by Friday."
+        thing = _introduced(state, ui, si)
+        if thing:
+            particle = f" {one['particle']}" if one["particle"] else ""
+            return f"{one['verb']}{particle} {thing}{one['rest']}"
     # "fix it before the release": the verb's object is the pronoun, whatever follows it.
     if not _PRONOUN_EN.search(task) or (len(content) > 1 and not PRONOUN_OBJECT.match(task)):
         return task
@@ -1455,6 +1462,35 @@ _LACKS = re.compile(
     r"(?P<obj>(?:a|an|new|some|more|fresh|updated|proper|better|its|their)\s+[\w' -]+?|[a-z]+)\s*[.!]?$",
     re.IGNORECASE,
 )
+
+
+# "write one up", "add one", "file one": a new thing of the kind just named.
+_ONE_OBJECT = re.compile(
+    r"^(?P<verb>[a-z]+)\s+(?:one|a new one|another one)"
+    r"(?:\s+(?P<particle>up|out|down|together))?(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_INDEFINITE_NP = re.compile(
+    r"\b(?:a|an|no|any)\s+(?P<np>(?:[\w-]+\s+){0,3}?[\w-]+?)"
+    r"(?P<pp>\s+for\s+(?:the|our|this|that)\s+[\w-]+(?:\s+(?!(?:yet|though|anyway)\b)[\w-]+)?)?"
+    r"(?=\s+(?:yet|though|anyway|at all)\b|\s*[,.;!?]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def _introduced(state: _State, ui: int, si: int) -> str:
+    """What was just brought up as new, earlier in the sentence or in the one before ("we don't have
+    a rollback runbook for the retry queue", "I still want a regression test for it, I'll add one"):
+    "a rollback runbook for the retry queue"."""
+    sentence = state.utts[ui].sentences[si]
+    said = re.search(r"\b(?:I will|I'll|let me|I am going to|I'm going to)\b[^,;]*$", sentence, re.I)
+    before = sentence[: said.start()] if said else ""
+    matches = list(_INDEFINITE_NP.finditer(before)) or list(_INDEFINITE_NP.finditer(_previous_raw(state, ui, si)))
+    found = matches[-1] if matches else None
+    if found is None or not key_words(found["np"]):
+        return ""
+    pp = found["pp"] or ""
+    return f"a {found['np']}{pp}"
 
 
 def _previous_raw(state: _State, ui: int, si: int) -> str:

@@ -1305,3 +1305,17 @@ def test_a_word_of_praise_before_a_request_is_nobodys_name(word: str) -> None:
         ("Sunita", "Sure, by Friday."),
     )
     assert [a.assignee for a in m.action_items] == ["Sunita"]
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        ("We don't have a rollback runbook for the retry queue. I'll write one up by Friday.",
+         "write up a rollback runbook for the retry queue"),
+        ("We have no load test for the export yet. I'll write one by Friday.", "write a load test for the export"),
+        ("I still want a regression test for the PDF fix, I'll add one today.", "add a regression test"),
+    ],
+)
+def test_one_names_the_thing_just_brought_up(text: str, task: str) -> None:
+    m = on_wednesday(("Idris", text))
+    assert len(m.action_items) == 1 and m.action_items[0].task.startswith(task)
