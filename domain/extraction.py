@@ -1485,7 +1485,8 @@ def _introduced(state: _State, ui: int, si: int) -> str:
     sentence = state.utts[ui].sentences[si]
     said = re.search(r"\b(?:I will|I'll|let me|I am going to|I'm going to)\b[^,;]*$", sentence, re.I)
     before = sentence[: said.start()] if said else ""
-    matches = list(_INDEFINITE_NP.finditer(before)) or list(_INDEFINITE_NP.finditer(_previous_raw(state, ui, si)))
+    matches = list(_INDEFINITE_NP.finditer(before))
+    matches = matches or list(_INDEFINITE_NP.finditer(_previous_raw(state, ui, si)))
     found = matches[-1] if matches else None
     if found is None or not key_words(found["np"]):
         return ""
