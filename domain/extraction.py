@@ -428,7 +428,9 @@ def _read_utterance(state: _State, ui: int) -> None:
             finding = rules.status(clause, state.names)
             if finding is not None:
                 if finding.who == THIRD:
-                    who = _just_named(state, ui, si)
+                    # "I talked to infra and they sorted out the cluster": nobody named, so the
+                    # speaker's report.
+                    who = _just_named(state, ui, si) or utt.speaker
                 else:
                     who = utt.speaker if finding.who == SELF else _person(state, finding.who)
                 subject = (

@@ -943,6 +943,8 @@ class EnglishRules:
 
     def clauses(self, sentence: str) -> list[str]:
         out: list[str] = []
+        # "Test plan's, um, not done": a filler is no clause of its own.
+        sentence = re.sub(r",?\s*\b(?:um+|uh+|uhm|erm?)\b,?", "", sentence, flags=_I)
         for part in _SENTENCE_END.split(expand(sentence)):
             if _DECLINED_OFFER.search(part):
                 out.append(part)  # the "but" must stay with the offer it turns down
@@ -1334,14 +1336,21 @@ class EnglishRules:
         # "maybe a third of the way" is still a report; only conditionals are not.
         if not text or self.is_question(text) or _CONDITIONAL.search(text):
             return None
-        # "The test migration is blocked though": a closing "though" changes nothing.
-        text = re.sub(r"\s+(?:though|anyway|unfortunately|sadly)\b(?=\s*(?:,|$))", "", text, flags=_I)
-        # "On OpenSearch, the migration plan is done": the topic first, then the report.
-        topic_first = re.match(r"^(?:on|about|for|re|regarding|as for)\s+(?P<t>[^,]{1,40}),\s+(?P<rest>\S.*)$", text, _I)
+        # "The test migration is blocked though", "…, unfortunately": a closing word changes nothing.
+        text = re.sub(r",?\s+(?:though|anyway|unfortunately|sadly)\b(?=\s*(?:,|$))", "", text, flags=_I)
+        # "Test plan's, um, not done", "Blog post is, uh, maybe two-thirds there": fillers out.
+        text = re.sub(r",?\s*\b(?:um+|uh+|uhm|erm?)\b,?", "", text, flags=_I)
+        text = re.sub(r"\b(two|three)-(thirds|quarters)\b", r"\1 \2", text, flags=_I)
+        text = re.sub(r"(?<=\w)'s\s+not\b", " is not", text)  # "Test plan's not done"
+        # "On OpenSearch, the migration plan is done", "Backend-wise, the async doc is half written":
+        # the topic first, then the report.
+        topic_first = re.match(
+            r"^(?:(?:on|about|for|re|regarding|as for)\s+(?P<t>[^,]{1,40})|(?P<t2>[\w-]+)-wise),\s+(?P<rest>\S.*)$", text, _I
+        )
         if topic_first is not None:
             found = self.status(topic_first["rest"], names)
             if found is not None:
-                return found if found.subject else replace(found, subject=topic_first["t"])
+                return found if found.subject else replace(found, subject=topic_first["t"] or topic_first["t2"])
         # "The runbook is done, Sol reviewed it last week": the report before an aside of its own.
         head_of = _REPORT_ASIDE.split(text, maxsplit=1)
         if len(head_of) > 1 and head_of[0] != text:
@@ -1613,6 +1622,12 @@ _STATUS_RULES: tuple[tuple[Status, str], ...] = (
     (
         "in_progress",
         r"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?:(?:I|we)\s+(?:have\s+)?)?(?:just\s+|also\s+)?(?:opened|raised|put up|pushed up|sent|submitted)\s+(?:a|the|my)\s+(?:draft\s+)?(?:PR|pull request|MR|merge request)\s+(?:for|on|with)\s+(?P<subj>.+)$",
+    ),
+    # "The agenda draft is done", "Release notes draft is done": the draft was the work asked for.
+    (
+        "done",
+        r"^(?:(?:ok(?:ay)?|so|and|yeah|also)[, ]+)?(?P<subj>(?!(?:the|my|our|a)\s+(?:first|rough)\b)[\w' -]*?\bdraft)\s+(?:is|are)\s+"
+        r"(?:now\s+|all\s+)?(?:done|finished|complete|written)\b",
     ),
     # "The docs PR is up": a change waiting for review is progress on its task.
     (

@@ -1319,3 +1319,25 @@ def test_a_word_of_praise_before_a_request_is_nobodys_name(word: str) -> None:
 def test_one_names_the_thing_just_brought_up(text: str, task: str) -> None:
     m = on_wednesday(("Idris", text))
     assert len(m.action_items) == 1 and m.action_items[0].task.startswith(task)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Fillers and a closing word after a comma do not hide the report.
+        ("Blog post is, uh, maybe two-thirds there, still on track for Friday.", ("Jonas", "in_progress", "Blog post")),
+        ("Test plan's, um, not done.", ("Jonas", "in_progress", "Test plan")),
+        ("Tax rounding is, um, stuck.", ("Jonas", "blocked", "Tax rounding")),
+        ("The Firebase migration is blocked, unfortunately.", ("Jonas", "blocked", "The Firebase migration")),
+        # "X-wise," is a topic, not the work.
+        ("Backend-wise, the async doc is about half written, still on track.", ("Jonas", "in_progress", "the async doc")),
+        # A draft that was the work asked for is done when it is done.
+        ("Release notes draft is done, it's in the shared doc.", ("Jonas", "done", "Release notes draft")),
+        # "they" with nobody named is the speaker's report.
+        ("Yeah, I talked to infra on Friday and they sorted out the cluster, so that one's done.",
+         ("Jonas", "done", "the cluster")),
+    ],
+)
+def test_a_report_said_with_fillers_a_topic_or_a_team_is_the_speakers(text: str, expected: tuple[str, str, str]) -> None:
+    m = on_wednesday(("Jonas", text))
+    assert (m.status_updates[0].speaker, m.status_updates[0].status, m.status_updates[0].subject) == expected
