@@ -18,9 +18,11 @@ from dataclasses import dataclass, field, replace
 from domain.dates import DueDateMatch, find_due_date
 from domain.extraction_base import SELF, THIRD, Commitment, Names, Request, Rules, is_label
 from domain.extraction_en import (
+    ASKER_HEARS_NO,
     INTERJECTIONS,
     NOT_NAMES,
     PRONOUN_OBJECT,
+    REPLY_TAKES_IT_BACK,
     RESOLUTION_OPENER,
     TAKE_BACK,
     EnglishRules,
@@ -859,7 +861,9 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
     """Turn a request into an action item when it is an order or its addressee says yes."""
     state.requests.append((ui, request.task, clause))
     to = request.addressee or ""  # the item's quote keeps the name it was asked of
-    if not request.task and request.needs_offer and not _NP_EN.match(_previous_raw(state, ui, si).strip()):
+    said_before = _previous_raw(state, ui, si).strip()
+    named_work = _NP_EN.match(said_before) or _WORK_NEEDED.match(said_before)
+    if not request.task and request.needs_offer and not named_work:
         return False  # "Quick sync. Kenji?": a turn handed over, no work named before it
     assignee = _person(state, request.addressee) if request.addressee else None
     if request.addressee is None and request.needs_answer:
@@ -899,7 +903,8 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
         aj, verdict, taker = answer
         if verdict is False:
             return False
-        if verdict is True and request.needs_offer and not _TAKES_IT.search(state.utts[aj].sentences[0]):
+        opening = " ".join(state.utts[aj].sentences[:3])
+        if verdict is True and request.needs_offer and not _TAKES_IT.search(opening):
             verdict = None  # "Ken, reset links?" "Yep, done.": news, not a taker
         reply = state.utts[aj].sentences[0]
         if (
@@ -1127,7 +1132,12 @@ def _find_answer(
                 # An open call, then a request to someone: a yes after it answers that one.
                 break
             continue
-        verdict = reply.rules.acceptance(reply.sentences[0])
+        verdict = _verdict(state, reply)
+        if reply.rules is _EN and verdict is True and _said_no_after_all(state, ui, aj):
+            verdict = False
+        asked_back = named is not None and reply.speaker == named and reply.rules.is_question(reply.text)
+        if verdict is None and asked_back:
+            continue  # "Same comp band as last time?": a question back; the answer comes later
         if verdict is True and any(_TAKES_BACK.match(x) for x in reply.sentences[1:3]):
             # "Sure. Wait, no, I'm on leave next week.": a yes taken back is a no; to an open
             # call ("Who wants it?") it leaves the call open for the next taker.
@@ -1148,6 +1158,38 @@ def _find_answer(
         if unsure is None or (verdict is False and unsure[1] is None):
             unsure = (aj, verdict, None)
     return unsure
+
+
+# "Someone needs to rewrite the onboarding emails. Hamza?": work named as a need, then a name.
+_WORK_NEEDED = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|and|also|right|then)[,.]?\s+)*(?:someone|somebody|we)\s+(?:still\s+)?"
+    r"(?:needs? to|has to|have to|should|must)\s+[a-z]+\s+\S",
+    re.IGNORECASE,
+)
+
+
+def _verdict(state: _State, reply: _Utt) -> bool | None:
+    """The reply's answer, from its first sentence that gives one: "Ugh. Fine. Mine." is a yes, and so
+    is "Would Monday work? Because I can have them back to you by Monday." """
+    verdict = reply.rules.acceptance(reply.sentences[0])
+    if verdict is None and reply.rules is _EN:
+        for sentence in reply.sentences[1:3]:
+            first = reply.sentences[0].strip(" .!?").casefold()
+            if not (len(first.split()) <= 2 or reply.rules.is_question(reply.sentences[0])):
+                break
+            verdict = reply.rules.acceptance(sentence)
+            if verdict is not None:
+                break
+    return verdict
+
+
+def _said_no_after_all(state: _State, ui: int, aj: int) -> bool:
+    """A yes the rest of the reply takes back, or that the asker then hears as a no."""
+    if REPLY_TAKES_IT_BACK.search(expand(state.utts[aj].text)):
+        return True
+    asker = state.utts[ui].speaker
+    nxt = next((u for u in state.utts[aj + 1 : aj + 3] if u.speaker == asker), None)
+    return nxt is not None and bool(ASKER_HEARS_NO.search(nxt.text))
 
 
 _DONE_BY = re.compile(

@@ -633,6 +633,10 @@ _FEELING_AND_FOOLING = (
     r"(?:have to |need to )?(?:stop|quit) \w+ing\b|keep \w+ing\b(?=.*\buntil\b)|keep complaining\b|"
     r"keep (?:the|our|your|everyone's) (?:energy|spirits|mood|morale) (?:up|high)\b|keep (?:it|things) (?:light|fun)\b|"
     # Food left or brought for someone: "I'll leave a sandwich on your desk", "I'll bring some in Monday".
+    # Sarcasm and party pieces: "I can own a coffee mug", "I'll just skip sleeping", "do your impression
+    # of the CEO"; being on a panel all day is where one is, not a task.
+    r"(?:own )?a (?:coffee )?mug\b|skip (?:sleep|sleeping)\b|(?:do|perform) (?:my|your|his|her|an?|the) (?:\w+ )?impressions?\b|"
+    r"(?:the |an? )?(?:hiring|interview|review) panel\b|"
     r"(?:leave|put|drop|save|set aside|bring|get|buy|grab|order|make|bake)\b[^,.;]{0,25}\b(?:sandwich(?:es)?|cake|cookies?|"
     r"donuts?|doughnuts?|pizzas?|coffees?|bagels?|croissants?|muffins?|snacks?|pastr(?:y|ies)|cupcakes?|brownies?|beers?|"
     r"wine|champagne|chocolates?|candy|treats?|waffles?|ice cream|crisps|chips)\b(?!['’]s\b)(?![\s-]+(?:banner|consent|policy|policies|"
@@ -862,6 +866,31 @@ _PASSIVE_BASE = {
     "written": "write", "written up": "write up", "cleaned up": "clean up", "set up": "set up",
     "looked at": "look at", "looked into": "look into",
 }  # fmt: skip
+# A yes in words that the rest of the reply takes back: a plain no after it ("Yeah... no.", "Sure, I
+# can see why you'd think of me, but no", "No, seriously, I'm not the right person", "By Monday, no
+# way", "today isn't happening"), a condition nobody here can meet ("Sure, right after someone gives
+# me back the three days", "Absolutely, the minute someone gets me a login", "Happy to, if the launch
+# moves to October", "Sure, once someone tells me what the discount is"), sarcasm ("Sure, and while I'm
+# at it I'll solve world hunger", "Sure, if by run you mean watch the budget burn", "Sure, which
+# release, the one in 2027?", "I can own a coffee mug"), a yes to something else ("Yes to lunch").
+REPLY_TAKES_IT_BACK = re.compile(
+    r"\byeah\W+no\b|\bbut no\b|\bno,? seriously\b|\bno way\b|\b(?:is not|isn't) happening\b|\bnot happening\b|"
+    r"\bnot the right person\b|\bnot so much\b|\bbasically zero\b|\bno chance\b|"
+    r"(?:^|[.!?]\s+)no,? (?:i|we) (?:cannot|can not|can't|will not|won't)\b|"
+    r"\bbut (?:pricing|it|that|this|the \w+) is (?:locked|frozen|out of (?:my|our) hands)\b|"
+    r"\b(?:right after|the minute|as soon as|once|when|if) (?:someone|somebody|anyone|anybody)\b|"
+    r"\bif (?:the \w+ moves|by \w+ you mean|you would like them to|you'd like them to|you want them to)\b|"
+    r"\bwhile i am at it\b|\bwhile i'm at it\b|\bworld hunger\b|\bskip sleeping\b|\bwhich \w+,? the one in 20\d\d\b|"
+    r"\bi can own a\b|\bi can barely\b|^yes to (?!it\b|that\b|this\b)",
+    _I,
+)
+# The asker takes the answer for a no: "Right, forget I asked.", "Okay, that's a no, then.",
+# "Okay, point taken.", "Ha. Okay, not this one.", "Okay, too much, I get it."
+ASKER_HEARS_NO = re.compile(
+    r"\b(?:forget (?:i|that i) asked|that is a no|that's a no|point taken|not this one|i get it|"
+    r"(?:i will|i'll) (?:ask|find) (?:someone|somebody) else|never ?mind then)\b",
+    _I,
+)
 _OFFER_ANYWHERE = re.compile(
     r"\b(?:that|this|it) (?:is|would be|will be|should be) (?:me|mine|on me)\b|\bi can (?:take|do|own|grab|handle) (?:it|that|this|them|those)\b|"
     r"\bi will (?:take|do|own|grab|handle) (?:it|that|this|them|those)\b|\bleave it (?:to|with) me\b|\bgive (?:it|that|them) to me\b"
@@ -1034,7 +1063,7 @@ class EnglishRules:
                 )
         ask = re.match(
             r"^(?:do you think )?(?:(?:can|could|would|will) you(?: please| maybe)?(?: also)?(?: be able to| mind)?|"
-            r"are you able to|are you (?:still )?(?:ok(?:ay)?|happy|fine|good|alright|up for it) to|do you have (?:time|capacity|bandwidth|room) to|any chance you (?:can|could)|"
+            r"are you able to|are you (?:still )?(?:ok(?:ay)?|happy|fine|good|alright|up for it) to|do you have (?:time|capacity|bandwidth|room) to|any chance you (?:can|could|would)|"
             r"(?:is|would) it be possible for you to|is it possible for you to|(?:could|can) I ask you to)\s+(?P<task>.+?)\??$",
             rest,
             _I,
@@ -1475,6 +1504,17 @@ class EnglishRules:
             r"\b(?:not|cannot|never)\b", t
         ):
             return True
+        # "Not thrilled, but yes.", "I'd hate to, and I will.", "You'll have it in your inbox before you
+        # hang up.", "Done by Friday.", "Drafts by Wednesday.", "I can have them back to you by Monday":
+        # a yes in other words.
+        if re.search(
+            r"\bbut yes\b|\band i will\b|\byou will have (?:it|them|that|those|the \w+)\b|"
+            r"^(?:done|draft|drafts|ready|first draft|a draft|it will be done|will be done)\s+(?:by|before|tomorrow|today|tonight)\b|"
+            r"\bi can have (?:it|them|that|those) (?:back )?(?:to you )?(?:by|before|tomorrow|today|tonight)\b|"
+            r"\bi thought you would never ask\b|\byou do not have to ask twice\b|\bfirst on my list\b",
+            t,
+        ):
+            return True
         # "Thursday's too tight, Monday works": a yes to another day.
         if re.search(
             r"\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week|end of (?:the )?week|the \d+(?:st|nd|rd|th))"
@@ -1489,9 +1529,10 @@ class EnglishRules:
             return False
         if re.fullmatch(r"we will do(?: it| that)?\W*", t):
             return True  # "Will do." as Whisper often hears it
+        t = re.sub(r"^(?:(?:ok(?:ay)?\s+)?then|in that case),?\s+", "", t)  # "Then yes, I'll draft it tonight."
         if re.match(
             r"^(?:sure|ok|okay|yes|yeah|yep|yup|will do|no problem|of course|absolutely|definitely|"
-            r"on it|sounds good|can do|got it|consider it done|certainly|for sure|you got it|fine|"
+            r"on it|sounds good|can do|got it|consider it done|certainly|for sure|you got it|fine|mine\b|"
             r"alright|all right|happy to|i can|i will|i am on it|i have got it|i got it|i have it|"
             r"works for me|that works|that should work|sure thing|fair enough|i am happy to|i will take it|i would be glad|"
             r"i can do (?:it|that)|i would be happy|me\b|count me in|leave it (?:to|with) me|deal|roger|"

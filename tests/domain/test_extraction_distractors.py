@@ -2044,9 +2044,9 @@ def test_work_in_the_words_of_the_round_10_kinds_is_still_an_item(lines: list[tu
     assert word in m.action_items[0].task
 
 
-def _round_10_requests(section: str) -> list[str]:
-    """The exchanges of ``tests/domain/data/round10_requests.txt`` under ``# not items`` or ``# items``."""
-    path = Path(__file__).parent / "data" / "round10_requests.txt"
+def _round_10_requests(section: str, name: str = "round10_requests.txt") -> list[str]:
+    """The exchanges of ``tests/domain/data/<name>`` under ``# not items`` or ``# items``."""
+    path = Path(__file__).parent / "data" / name
     out: list[str] = []
     current = None
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -2155,3 +2155,14 @@ def test_work_in_the_words_of_the_round_11_kinds_is_still_an_item(text: str, wor
     m = _minutes([("Cara", text)])
     assert [a.assignee for a in m.action_items] == ["Cara"]
     assert word in m.action_items[0].task
+
+
+@pytest.mark.parametrize("line", _round_10_requests("not items", "round12_replies.txt"))
+def test_a_reply_that_does_not_take_the_work_makes_no_item(line: str) -> None:
+    assert _exchange(line).action_items == ()
+
+
+@pytest.mark.parametrize("line", _round_10_requests("items", "round12_replies.txt"))
+def test_a_yes_in_unusual_words_is_the_answerers_item(line: str) -> None:
+    who = line.split("||")[1].partition(":")[0].strip()
+    assert [a.assignee for a in _exchange(line).action_items] == [who]
