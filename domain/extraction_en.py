@@ -347,6 +347,7 @@ def _matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
 _OWN_ASIDE = re.compile(
     r"(?:\s+[-–—]+\s+|,\s*(?:(?:and|but|so|because|since|as|though|although)\s+)?(?=(?:I|we|he|she|they)\s+\w|"
     r"(?:my|our|his|her|their)\s+\w+(?:\s+\w+)?\s+(?:is|are|was|were|has|have|had)\b|"
+    r"(?:that|it|this) (?:works|makes|helps)\b|"
     r"(?-i:[A-Z][a-z]+)\s+(?:said|says|told|mentioned|thinks|thought|already|asked)\b)).*$",
     _I,
 )
@@ -691,7 +692,7 @@ _DONE_AT_ONCE = re.compile(
     rf"^(?:{_YES_WORDS}[\s,.!:]+)*(?:"
     r"(?:it is|that is|they are) (?:up|on|open|shared|there|on screen|on the screen|bigger|switched|back up)\b|"
     r"you are (?:on speaker|in|back|unmuted)\b|i am (?:back|in frame|sharing|unmuted)\b|"
-    r"(?:switching|zooming|scrolling|moving|sharing|clicking|closing|opening|pulling|bringing|putting|turning|re-?sharing)"
+    r"(?!(?:working|thing|nothing|something|anything|everything|morning|evening|bring|during|string|spring)\b)[a-z]{3,}ing"
     r"(?: (?:it|them|that|in|out|over|up|down|now|back|there|it up|it now))*\s*[.!]?\s*$|"
     r"here (?:it is|you go|we go)\b|there you go\b|there\s*[.!]?\s*$|switched\b|how is that\b|(?:is )?that better\b|better now\b|"
     r"can you see (?:it|that|this)(?: now)?\b|am i in frame\b|try (?:it )?now\b|done\s*[.!]?\s*$)",
@@ -722,6 +723,24 @@ _FOR_THE_ROOM = (
     r"wedding|birthday) )?(?:video|photo|picture|pic|meme|gif|playlist|song|recipe)s?\b(?<!\bthe video)(?<!\bthe photo)|"
     r"recommend (?:me )?(?:a|an|some|your) (?:good |nice |decent |cheap )?(?:dentist|doctor|restaurant|book|podcast|show|series|movie|film|"
     r"place|bar|cafe|café|hotel|gym|barber|hairdresser|mechanic|vet)\b|"
+    # Told to a person for the talk, their own good or the room ("Ben, please keep me posted",
+    # "…, remind me after the call", "…, ask your questions in the channel", "…, please continue",
+    # "…, go home early today", "…, prioritize your health", "…, help yourself to the cake").
+    r"keep (?:me|us|everyone|the team|the group) (?:posted|updated|in the loop)\b|remind (?:me|us)\b|"
+    r"ask (?:your|any|all|the|those) questions\b|keep an eye on the chat\b|take the lead on the discussion\b|"
+    r"(?:continue|go on|carry on|keep going)\s*$|finish your (?:thought|sentence|point)\b|"
+    r"(?:go )?home(?: early)?(?:\s+(?:today|tonight|now))?\s*$|go home\b|(?:prioriti[sz]e|take care of|look after) (?:your|yourself)\b|remember to (?:breathe|eat|sleep|drink|take (?:a )?breaks?|relax)\b|"
+    r"help yourself\b|try the new (?:\w+ )?(?:machine|place|cafe|café|restaurant)\b|"
+    r"stay (?:on|behind|back)(?: (?:the )?(?:line|call))? after\b|"
+    # Round 13: told to a person for the talk or their own good, from 100 instructions written from a
+    # brief ("make sure you eat something before the interviews", "don't forget to breathe during the
+    # demo", "sit on the left side so the camera picks you up", "keep questions for the Q&A", "use
+    # the mic", "keep your laptop closed during the sessions", "try saying no to more meetings").
+    r"(?:eat|drink|breathe|hydrate|rest|relax|sleep|stretch)\b(?!\s+(?:the cost|our own))|"
+    r"sit (?:on|at|in|next|by|closer|up front|in front)\b|(?:keep|save|hold) (?:your |all |the |any )?questions\b|"
+    r"use the (?:mic|microphone|raise-?hand|chat)\b|"
+    r"keep (?:your|the) (?:laptops?|phones?|cameras?|mics?|screens?) (?:closed|shut|off|away|on|muted|down)\b|"
+    r"(?:try )?saying no\b|say no (?:to|more)\b|(?:try|do) (?:my|your|our) best\s*$|(?:just )?talk\s*$|"
     r"(?:repeat|clarify|spell|re-?read|sum up|recap|describe|remind (?:me|us)|(?:would )?(?:like to )?introduce yourself|"
     r"read(?:ing)? (?:\w+ ){0,3}out loud|read(?:ing)? out\b|say (?:a few words|a bit|more|a quick)|(?:tell|give) (?:me|us|the group|the room|everyone)\b|"
     r"tell (?:\w+ ){1,3}what you (?:told|said to|just said)\b|"
@@ -732,9 +751,14 @@ _FOR_THE_ROOM = (
 )
 _IN_THE_ROOM_NOW = (
     r"\bfor the rest of the (?:demo|meeting|call|session|presentation)\b|\bwhile I (?:talk|present|speak|drive)\b|"
-    r"\bso (?:everyone|the whole room|the room|people|we all|all of us)(?: on the call| in the room)? can (?:see|hear|read)\b|"
+    r"\bso (?:everyone|the whole room|the room|people|we all|all of us|the (?:remote|online) (?:folks|people|team|attendees)|"
+    r"the camera)(?: on the call| in the room)? can (?:see|hear|read|pick)\b|\bso the camera (?:picks|sees|catches)\b|"
+    r"\bso (?:we|you) (?:can )?all (?:can )?(?:watch|see|hear)\b|\bso we can (?:all )?watch\b|"
+    r",\s*live\s*$|"
     r"\bin this meeting\b|\buntil the end of the (?:demo|meeting|call)\b|\bfor the people who (?:joined|missed)\b|"
     r"\bafter everyone (?:drops|leaves|hops off)\b|\bin frame\b|\bfrom the back row\b|"
+    # A way of working from now on, not a task with an end: "double-check before you merge next time".
+    r"\bnext time\s*$|\bfrom now on\b|\bgoing forward\b|"
     r"\b(?:on (?:the )?screen|real quick)\s*$|\bthe world's\b|\bat the [\w-]+ mark\b|\bfor the (?:team |group )?(?:photo|picture|selfie)\b"
 )
 _NOT_WORK = re.compile(
@@ -890,6 +914,16 @@ ASKER_HEARS_NO = re.compile(
     r"\b(?:forget (?:i|that i) asked|that is a no|that's a no|point taken|not this one|i get it|"
     r"(?:i will|i'll) (?:ask|find) (?:someone|somebody) else|never ?mind then)\b",
     _I,
+)
+# Verbs an order to a named person starts with when it gives out work ("Priti, reach out to the
+# churned accounts"); a bare imperative with another verb ("Ben, relax") gives nothing out.
+_WORK_VERBS = (
+    r"update|reach|write|draft|order|send|schedule|migrate|fix|review|book|email|prepare|create|file|collect|"
+    r"post|add|remove|clean|deploy|ship|merge|publish|finish|follow|organi[sz]e|plan|circulate|coordinate|"
+    r"reply|respond|contact|invite|renew|cancel|upgrade|document|investigate|build|design|implement|rewrite|refactor|"
+    r"audit|compile|gather|pull|prep|submit|negotiate|approve|assign|triage|label|tag|escalate|chase|set|test|"
+    r"translate|benchmark|estimate|configure|install|rotate|patch|archive|export|import|reconcile|invoice|onboard|"
+    r"interview|hire|price|quote|run|put together|write up|sort out|look into|dig into|reach out"
 )
 _OFFER_ANYWHERE = re.compile(
     r"\b(?:that|this|it) (?:is|would be|will be|should be) (?:me|mine|on me)\b|\bi can (?:take|do|own|grab|handle) (?:it|that|this|them|those)\b|"
@@ -1124,12 +1158,16 @@ class EnglishRules:
                 return Request(addressee, bare["t"], needs_answer=True, needs_offer=True)
             tell = re.match(
                 r"^(?:please\s+(?P<a>.+)|you (?:are\s+still\s+on|are\s+also\s+on|will|are going to|should|need to|take|handle|own|are on|are taking|are handling|have got(?=\s+(?:the|that|this|our)\b)|are in charge of|are responsible for|are the owner of|get to own|can take|can own)\s+(?P<b>.+)|"
-                r"(?:I need you to|I want you to|I would like you to|(?:please\s+)?(?:do not|don't) forget to|remember to|make sure (?:to|you))\s+(?P<c>.+))$",
+                r"(?:I need you to|I want you to|I would like you to|(?:please\s+)?(?:do not|don't) forget to|remember to|make sure (?:to|you))\s+(?P<c>.+)|"
+                # "Beatriz, update the Q2 forecast in Salesforce", "Nina, go ahead and migrate the
+                # staging database this week": an order in the bare imperative, named work after it.
+                rf"(?:go ahead and |you might want to |you may want to |try to )?(?P<d>(?:{_WORK_VERBS})\s+(?:the|a|an|our|your|those|these|that|this|all|"
+                r"three|two|each|every|some|up|out|with|to|in|on)\b.+))$",
                 rest,
                 _I,
             )
             if tell:
-                task = _clean_task(tell["a"] or tell["b"] or tell["c"])
+                task = _clean_task(tell["a"] or tell["b"] or tell["c"] or tell["d"])
                 if _HEDGE.search(task) or not _is_real_task(task):
                     return None
                 return Request(addressee, task, needs_answer=rest.rstrip().endswith("?"))

@@ -2166,3 +2166,40 @@ def test_a_reply_that_does_not_take_the_work_makes_no_item(line: str) -> None:
 def test_a_yes_in_unusual_words_is_the_answerers_item(line: str) -> None:
     who = line.split("||")[1].partition(":")[0].strip()
     assert [a.assignee for a in _exchange(line).action_items] == [who]
+
+
+@pytest.mark.parametrize("line", _round_10_requests("not items", "round13_instructions.txt"))
+def test_an_instruction_for_the_talk_or_ones_own_good_is_no_item(line: str) -> None:
+    assert _exchange(line).action_items == ()
+
+
+@pytest.mark.parametrize("line", _round_10_requests("items", "round13_instructions.txt"))
+def test_an_instruction_that_gives_out_work_is_the_named_persons_item(line: str) -> None:
+    speaker, _, lead = line.split("||")[0].partition(":")
+    m = _exchange(line)
+    assert len(m.action_items) == 1 and m.action_items[0].assignee not in (None, speaker.strip())
+    assert m.action_items[0].assignee in lead
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ana: Ben, please keep me posted.",
+        "Ana: Ben, please remind me after the call.",
+        "Ana: Ben, please go home early today.",
+        "Ana: Ben, please stay on the line after.",
+        "Ana: Ben, please help yourself to the cake.",
+        "Ana: Ben, please continue.",
+        "Ana: Ben, please finish your thought.",
+        "Ana: Ben, please remember to breathe.",
+        "Ana: Ben, please ask your questions in the channel.",
+        "Ana: Ben, please keep an eye on the chat.",
+        "Ana: Ben, please prioritize your health.",
+        "Ana: Ben, please try the new coffee machine.",
+        "Ana: Ben, please double-check before you merge next time.",
+        "Ana: Ben, relax, it's fine.",
+        "Ana: Ben, take your time.",
+    ],
+)
+def test_a_please_for_the_talk_or_ones_own_good_is_no_item(line: str) -> None:
+    assert _exchange(line).action_items == ()
