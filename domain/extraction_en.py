@@ -737,6 +737,16 @@ _FOR_THE_ROOM = (
     # demo", "sit on the left side so the camera picks you up", "keep questions for the Q&A", "use
     # the mic", "keep your laptop closed during the sessions", "try saying no to more meetings").
     r"(?:eat|drink|breathe|hydrate|rest|relax|sleep|stretch)\b(?!\s+(?:the cost|our own))|"
+    # Social duties and perks given to a named person ("Ben, you own the snack budget now", "…, you're
+    # in charge of the playlist", "…, you're on cake duty", "…, you should come to the party", "…, you
+    # take the window seat", "…, you will present first at the demo", "…, you handle the jokes").
+    r"(?:the )?(?:snack|cake|coffee|lunch|pizza|party|social|music|karaoke|bbq|barbecue|happy hour|dinner|drinks|decorations?|"
+    r"dish(?:es)?|fridge|plants?|birthday|gift|card|costume)s?\s+(?:budget|duty|run|order|playlist|committee|fund|kitty|"
+    r"collection|rota|rotation|list)\b(?!\s+(?:feature|service|api|app|bug|ticket|page|integration))|(?:the )?playlist\b|"
+    r"come (?:to|along to) (?:the|my|our|tonight's|friday's) (?:party|drinks|dinner|lunch|bbq|barbecue|happy hour|wedding|game|social|"
+    r"celebration|karaoke|pub quiz|quiz)\b|the (?:calendar |meeting )?(?:invite|invitation)(?:\s+for\s+\w+)?\s*$|"
+    r"(?:the )?(?:window|aisle|corner|front|back|middle) (?:seat|desk|spot|table)\b|see the new (?:coffee machine|office|kitchen|\w+ room)\b|"
+    r"(?:present|go|speak|demo) (?:first|last|second|next)\b|(?:the )?jokes\b|"
     r"sit (?:on|at|in|next|by|closer|up front|in front)\b|(?:keep|save|hold) (?:your |all |the |any )?questions\b|"
     r"use the (?:mic|microphone|raise-?hand|chat)\b|"
     r"keep (?:your|the) (?:laptops?|phones?|cameras?|mics?|screens?) (?:closed|shut|off|away|on|muted|down)\b|"

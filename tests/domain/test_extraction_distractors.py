@@ -2203,3 +2203,36 @@ def test_an_instruction_that_gives_out_work_is_the_named_persons_item(line: str)
 )
 def test_a_please_for_the_talk_or_ones_own_good_is_no_item(line: str) -> None:
     assert _exchange(line).action_items == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ana: Ben, you own the snack budget now, congrats.",
+        "Ana: Ben, you're in charge of the playlist for the offsite.",
+        "Ana: Ben, you should come to the party on Friday.",
+        "Ana: Ben, you're on the invite for Thursday.",
+        "Ana: Ben, you take the window seat.",
+        "Ana: Ben, you need to see the new coffee machine.",
+        "Ana: Ben, you will present first at the demo.",
+        "Ana: Ben, you're on snack duty this week.",
+        "Ana: Ben, you're on cake duty.",
+    ],
+)
+def test_a_social_duty_or_perk_given_to_a_named_person_is_no_item(line: str) -> None:
+    assert _exchange(line).action_items == ()
+
+
+@pytest.mark.parametrize(
+    ("line", "word"),
+    [
+        ("Ana: Ben, you own the billing API migration now.", "billing API migration"),
+        ("Ana: Ben, you're on the incident rotation this week.", "incident rotation"),
+        ("Ana: Ben, you will present the roadmap to the board on Friday.", "roadmap"),
+        ("Ana: Ben, you own the gift card feature.", "gift card feature"),
+        ("Ana: Ben, you're on the party planning app bug.", "party planning app bug"),
+    ],
+)
+def test_work_given_the_same_way_is_still_an_item(line: str, word: str) -> None:
+    m = _exchange(line)
+    assert [a.assignee for a in m.action_items] == ["Ben"] and word in m.action_items[0].task
