@@ -747,6 +747,24 @@ _FOR_THE_ROOM = (
     r"celebration|karaoke|pub quiz|quiz)\b|the (?:calendar |meeting )?(?:invite|invitation)(?:\s+for\s+\w+)?\s*$|"
     r"(?:the )?(?:window|aisle|corner|front|back|middle) (?:seat|desk|spot|table)\b|see the new (?:coffee machine|office|kitchen|\w+ room)\b|"
     r"(?:present|go|speak|demo) (?:first|last|second|next)\b|(?:the )?jokes\b|"
+    # Round 14, said to a named person in the forms that give out work, from 100 lines written from a
+    # brief: what they should have seen ("you should have heard the buyer's voice"), what they will
+    # enjoy ("you need to hear the voicemail", "you need to try the cold brew", "you'll get a kick out
+    # of …"), an honour or a perk ("you own the record for fastest rollback", "the award is yours",
+    # "you're going to get a commission check", "the first slice of cake is yours"), a state ("you're on
+    # fire", "you're on a lucky streak", "you're on the big screen", "you're in charge of absolutely
+    # nothing"), and what they should know or feel ("you should know the candidate …", "you should
+    # sit down for this", "you should take the credit").
+    r"have (?:seen|heard|been there)\b|(?:see|hear|watch) (?:the look|the (?:voicemail|video|comments|reaction|face)|how|what)\b|"
+    r"try the (?:\w+ )?(?:cold brew|coffee|brew|ramen|food|cake|menu|pizza|cookies|snacks|tacos|espresso)\b|see the new\b|"
+    r"get a kick out of\b|get (?:a|an|your) (?:[\w-]+ ){0,3}(?:commission|bonus|card|raise|award|prize|reward|treat|surprise|thank[- ]you|shout-?out)\b|"
+    r"(?:the |this |that |your |an? )?(?:(?:all-time |new |fastest |top )?record|leaderboard|title|crown|trophy|award|prize|medal|"
+    r"promotion|raffle|parking spot|first slice|spotlight|stage|cover|heart|career|room|floor)\b(?!\s+(?:for the (?:api|service|release)|migration|"
+    r"booking|setup|service|page|api|feature|bug|layout|plan|schema|table|change|update|report))|"
+    r"(?:\w+ )?(?:customer|client)'s heart\b|(?:on )?(?:fire|a roll|a (?:lucky |winning |hot )?streak|speaker|the big screen)\b|"
+    r"(?:absolutely )?nothing\b|sit down\b|take (?:the )?credit\b|know (?:that|the|how|what|who|your)\b|"
+    r"have a new (?:desk )?(?:neighbou?r|office|desk|laptop|manager|boss|teammate|chair)\b|"
+    r"you are the first\b|"
     r"sit (?:on|at|in|next|by|closer|up front|in front)\b|(?:keep|save|hold) (?:your |all |the |any )?questions\b|"
     r"use the (?:mic|microphone|raise-?hand|chat)\b|"
     r"keep (?:your|the) (?:laptops?|phones?|cameras?|mics?|screens?) (?:closed|shut|off|away|on|muted|down)\b|"
@@ -1172,12 +1190,21 @@ class EnglishRules:
                 # "Beatriz, update the Q2 forecast in Salesforce", "Nina, go ahead and migrate the
                 # staging database this week": an order in the bare imperative, named work after it.
                 rf"(?:go ahead and |you might want to |you may want to |try to )?(?P<d>(?:{_WORK_VERBS})\s+(?:the|a|an|our|your|those|these|that|this|all|"
-                r"three|two|each|every|some|up|out|with|to|in|on)\b.+))$",
+                r"three|two|each|every|some|up|out|with|to|in|on)\b.+)|"
+                # "Felipe, the billboard vendor contract is on you", "Sunita, you have the postmortem for
+                # last night's outage, due Monday", "Nina, your turn to run the sprint retro".
+                r"(?P<e>(?:the|this|that|those|these|our)\s+[^,]+?)\s+(?:is|are)\s+(?:all\s+)?on you\b.*|"
+                r"you have (?P<f>the\s+(?!floor\b|mic\b|wrong\b|right\b)[^,]+)(?:,\s*due\b.*)?|"
+                rf"(?:it is |it's )?your turn to (?P<g>(?:{_WORK_VERBS})\b.+))$",
                 rest,
                 _I,
             )
+            if tell and tell["e"] and re.search(
+                r"\b(?:typo|mistake|delay|outage|mess|mix-?up|confusion|oversight|screw-?up|fault|blame|error|slip)\b", tell["e"], _I
+            ):
+                return None  # "that typo in the sales deck is on you": blame, not work
             if tell:
-                task = _clean_task(tell["a"] or tell["b"] or tell["c"] or tell["d"])
+                task = _clean_task(tell["a"] or tell["b"] or tell["c"] or tell["d"] or tell["e"] or tell["f"] or tell["g"])
                 if _HEDGE.search(task) or not _is_real_task(task):
                     return None
                 return Request(addressee, task, needs_answer=rest.rstrip().endswith("?"))

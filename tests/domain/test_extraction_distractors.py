@@ -2236,3 +2236,27 @@ def test_a_social_duty_or_perk_given_to_a_named_person_is_no_item(line: str) -> 
 def test_work_given_the_same_way_is_still_an_item(line: str, word: str) -> None:
     m = _exchange(line)
     assert [a.assignee for a in m.action_items] == ["Ben"] and word in m.action_items[0].task
+
+
+@pytest.mark.parametrize("line", _round_10_requests("not items", "round14_statements.txt"))
+def test_praise_a_perk_or_a_prediction_said_like_work_given_out_is_no_item(line: str) -> None:
+    assert _exchange(line).action_items == ()
+
+
+@pytest.mark.parametrize("line", _round_10_requests("items", "round14_statements.txt"))
+def test_work_given_out_to_a_named_person_in_those_forms_is_their_item(line: str) -> None:
+    speaker, _, lead = line.split("||")[0].partition(":")
+    m = _exchange(line)
+    assert len(m.action_items) == 1 and m.action_items[0].assignee not in (None, speaker.strip())
+    assert m.action_items[0].assignee in lead
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Hiro: Nina, your turn to talk, go ahead.",
+        "Abby: Greg, that typo in the sales deck is on you, but honestly nobody noticed.",
+    ],
+)
+def test_a_turn_to_speak_or_blame_said_as_on_you_is_no_item(line: str) -> None:
+    assert _exchange(line).action_items == ()
