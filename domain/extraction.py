@@ -407,7 +407,12 @@ def _read_utterance(state: _State, ui: int) -> None:
                 assignee = utt.speaker if commitment.who == SELF else _person(state, commitment.who)
                 task = commitment.task
                 if _continues_accepted(state, ui, assignee, task):
-                    _follow_up(state, ui, si, state.accepted[ui], clause)
+                    i = state.accepted[ui]
+                    fuller = _strip_dates(task, state.meeting_date)
+                    more = len(key_words(fuller)) > len(key_words(state.actions[i].task))
+                    if more and not is_hangul(fuller):
+                        state.actions[i] = replace(state.actions[i], task=fuller)  # the yes says more
+                    _follow_up(state, ui, si, i, clause)
                     took = True
                     continue
                 topic = _TOPIC_BEFORE.match(before) if before and utt.rules is _EN else None
@@ -937,7 +942,13 @@ def _take_request(state: _State, ui: int, si: int, clause: str, request: Request
                 # "Raj, can you own the rate limiter? End of next week is fine.": the asker's next words.
                 date_text = _when_said_next(state, ui, si) or clause
             before = len(state.actions)
-            _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False, said_to=to)
+            if taker is not None:
+                # "Rosa, could you check the SPF records?" "I can't this week." "I'll grab it then.": the
+                # item is Sam's, said in Sam's words; the request to Rosa is not its source.
+                quote = " ".join(state.utts[aj].sentences[:2])
+                _add_action(state, ui, si, assignee, task, date_text, quote, follow_up=False, quoted_in=aj)
+            else:
+                _add_action(state, ui, si, assignee, task, date_text, clause, follow_up=False, said_to=to)
             if len(state.actions) > before:
                 state.accepted[aj] = before
             return True
@@ -1256,11 +1267,14 @@ def _add_action(
     follow_up: bool = True,
     narrow: bool = False,
     said_to: str | None = None,
+    quoted_in: int | None = None,
 ) -> None:
     """Record an item; with ``follow_up``, a task with no content of its own ("I'll finish it
     tomorrow", "마무리하겠습니다") is not a new item but a new date for the person's last one. With
     ``narrow`` or ``said_to`` (a request's), an English sentence quoted is cut to the part that says
-    the item, with the name it is said to."""
+    the item, with the name it is said to. ``quoted_in``: the turn the quote comes from, when it is
+    not the one that named the work (a colleague who took it over); the item keeps the time the work
+    was named."""
     due = _due_in(date_text, state.meeting_date)
     clean = _strip_dates(task, state.meeting_date) or task
     if not follow_up and not key_words(clean):
@@ -1277,8 +1291,9 @@ def _add_action(
             _follow_up(state, ui, si, i, when, delivery=delivery)
         return
     utt = state.utts[ui]
-    if (narrow or said_to is not None) and utt.rules is _EN:
+    if (narrow or said_to is not None) and utt.rules is _EN and quoted_in is None:
         quote = _item_part(quote, clean, said_to)
+    # An item keeps the time the work was named, where revisions of the minutes find it again.
     state.actions.append(ActionItem(assignee, clean, due.date if due else None, quote, utt.start_ms))
     state.action_at.append(ui)
     state.productive.add((ui, si))
@@ -1374,6 +1389,8 @@ def _continues_accepted(state: _State, ui: int, assignee: str | None, task: str)
     own = [w for w in key_words(task) if w not in _FOLLOW_UP_WORDS]
     if not own:
         return True
+    if not is_hangul(task) and set(key_words(state.actions[i].task)) <= set(key_words(task)):
+        return True  # "I'll grab it then. I'll check the SPF and DKIM records by Wednesday."
     # Korean drops the object it goes on about: a word of the task, or no object at all.
     return is_hangul(task) and (
         bool(overlap(tuple(own), key_words(state.actions[i].task)))

@@ -70,3 +70,28 @@ def test_a_requests_quote_keeps_whom_it_was_asked_of() -> None:
     assert [(a.assignee, a.quote) for a in m.action_items] == [
         ("Ben", "Ben, can you update the onboarding doc by Friday?")
     ]
+
+
+def test_work_a_colleague_takes_over_is_quoted_in_the_colleagues_words() -> None:
+    m = _minutes([
+        ("Omar", "Next: the password reset email goes to spam for Outlook users."),
+        ("Omar", "Rosa, could you check the SPF records?"),
+        ("Rosa", "I can't this week, I'm at the conference Tuesday through Thursday. Sorry."),
+        ("Sam", "I'll grab it then. I'll check the SPF and DKIM records by Wednesday."),
+    ])
+    assert [(a.assignee, a.quote) for a in m.action_items] == [
+        ("Sam", "I'll grab it then. I'll check the SPF and DKIM records by Wednesday.")
+    ]
+    assert "Rosa" not in m.action_items[0].quote
+    # It keeps the time the work was named, where later revisions of the minutes find it again.
+    assert m.action_items[0].start_ms == 5000
+
+
+def test_a_yes_that_restates_the_work_in_more_words_is_one_item_with_them() -> None:
+    m = _minutes([
+        ("Omar", "Dana, can you check the SPF records?"),
+        ("Dana", "Sure. I'll check the SPF and DKIM records by Friday."),
+    ])
+    assert [(a.assignee, a.task, a.due_date) for a in m.action_items] == [
+        ("Dana", "check the SPF and DKIM records", datetime.date(2027, 3, 5))
+    ]
