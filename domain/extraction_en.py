@@ -173,6 +173,14 @@ _PAST_INTENT = re.compile(
 RESOLUTION_OPENER = r"going forward|moving forward|from now on|in (?:the )?future|lesson learned|next time"
 _RESOLUTION = re.compile(rf"^(?:(?:so|and|okay|ok|yeah|right),?\s+)?(?:{RESOLUTION_OPENER})\b", _I)
 # Tasks that are the meeting itself or life around it, not work to track.
+# Food and drink, as a noun of its own ("cookies", not "the cookie banner", "the sandwich shop's invoice").
+_FOOD = (
+    r"(?:coffees?|tea|lunch|food|snacks?|pizzas?|donuts?|doughnuts?|cake|cookies?|champagne|wine|beers?|drinks?|bagels?|"
+    r"sandwich(?:es)?|breakfast|dinner|ice cream|croissants?|muffins?|pastr(?:y|ies)|cupcakes?|brownies?|chocolates?|candy|"
+    r"treats?|waffles?|crisps|chips)\b(?!['’]s\b)(?![\s-]+(?:banner|consent|policy|policies|settings|jar|tracking|header|headers|"
+    r"domain|store|storage|bug|issue|fix|flag|shortage|supply|vendor|architecture|shop|place|restaurant|company|order|account|"
+    r"budget|invoice|receipt|expenses?)\b)"
+)
 _SMALL_TALK_TASK = re.compile(
     r"^(?:be\b(?!\s+(?:\w+ing\b|responsible|in charge|the (?:owner|point)))|"
     r"grab (?:a |some |my )?(?:coffee|tea|lunch|food|bite|water|drink|snack)|get (?:a |some |my )?"
@@ -298,8 +306,7 @@ _SMALL_TALK_TASK = re.compile(
     # Food for the room, however it is fetched: "get us some snacks for the demo", "grab a quick bite".
     r"(?:grab|get|bring|order|buy|pick up|fetch)\s+(?:(?:us|everyone|everybody|you all|the team|you guys|y'all|you)\s+)?"
     r"(?:a |an |some |the |my |our |a few )?(?:quick |little |cheap |cold |hot |celebratory )?"
-    r"(?:coffees?|tea|lunch|food|bite|snacks?|pizzas?|donuts|doughnuts|cake|champagne|wine|beers?|drinks?|bagels|"
-    r"sandwich(?:es)?|breakfast|dinner|ice cream)\b|"
+    rf"(?:bite|{_FOOD})|"
     # Feelings are no work: "Dana's going to love this", "I'll regret saying this".
     r"(?:love|hate|enjoy|adore|regret|dread|miss)\b)",
     _I,
@@ -638,11 +645,7 @@ _FEELING_AND_FOOLING = (
     # of the CEO"; being on a panel all day is where one is, not a task.
     r"(?:own )?a (?:coffee )?mug\b|skip (?:sleep|sleeping)\b|(?:do|perform) (?:my|your|his|her|an?|the) (?:\w+ )?impressions?\b|"
     r"(?:the |an? )?(?:hiring|interview|review) panel\b|"
-    r"(?:leave|put|drop|save|set aside|bring|get|buy|grab|order|make|bake)\b[^,.;]{0,25}\b(?:sandwich(?:es)?|cake|cookies?|"
-    r"donuts?|doughnuts?|pizzas?|coffees?|bagels?|croissants?|muffins?|snacks?|pastr(?:y|ies)|cupcakes?|brownies?|beers?|"
-    r"wine|champagne|chocolates?|candy|treats?|waffles?|ice cream|crisps|chips)\b(?!['’]s\b)(?![\s-]+(?:banner|consent|policy|policies|"
-    r"settings|jar|tracking|header|headers|domain|store|storage|bug|issue|fix|flag|shortage|supply|vendor|architecture|"
-    r"shop|place|restaurant|company|order|account|budget|invoice|receipt|expenses?))|bring some\b(?!\s+(?:of the|examples|samples|data|numbers))|"
+    rf"(?:leave|put|drop|save|set aside|bring|get|buy|grab|order|make|bake)\b[^,.;]{{0,25}}\b{_FOOD}|bring some\b(?!\s+(?:of the|examples|samples|data|numbers))|"
     r"take (?:it|that|this|them) (?:personally|hard|badly|well|to heart|as a compliment)\b|"
     r"have (?:a (?:hundred|thousand|million|ton of|lot of)|so many|lots of|many|a few) (?:more )?questions\b|"
     r"be \w+ing\b(?=.*\b(?:every (?:\w+ )?(?:minutes?|seconds?|hours?|day)|forever|tonight|in my sleep|nonstop|non-stop|"
@@ -1004,6 +1007,10 @@ def _split_after_comma(clause: str) -> list[str]:
     return out
 
 
+# "um", "uh": no word of what is said ("Test plan's, um, not done").
+_FILLER = re.compile(r",?\s*\b(?:um+|uh+|uhm|erm?)\b,?", _I)
+
+
 class EnglishRules:
     def sentences(self, text: str) -> list[str]:
         out: list[str] = []
@@ -1035,7 +1042,7 @@ class EnglishRules:
     def clauses(self, sentence: str) -> list[str]:
         out: list[str] = []
         # "Test plan's, um, not done": a filler is no clause of its own.
-        sentence = re.sub(r",?\s*\b(?:um+|uh+|uhm|erm?)\b,?", "", sentence, flags=_I)
+        sentence = _FILLER.sub("", sentence)
         for part in _SENTENCE_END.split(expand(sentence)):
             if _DECLINED_OFFER.search(part):
                 out.append(part)  # the "but" must stay with the offer it turns down
@@ -1442,8 +1449,7 @@ class EnglishRules:
             return None
         # "The test migration is blocked though", "…, unfortunately": a closing word changes nothing.
         text = re.sub(r",?\s+(?:though|anyway|unfortunately|sadly)\b(?=\s*(?:,|$))", "", text, flags=_I)
-        # "Test plan's, um, not done", "Blog post is, uh, maybe two-thirds there": fillers out.
-        text = re.sub(r",?\s*\b(?:um+|uh+|uhm|erm?)\b,?", "", text, flags=_I)
+        # "Blog post is, uh, maybe two-thirds there": :meth:`clauses` took the fillers out.
         text = re.sub(r"\b(two|three)-(thirds|quarters)\b", r"\1 \2", text, flags=_I)
         text = re.sub(r"(?<=\w)'s\s+not\b", " is not", text)  # "Test plan's not done"
         # "On OpenSearch, the migration plan is done", "Backend-wise, the async doc is half written":
