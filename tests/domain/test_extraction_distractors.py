@@ -2044,65 +2044,36 @@ def test_work_in_the_words_of_the_round_10_kinds_is_still_an_item(lines: list[tu
     assert word in m.action_items[0].task
 
 
-def _round_10_requests(section: str, name: str = "round10_requests.txt") -> list[str]:
-    """The exchanges of ``tests/domain/data/<name>`` under ``# not items`` or ``# items``."""
-    path = Path(__file__).parent / "data" / name
-    out: list[str] = []
-    current = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line.startswith("# not items"):
-            current = "not items"
-        elif line.startswith("# items"):
-            current = "items"
-        elif line and not line.startswith("#") and current == section:
-            out.append(line)
+# The probe lists of rounds 10, 12, 13 and 14 (tests/domain/data/, each with its brief and its
+# before/after in its header): who takes the work in an "items" line is the one who answers, or the
+# one the order names.
+_PROBE_FILES = {
+    "round10_requests.txt": "answers",
+    "round12_replies.txt": "answers",
+    "round13_instructions.txt": "named",
+    "round14_statements.txt": "named",
+}
+
+
+def _probe_lines(section: str) -> list[object]:
+    """Every exchange under ``# not items`` or ``# items`` in the probe lists, as (file, line)."""
+    out: list[object] = []
+    for name in _PROBE_FILES:
+        current = None
+        for n, line in enumerate((Path(__file__).parent / "data" / name).read_text(encoding="utf-8").splitlines(), 1):
+            line = line.strip()
+            if line.startswith("# not items"):
+                current = "not items"
+            elif line.startswith("# items"):
+                current = "items"
+            elif line and not line.startswith("#") and current == section:
+                out.append(pytest.param(name, line, id=f"{name}:{n}"))
     return out
 
 
 def _exchange(line: str) -> Minutes:
     turns = [turn.strip().partition(":") for turn in line.split("||")]
     return _minutes([(who.strip(), text.strip()) for who, _, text in turns])
-
-
-@pytest.mark.parametrize("line", _round_10_requests("not items"))
-def test_a_request_for_the_room_or_a_favour_of_the_moment_is_no_item(line: str) -> None:
-    assert _exchange(line).action_items == ()
-
-
-@pytest.mark.parametrize("line", _round_10_requests("items"))
-def test_a_request_for_work_answered_yes_is_the_answerers_item(line: str) -> None:
-    who = line.split("||")[1].partition(":")[0].strip()
-    assert [a.assignee for a in _exchange(line).action_items] == [who]
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Ana: Ben, please don't touch the prod database this week. || Ben: Got it.",
-        "Ana: Ben, can you send me that cat video after? || Ben: Sure.",
-        "Ana: Ben, can you save me a seat at lunch? || Ben: Sure.",
-        "Ana: Ben, can you recommend a good dentist? || Ben: Sure, mine is great.",
-        "Ana: Ben, you should really try the new ramen place. || Ben: I will.",
-    ],
-)
-def test_a_prohibition_or_a_friends_favour_is_no_item(line: str) -> None:
-    assert _exchange(line).action_items == ()
-
-
-@pytest.mark.parametrize(
-    ("line", "word"),
-    [
-        ("Ana: Ben, don't forget to send the invoice to finance by Friday. || Ben: Will do.", "invoice"),
-        ("Ana: Ben, can you send me the video of the demo by Friday? || Ben: Sure.", "video of the demo"),
-        ("Ana: Ben, can you recommend a vendor for the pen test by Friday? || Ben: Sure.", "pen test"),
-        ("Ana: Ben, can you take us through the agenda for the offsite by Friday? || Ben: Sure.", "agenda"),
-    ],
-)
-def test_a_reminder_or_work_in_the_same_words_is_still_an_item(line: str, word: str) -> None:
-    m = _exchange(line)
-    assert [a.assignee for a in m.action_items] == ["Ben"]
-    assert word in m.action_items[0].task
 
 
 # Round 11: what eval/minutes_round11 (written from the same brief) got past the rules of round 10,
@@ -2157,33 +2128,33 @@ def test_work_in_the_words_of_the_round_11_kinds_is_still_an_item(text: str, wor
     assert word in m.action_items[0].task
 
 
-@pytest.mark.parametrize("line", _round_10_requests("not items", "round12_replies.txt"))
-def test_a_reply_that_does_not_take_the_work_makes_no_item(line: str) -> None:
+@pytest.mark.parametrize(("name", "line"), _probe_lines("not items"))
+def test_a_probe_exchange_that_gives_out_no_work_makes_no_item(name: str, line: str) -> None:
     assert _exchange(line).action_items == ()
 
 
-@pytest.mark.parametrize("line", _round_10_requests("items", "round12_replies.txt"))
-def test_a_yes_in_unusual_words_is_the_answerers_item(line: str) -> None:
-    who = line.split("||")[1].partition(":")[0].strip()
-    assert [a.assignee for a in _exchange(line).action_items] == [who]
-
-
-@pytest.mark.parametrize("line", _round_10_requests("not items", "round13_instructions.txt"))
-def test_an_instruction_for_the_talk_or_ones_own_good_is_no_item(line: str) -> None:
-    assert _exchange(line).action_items == ()
-
-
-@pytest.mark.parametrize("line", _round_10_requests("items", "round13_instructions.txt"))
-def test_an_instruction_that_gives_out_work_is_the_named_persons_item(line: str) -> None:
-    speaker, _, lead = line.split("||")[0].partition(":")
+@pytest.mark.parametrize(("name", "line"), _probe_lines("items"))
+def test_a_probe_exchange_that_gives_out_work_is_one_persons_item(name: str, line: str) -> None:
     m = _exchange(line)
-    assert len(m.action_items) == 1 and m.action_items[0].assignee not in (None, speaker.strip())
-    assert m.action_items[0].assignee in lead
+    if _PROBE_FILES[name] == "answers":
+        who = line.split("||")[1].partition(":")[0].strip()
+        assert [a.assignee for a in m.action_items] == [who]
+    else:
+        speaker, _, lead = line.split("||")[0].partition(":")
+        assert len(m.action_items) == 1 and m.action_items[0].assignee not in (None, speaker.strip())
+        assert m.action_items[0].assignee in lead
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
+# Said to a named person, of kinds the probe lists led to, written by the rules' author.
+_SAID_TO_A_NAMED_PERSON: dict[str, list[str]] = {
+    "a prohibition or a friend's favour": [
+        "Ana: Ben, please don't touch the prod database this week. || Ben: Got it.",
+        "Ana: Ben, can you send me that cat video after? || Ben: Sure.",
+        "Ana: Ben, can you save me a seat at lunch? || Ben: Sure.",
+        "Ana: Ben, can you recommend a good dentist? || Ben: Sure, mine is great.",
+        "Ana: Ben, you should really try the new ramen place. || Ben: I will.",
+    ],
+    "a please for the talk or one's own good": [
         "Ana: Ben, please keep me posted.",
         "Ana: Ben, please remind me after the call.",
         "Ana: Ben, please go home early today.",
@@ -2200,14 +2171,7 @@ def test_an_instruction_that_gives_out_work_is_the_named_persons_item(line: str)
         "Ana: Ben, relax, it's fine.",
         "Ana: Ben, take your time.",
     ],
-)
-def test_a_please_for_the_talk_or_ones_own_good_is_no_item(line: str) -> None:
-    assert _exchange(line).action_items == ()
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
+    "a social duty or perk": [
         "Ana: Ben, you own the snack budget now, congrats.",
         "Ana: Ben, you're in charge of the playlist for the offsite.",
         "Ana: Ben, you should come to the party on Friday.",
@@ -2218,14 +2182,25 @@ def test_a_please_for_the_talk_or_ones_own_good_is_no_item(line: str) -> None:
         "Ana: Ben, you're on snack duty this week.",
         "Ana: Ben, you're on cake duty.",
     ],
-)
-def test_a_social_duty_or_perk_given_to_a_named_person_is_no_item(line: str) -> None:
+    "a turn to speak, or blame said as 'on you'": [
+        "Hiro: Nina, your turn to talk, go ahead.",
+        "Abby: Greg, that typo in the sales deck is on you, but honestly nobody noticed.",
+    ],
+}
+
+
+@pytest.mark.parametrize("line", [line for lines in _SAID_TO_A_NAMED_PERSON.values() for line in lines])
+def test_said_to_a_named_person_but_no_work_is_no_item(line: str) -> None:
     assert _exchange(line).action_items == ()
 
 
 @pytest.mark.parametrize(
     ("line", "word"),
     [
+        ("Ana: Ben, don't forget to send the invoice to finance by Friday. || Ben: Will do.", "invoice"),
+        ("Ana: Ben, can you send me the video of the demo by Friday? || Ben: Sure.", "video of the demo"),
+        ("Ana: Ben, can you recommend a vendor for the pen test by Friday? || Ben: Sure.", "pen test"),
+        ("Ana: Ben, can you take us through the agenda for the offsite by Friday? || Ben: Sure.", "agenda"),
         ("Ana: Ben, you own the billing API migration now.", "billing API migration"),
         ("Ana: Ben, you're on the incident rotation this week.", "incident rotation"),
         ("Ana: Ben, you will present the roadmap to the board on Friday.", "roadmap"),
@@ -2233,30 +2208,6 @@ def test_a_social_duty_or_perk_given_to_a_named_person_is_no_item(line: str) -> 
         ("Ana: Ben, you're on the party planning app bug.", "party planning app bug"),
     ],
 )
-def test_work_given_the_same_way_is_still_an_item(line: str, word: str) -> None:
+def test_work_said_to_a_named_person_in_the_same_words_is_their_item(line: str, word: str) -> None:
     m = _exchange(line)
     assert [a.assignee for a in m.action_items] == ["Ben"] and word in m.action_items[0].task
-
-
-@pytest.mark.parametrize("line", _round_10_requests("not items", "round14_statements.txt"))
-def test_praise_a_perk_or_a_prediction_said_like_work_given_out_is_no_item(line: str) -> None:
-    assert _exchange(line).action_items == ()
-
-
-@pytest.mark.parametrize("line", _round_10_requests("items", "round14_statements.txt"))
-def test_work_given_out_to_a_named_person_in_those_forms_is_their_item(line: str) -> None:
-    speaker, _, lead = line.split("||")[0].partition(":")
-    m = _exchange(line)
-    assert len(m.action_items) == 1 and m.action_items[0].assignee not in (None, speaker.strip())
-    assert m.action_items[0].assignee in lead
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Hiro: Nina, your turn to talk, go ahead.",
-        "Abby: Greg, that typo in the sales deck is on you, but honestly nobody noticed.",
-    ],
-)
-def test_a_turn_to_speak_or_blame_said_as_on_you_is_no_item(line: str) -> None:
-    assert _exchange(line).action_items == ()
